@@ -1,0 +1,3 @@
+from axom_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,169 @@
+"""Tolerant, typed reading of JSON objects, as the contract's "Tolerance" section asks.
+
+Unknown fields are ignored, optional fields may be missing or null, numbers may be
+ints or floats (NaN/Infinity allowed where a metric is expected). A field of the
+wrong type raises :class:`BadPayloadError` naming the endpoint and the field.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from typing import Any
+
+from axom_tui.api.errors import BadPayloadError
+
+_MISSING = object()
+
+
+class Fields:
+    """Read the fields of one JSON object; ``where`` names it in error messages."""
+
+    __slots__ = ("obj", "endpoint", "where")
+
+    def __init__(self, obj: Any, endpoint: str, where: str = "") -> None:
+        if not isinstance(obj, dict):
+            raise BadPayloadError(endpoint, f"expected an object, got {_kind(obj)}", where or None)
+        self.obj = obj
+        self.endpoint = endpoint
+        self.where = where
+
+    def _name(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def _fail(self, key: str, expected: str, value: Any) -> BadPayloadError:
+        return BadPayloadError(self.endpoint, f"expected {expected}, got {_kind(value)}", self._name(key))
+
+    def _get(self, key: str, required: bool) -> Any:
+        value = self.obj.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                raise BadPayloadError(self.endpoint, "missing", self._name(key))
+            return None
+        return value
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self._fail(key, "a string", value)
+        return value
+
+    def identifier(self, key: str, required: bool = True) -> str | None:
+        """Ids are UUID strings per the contract; a number is tolerated and kept as text."""
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise self._fail(key, "an id string", value)
+        return str(value)
+
+    def integer(self, key: str, required: bool = False) -> int | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self._fail(key, "an integer", value)
+        if isinstance(value, float):
+            if not math.isfinite(value) or value != int(value):
+                raise self._fail(key, "an integer", value)
+            return int(value)
+        return value
+
+    def number(self, key: str, required: bool = False) -> float | None:
+        """A float; NaN and ±Infinity are kept (metrics may carry them)."""
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if isinstance(value, str) and value.strip().lower() in _NON_FINITE:
+                return _NON_FINITE[value.strip().lower()]
+            raise self._fail(key, "a number", value)
+        try:
+            return float(value)
+        except OverflowError:  # an int too large for a float (copysign would overflow too)
+            return math.inf if value > 0 else -math.inf
+
+    def timestamp(self, key: str, required: bool = False) -> datetime | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self._fail(key, "an ISO-8601 timestamp", value)
+        parsed = parse_timestamp(value)
+        if parsed is None:
+            raise BadPayloadError(self.endpoint, f"unreadable timestamp {value[:40]!r}", self._name(key))
+        return parsed
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        value = self._get(key, False)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self._fail(key, "an object", value)
+        return value
+
+    def array(self, key: str, required: bool = False) -> list[Any]:
+        value = self._get(key, required)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self._fail(key, "an array", value)
+        return value
+
+    def child(self, key: str) -> Fields | None:
+        value = self._get(key, False)
+        if value is None:
+            return None
+        return Fields(value, self.endpoint, self._name(key))
+
+    def raw(self, key: str) -> Any:
+        return self.obj.get(key)
+
+
+_NON_FINITE = {"nan": math.nan, "infinity": math.inf, "-infinity": -math.inf, "inf": math.inf, "-inf": -math.inf}
+
+
+def parse_timestamp(value: str) -> datetime | None:
+    """ISO-8601 with ``Z`` or an offset and optional fractions; naive means UTC."""
+    text = value.strip()
+    if not text or len(text) > 64:
+        return None
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def unwrap_list(body: Any, endpoint: str, *keys: str) -> list[Any]:
+    """A list may come bare or wrapped in an object under one of ``keys``."""
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict):
+        for key in keys:
+            value = body.get(key)
+            if isinstance(value, list):
+                return value
+    raise BadPayloadError(endpoint, f"expected a list (bare or under {', '.join(keys)}), got {_kind(body)}")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

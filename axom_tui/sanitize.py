@@ -1,0 +1,54 @@
+"""One sanitizer for every piece of server-controlled text that reaches the screen.
+
+Log lines, names, error strings, event payloads: the server chooses them, so they must
+never act on the terminal. Control characters (C0 including ESC, DEL, C1), and Unicode
+bidi overrides/isolates are replaced with visible stand-ins; the result is plain text
+that callers wrap in ``rich.text.Text`` (never parsed as markup).
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except tab, DEL, C1 controls, and the bidi embedding/override/isolate marks.
+_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_ESCAPE_SEQ = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"          # CSI … final byte
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC … BEL or ST (or unterminated)
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"    # DCS/SOS/PM/APC strings
+    r"|\x1b[@-Z\\-_]"                    # two-byte escapes
+)
+
+
+def _visible(match: re.Match[str]) -> str:
+    ch = match.group(0)
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀…␟ control pictures (␛ for ESC)
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"<U+{code:04X}>"
+
+
+def clean_text(text: object, max_len: int | None = 4000, strip_sequences: bool = True) -> str:
+    """Plain, single-line, terminal-safe text.
+
+    Whole escape sequences are shown as one ␛ plus their (harmless) body so a reader can
+    still see that the worker printed colour codes; lone controls become control pictures.
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    if strip_sequences and "\x1b" in text:
+        text = _ESCAPE_SEQ.sub(lambda m: "␛" + _UNSAFE.sub("", m.group(0)[1:]), text)
+    text = text.replace("\t", "    ")
+    text = _UNSAFE.sub(_visible, text)
+    if max_len is not None and len(text) > max_len:
+        text = text[: max_len - 1] + "…"
+    return text
+
+
+def safe_text(text: object, max_len: int | None = 200):  # -> rich.text.Text
+    """A ``rich.text.Text`` of :func:`clean_text`: never parsed as markup."""
+    from rich.text import Text
+
+    return Text(clean_text(text, max_len))
