@@ -1,0 +1,203 @@
+"""What to poll and how often: pure functions of a run's status and the user's attention.
+
+Nothing here does I/O or keeps state, so every rule can be tested exhaustively.
+
+* Periodic feeds: :func:`next_interval` gives the seconds until the next poll of a
+  feed, or None when that feed is not polled periodically in that situation.
+* Triggers: :func:`feeds_on_attention` (the run appeared on screen) and
+  :func:`wants_final_fetch` (terminal runs get final fetches, then nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from axom_tui.api.records import ACTIVE_STATUSES, TERMINAL_STATUSES
+
+GLOBAL_KINDS = ("jobs", "models", "overview")
+RUN_KINDS = ("job", "metrics", "logs", "events", "result")
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """Every number the scheduler uses. Seconds unless named otherwise."""
+
+    # focused run, active (running / checkpointing / uploading)
+    focused_active: float = 2.0  # job, metrics, logs
+    focused_active_events: float = 10.0  # and at once when its status changes
+    # visible (e.g. a compare tile) but not focused, active
+    visible_active: float = 4.0  # metrics, logs
+    # background active runs: metrics only, sharing a request budget
+    background_min: float = 10.0
+    background_rps: float = 2.5  # interval = max(background_min, n_background_live / background_rps)
+    # waiting runs (queued / provisioning / staging / preempted / unknown status)
+    focused_waiting_job: float = 3.0
+    focused_waiting_logs: float = 5.0
+    # global feeds
+    jobs_list: float = 5.0
+    jobs_list_limit: int = 200
+    overview: float = 30.0
+    overview_days: int = 30
+    models: float = 30.0  # and at once when a run completes
+    # a completed run whose result is not there yet: retry, doubling up to the cap
+    result_retry: float = 5.0
+    result_retry_cap: float = 300.0
+    # a logs page at least this long is taken as capped (fetch again at once)
+    logs_full_page: int = 1000
+    # budget
+    max_in_flight: int = 4
+    rps: float = 8.0
+    burst: float = 8.0
+    # errors
+    backoff_base: float = 1.0
+    backoff_cap: float = 60.0
+    forbidden_backoff: float = 300.0  # 403 on one feed: the key lacks a scope; ask rarely
+    auth_retry: float = 30.0  # 401 (and 403 on the job list): only the job list, this often
+    offline_after: float = 10.0  # no success for this long + transport errors = offline
+    retrying_after_failures: int = 2  # consecutive transient failures before "retrying"
+
+
+class RunPhase(Enum):
+    ACTIVE = "active"
+    WAITING = "waiting"
+    TERMINAL = "terminal"
+
+
+def phase_of(status: str | None) -> RunPhase:
+    """Unknown statuses (and a run not loaded yet) count as waiting: polled slowly."""
+    if status in TERMINAL_STATUSES:
+        return RunPhase.TERMINAL
+    if status in ACTIVE_STATUSES:
+        return RunPhase.ACTIVE
+    return RunPhase.WAITING
+
+
+@dataclass(frozen=True)
+class Attention:
+    focused: bool = False
+    visible: bool = False
+
+    @property
+    def on_screen(self) -> bool:
+        return self.focused or self.visible
+
+
+BACKGROUND = Attention()
+FOCUSED = Attention(focused=True)
+VISIBLE = Attention(visible=True)
+
+
+class Priority:
+    """Lower goes first when several feeds are due and the budget is short."""
+
+    FOCUSED = 0
+    GLOBAL = 1
+    VISIBLE = 2
+    BACKGROUND = 3
+
+
+def priority_of(kind: str, attention: Attention) -> int:
+    if kind in GLOBAL_KINDS:
+        return Priority.GLOBAL
+    if attention.focused:
+        return Priority.FOCUSED
+    if attention.visible:
+        return Priority.VISIBLE
+    return Priority.BACKGROUND
+
+
+def background_interval(n_background_live: int, policy: PollPolicy) -> float:
+    """Metrics interval of a background active run: all of them share ``background_rps``."""
+    return max(policy.background_min, n_background_live / policy.background_rps)
+
+
+def global_interval(kind: str, policy: PollPolicy) -> float:
+    return {"jobs": policy.jobs_list, "models": policy.models, "overview": policy.overview}[kind]
+
+
+def next_interval(kind: str, status: str | None, attention: Attention,
+                  n_background_live: int, policy: PollPolicy) -> float | None:
+    """Seconds until the next periodic poll of a feed; None when it is not polled periodically."""
+    if kind in GLOBAL_KINDS:
+        return global_interval(kind, policy)
+    phase = phase_of(status)
+    if phase is RunPhase.TERMINAL or kind == "result":
+        return None
+    if phase is RunPhase.ACTIVE:
+        if attention.focused:
+            return policy.focused_active_events if kind == "events" else policy.focused_active
+        if attention.visible:
+            return policy.visible_active if kind in ("metrics", "logs") else None
+        return background_interval(n_background_live, policy) if kind == "metrics" else None
+    # waiting: the job list reports status changes; only the focused run is watched closely
+    if attention.focused:
+        return {"job": policy.focused_waiting_job, "logs": policy.focused_waiting_logs}.get(kind)
+    return None
+
+
+def feeds_on_attention(status: str | None, attention: Attention, n_background_live: int,
+                       policy: PollPolicy) -> set[str]:
+    """Feeds of a non-terminal run to fetch at once when it comes on screen.
+
+    Its periodic feeds, plus the metrics history (a waiting run may hold steps from
+    before a preemption) and, when focused, the events timeline.
+    """
+    if phase_of(status) is RunPhase.TERMINAL or not attention.on_screen:
+        return set()
+    kinds = {k for k in RUN_KINDS
+             if next_interval(k, status, attention, n_background_live, policy) is not None}
+    kinds.add("metrics")
+    if attention.focused:
+        kinds.add("events")
+    return kinds
+
+
+def events_on_status_change(attention: Attention) -> bool:
+    return attention.focused
+
+
+def wants_final_fetch(kind: str, status: str | None, attention: Attention, seen_live: bool) -> bool:
+    """Whether a terminal run still wants this feed fetched (once, or until caught up).
+
+    * result: completed runs only;
+    * metrics: runs this session watched while live, or that are on screen (runs that
+      were already finished when first listed are fetched lazily, on first view);
+    * logs: only when on screen; events: only when focused;
+    * job: never (the job list keeps status current).
+    """
+    if kind == "result":
+        return status == "completed"
+    if kind == "metrics":
+        return seen_live or attention.on_screen
+    if kind == "logs":
+        return attention.on_screen
+    if kind == "events":
+        return attention.focused
+    return False
+
+
+def next_due_delay(kind: str, status: str | None, attention: Attention, n_background_live: int,
+                   policy: PollPolicy, *, owed: bool = False, finished: bool = False,
+                   seen_live: bool = False, min_delay: float = 0.0) -> float | None:
+    """Seconds until a feed is next due, or None to park it (nothing to do for now).
+
+    ``owed``: a trigger (focus, refresh, status change, catch-up) asked for a fetch;
+    ``finished``: a terminal run's final fetch of this feed is done (never again);
+    ``min_delay``: backoff after an error, or the result retry delay.
+    """
+    if kind in GLOBAL_KINDS:
+        return min_delay if owed else max(global_interval(kind, policy), min_delay)
+    if finished or (kind == "result" and status != "completed"):
+        return None
+    if phase_of(status) is RunPhase.TERMINAL:
+        return min_delay if wants_final_fetch(kind, status, attention, seen_live) else None
+    if owed:
+        return min_delay
+    interval = next_interval(kind, status, attention, n_background_live, policy)
+    return None if interval is None else max(interval, min_delay)
+
+
+def result_retry_delay(attempts: int, policy: PollPolicy) -> float:
+    """Delay before asking again for a result that is not there yet (after ``attempts`` asks)."""
+    return min(policy.result_retry_cap, policy.result_retry * 2 ** max(0, attempts - 1))

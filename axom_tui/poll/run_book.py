@@ -1,0 +1,63 @@
+"""RunBook: the runs the scheduler knows, and where the user's attention is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from axom_tui.poll.feeds import RunTrack
+from axom_tui.poll.policy import BACKGROUND, FOCUSED, VISIBLE, Attention, RunPhase, phase_of
+
+
+class RunBook:
+    def __init__(self) -> None:
+        self._tracks: dict[str, RunTrack] = {}
+        self.focused: str | None = None
+        self.visible: frozenset[str] = frozenset()
+        self._background_live: int | None = None
+
+    def __iter__(self) -> Iterator[RunTrack]:
+        return iter(self._tracks.values())
+
+    def __contains__(self, job_id: object) -> bool:
+        return job_id in self._tracks
+
+    def get(self, job_id: str | None) -> RunTrack | None:
+        return self._tracks.get(job_id) if job_id is not None else None
+
+    def add(self, track: RunTrack) -> None:
+        self._tracks[track.job_id] = track
+        self.changed()
+
+    def changed(self) -> None:
+        """A status, attention or gone flag changed: recount background live runs."""
+        self._background_live = None
+
+    def set_focus(self, job_id: str | None) -> bool:
+        """Focus a run; return True when the focus moved to a new run."""
+        moved = job_id is not None and job_id != self.focused
+        self.focused = job_id
+        self.changed()
+        return moved
+
+    def set_visible(self, job_ids: Iterable[str]) -> list[str]:
+        """Set the visible runs; return the ones newly visible."""
+        new = frozenset(job_ids)
+        added = sorted(new - self.visible)
+        self.visible = new
+        self.changed()
+        return added
+
+    def attention(self, job_id: str) -> Attention:
+        if job_id == self.focused:
+            return FOCUSED
+        return VISIBLE if job_id in self.visible else BACKGROUND
+
+    def background_live(self) -> int:
+        """Active runs neither focused nor visible (they share the background budget)."""
+        if self._background_live is None:
+            self._background_live = sum(
+                1 for t in self._tracks.values()
+                if not t.gone and phase_of(t.status) is RunPhase.ACTIVE
+                and t.job_id != self.focused and t.job_id not in self.visible
+            )
+        return self._background_live

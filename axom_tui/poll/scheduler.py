@@ -1,0 +1,401 @@
+"""PollScheduler: the only thing that fetches.
+
+One loop owns the request budget: a due-time queue of feeds (global: job list,
+models, overview; per run: job, metrics, logs, events, result), at most
+``max_in_flight`` requests at once, a token bucket of ``rps`` requests per second
+(background work also draws from a ``background_rps`` bucket), never two polls of one
+feed at once, per-feed backoff with jitter, and a client-wide pause on 429. Intervals
+come from :mod:`axom_tui.poll.policy`; requests and cursors from
+:mod:`axom_tui.poll.fetch`. Time comes from an injectable clock, so tests run minutes
+of polling in virtual time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Iterable
+
+from axom_tui.api.errors import AuthError, ForbiddenError, NotFoundError, RateLimitedError
+from axom_tui.poll.clock import Clock, MonotonicClock
+from axom_tui.poll.connection_monitor import ConnectionMonitor
+from axom_tui.poll.due_queue import DueQueue, Verdict
+from axom_tui.poll.feeds import JOBS_KEY, MODELS_KEY, FeedState, RunTrack, rewind_metrics_cursor
+from axom_tui.poll.fetch import FeedFetcher, FetchOutcome, PollClient
+from axom_tui.poll.pacing import TokenBucket, backoff_delay
+from axom_tui.poll.policy import (
+    BACKGROUND, GLOBAL_KINDS, RUN_KINDS, PollPolicy, Priority, RunPhase, events_on_status_change,
+    feeds_on_attention, next_due_delay, next_interval, phase_of, priority_of, result_retry_delay,
+    wants_final_fetch,
+)
+from axom_tui.poll.run_book import RunBook
+from axom_tui.poll.stats import PollStats
+from axom_tui.store.health import FeedKey
+from axom_tui.store.run_store import JobChange, RunStore
+
+
+class PollScheduler:
+    def __init__(self, client: PollClient, store: RunStore, *, policy: PollPolicy | None = None,
+                 clock: Clock | None = None, rng: random.Random | None = None) -> None:
+        self.client = client
+        self.store = store
+        self.policy = policy or PollPolicy()
+        self.clock: Clock = clock or MonotonicClock()
+        self.stats = PollStats()
+        self._rng = rng or random.Random()
+        self._fetcher = FeedFetcher(client, store, self.policy)
+        self._monitor = ConnectionMonitor(self.policy)
+        self._queue = DueQueue()
+        self._feeds: dict[FeedKey, FeedState] = {FeedKey(k): FeedState(FeedKey(k)) for k in GLOBAL_KINDS}
+        self._runs = RunBook()
+        self._bucket = TokenBucket(self.policy.rps, self.policy.burst)
+        self._background_bucket = TokenBucket(self.policy.background_rps,
+                                              max(1.0, self.policy.background_rps))
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._running = False
+        self._stopping = False
+        self._paused_until = float("-inf")
+        self._background_refused = False
+
+    # ------------------------------------------------------------ public API
+
+    @property
+    def focused(self) -> str | None:
+        return self._runs.focused
+
+    @property
+    def visible(self) -> frozenset[str]:
+        return self._runs.visible
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
+    @property
+    def paused_until(self) -> float:
+        return self._paused_until
+
+    def feed_state(self, key: FeedKey) -> FeedState | None:
+        return self._feeds.get(key)
+
+    def track(self, job_id: str) -> RunTrack | None:
+        return self._runs.get(job_id)
+
+    def due_at(self, key: FeedKey) -> float | None:
+        return self._queue.due_at(key)
+
+    async def run(self) -> None:
+        """Poll until :meth:`stop`. In-flight requests are cancelled on the way out."""
+        if self._running:
+            raise RuntimeError("the scheduler is already running")
+        self._running, self._stopping = True, False
+        now = self.clock.now()
+        self.stats.started_at = now
+        self._monitor.start(now)
+        for kind in GLOBAL_KINDS:
+            self._queue.schedule(FeedKey(kind), now, Priority.GLOBAL)
+        for job_id, run in list(self.store.runs.items()):
+            if run.job is not None and job_id not in self._runs:
+                self._add_run(job_id, run.job.status, run.job.retries, now)
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                wake_at = self._launch_due(self.clock.now())
+                await self.clock.sleep_until(wake_at, self._wake)
+        finally:
+            tasks = list(self._tasks)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self._running = False
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    def focus(self, job_id: str | None) -> None:
+        """The run on screen (None: none). Its feeds become due now."""
+        if self._runs.set_focus(job_id) and job_id is not None:
+            self._on_attention(job_id, self.clock.now())
+        self._wake.set()
+
+    def set_visible(self, job_ids: Iterable[str]) -> None:
+        """Runs shown besides the focused one (compare tiles). Newly shown ones are due now."""
+        now = self.clock.now()
+        for job_id in self._runs.set_visible(job_ids):
+            self._on_attention(job_id, now)
+        self._wake.set()
+
+    def refresh_now(self, job_id: str | None = None) -> None:
+        """User asked for fresh data: global feeds and that run's (default: the focused
+        run's) feeds are due now with their backoff cleared. Caps and budget still apply."""
+        now = self.clock.now()
+        keys = [FeedKey(kind) for kind in GLOBAL_KINDS]
+        job_id = job_id if job_id is not None else self._runs.focused
+        if job_id is not None:
+            self._ensure_run(job_id, now)
+            keys += [FeedKey(kind, job_id) for kind in RUN_KINDS]
+        for key in keys:
+            self._feeds[key].failures = 0
+            self._make_due(key, now)
+        self._wake.set()
+
+    # ------------------------------------------------------------ the loop
+
+    def _launch_due(self, now: float) -> float | None:
+        """Launch every due feed the caps allow; return when to look again (None: on wake)."""
+        while True:
+            if now < self._paused_until:
+                return self._paused_until
+            if len(self._tasks) >= self.policy.max_in_flight:
+                return None
+            if not self._bucket.has_token(now):
+                return self._bucket.next_token_at(now)
+            self._background_refused = False
+            taken = self._queue.take(now, lambda key, prio: self._admit(key, prio, now))
+            if taken is None:
+                times = [self._queue.next_future_due()]
+                if self._background_refused:
+                    times.append(self._background_bucket.next_token_at(now))
+                return min((t for t in times if t is not None), default=None)
+            self._launch(*taken, now)
+
+    def _admit(self, key: FeedKey, priority: int, now: float) -> Verdict:
+        state = self._feeds.get(key)
+        if state is None:
+            return Verdict.DROP
+        if state.in_flight:
+            state.rerun = True
+            return Verdict.DROP
+        if self._monitor.gated and key != JOBS_KEY:
+            return Verdict.DEFER
+        if priority >= Priority.BACKGROUND and not self._background_bucket.has_token(now):
+            self._background_refused = True
+            return Verdict.DEFER
+        return Verdict.LAUNCH
+
+    def _launch(self, key: FeedKey, priority: int, now: float) -> None:
+        state = self._feeds[key]
+        self._bucket.take(now)
+        if priority >= Priority.BACKGROUND:
+            self._background_bucket.take(now)
+        track = self._runs.get(key.job_id) if key.job_id is not None else None
+        state.in_flight = True
+        state.launched_terminal = track is not None and phase_of(track.status) is RunPhase.TERMINAL
+        self.stats.record_request(key, now, len(self._tasks) + 1)
+        task = asyncio.create_task(self._poll(state, track))
+        self._tasks.add(task)
+
+    async def _poll(self, state: FeedState, track: RunTrack | None) -> None:
+        outcome: FetchOutcome | Exception
+        try:
+            outcome = await self._fetcher.fetch(state.key, track)
+        except Exception as exc:  # AxomError, or a bug: either way, never kill the loop
+            outcome = exc
+        finally:  # also on cancellation
+            state.in_flight = False
+            self._tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
+            self._wake.set()
+        now = self.clock.now()
+        try:
+            if isinstance(outcome, Exception):
+                self._on_error(state, outcome, now)
+            else:
+                self._on_success(state, outcome, now)
+        except Exception as bug:  # bookkeeping must not silently stop a feed
+            self.store.record_error(state.key, bug, now)
+            self._queue.schedule(state.key, now + self.policy.backoff_cap, Priority.BACKGROUND)
+
+    # ------------------------------------------------------------ outcomes
+
+    def _on_success(self, state: FeedState, outcome: FetchOutcome, now: float) -> None:
+        key = state.key
+        state.failures = 0
+        self.store.record_ok(key, now)
+        self.stats.record_ok(key, now)
+        self._monitor.on_success(now, probe=key == JOBS_KEY)
+        for change in outcome.job_changes:
+            self._on_job_change(change, now)
+        track = self._runs.get(key.job_id) if key.job_id is not None else None
+        delay = 0.0
+        if track is not None and state.launched_terminal and not state.rerun:
+            if key.kind == "result" and not outcome.result_found:
+                state.result_attempts += 1
+                delay = result_retry_delay(state.result_attempts, self.policy)
+            elif not outcome.more_waiting:
+                state.finished = True
+        state.owed = outcome.more_waiting or state.rerun
+        state.rerun = False
+        self._plan(state, now, min_delay=delay)
+        self._publish_connection()
+
+    def _on_error(self, state: FeedState, exc: Exception, now: float) -> None:
+        key = state.key
+        self.store.record_error(key, exc, now)
+        self.stats.record_error(key)
+        delay = 0.0
+        if isinstance(exc, RateLimitedError):
+            self._paused_until = max(self._paused_until, now + max(0.0, exc.retry_after))
+            self._monitor.on_rate_limited(exc, self._paused_until)
+            delay = self._paused_until - now
+        elif isinstance(exc, AuthError):
+            self._monitor.on_auth(exc)
+            delay = self.policy.auth_retry if key == JOBS_KEY else 0.0
+            if key != JOBS_KEY and not self._feeds[JOBS_KEY].in_flight:  # the probe: slow
+                self._queue.schedule(JOBS_KEY, now + self.policy.auth_retry, Priority.GLOBAL)
+        elif isinstance(exc, ForbiddenError):
+            if key == JOBS_KEY:
+                self._monitor.on_forbidden(exc)
+            delay = self.policy.auth_retry if key == JOBS_KEY else self.policy.forbidden_backoff
+        elif isinstance(exc, NotFoundError) and key.job_id is not None:
+            self._mark_gone(key.job_id)
+            self._publish_connection()
+            return
+        else:
+            state.failures += 1
+            delay = backoff_delay(state.failures, self.policy.backoff_base,
+                                  self.policy.backoff_cap, self._rng)
+            if getattr(exc, "transient", False):
+                self._monitor.on_transient(now, exc, now + delay)
+        state.rerun = False
+        self._plan(state, now, min_delay=delay)
+        self._publish_connection()
+
+    def _publish_connection(self) -> None:
+        monitor = self._monitor
+        retry_at = monitor.retry_at
+        if monitor.gated:
+            retry_at = self._queue.due_at(JOBS_KEY)
+        self.store.set_connection(monitor.state, monitor.message, retry_at, monitor.last_success_at)
+
+    # ------------------------------------------------------------ runs
+
+    def _ensure_run(self, job_id: str, now: float) -> RunTrack:
+        track = self._runs.get(job_id)
+        if track is None:
+            run = self.store.ensure_run(job_id)
+            job = run.job
+            track = self._add_run(job_id, job.status if job else None, job.retries if job else None, now)
+        return track
+
+    def _add_run(self, job_id: str, status: str | None, retries: int | None, now: float) -> RunTrack:
+        run = self.store.ensure_run(job_id)
+        track = RunTrack(job_id, status, retries, metrics_cursor=run.metrics.last_step,
+                         logs_cursor=run.logs.last_seq,
+                         seen_live=phase_of(status) is not RunPhase.TERMINAL)
+        self._runs.add(track)
+        for kind in RUN_KINDS:
+            self._feeds[FeedKey(kind, job_id)] = FeedState(FeedKey(kind, job_id))
+        attention = self._runs.attention(job_id)
+        if attention.on_screen:
+            self._on_attention(job_id, now)
+            return track
+        for kind in RUN_KINDS:
+            interval = next_interval(kind, status, attention, self._runs.background_live(), self.policy)
+            if interval is not None:  # spread the first polls of background runs
+                self._queue.schedule(FeedKey(kind, job_id), now + self._rng.uniform(0, interval),
+                                     priority_of(kind, attention))
+            else:
+                self._plan(self._feeds[FeedKey(kind, job_id)], now)
+        return track
+
+    def _on_job_change(self, change: JobChange, now: float) -> None:
+        job = change.after
+        track = self._runs.get(change.job_id)
+        if track is None:
+            self._add_run(change.job_id, job.status, job.retries, now)
+            return
+        if track.gone:
+            return
+        old_status, track.status = track.status, job.status
+        rewind_metrics_cursor(track, job.latest_step, job.retries, self.store.runs[track.job_id].events)
+        if old_status == job.status:
+            return
+        self._runs.changed()
+        phase = phase_of(job.status)
+        if phase is not RunPhase.TERMINAL:
+            track.seen_live = True
+            for state in self._run_feeds(track.job_id):
+                state.finished = False
+        attention = self._runs.attention(track.job_id)
+        if phase is RunPhase.TERMINAL:
+            if job.status == "completed":
+                self._make_due(MODELS_KEY, now)
+            for state in self._run_feeds(track.job_id):
+                if state.in_flight:
+                    state.rerun = True  # its answer may predate the end: fetch once more
+                else:
+                    self._plan(state, now)
+            return
+        first_sight = old_status is None  # a run focused before any record of it arrived
+        if events_on_status_change(attention) and not first_sight:
+            self._make_due(FeedKey("events", track.job_id), now)
+        if phase is RunPhase.ACTIVE and phase_of(old_status) is not RunPhase.ACTIVE \
+                and attention.on_screen and not first_sight:
+            self._make_due(FeedKey("metrics", track.job_id), now)
+        for state in self._run_feeds(track.job_id):
+            if not state.in_flight:
+                self._plan(state, now, keep_earlier=True)
+
+    def _mark_gone(self, job_id: str) -> None:
+        track = self._runs.get(job_id)
+        if track is not None:
+            track.gone = True
+        self._runs.changed()
+        self.store.mark_gone(job_id)
+        for kind in RUN_KINDS:
+            self._queue.cancel(FeedKey(kind, job_id))
+
+    def _on_attention(self, job_id: str, now: float) -> None:
+        track = self._ensure_run(job_id, now)
+        attention = self._runs.attention(job_id)
+        if phase_of(track.status) is RunPhase.TERMINAL:
+            kinds = {k for k in RUN_KINDS if wants_final_fetch(k, track.status, attention, track.seen_live)}
+        else:
+            kinds = feeds_on_attention(track.status, attention, self._runs.background_live(), self.policy)
+        for kind in sorted(kinds):
+            self._make_due(FeedKey(kind, job_id), now)
+
+    def _run_feeds(self, job_id: str) -> list[FeedState]:
+        return [self._feeds[FeedKey(kind, job_id)] for kind in RUN_KINDS]
+
+    # ------------------------------------------------------------ planning one feed
+
+    def _make_due(self, key: FeedKey, now: float) -> None:
+        state = self._feeds.get(key)
+        if state is None:
+            return
+        if state.in_flight:
+            state.rerun = True
+            return
+        state.owed = True
+        self._plan(state, now)
+
+    def _plan(self, state: FeedState, now: float, min_delay: float = 0.0,
+              keep_earlier: bool = False) -> None:
+        """(Re)schedule one feed from its situation; park it when it has nothing to do."""
+        key = state.key
+        track = self._runs.get(key.job_id)
+        if key.job_id is not None and (track is None or track.gone):
+            self._park(state)
+            return
+        attention = self._runs.attention(key.job_id) if key.job_id is not None else BACKGROUND
+        delay = next_due_delay(
+            key.kind, track.status if track else None, attention, self._runs.background_live(),
+            self.policy, owed=state.owed, finished=state.finished,
+            seen_live=track.seen_live if track else False, min_delay=min_delay)
+        if delay is None:
+            self._park(state)
+        else:
+            self._put(key, now + delay, priority_of(key.kind, attention), keep_earlier)
+
+    def _put(self, key: FeedKey, due_at: float, priority: int, keep_earlier: bool) -> None:
+        current = self._queue.due_at(key)
+        if keep_earlier and current is not None and current <= due_at:
+            return
+        self._queue.schedule(key, due_at, priority)
+
+    def _park(self, state: FeedState) -> None:
+        state.owed = False
+        self._queue.cancel(state.key)

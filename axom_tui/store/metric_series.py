@@ -1,0 +1,201 @@
+"""MetricSeries: one run's metric points as columns, merged by step.
+
+Layout (the memory budget is 48 bytes per point, all fields included):
+
+* ``steps``: ``array('i')``, sorted ascending, unique. It is promoted to ``array('q')``
+  the first time a step leaves the 32-bit range. 4 bytes rather than 8 leave room for
+  the array's own growth slack (CPython over-allocates by 1/16 when an array grows),
+  so the budget holds at every size, not only right after a compaction.
+* ``loss, grad_norm, lr, throughput, vram_gb``: ``array('d')``, one value per step
+  (NaN when the server did not send it).
+* ``cycle`` and ``phase``: run-length encoded by step (:class:`StepLabels`); a
+  per-point view is built on demand by :meth:`MetricSeries.column`.
+
+Merging follows the contract: a step already held is *replaced* (newest wins: after a
+preemption the server re-sends the steps after the checkpoint with new values), new
+steps beyond the last are appended (the fast path), and anything else is inserted in
+order. A batch that changes values of steps already held records a *resume point*.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from array import array
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable
+
+from axom_tui.api.records import MetricPoint
+from axom_tui.store.step_labels import StepLabels
+
+METRIC_COLUMNS = ("loss", "grad_norm", "lr", "throughput", "vram_gb")
+LABEL_COLUMNS = ("cycle", "phase")
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+NAN = math.nan
+
+
+def _as_float(value: float | int | None) -> float:
+    return NAN if value is None else float(value)
+
+
+def _same(a: float, b: float) -> bool:
+    """Equality where NaN equals NaN (a re-sent NaN is not a change)."""
+    return a == b or (a != a and b != b)
+
+
+def _is_bad_loss(value: float) -> bool:
+    return not math.isfinite(value)
+
+
+class MetricSeries:
+    """Columnar metric history of one run. Read columns; never mutate them."""
+
+    __slots__ = ("steps", "_columns", "labels", "resume_points", "nan_count")
+
+    def __init__(self) -> None:
+        self.steps: array = array("i")
+        self._columns: dict[str, array] = {name: array("d") for name in METRIC_COLUMNS}
+        self.labels = StepLabels()
+        #: Steps at which a batch began overwriting held steps with new values.
+        self.resume_points: list[int] = []
+        #: How many held points have a NaN or infinite loss.
+        self.nan_count = 0
+
+    # ------------------------------------------------------------ reading
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @property
+    def last_step(self) -> int | None:
+        return self.steps[-1] if self.steps else None
+
+    @property
+    def first_step(self) -> int | None:
+        return self.steps[0] if self.steps else None
+
+    @property
+    def phase_names(self) -> list[str]:
+        return self.labels.phase_names
+
+    def column(self, name: str) -> array:
+        """The column ``name``: ``"step"``, a metric, or ``"cycle"``/``"phase"`` (built on demand).
+
+        Metric columns and steps are the live arrays (no copy): treat them as read-only.
+        """
+        if name in ("step", "steps"):
+            return self.steps
+        if name in self._columns:
+            return self._columns[name]
+        if name in LABEL_COLUMNS:
+            cycles, phases = self.labels.expand(self.steps)
+            return cycles if name == "cycle" else phases
+        raise KeyError(f"unknown metric column {name!r}")
+
+    def latest(self, name: str) -> float:
+        """The value of ``name`` at the last step held (NaN when empty)."""
+        col = self.column(name)
+        return float(col[-1]) if col else NAN
+
+    def window(self, name: str, start_step: int | None = None,
+               end_step: int | None = None) -> tuple[array, array]:
+        """``(steps, values)`` for ``start_step <= step <= end_step`` (copies)."""
+        lo = 0 if start_step is None else bisect_left(self.steps, start_step)
+        hi = len(self.steps) if end_step is None else bisect_right(self.steps, end_step)
+        return self.steps[lo:hi], self.column(name)[lo:hi]
+
+    def cycle_at(self, step: int) -> int | None:
+        label = self.labels.label_at(step)
+        return label[0] if label is not None and label[0] != 0 else None
+
+    def phase_at(self, step: int) -> str | None:
+        label = self.labels.label_at(step)
+        return self.labels.phase_name(label[1]) if label is not None else None
+
+    def cycle_boundaries(self) -> list[int]:
+        """First step of each new cycle (for the chart's vertical markers)."""
+        return self.labels.cycle_boundaries()
+
+    def memory_bytes(self) -> int:
+        """Bytes held by every field of every point (arrays plus the label runs)."""
+        arrays = sys.getsizeof(self.steps) + sum(sys.getsizeof(c) for c in self._columns.values())
+        return arrays + self.labels.memory_bytes()
+
+    # ------------------------------------------------------------ merging
+
+    def merge(self, points: Iterable[MetricPoint]) -> int:
+        """Merge points by step; return how many steps were added or changed."""
+        batch = list(points)
+        if not batch:
+            return 0
+        if self._is_plain_append(batch):
+            return self._append_all(batch)
+        changed = 0
+        resume_marked = False
+        for point in batch:
+            outcome = self._merge_one(point)
+            if outcome == "replaced" and not resume_marked:
+                resume_marked = True
+                if point.step not in self.resume_points:
+                    insort(self.resume_points, point.step)
+            changed += outcome != "same"
+        return changed
+
+    def _is_plain_append(self, batch: list[MetricPoint]) -> bool:
+        previous = self.last_step
+        for point in batch:
+            if previous is not None and point.step <= previous:
+                return False
+            previous = point.step
+        return True
+
+    def _append_all(self, batch: list[MetricPoint]) -> int:
+        self._fit_steps(batch[0].step)
+        self._fit_steps(batch[-1].step)
+        self.steps.extend(p.step for p in batch)
+        for name, col in self._columns.items():
+            col.extend(_as_float(getattr(p, name)) for p in batch)
+        labels = self.labels
+        for p in batch:
+            labels.append(p.step, labels.label_for(p.cycle, p.phase))
+        self.nan_count += sum(1 for p in batch if _is_bad_loss(_as_float(p.loss)))
+        return len(batch)
+
+    def _merge_one(self, point: MetricPoint) -> str:
+        """Merge one point; return "added", "replaced" (values changed) or "same"."""
+        step = point.step
+        self._fit_steps(step)
+        values = [_as_float(getattr(point, name)) for name in METRIC_COLUMNS]
+        label = self.labels.label_for(point.cycle, point.phase)
+        i = bisect_left(self.steps, step)
+        if i < len(self.steps) and self.steps[i] == step:
+            return self._replace_at(i, values, label)
+        self.steps.insert(i, step)
+        for name, value in zip(METRIC_COLUMNS, values):
+            self._columns[name].insert(i, value)
+        next_held = self.steps[i + 1] if i + 1 < len(self.steps) else None
+        if next_held is None:
+            self.labels.append(step, label)
+        else:
+            self.labels.assign(step, label, next_held)
+        self.nan_count += _is_bad_loss(values[0])
+        return "added"
+
+    def _replace_at(self, i: int, values: list[float], label: tuple[int, int]) -> str:
+        step = self.steps[i]
+        old_values = [self._columns[name][i] for name in METRIC_COLUMNS]
+        same_values = all(_same(a, b) for a, b in zip(old_values, values))
+        same_label = self.labels.label_at(step) == label
+        if same_values and same_label:
+            return "same"
+        for name, value in zip(METRIC_COLUMNS, values):
+            self._columns[name][i] = value
+        if not same_label:
+            next_held = self.steps[i + 1] if i + 1 < len(self.steps) else None
+            self.labels.assign(step, label, next_held)
+        self.nan_count += _is_bad_loss(values[0]) - _is_bad_loss(old_values[0])
+        return "replaced"
+
+    def _fit_steps(self, step: int) -> None:
+        if self.steps.typecode == "i" and not _INT32_MIN <= step <= _INT32_MAX:
+            self.steps = array("q", self.steps)

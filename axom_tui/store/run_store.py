@@ -1,0 +1,208 @@
+"""RunStore: the truth the UI shows.
+
+Only the poll scheduler writes here (through the ``apply_*`` and ``record_*``
+methods); the UI reads attributes and drains coalesced changes. Nothing held is ever
+dropped because of an error: a failed poll only updates that feed's health. Malformed
+responses never get here (the API client raises instead).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from axom_tui.api.records import Event, Job, LogLine, LogsPage, MetricsPage, Model, Overview, Result
+from axom_tui.store.changes import ChangeTracker, Changes
+from axom_tui.store.health import ConnectionState, ConnectionStatus, FeedHealth, FeedKey
+from axom_tui.store.log_ring import DEFAULT_LOG_CAP, LogRing
+from axom_tui.store.run_state import RunState
+
+
+class JobChange(NamedTuple):
+    """A run's job record changed: ``before`` is None for a run seen for the first time."""
+
+    job_id: str
+    before: Job | None
+    after: Job
+
+    @property
+    def status_changed(self) -> bool:
+        return self.before is not None and self.before.status != self.after.status
+
+
+class RunStore:
+    def __init__(self, *, log_cap: int = DEFAULT_LOG_CAP,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.log_cap = log_cap
+        self.clock = clock
+        self.runs: dict[str, RunState] = {}
+        #: Job ids, newest first as the job list gives them; runs the list no longer
+        #: returns stay, after those it does.
+        self.order: list[str] = []
+        self.models: list[Model] = []
+        self.overview: Overview | None = None
+        self.connection = ConnectionState()
+        #: Health of the global feeds ("jobs", "models", "overview").
+        self.global_feeds: dict[str, FeedHealth] = {}
+        self._model_by_job: dict[str, Model] = {}
+        self._changes = ChangeTracker()
+
+    # ------------------------------------------------------------ change notification
+
+    def set_dirty_callback(self, callback: Callable[[], None] | None) -> None:
+        """``callback()`` runs once each time the store goes from clean to dirty."""
+        self._changes.set_callback(callback)
+
+    def drain_changes(self) -> Changes:
+        """Return and clear the pending changes: ``{job_id or None: {aspect, ...}}``."""
+        return self._changes.drain()
+
+    @property
+    def has_changes(self) -> bool:
+        return self._changes.dirty
+
+    def _changed(self, job_id: str | None, aspect: str) -> None:
+        if job_id is not None:
+            run = self.runs[job_id]
+            run.version += 1
+            run.last_update = self.clock()
+        self._changes.mark(job_id, aspect)
+
+    # ------------------------------------------------------------ reading
+
+    def run(self, job_id: str) -> RunState | None:
+        return self.runs.get(job_id)
+
+    def ensure_run(self, job_id: str) -> RunState:
+        run = self.runs.get(job_id)
+        if run is None:
+            run = self.runs[job_id] = RunState(job_id=job_id, logs=LogRing(self.log_cap))
+            self.order.append(job_id)
+            self._changes.mark(None, "list")
+        return run
+
+    def model_for_job(self, job_id: str) -> Model | None:
+        return self._model_by_job.get(job_id)
+
+    def feed_health(self, key: FeedKey) -> FeedHealth:
+        if key.job_id is None:
+            health = self.global_feeds.get(key.kind)
+            if health is None:
+                health = self.global_feeds[key.kind] = FeedHealth()
+            return health
+        return self.ensure_run(key.job_id).feed(key.kind)
+
+    # ------------------------------------------------------------ applying responses
+
+    def apply_jobs(self, jobs: Iterable[Job]) -> list[JobChange]:
+        """Apply a page of the job list. Runs missing from the page are kept."""
+        jobs = list(jobs)
+        changes = [change for job in jobs if (change := self._set_job(job)) is not None]
+        listed = [job.id for job in jobs]
+        listed_set = set(listed)
+        order = list(dict.fromkeys(listed)) + [i for i in self.order if i not in listed_set]
+        if order != self.order:
+            self.order = order
+            self._changes.mark(None, "list")
+        return changes
+
+    def apply_job(self, job: Job) -> JobChange | None:
+        return self._set_job(job)
+
+    def _set_job(self, job: Job) -> JobChange | None:
+        run = self.ensure_run(job.id)
+        before = run.job
+        if before == job:
+            return None
+        run.job = job
+        self._changed(job.id, "job")
+        return JobChange(job.id, before, job)
+
+    def apply_metrics(self, job_id: str, page: MetricsPage) -> int:
+        """Merge a metrics page; return how many steps were added or changed."""
+        run = self.ensure_run(job_id)
+        changed = run.metrics.merge(page.points)
+        if changed:
+            self._changed(job_id, "metrics")
+        return changed
+
+    def apply_logs(self, job_id: str, page: LogsPage) -> list[LogLine]:
+        """Append a logs page; return the lines that were new."""
+        run = self.ensure_run(job_id)
+        fresh = run.logs.append(page.lines)
+        if fresh:
+            self._changed(job_id, "logs")
+        return fresh
+
+    def apply_events(self, job_id: str, events: list[Event]) -> bool:
+        """Replace the run's events with the full history the API returned."""
+        run = self.ensure_run(job_id)
+        if run.events == events:
+            return False
+        run.events = list(events)
+        self._changed(job_id, "events")
+        return True
+
+    def apply_result(self, job_id: str, result: Result) -> bool:
+        run = self.ensure_run(job_id)
+        if run.result == result:
+            return False
+        run.result = result
+        self._changed(job_id, "result")
+        return True
+
+    def apply_models(self, models: list[Model]) -> bool:
+        if models == self.models:
+            return False
+        self.models = list(models)
+        by_job: dict[str, Model] = {}
+        for model in self.models:  # newest first: keep the newest model per run
+            if model.job_id is not None:
+                by_job.setdefault(model.job_id, model)
+        self._model_by_job = by_job
+        self._changes.mark(None, "models")
+        return True
+
+    def apply_overview(self, overview: Overview) -> bool:
+        if overview == self.overview:
+            return False
+        self.overview = overview
+        self._changes.mark(None, "overview")
+        return True
+
+    def mark_gone(self, job_id: str) -> None:
+        """The API says this run no longer exists (404). Its data stays on screen."""
+        run = self.ensure_run(job_id)
+        if not run.gone:
+            run.gone = True
+            self._changed(job_id, "job")
+
+    # ------------------------------------------------------------ health
+
+    def record_ok(self, feed_key: FeedKey, now: float | None = None) -> None:
+        now = self.clock() if now is None else now
+        if self.feed_health(feed_key).record_ok(now):
+            self._health_changed(feed_key)
+
+    def record_error(self, feed_key: FeedKey, exc: BaseException, now: float | None = None) -> None:
+        now = self.clock() if now is None else now
+        message = str(exc) or type(exc).__name__
+        if self.feed_health(feed_key).record_error(message, type(exc).__name__, now):
+            self._health_changed(feed_key)
+
+    def _health_changed(self, feed_key: FeedKey) -> None:
+        if feed_key.job_id is None:
+            self._changes.mark(None, "health")
+        else:
+            self._changed(feed_key.job_id, "health")
+
+    def set_connection(self, state: ConnectionStatus, message: str = "",
+                       retry_at: float | None = None, last_success_at: float | None = None) -> None:
+        """Update the connection state; only a change of state, message or retry time notifies."""
+        current = self.connection
+        if last_success_at is not None:
+            current.last_success_at = last_success_at  # silent: the UI ages it on its own timer
+        if (current.state, current.message, current.retry_at) != (state, message, retry_at):
+            current.state, current.message, current.retry_at = state, message, retry_at
+            self._changes.mark(None, "connection")
