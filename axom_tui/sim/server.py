@@ -1,0 +1,115 @@
+"""Serve a :class:`~.world.Simulator` over real HTTP on loopback, in a background thread.
+
+::
+
+    with SimServer(sim) as server:          # port 0: a free port
+        httpx.get(server.base_url + "/jobs", headers=...)
+
+The uvicorn server gets its own thread and event loop, so a test's (or the
+dashboard's) event loop talks to it over a real socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+
+import uvicorn
+
+from .app import create_app
+from .world import Simulator
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def uvicorn_config(app, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
+    return uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
+                          lifespan="off", http="h11", ws="none", timeout_keep_alive=30,
+                          timeout_graceful_shutdown=2)
+
+
+def url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+class SimServer:
+    def __init__(self, sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.sim = sim
+        self.host = host
+        self.port = port
+        self.app = create_app(sim)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def origin(self) -> str:
+        return f"http://{url_host(self.host)}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.origin + "/api"
+
+    @property
+    def faults_middleware(self):
+        return self.app
+
+    def start(self, timeout: float = 10.0) -> SimServer:
+        if self._thread is not None:
+            return self
+        sock = bind_socket(self.host, self.port)
+        self.port = sock.getsockname()[1]
+        server = uvicorn.Server(uvicorn_config(self.app, self.host, self.port))
+        self._server = server
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                asyncio.run(server.serve(sockets=[sock]))
+            except BaseException as exc:  # pragma: no cover - surfaced by start()
+                errors.append(exc)
+            finally:
+                sock.close()
+
+        self._thread = threading.Thread(target=run, name=f"axom-sim:{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if errors or not self._thread.is_alive():
+                raise RuntimeError(f"simulator server failed to start: {errors[:1]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError("simulator server did not start")
+            time.sleep(0.005)
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._server.force_exit = True
+            self._thread.join(timeout)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> SimServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> SimServer:
+        await asyncio.to_thread(self.start)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await asyncio.to_thread(self.stop)

@@ -1,0 +1,19 @@
+"""Fixtures for the simulator tests: a Simulator on a ManualClock, an in-process client."""
+
+from __future__ import annotations
+
+import pytest
+from sim_helpers import api_client, make_sim
+
+from axom_tui.sim import Simulator
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return make_sim()
+
+
+@pytest.fixture
+async def client(sim):
+    async with api_client(sim) as c:
+        yield c
