@@ -1,0 +1,348 @@
+"""The metric chart: a thin Textual shell around :mod:`axom_tui.charting`.
+
+It holds what it was last given (a run's columns, or several runs' loss for the
+compare view), and redraws only when the data, the options, its size or the theme
+changed; at most ``MAX_RATE`` times a second, and not at all while it cannot be seen
+(another screen on top, ``display: none``, scrolled away): it catches up when it can
+be seen again. Drawing makes an ANSI string with a private plotext figure and turns
+it into a cached :class:`rich.text.Text` that :meth:`render` hands back.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.color import Color as RichColor
+from rich.style import Style
+from rich.text import Span, Text
+from textual.color import Color, ColorParseError
+from textual.dom import NoScreen
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widget import Widget
+
+from axom_tui.charting import ChartOptions, ChartTheme, MetricView, OverlayData, RunChartData
+from axom_tui.charting.frame import FrameCache
+from axom_tui.charting.render import render_chart
+from axom_tui.charting.spec import RGB, SeriesLike
+
+MAX_RATE = 4.0  # redraws per second, at most
+_RETRY = 0.5  # seconds between checks while hidden with a redraw owed
+
+
+class MetricChart(Widget):
+    """Loss/grad_norm (and lr, throughput, vram) of a run, or several runs' loss."""
+
+    DEFAULT_CSS = """
+    MetricChart { height: 1fr; min-height: 6; }
+    """
+
+    view: reactive[MetricView] = reactive(MetricView.LOSS_GRAD, init=False)
+    smoothing: reactive[bool] = reactive(True, init=False)
+    log_y: reactive[bool] = reactive(False, init=False)
+    ascii_mode: reactive[bool] = reactive(False, init=False)
+
+    def __init__(
+        self, *, weight: float = 0.6, name: str | None = None, id: str | None = None,
+        classes: str | None = None, disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.weight = weight
+        self._run = RunChartData()
+        self._overlay = OverlayData()
+        self._mode = "run"  # or "overlay"
+        self._generation = 0  # bumped whenever the data changes
+        self._frames = FrameCache()
+        self._text = Text("")
+        self._drawn_key: tuple[Any, ...] | None = None
+        self._timer: Timer | None = None
+        self._last_draw = 0.0
+        self._theme_cache: tuple[tuple[Any, ...], ChartTheme] | None = None
+        #: What the last draw showed (for tests and the status line).
+        self.flags: tuple[str, ...] = ()
+        self.placeholder = True
+        self.draws = 0
+
+    # ------------------------------------------------------------------ data in
+
+    def set_data(
+        self,
+        steps: SeriesLike,
+        columns: Mapping[str, SeriesLike],
+        cycle_boundaries: Sequence[int] = (),
+        resume_points: Sequence[int] = (),
+        version: int | None = None,
+    ) -> None:
+        """Show one run. The arrays are the store's own: kept by reference, never copied."""
+        changed = self._run.set_data(steps, columns, cycle_boundaries, resume_points, version)
+        if changed or self._mode != "run":
+            self._mode = "run"
+            self._generation += 1
+            self._schedule()
+
+    def set_overlay(self, series: Sequence[tuple[str, SeriesLike, SeriesLike, int | None]]) -> None:
+        """Compare runs: ``(label, steps, loss, version)`` each; labels already sanitised."""
+        changed = self._overlay.set_overlay(series)
+        if changed or self._mode != "overlay":
+            self._mode = "overlay"
+            self._generation += 1
+            self._schedule()
+
+    def next_view(self) -> MetricView:
+        """Cycle loss + grad_norm → lr → throughput → vram_gb → …"""
+        self.view = self.view.next()
+        return self.view
+
+    # ------------------------------------------------------------- reactions
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
+
+    def _on_theme_changed(self, _theme: object) -> None:
+        self._theme_cache = None
+        self._schedule(now=True)
+
+    def watch_view(self) -> None:
+        self._schedule(now=True)
+
+    def watch_smoothing(self) -> None:
+        self._schedule(now=True)
+
+    def watch_log_y(self) -> None:
+        self._schedule(now=True)
+
+    def watch_ascii_mode(self) -> None:
+        self._schedule(now=True)
+
+    def on_resize(self) -> None:
+        self._schedule(now=True)
+
+    def on_show(self) -> None:
+        self._schedule(now=True)
+
+    # ---------------------------------------------------------------- drawing
+
+    def render(self) -> Text:
+        return self._text
+
+    @property
+    def can_be_seen(self) -> bool:
+        """Shown on the current screen, with room to draw."""
+        if not self.is_mounted or not self.display or self.size.area == 0:
+            return False
+        try:
+            return self.screen.is_current and self.is_on_screen
+        except NoScreen:  # not attached to a screen (yet / any more)
+            return False
+
+    def _schedule(self, now: bool = False) -> None:
+        """Redraw soon: at once for user actions, else no sooner than 1/MAX_RATE after the last."""
+        if not self.is_mounted:
+            return
+        if self._timer is not None:
+            if not now:
+                return  # a redraw is already due; it will see the latest data
+            self._timer.stop()
+        delay = 0.0 if now else max(0.0, self._last_draw + 1.0 / MAX_RATE - time.monotonic())
+        self._timer = self.set_timer(max(delay, 0.001), self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        if not self.can_be_seen:
+            if self._key() != self._drawn_key:  # owed a redraw: look again later
+                self._timer = self.set_timer(_RETRY, self._on_timer)
+            return
+        self.redraw()
+
+    def _key(self) -> tuple[Any, ...]:
+        size = self.content_size
+        return (self._mode, self._generation, self.view, self.smoothing, self.log_y,
+                self.ascii_mode, self.weight, size.width, size.height, self.chart_theme())
+
+    def redraw(self, force: bool = False) -> bool:
+        """Draw now if anything changed (or ``force``); True if it drew."""
+        key = self._key()
+        if key == self._drawn_key and not force:
+            return False
+        width, height = self.content_size
+        if width <= 0 or height <= 0:
+            return False
+        theme = key[-1]
+        options = ChartOptions(log_y=self.log_y, smoothing=self.smoothing, weight=self.weight,
+                               ascii_mode=self.ascii_mode)
+        if self._mode == "overlay":
+            spec = self._overlay.spec(options, theme)
+        else:
+            spec = self._run.spec(self.view, options, theme)
+        rendered = render_chart(spec, width, height, theme, self._frames)
+        self._text = ansi_to_text(rendered.ansi)
+        self.flags, self.placeholder = rendered.flags, rendered.placeholder
+        self._drawn_key = key
+        self._last_draw = time.monotonic()
+        self.draws += 1
+        self.refresh()
+        return True
+
+    # ----------------------------------------------------------------- theme
+
+    def chart_theme(self) -> ChartTheme:
+        """Chart colours from the app theme's variables (``chart-*``, with fallbacks)."""
+        variables = getattr(self.app, "theme_variables", {}) or {}
+        base = self.background_colors[1]
+        cache_key = (tuple(sorted(variables.items())), base.rgb, base.a)
+        if self._theme_cache is not None and self._theme_cache[0] == cache_key:
+            return self._theme_cache[1]
+        theme = theme_from_variables(variables, base if base.a > 0 else None)
+        self._theme_cache = (cache_key, theme)
+        return theme
+
+
+def theme_from_variables(
+    variables: Mapping[str, str], background: Color | None = None
+) -> ChartTheme:
+    """Map Textual theme variables to chart colours (alpha composited on the background).
+
+    ``background`` is what the chart is drawn on (the widget's effective background);
+    without it, the theme's ``background`` variable.
+    """
+    default = ChartTheme()
+    bg = background or _parse(variables.get("background")) or Color(*default.background)
+    bg = Color(*bg.rgb)  # opaque: what the chart is drawn on
+    fg = _parse(variables.get("foreground")) or Color(*default.foreground)
+
+    def pick(*names: str, fallback: RGB, alpha: float = 1.0) -> RGB:
+        for name in names:
+            color = _parse(variables.get(name))
+            if color is not None:
+                return _over(color.multiply_alpha(alpha), bg)
+        return _over(Color(*fallback).multiply_alpha(alpha), bg)
+
+    loss = pick("chart-loss", "primary", fallback=default.loss)
+    grad = pick("chart-grad-norm", "warning", fallback=default.grad_norm)
+    palette = tuple(dict.fromkeys([
+        loss, grad, pick("success", fallback=default.palette[2]),
+        pick("chart-aux", "accent", fallback=default.aux),
+        pick("error", fallback=default.palette[4]),
+        pick("secondary", fallback=default.palette[5]), _over(fg, bg),
+    ]))
+    return ChartTheme(
+        background=bg.rgb,
+        foreground=_over(fg, bg),
+        muted=_over(fg.multiply_alpha(0.55), bg),
+        loss=loss,
+        grad_norm=grad,
+        aux=pick("chart-aux", "accent", fallback=default.aux),
+        raw=pick("chart-raw", fallback=default.raw) if "chart-raw" in variables
+        else _over(fg.multiply_alpha(0.35), bg),
+        cycle=pick("chart-cycle", "secondary", "accent", fallback=default.cycle),
+        # Not "warning": that is grad_norm's fallback (and amber in the shipped themes).
+        resume=pick("chart-resume", "error", fallback=default.resume),
+        warning=pick("warning", fallback=default.warning),
+        palette=palette,
+    )
+
+
+def _parse(value: str | None) -> Color | None:
+    if not value:
+        return None
+    try:
+        return Color.parse(value)
+    except ColorParseError:  # e.g. "auto 60%": not a plain colour
+        return None
+
+
+def _over(color: Color, background: Color) -> RGB:
+    return (background + color).rgb if color.a < 1 else color.rgb
+
+
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
+_KEEP = object()
+_STYLES: dict[tuple[Any, Any, bool], Style] = {}
+_CODES: dict[str, tuple[Any, Any, Any] | None] = {}
+
+
+def ansi_to_text(ansi: str) -> Text:
+    """``Text.from_ansi`` for the colour escapes charts use, several times faster (a chart
+    is a few thousand colour runs; rich's general decoder takes ~25 ms for one at
+    160x30). An escape it does not know sends the whole string to ``Text.from_ansi``."""
+    parts = _SGR.split(ansi)
+    plain: list[str] = []
+    spans: list[Span] = []
+    fg: Any = None
+    bg: Any = None
+    bold: Any = False
+    offset = 0
+    codes = _CODES
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            if part:
+                end = offset + len(part)
+                if fg is not None or bg is not None or bold:
+                    spans.append(Span(offset, end, _style(fg, bg, bold)))
+                plain.append(part)
+                offset = end
+            continue
+        change: Any = codes.get(part, _KEEP)
+        if change is _KEEP:
+            change = codes[part] = _parse_sgr(part)
+        if change is None:
+            return Text.from_ansi(ansi, no_wrap=True, end="")
+        new_fg, new_bg, new_bold = change
+        fg = fg if new_fg is _KEEP else new_fg
+        bg = bg if new_bg is _KEEP else new_bg
+        bold = bold if new_bold is _KEEP else new_bold
+    return Text("".join(plain), no_wrap=True, end="", spans=spans)
+
+
+def _parse_sgr(params: str) -> tuple[Any, Any, Any] | None:
+    """What one escape's parameters change: (fg, bg, bold), ``_KEEP`` where unchanged;
+    None for anything but colours, bold and resets."""
+    codes = params.split(";") if params else ["0"]
+    fg: Any = _KEEP
+    bg: Any = _KEEP
+    bold: Any = _KEEP
+    k = 0
+    while k < len(codes):
+        code = codes[k]
+        if code in ("0", ""):
+            fg, bg, bold = None, None, False
+        elif code == "1":
+            bold = True
+        elif code in ("39", "49"):  # the terminal's own colour, as rich reads it
+            fg, bg = ("default", bg) if code == "39" else (fg, "default")
+        elif code in ("38", "48") and k + 2 < len(codes) and codes[k + 1] in ("2", "5"):
+            if codes[k + 1] == "2" and k + 4 < len(codes):
+                value: Any = (int(codes[k + 2]), int(codes[k + 3]), int(codes[k + 4]))
+                k += 4
+            elif codes[k + 1] == "5":
+                value = int(codes[k + 2])
+                k += 2
+            else:
+                return None
+            fg, bg = (value, bg) if code == "38" else (fg, value)
+        else:
+            return None
+        k += 1
+    return fg, bg, bold
+def _style(fg: Any, bg: Any, bold: bool) -> Style:
+    key = (fg, bg, bold)
+    style = _STYLES.get(key)
+    if style is None:
+        if len(_STYLES) > 4096:
+            _STYLES.clear()
+        style = _STYLES[key] = Style(color=_rich_color(fg), bgcolor=_rich_color(bg),
+                                     bold=bold or None)
+    return style
+
+
+def _rich_color(value: Any) -> RichColor | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return RichColor.from_rgb(*value)
+    if value == "default":
+        return RichColor.default()
+    return RichColor.from_ansi(value)

@@ -1,0 +1,142 @@
+"""Metric chart benchmark: one redraw of a live run's chart at 160x30.
+
+A redraw is what ``MetricChart`` does when new points arrive: take the store's arrays
+(``array('q')`` steps, ``array('d')`` loss and grad_norm), bring the EMA and the block
+summaries up to date (incrementally), decimate, and render the "loss + grad_norm"
+view (raw and smoothed lines, two axes, cycle and resume markers) to ANSI text with a
+frame cache. Each timed redraw follows an append of 50 points (one poll's worth).
+
+The baseline is plotext drawing all the points itself: both series as connected
+braille lines on a private figure, built to a string. It is slow enough that it is
+measured once per size, at 1k and 100k points (the full run; ~5 s of CPU at 100k);
+the 1M figure is extrapolated linearly from 100k (plotext's cost is linear in the
+points), and the output says so. ``--quick`` measures the baseline at 1k and 10k and
+extrapolates the rest from 10k.
+
+    .venv/bin/python bench/chart_bench.py [--quick]
+
+Prints ``name | ours | baseline | ratio | budget | PASS/FAIL``; ``run(quick)`` returns
+the same figures as ``BenchLine``s. Times are CPU time of this process (median over
+the redraws), so that other work on a shared machine does not count against the
+chart; the median wall time is printed in the name, and equals the CPU time on an
+idle machine (everything here is single-threaded).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import sys
+import time
+from array import array
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+try:
+    from bench._common import BenchLine
+except ImportError:  # pragma: no cover - run from inside bench/
+    from _common import BenchLine  # type: ignore[no-redef]
+
+import numpy as np
+
+from axom_tui.charting import ChartOptions, ChartTheme, MetricView, RunChartData, render_chart
+from axom_tui.charting._plotext_compat import new_figure
+from axom_tui.charting.frame import FrameCache
+
+WIDTH, HEIGHT = 160, 30
+BUDGET_MS = 20.0
+APPEND = 50
+SIZES = (1_000, 100_000, 1_000_000)
+
+
+def make_run(n: int, seed: int = 0) -> tuple[array, dict[str, array]]:
+    """A realistic run: falling noisy loss with a few NaNs, grad_norm with spikes."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(n)
+    loss = 3 * np.exp(-x / max(1, n / 4)) + 0.3 + 0.05 * rng.standard_normal(n)
+    loss[rng.integers(0, n, 3)] = np.nan
+    grad = 1 + 0.2 * np.abs(rng.standard_normal(n))
+    grad[rng.integers(0, n, max(1, n // 20_000))] = 25.0
+    # Like the run store: int32 steps (until a step needs 64 bits), float64 columns.
+    return array("i", x * 10), {"loss": array("d", loss), "grad_norm": array("d", grad)}
+
+
+def time_ours(n: int, redraws: int) -> tuple[float, float, float]:
+    """Median wall and CPU ms per redraw, and the first (cold) redraw's wall ms."""
+    steps, columns = make_run(n)
+    data, frames, theme, options = RunChartData(), FrameCache(), ChartTheme(), ChartOptions()
+    cycles, resumes = [int(steps[len(steps) // 3])], [int(steps[len(steps) // 2])]
+    rng = np.random.default_rng(1)
+
+    def redraw(version: int) -> None:
+        data.set_data(steps, columns, cycles, resumes, version)
+        spec = data.spec(MetricView.LOSS_GRAD, options, theme)
+        render_chart(spec, WIDTH, HEIGHT, theme, frames)
+
+    t0 = time.perf_counter()
+    redraw(0)
+    cold = (time.perf_counter() - t0) * 1000
+    walls, cpus = [], []
+    for version in range(1, redraws + 1):
+        last = steps[-1]
+        for k in range(APPEND):  # a poll's worth of new points
+            steps.append(last + 10 * (k + 1))
+            columns["loss"].append(0.3 + 0.05 * float(rng.standard_normal()))
+            columns["grad_norm"].append(1.0 + 0.2 * abs(float(rng.standard_normal())))
+        w0, c0 = time.perf_counter(), time.process_time()
+        redraw(version)
+        walls.append((time.perf_counter() - w0) * 1000)
+        cpus.append((time.process_time() - c0) * 1000)
+    return statistics.median(walls), statistics.median(cpus), cold
+
+
+def time_plotext_all(n: int) -> float:
+    """CPU ms for plotext to draw every point of both series (connected braille lines)."""
+    steps, columns = make_run(n)
+    x = list(steps)
+    loss = [0.0 if math.isnan(v) else v for v in columns["loss"]]  # plotext cannot take NaN
+    grad = list(columns["grad_norm"])
+    t0 = time.process_time()
+    fig = new_figure(WIDTH, HEIGHT)
+    fig.draw(fig.signal(x, loss, marker="braille").lines(True).label("loss"))
+    fig.draw(fig.signal(x, grad, marker="braille", yside="right").lines(True).label("grad_norm"))
+    fig.build().string()
+    return (time.process_time() - t0) * 1000
+
+
+def run(quick: bool = False) -> list[BenchLine]:
+    measured: dict[int, float] = {}
+    for n in (1_000, 10_000) if quick else (1_000, 100_000):
+        measured[n] = time_plotext_all(n)
+    base_n = max(measured)
+    lines = []
+    for n in SIZES:
+        wall, cpu, cold = time_ours(n, redraws=15 if quick else 40)
+        if n in measured:
+            baseline, note = measured[n], ""
+        else:
+            baseline, note = measured[base_n] * n / base_n, f", baseline est. from {base_n:,}"
+        label = f"{n // 1000}k" if n < 1_000_000 else f"{n // 1_000_000}M"
+        lines.append(BenchLine(
+            name=(f"chart redraw {label} pts {WIDTH}x{HEIGHT} "
+                  f"(wall {wall:.1f} ms, first {cold:.0f} ms{note})"),
+            ours=cpu, baseline=baseline, ratio=baseline / cpu if cpu else None,
+            budget=f"<= {BUDGET_MS:g} ms", passed=cpu <= BUDGET_MS, unit="ms",
+        ))
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    started = time.perf_counter()
+    lines = run(quick)
+    for line in lines:
+        print(line.row())
+    print(f"# chart bench took {time.perf_counter() - started:.1f} s{' (quick)' if quick else ''}")
+    return 0 if all(line.passed for line in lines) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
