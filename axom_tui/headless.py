@@ -1,0 +1,195 @@
+"""Commands without the full screen: `jobs`, `watch`, `export`. Output is plain and pipe-safe."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from axom_tui.api.client import AxomClient
+from axom_tui.api.errors import AxomError
+from axom_tui.sanitize import clean_text
+
+
+def add_subcommands(sub: argparse._SubParsersAction, add_connection_flags) -> None:
+    jobs = sub.add_parser("jobs", help="print the job list once")
+    jobs.add_argument("--json", action="store_true", help="machine-readable JSON")
+    jobs.add_argument("--status", default=None, help="only runs with this status")
+    watch = sub.add_parser("watch", help="follow one run as plain lines; exit 0 completed, 1 failed")
+    watch.add_argument("job_id", metavar="JOB_ID")
+    watch.add_argument("--every", type=int, default=500, metavar="N", help="a metrics line every N steps")
+    watch.add_argument("--no-logs", dest="logs", action="store_false", help="leave out log lines")
+    export = sub.add_parser("export", help="write a run's metrics as CSV")
+    export.add_argument("job_id", metavar="JOB_ID")
+    export.add_argument("--csv", required=True, type=Path, metavar="FILE")
+    for parser in (jobs, watch, export):
+        add_connection_flags(parser)
+
+
+def _client(args: argparse.Namespace) -> AxomClient:
+    from axom_tui.launch import settings_from_args
+
+    settings = settings_from_args(args)
+    if not settings.key:
+        raise SystemExit("axom-tui: no API key: set AXOM_KEY (or `key` in the config file)")
+    return AxomClient(settings.base_url, settings.key)
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from axom_tui.config import ConfigError
+    from axom_tui.connection import ConnectionSettingsError
+
+    out = out or sys.stdout
+    try:
+        client = _client(args)
+    except (ConfigError, ConnectionSettingsError) as exc:
+        print(f"axom-tui: {exc}", file=sys.stderr)
+        return 2
+    command = {"jobs": _jobs, "watch": _watch, "export": _export}[args.command]
+    try:
+        return asyncio.run(_closing(client, command(client, args, out)))
+    except AxomError as exc:
+        print(f"axom-tui: {clean_text(exc, 400)}", file=sys.stderr)
+        return 1
+
+
+async def _closing(client: AxomClient, coro) -> int:
+    try:
+        return await coro
+    finally:
+        await client.aclose()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+async def _jobs(client: AxomClient, args: argparse.Namespace, out: TextIO) -> int:
+    jobs = await client.list_jobs(status=args.status, limit=200)
+    if args.json:
+        json.dump([_jsonable(asdict(job)) for job in jobs], out, indent=2, allow_nan=False)
+        out.write("\n")
+        return 0
+    out.write(f"{'ID':<10}{'NAME':<32}{'TYPE':<10}{'STATUS':<15}{'PROGRESS':>16}{'RETRIES':>8}\n")
+    for job in jobs:
+        step = job.latest_step if job.latest_step is not None else 0
+        progress = f"{step}/{job.total_steps}" if job.total_steps else "—"
+        out.write(f"{clean_text(job.id, 40)[:8]:<10}{clean_text(job.display_name, 30):<32}"
+                  f"{clean_text(job.type, 9):<10}{clean_text(job.status, 14):<15}{progress:>16}{job.retries:>8}\n")
+    return 0
+
+
+async def _watch(client: AxomClient, args: argparse.Namespace, out: TextIO) -> int:
+    from axom_tui.poll import PollScheduler
+    from axom_tui.store import RunStore
+
+    store = RunStore()
+    scheduler = PollScheduler(client, store)
+    scheduler.focus(args.job_id)
+    changed = asyncio.Event()
+    store.set_dirty_callback(changed.set)
+    task = asyncio.create_task(scheduler.run())
+    printer = _WatchPrinter(args, out)
+    settled_at: float | None = None
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            try:
+                await asyncio.wait_for(changed.wait(), timeout=1.0)
+            except TimeoutError:
+                pass
+            changed.clear()
+            store.drain_changes()
+            run = store.runs.get(args.job_id)
+            if run is not None and run.gone:
+                print(f"axom-tui: run {clean_text(args.job_id, 60)} not found", file=sys.stderr)
+                return 2
+            if run is None:
+                continue
+            if printer.show(run):  # something new printed
+                settled_at = None
+            if run.job is not None and run.job.terminal:
+                # Give the scheduler's final fetches (last logs and metrics) a moment to land.
+                settled_at = settled_at or loop.time()
+                if loop.time() - settled_at >= 2.0:
+                    printer.finish(run)
+                    return 0 if run.job.status == "completed" else 1
+    finally:
+        scheduler.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+class _WatchPrinter:
+    def __init__(self, args: argparse.Namespace, out: TextIO) -> None:
+        self.every = max(1, args.every)
+        self.logs = args.logs
+        self.out = out
+        self.status: str | None = None
+        self.retries = 0
+        self.last_seq = 0
+        self.next_metric_step = 0
+
+    def show(self, run) -> bool:
+        printed = False
+        job = run.job
+        if job is not None and (job.status != self.status or job.retries != self.retries):
+            note = f" (retry {job.retries}, normal on spot capacity)" if job.status == "preempted" else ""
+            self._line(f"status {clean_text(job.status, 30)}{note}")
+            self.status, self.retries, printed = job.status, job.retries, True
+        series = run.metrics
+        if len(series) and series.last_step is not None and series.last_step >= self.next_metric_step:
+            total = f"/{job.total_steps}" if job and job.total_steps else ""
+            self._line(f"step {series.last_step}{total} loss {series.latest('loss'):.4g} "
+                       f"grad_norm {series.latest('grad_norm'):.4g} lr {series.latest('lr'):.3g}")
+            self.next_metric_step = (series.last_step // self.every + 1) * self.every
+            printed = True
+        if self.logs:
+            for line in run.logs:
+                if line.seq > self.last_seq:
+                    self._line(f"{'ERR' if line.stream == 'stderr' else 'log'} {clean_text(line.text, 2000)}")
+                    self.last_seq = line.seq
+                    printed = True
+        return printed
+
+    def finish(self, run) -> None:
+        job = run.job
+        if job.status == "failed":
+            self._line(f"failed: {clean_text(job.error or 'no reason given', 500)}")
+        elif run.result is not None and run.result.ppl_final is not None:
+            self._line(f"completed: perplexity {run.result.ppl_baseline} -> {run.result.ppl_final}")
+        self.out.flush()
+
+    def _line(self, text: str) -> None:
+        self.out.write(f"{datetime.now().strftime('%H:%M:%S')} {text}\n")
+        self.out.flush()
+
+
+async def _export(client: AxomClient, args: argparse.Namespace, out: TextIO) -> int:
+    from axom_tui.export import write_metrics_csv
+    from axom_tui.store import MetricSeries
+
+    series = MetricSeries()
+    since: int | None = None
+    for _ in range(100_000):  # bounded: a page per 500 points
+        page = await client.get_metrics(args.job_id, since_step=since)
+        series.merge(page.points)
+        if not page.points or not page.more_waiting:
+            break
+        since = max(p.step for p in page.points)
+    rows = write_metrics_csv(series, args.csv)
+    out.write(f"wrote {rows} points to {args.csv}\n")
+    return 0
