@@ -1,0 +1,152 @@
+"""`axom-tui download`: exit codes, plain output without a TTY, the updating line on one."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dl_fakeserver import JOB_ID, KEY, FakeFile, FakeFusion, blob
+
+from axom_tui.download import cli
+from axom_tui.sim import FaultConfig, SimConfig, SimServer, Simulator
+
+
+class TtyIO(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="axom-tui download")
+    cli.add_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+def invoke(*argv: str, tty: bool = False) -> tuple[int, str, str]:
+    out = TtyIO() if tty else io.StringIO()
+    err = io.StringIO()
+    code = cli.run(parse(*argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def sim_server() -> Iterator[tuple[Simulator, SimServer]]:
+    sim = Simulator(SimConfig(seed=5, model_bytes=3_000_000, model_shards=2))
+    with SimServer(sim) as server:
+        yield sim, server
+
+
+@pytest.fixture
+def sim_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AXOM_KEY", SimConfig().key)
+    monkeypatch.delenv("AXOM_BASE_URL", raising=False)
+
+
+def _first_model(sim: Simulator) -> dict:
+    return sim.models()[0]
+
+
+def test_download_succeeds_with_plain_lines(sim_server, sim_key, tmp_path: Path) -> None:
+    sim, server = sim_server
+    model = _first_model(sim)
+    sim.faults = FaultConfig(cut=0.4, seed=2)
+    code, out, err = invoke(model["lineage"]["job_id"], "--dest", str(tmp_path / "d"),
+                            "--base-url", server.base_url, "--parallel", "2")
+    assert code == 0, err
+    assert err == ""
+    assert "\x1b" not in out and "\r" not in out
+    lines = out.splitlines()
+    assert lines[0].startswith("downloading ") and str(tmp_path / "d") in lines[0]
+    assert any(line.strip() == "config.json: done" for line in lines)
+    assert any("100.0%" in line and "3/3 files" in line for line in lines)
+    assert lines[-1].startswith("done: ")
+    for rel in ("config.json", "model-00001-of-00002.safetensors"):
+        data = (tmp_path / "d" / rel).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == sim.expected_sha256(model["id"], rel)
+
+
+def test_tty_gets_one_updating_line(sim_server, sim_key, tmp_path: Path) -> None:
+    sim, server = sim_server
+    code, out, _ = invoke(_first_model(sim)["lineage"]["job_id"], "--dest", str(tmp_path),
+                          "--base-url", server.base_url, tty=True)
+    assert code == 0
+    assert "\r" in out and "files" in out and "MB/s" in out and "ETA" in out
+    assert "config.json: done" not in out  # per-file lines only for failures on a TTY
+    assert out.count("\n") == 3  # "downloading ...", the finished bar, the summary
+    assert out.startswith("downloading ") and out.splitlines()[-1].startswith("done: ")
+
+
+def test_unknown_run_exits_1(sim_server, sim_key, tmp_path: Path) -> None:
+    _, server = sim_server
+    code, out, err = invoke("no-such-run", "--dest", str(tmp_path / "x"), "--base-url",
+                            server.base_url)
+    assert code == 1
+    assert "no run or model with id no-such-run" in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_hostile_manifest_exits_1_and_names_refused_files(
+        fusion: FakeFusion, server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AXOM_KEY", KEY)
+    fusion.files = [FakeFile("../../escape.bin", b"x"), FakeFile("/abs.bin", b"y"),
+                    FakeFile("bad\x1b[31m.bin", b"z"), FakeFile("ok.bin", blob(100, 1))]
+    code, out, err = invoke(JOB_ID, "--dest", str(tmp_path / "d"), "--base-url", server.base_url)
+    assert code == 1
+    assert "3 files refused" in err
+    assert "refused ../../escape.bin: '..' in name" in err
+    assert "refused /abs.bin: absolute path" in err
+    assert "refused bad␛[31m.bin: control character in name" in err
+    assert "\x1b" not in err and "\x1b" not in out
+    assert (tmp_path / "d" / "ok.bin").read_bytes() == blob(100, 1)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["d", "ok.bin"]
+
+
+def test_failed_file_exits_1_with_its_reason(fusion: FakeFusion, server, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AXOM_KEY", KEY)
+    fusion.files = [FakeFile("gone.bin", b"x", statuses=[404])]
+    code, _, err = invoke(JOB_ID, "--dest", str(tmp_path), "--base-url", server.base_url)
+    assert code == 1
+    assert "gone.bin: storage has no such file (HTTP 404)" in err
+    assert "http://" not in err  # never a (signed) URL
+
+
+@pytest.mark.parametrize("argv, env_key, message", [
+    (["j", "--base-url", "http://127.0.0.1:9/api"], "", "AXOM_KEY"),
+    (["j", "--base-url", "ftp://example.com/api"], KEY, "must start with https://"),
+    (["j", "--base-url", "http://example.com/api"], KEY, "--insecure"),
+    (["j", "--parallel", "0"], KEY, "--parallel"),
+    (["  ", "--base-url", "http://127.0.0.1:9/api"], KEY, "JOB_ID"),
+])
+def test_usage_and_config_errors_exit_2(argv: list[str], env_key: str, message: str,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AXOM_KEY", env_key)
+    monkeypatch.delenv("AXOM_BASE_URL", raising=False)
+    code, out, err = invoke(*argv)
+    assert code == 2 and out == ""
+    assert message in err
+
+
+def test_python_m_axom_tui_download_end_to_end(sim_server, tmp_path: Path) -> None:
+    sim, server = sim_server
+    model = _first_model(sim)
+    env = {**os.environ, "AXOM_KEY": SimConfig().key}
+    env.pop("AXOM_BASE_URL", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "axom_tui", "--base-url", server.base_url, "download",
+         model["lineage"]["job_id"], "--dest", str(tmp_path / "out")],
+        capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout and proc.stdout.splitlines()[-1].startswith("done: ")
+    data = (tmp_path / "out" / "config.json").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == sim.expected_sha256(model["id"], "config.json")
+    proc = subprocess.run([sys.executable, "-m", "axom_tui", "download", "x"],
+                          capture_output=True, text=True, env={**env, "AXOM_KEY": ""}, timeout=60)
+    assert proc.returncode == 2 and "AXOM_KEY" in proc.stderr
