@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -30,6 +32,27 @@ from axom_tui.api.secret import ApiKey
 DEFAULT_BASE_URL = "https://console.axomlabs.ai/api"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=10.0)
 MAX_DETAIL = 300
+
+
+_SECRET_PARAM = re.compile(r"([?&][^=&#]*(?:sig|signature|token|credential|key)[^=&#]*=)[^&#]*",
+                           re.IGNORECASE)
+
+
+def redact_url(url: object) -> str:
+    """A URL for logs: values of signature/token/credential query parameters replaced."""
+    return _SECRET_PARAM.sub(r"\1REDACTED", str(url))
+
+
+class _RedactSignedUrls(logging.Filter):
+    """httpx logs every request's full URL at INFO; a presigned URL's query is a credential."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
+            record.args = tuple(redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args)
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactSignedUrls())
 
 
 def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -139,7 +162,9 @@ class AxomClient:
             body = response.content
         except httpx.TimeoutException as exc:
             raise TransportError(endpoint, f"timed out ({type(exc).__name__})") from None
-        except (httpx.TransportError, httpx.StreamError) as exc:
+        except httpx.DecodingError:  # e.g. "Content-Encoding: gzip" on a body that is not
+            raise BadPayloadError(endpoint, "body could not be decoded (Content-Encoding)") from None
+        except (httpx.RequestError, httpx.StreamError) as exc:  # incl. TooManyRedirects
             raise TransportError(endpoint, _transport_reason(exc)) from None
         status = response.status_code
         if status >= 400:
@@ -242,6 +267,7 @@ def _transport_reason(exc: Exception) -> str:
         httpx.WriteError: "connection dropped while sending",
         httpx.RemoteProtocolError: "server closed the connection",
         httpx.ProxyError: "proxy error",
+        httpx.TooManyRedirects: "too many redirects",
     }
     for cls, text in kinds.items():
         if isinstance(exc, cls):

@@ -1,0 +1,80 @@
+"""Start the dashboard: settings → services (or the demo simulator) → the Textual app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from axom_tui.config import ConfigError, Settings, load_settings
+from axom_tui.connection import ConnectionSettingsError
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    overrides = {
+        "base_url": getattr(args, "base_url", None),
+        "insecure": getattr(args, "insecure", None),
+        "theme": getattr(args, "theme", None),
+        "ascii": getattr(args, "ascii", None),
+        "mouse": getattr(args, "mouse", None),
+        "log_cap": getattr(args, "log_cap", None),
+    }
+    config = getattr(args, "config", None)
+    return load_settings(config_path=Path(config) if config else None,
+                         profile=getattr(args, "profile", None), overrides=overrides)
+
+
+def poll_policy(settings: Settings):
+    from axom_tui.poll import PollPolicy
+
+    p = settings.poll
+    return PollPolicy(focused_active=p.focused, visible_active=p.live, background_rps=p.background_rps,
+                      jobs_list=p.list, max_in_flight=p.max_in_flight, rps=p.max_rps,
+                      burst=max(p.max_rps, 1.0))
+
+
+def ui_settings(settings: Settings, label: str):
+    from axom_tui.ui.settings import UiSettings
+
+    return UiSettings(
+        ascii=settings.ascii, log_cap=settings.log_cap, label=label, theme=settings.theme,
+        notify_toast=settings.notify.toast, notify_bell=settings.notify.bell,
+        notify_desktop=settings.notify.desktop, download_dir=settings.download_dir,
+        screenshot_dir=settings.screenshot_dir, keymap=dict(settings.keymap),
+        config_path=settings.config_path,
+    )
+
+
+def run_dashboard(args: argparse.Namespace) -> int:
+    try:
+        settings = settings_from_args(args)
+    except (ConfigError, ConnectionSettingsError) as exc:
+        print(f"axom-tui: {exc}", file=sys.stderr)
+        return 2
+    for warning in settings.warnings:
+        print(f"axom-tui: warning: {warning}", file=sys.stderr)
+
+    from axom_tui.runtime import build_services, start_demo_server
+
+    demo_server = None
+    label = ""
+    base_url, key = settings.base_url, settings.key
+    if args.demo:
+        demo_server, base_url, key = start_demo_server(speed=args.speed, seed=args.seed, faults=args.faults)
+        label = "demo"
+    elif not key:
+        from axom_tui.ui.no_key import NoKeyApp
+
+        NoKeyApp(str(settings.config_path)).run()
+        return 2
+    try:
+        services = build_services(base_url, key, policy=poll_policy(settings), log_cap=settings.log_cap)
+        services.demo_server = demo_server
+        from axom_tui.ui.app import AxomApp
+
+        app = AxomApp(services, ui_settings(settings, label))
+        app.run(mouse=settings.mouse)
+        return app.return_code or 0
+    finally:
+        if demo_server is not None:
+            demo_server.stop()

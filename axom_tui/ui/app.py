@@ -1,0 +1,193 @@
+"""AxomApp: wires the services (client, store, scheduler, downloads) to the screens."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import App, ScreenStackError
+from textual.binding import Binding
+
+from axom_tui.sanitize import clean_text
+from axom_tui.ui.commands import RunCommands
+from axom_tui.ui.crash import redacted_traceback_text
+from axom_tui.ui.derive import ServerClock
+from axom_tui.ui.notifications import Notifier
+from axom_tui.ui.screens.dashboard import DashboardScreen
+from axom_tui.ui.screens.help import HelpScreen
+from axom_tui.ui.settings import UiSettings
+
+if TYPE_CHECKING:
+    from axom_tui.runtime import Services
+
+FLUSH_DELAY = 0.25  # coalesce store changes: widgets redraw at most 4 times a second
+
+
+class AxomApp(App):
+    TITLE = "axom-tui"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {RunCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("S", "screenshot", "Screenshot", id="screenshot", show=False),
+        Binding("T", "next_theme", "Theme", id="theme.next", show=False),
+    ]
+
+    def __init__(self, services: Services, ui_settings: UiSettings | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.ui_settings = ui_settings or UiSettings()
+        self.server_clock = ServerClock()
+        self.notifier = Notifier(self)
+        self._flush_pending = False
+        self._dashboard: DashboardScreen | None = None
+
+    # ------------------------------------------------------------ start / stop
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # Status and chart colours exist in every theme, Textual's built-in ones too.
+        from axom_tui.themes import theme_variable_defaults
+
+        return {**super().get_theme_variable_defaults(), **theme_variable_defaults()}
+
+    def on_mount(self) -> None:
+        from axom_tui.ui.theming import install_themes
+
+        install_themes(self, self.ui_settings.theme)
+        self.set_class(self.ui_settings.ascii, "-ascii")
+        if self.ui_settings.keymap:
+            self.set_keymap(self.ui_settings.keymap)
+        self._dashboard = DashboardScreen()
+        self.push_screen(self._dashboard)
+        self.services.store.set_dirty_callback(self._on_store_dirty)
+        self.run_worker(self.services.scheduler.run(), name="poll-scheduler", group="poll",
+                        exit_on_error=False)
+        if self.services.downloads is not None:
+            self.services.downloads.on_progress = self._on_download_progress
+        self.theme_changed_signal.subscribe(self, self._on_theme_changed)
+        # Everything allocated so far (modules, widgets, styles) lives as long as the app:
+        # take it out of the collector's sight so full collections stop stalling frames.
+        self.call_after_refresh(gc.freeze)
+
+    async def on_unmount(self) -> None:
+        await self.services.aclose()
+
+    def _fatal_error(self) -> None:
+        # Textual's own crash screen prints local variables, which could include the key.
+        self.bell()
+        text = redacted_traceback_text(self.services.client.key)
+        self._exit_renderables.append(Text(text))
+        self._close_messages_no_wait()
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Toasts are plain text: they carry server text (run names, errors), which must
+        never be parsed as Textual markup (``[@click=…]``, ``[link=…]``, or a MarkupError)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[arg-type]
+                       markup=markup)
+
+    # ------------------------------------------------------------ store → widgets
+
+    def _on_store_dirty(self) -> None:
+        if not self._flush_pending:
+            self._flush_pending = True
+            self.set_timer(FLUSH_DELAY, self._flush_changes)
+
+    def _flush_changes(self) -> None:
+        self._flush_pending = False
+        changes = self.services.store.drain_changes()
+        if not changes:
+            return
+        self.notifier.observe(changes)
+        if self._dashboard is not None and self._dashboard.is_mounted:
+            self._dashboard.apply_changes(changes)
+        try:
+            screen = self.screen
+        except ScreenStackError:  # shutting down: the screens are gone, the timer was not
+            return
+        if screen is not self._dashboard and hasattr(screen, "apply_changes"):
+            screen.apply_changes(changes)
+
+    def _on_theme_changed(self, _theme: object) -> None:
+        if self._dashboard is not None:
+            self._dashboard.restyle()
+        path = self.ui_settings.config_path
+        if path is not None:
+            from axom_tui.config import save_theme_choice
+
+            try:
+                save_theme_choice(path, self.theme)
+            except Exception as exc:  # a read-only config must not break theme switching
+                self.notify(f"Could not save theme choice: {clean_text(exc, 120)}", severity="warning")
+
+    # ------------------------------------------------------------ actions
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_next_theme(self) -> None:
+        names = sorted(n for n in self.available_themes if n.startswith("axom"))
+        if names:
+            current = names.index(self.theme) if self.theme in names else -1
+            self.theme = names[(current + 1) % len(names)]
+            self.notify(f"Theme: {self.theme}", timeout=2)
+
+    def open_compare(self, job_ids: list[str]) -> None:
+        from axom_tui.ui.screens.compare import CompareScreen
+
+        if len(job_ids) < 2:
+            self.notify("Mark 2–6 runs with space, then press c to compare them side by side.",
+                        severity="warning", timeout=4)
+            return
+        self.push_screen(CompareScreen(job_ids[:6]))
+
+    def select_run(self, job_id: str) -> None:
+        """Command palette: go to a run."""
+        if self.screen is not self._dashboard:
+            self.pop_screen()
+        if self._dashboard is not None:
+            from axom_tui.ui.widgets.job_table import JobTable
+
+            table = self._dashboard.query_one(JobTable)
+            if job_id not in table._rows:
+                table.set_filter("")
+            table.select(job_id)
+            table.focus()
+
+    def start_download(self, job_id: str) -> None:
+        from axom_tui.ui.downloads import start_download_for
+
+        start_download_for(self, job_id)
+
+    def _on_download_progress(self, snapshot: object) -> None:
+        from axom_tui.ui.downloads import on_download_progress
+
+        on_download_progress(self, snapshot)
+
+    def export_csv(self, job_id: str) -> None:
+        from axom_tui.export import export_metrics_csv
+
+        run = self.services.store.runs.get(job_id)
+        if run is None:
+            return
+        folder = self.ui_settings.export_dir or Path.cwd()
+        try:
+            path = export_metrics_csv(run, folder)
+        except OSError as exc:
+            self.notify(f"Export failed: {clean_text(exc, 160)}", severity="error")
+            return
+        self.notify(f"Wrote {len(run.metrics):,} points to {clean_text(path, 160)}", title="Export")
+
+    def action_screenshot(self) -> None:
+        folder = self.ui_settings.screenshot_dir or Path.cwd()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(folder))
+        except OSError as exc:
+            self.notify(f"Screenshot failed: {clean_text(exc, 160)}", severity="error")
+            return
+        self.notify(f"Saved {clean_text(path, 160)}", title="Screenshot")
+

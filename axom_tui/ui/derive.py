@@ -1,0 +1,128 @@
+"""Figures derived from a run's state for display: progress, smoothed loss, ETA, elapsed.
+
+No Textual here, so the job table, compare tiles and headless commands share it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+
+from axom_tui.api.records import Job
+from axom_tui.ui.format import since, utcnow
+
+
+class ServerClock:
+    """Tracks the server's notion of "now" from timestamps it sends.
+
+    Elapsed times are computed against the server's clock, not ours: a skewed local
+    clock (or the demo's fast simulated clock) must not produce negative durations.
+    """
+
+    def __init__(self) -> None:
+        self._latest: datetime | None = None
+        self._seen_at = 0.0
+
+    def observe(self, *stamps: datetime | None) -> None:
+        for stamp in stamps:
+            if stamp is not None and (self._latest is None or stamp > self._latest):
+                self._latest = stamp
+                self._seen_at = time.monotonic()
+
+    def now(self) -> datetime:
+        local = utcnow()
+        if self._latest is None or self._latest <= local:
+            return local
+        return self._latest  # server ahead of us: do not extrapolate at an unknown rate
+
+
+class StepRate:
+    """Steps per (our) second over a sliding window of observations, for ETAs."""
+
+    def __init__(self, window: float = 60.0) -> None:
+        self.window = window
+        self._samples: deque[tuple[float, int]] = deque(maxlen=64)
+
+    def observe(self, step: int | None, now: float | None = None) -> None:
+        if step is None:
+            return
+        t = time.monotonic() if now is None else now
+        if self._samples and step < self._samples[-1][1]:
+            self._samples.clear()  # resumed from a checkpoint: old samples no longer apply
+        if not self._samples or step != self._samples[-1][1]:
+            self._samples.append((t, step))
+        while len(self._samples) > 2 and t - self._samples[0][0] > self.window:
+            self._samples.popleft()
+
+    def per_second(self) -> float | None:
+        if len(self._samples) < 2:
+            return None
+        (t0, s0), (t1, s1) = self._samples[0], self._samples[-1]
+        if t1 <= t0 or s1 <= s0:
+            return None
+        return (s1 - s0) / (t1 - t0)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    step: int | None
+    total: int | None
+
+    @property
+    def fraction(self) -> float | None:
+        if self.step is None or not self.total:
+            return None
+        return max(0.0, min(1.0, self.step / self.total))
+
+    def label(self) -> str:
+        if self.step is None and self.total is None:
+            return "—"
+        total = "?" if self.total is None else f"{self.total:,}"
+        step = 0 if self.step is None else self.step
+        frac = self.fraction
+        pct = "" if frac is None else f" {frac * 100:4.1f}%"
+        return f"{step:,}/{total}{pct}"
+
+
+def progress_of(job: Job | None, last_metric_step: int | None) -> Progress:
+    total = job.total_steps if job else None
+    candidates = [s for s in ((job.latest_step if job else None), last_metric_step) if s is not None]
+    step = max(candidates) if candidates else None
+    if job is not None and job.status == "completed" and total:
+        step = total
+    return Progress(step, total)
+
+
+def smoothed_tail(values, span: int = 20) -> float | None:
+    """Debiased EMA over the last ``span``·3 finite values: a steady 'latest loss'."""
+    n = len(values)
+    if n == 0:
+        return None
+    alpha = 2.0 / (span + 1)
+    ema = 0.0
+    weight = 0.0
+    for v in values[max(0, n - span * 3):]:
+        if math.isfinite(v):
+            ema = (1 - alpha) * ema + alpha * v
+            weight = (1 - alpha) * weight + alpha
+    return ema / weight if weight else None
+
+
+def elapsed_seconds(job: Job | None, server_now: datetime) -> float | None:
+    if job is None or job.started_at is None:
+        return None
+    end = job.finished_at if job.terminal and job.finished_at else server_now
+    value = since(job.started_at, end)
+    return None if value is None else max(0.0, value)
+
+
+def eta_seconds(progress: Progress, rate: StepRate, status: str) -> float | None:
+    if status not in ("running", "checkpointing", "uploading") or progress.step is None or not progress.total:
+        return None
+    per_s = rate.per_second()
+    if not per_s:
+        return None
+    return max(0.0, (progress.total - progress.step) / per_s)

@@ -1,0 +1,112 @@
+"""Human-readable numbers, sizes, durations. Pure functions; no Textual."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+
+def is_finite(value: float | None) -> bool:
+    return value is not None and isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def si(value: float | int | None, digits: int = 3) -> str:
+    """1536000 → '1.54M'; None/NaN → '—'."""
+    if not is_finite(value):
+        return "—" if value is None or value != value else ("∞" if value > 0 else "-∞")  # type: ignore[operator]
+    v = float(value)  # type: ignore[arg-type]
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= limit:
+            return f"{v / limit:.{digits}g}{suffix}"
+    if v == int(v):
+        return str(int(v))
+    return f"{v:.{digits}g}"
+
+
+def params(value: int | None) -> str:
+    return si(value, 3)
+
+
+def signed_si(value: float | int | None) -> str:
+    if not is_finite(value):
+        return "—"
+    text = si(abs(value))  # type: ignore[arg-type]
+    return ("+" if value >= 0 else "−") + text  # type: ignore[operator]
+
+
+def bytes_(n: float | int | None) -> str:
+    if not is_finite(n):
+        return "—"
+    v = float(n)  # type: ignore[arg-type]
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(v) < 1024 or unit == "TiB":
+            return f"{v:.0f} {unit}" if unit == "B" else f"{v:.1f} {unit}"
+        v /= 1024
+    return f"{v:.1f} TiB"
+
+
+def rate(bytes_per_s: float | None) -> str:
+    return "—" if not is_finite(bytes_per_s) else f"{bytes_(bytes_per_s)}/s"
+
+
+def duration(seconds: float | None) -> str:
+    """Compact: '42s', '3m05s', '2h14m', '3d4h'."""
+    if not is_finite(seconds) or seconds < 0:  # type: ignore[operator]
+        return "—"
+    s = int(seconds)  # type: ignore[arg-type]
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
+    return f"{s // 86400}d{(s % 86400) // 3600}h"
+
+
+def money(usd: float | None) -> str:
+    if not is_finite(usd):
+        return "—"
+    return f"${usd:,.2f}" if abs(usd) < 10_000 else f"${usd:,.0f}"  # type: ignore[arg-type]
+
+
+def metric(value: float | None) -> str:
+    """Loss-like values: 4 significant digits; NaN → 'NaN'."""
+    if value is None:
+        return "—"
+    if value != value:
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
+        return f"{value:.2e}"
+    return f"{value:.4g}"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    if not is_finite(value):
+        return "—"
+    return f"{value:+.{digits}f}%"
+
+
+def ago(seconds: float | None) -> str:
+    if not is_finite(seconds):
+        return "never"
+    if seconds < 1.5:  # type: ignore[operator]
+        return "just now"
+    return f"{duration(seconds)} ago"
+
+
+def clock_time(when: datetime | None) -> str:
+    if when is None:
+        return "—"
+    return when.astimezone().strftime("%H:%M:%S")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def since(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start) / timedelta(seconds=1)

@@ -1,0 +1,69 @@
+"""Tell the user when a run they watched finishes: toast, terminal bell, desktop notification.
+
+Desktop notifications go through the terminal itself (OSC 9, understood by iTerm2,
+WezTerm, kitty, foot…, and OSC 777 for VTE/urxvt), so they work over SSH. Inside tmux
+they are wrapped in tmux's passthrough (needs ``set -g allow-passthrough on``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from axom_tui.sanitize import clean_text
+
+if TYPE_CHECKING:
+    from axom_tui.ui.app import AxomApp
+
+
+def desktop_sequence(title: str, body: str, in_tmux: bool) -> str:
+    """OSC 9 and OSC 777 for one notification; text is sanitized (no ESC/BEL can get in)."""
+    title = clean_text(title, 80).replace(";", ",")
+    body = clean_text(body, 200).replace(";", ",")
+    sequences = [f"\x1b]9;{title}: {body}\x07", f"\x1b]777;notify;{title};{body}\x07"]
+    if in_tmux:
+        sequences = ["\x1bPtmux;" + seq.replace("\x1b", "\x1b\x1b") + "\x1b\\" for seq in sequences]
+    return "".join(sequences)
+
+
+class Notifier:
+    def __init__(self, app: AxomApp) -> None:
+        self.app = app
+        self._last_status: dict[str, str] = {}
+        self.sent: list[tuple[str, str]] = []  # (job_id, status) for tests and history
+
+    def observe(self, changes: dict[str | None, set[str]]) -> None:
+        store = self.app.services.store
+        for job_id, aspects in changes.items():
+            if job_id is None or "job" not in aspects:
+                continue
+            run = store.runs.get(job_id)
+            if run is None or run.job is None:
+                continue
+            status = run.job.status
+            before = self._last_status.get(job_id)
+            self._last_status[job_id] = status
+            # Only runs we saw unfinished: a run already done at start-up is not news.
+            if before is not None and before not in ("completed", "failed") and status in ("completed", "failed"):
+                self.notify_finished(job_id, run.job.display_name, status, run.job.error)
+
+    def notify_finished(self, job_id: str, name: str, status: str, error: str | None) -> None:
+        settings = self.app.ui_settings
+        self.sent.append((job_id, status))
+        title = "Run completed" if status == "completed" else "Run failed"
+        body = clean_text(name, 60)
+        if status == "failed" and error:
+            body += f" — {clean_text(error, 120)}"
+        if settings.notify_toast:
+            self.app.notify(body, title=title, severity="information" if status == "completed" else "error",
+                            timeout=8)
+        if settings.notify_bell:
+            self.app.bell()
+        if settings.notify_desktop:
+            self._desktop(title, body)
+
+    def _desktop(self, title: str, body: str) -> None:
+        driver = getattr(self.app, "_driver", None)
+        if driver is None or getattr(self.app, "is_headless", False):
+            return
+        driver.write(desktop_sequence(title, body, in_tmux=bool(os.environ.get("TMUX"))))

@@ -1,0 +1,148 @@
+"""Side by side: a tile per marked run (2–6) and an overlay chart of their loss curves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from axom_tui.sanitize import clean_text
+from axom_tui.ui.derive import progress_of
+from axom_tui.ui.status_style import progress_bar, status_text
+from axom_tui.ui.widgets.header_bar import HeaderBar
+from axom_tui.ui.widgets.metric_chart import MetricChart
+
+if TYPE_CHECKING:
+    from axom_tui.ui.app import AxomApp
+
+TILE_LOG_LINES = 3
+
+
+class RunTile(Vertical):
+    DEFAULT_CSS = """
+    RunTile { border: round $primary 50%; height: 1fr; padding: 0 1; }
+    RunTile:focus-within { border: round $accent; }
+    RunTile > .tile-head { height: 2; }
+    RunTile > MetricChart { height: 1fr; min-height: 5; }
+    RunTile > .tile-logs { height: 3; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
+    RunTile > .tile-head { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(classes="tile")
+        self.job_id = job_id
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="tile-head")
+        yield MetricChart(classes="tile-chart")
+        yield Static(classes="tile-logs")
+
+    def update_from(self, run, aspects: set[str], ascii_mode: bool) -> None:
+        if run is None:
+            return
+        job = run.job
+        if aspects & {"job", "metrics"}:
+            head = Text(no_wrap=True, overflow="ellipsis")
+            head.append(clean_text(job.display_name if job else self.job_id, 50), style="bold")
+            head.append("  ")
+            head.append_text(status_text(job.status if job else "unknown", self.app.theme_variables, ascii_mode))
+            progress = progress_of(job, run.metrics.last_step if len(run.metrics) else None)
+            head.append(f"\n{progress_bar(progress.fraction, 12, ascii_mode)} {progress.label()}")
+            if job and job.retries:
+                head.append(f"  retries {job.retries}", style="dim")
+            self.query_one(".tile-head", Static).update(head)
+        if "metrics" in aspects:
+            series = run.metrics
+            self.query_one(MetricChart).set_data(
+                series.steps, {"loss": series.column("loss"), "grad_norm": series.column("grad_norm")},
+                series.cycle_boundaries(), list(series.resume_points), run.version)
+        if "logs" in aspects:
+            lines = run.logs.tail(TILE_LOG_LINES)
+            text = Text(no_wrap=True, overflow="ellipsis")
+            for i, line in enumerate(lines):
+                if i:
+                    text.append("\n")
+                text.append(clean_text(line.text, 300), style="italic" if line.stream == "stderr" else "")
+            self.query_one(".tile-logs", Static).update(text if lines else Text("no logs yet", style="dim"))
+
+
+class CompareScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="compare.close"),
+        Binding("s", "smoothing", "Smooth", id="compare.smooth"),
+        Binding("g", "log_scale", "Log y", id="compare.log"),
+        Binding("r", "refresh", "Refresh", id="compare.refresh"),
+    ]
+    DEFAULT_CSS = """
+    CompareScreen #overlay { height: 40%; min-height: 8; border: round $primary 50%; }
+    CompareScreen #tiles { grid-size: 3; grid-gutter: 0 1; height: 1fr; }
+    CompareScreen.-narrow #tiles { grid-size: 2; }
+    """
+
+    def __init__(self, job_ids: list[str]) -> None:
+        super().__init__(id="compare")
+        self.job_ids = job_ids
+
+    @property
+    def axom(self) -> AxomApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(self.axom.services.store, label=self.axom.ui_settings.label)
+        overlay = MetricChart(id="overlay")
+        overlay.border_title = "loss — all compared runs"
+        yield overlay
+        with Grid(id="tiles"):
+            for job_id in self.job_ids:
+                yield RunTile(job_id)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.axom.services.scheduler.set_visible(set(self.job_ids))
+        self.apply_changes({jid: {"job", "metrics", "logs"} for jid in self.job_ids})
+
+    def on_unmount(self) -> None:
+        self.axom.services.scheduler.set_visible(set())
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 120, "-narrow")
+
+    def apply_changes(self, changes: dict[str | None, set[str]]) -> None:
+        store = self.axom.services.store
+        overlay_dirty = False
+        for tile in self.query(RunTile):
+            aspects = changes.get(tile.job_id, set())
+            if aspects:
+                tile.update_from(store.runs.get(tile.job_id), aspects, self.axom.ui_settings.ascii)
+                overlay_dirty |= "metrics" in aspects
+        if overlay_dirty:
+            series = []
+            for job_id in self.job_ids:
+                run = store.runs.get(job_id)
+                if run is None:
+                    continue
+                label = clean_text(run.job.display_name if run.job else job_id, 40)
+                series.append((label, run.metrics.steps, run.metrics.column("loss"), run.version))
+            self.query_one("#overlay", MetricChart).set_overlay(series)
+        if (changes.get(None) or set()) & {"connection", "overview"}:
+            self.query_one(HeaderBar).redraw()
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+    def action_smoothing(self) -> None:
+        for chart in self.query(MetricChart):
+            chart.smoothing = not chart.smoothing
+
+    def action_log_scale(self) -> None:
+        for chart in self.query(MetricChart):
+            chart.log_y = not chart.log_y
+
+    def action_refresh(self) -> None:
+        for job_id in self.job_ids:
+            self.axom.services.scheduler.refresh_now(job_id)

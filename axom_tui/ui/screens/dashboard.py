@@ -1,0 +1,268 @@
+"""The main screen: job list, the selected run's lifecycle, chart, result and logs."""
+
+from __future__ import annotations
+
+from time import monotonic
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
+from axom_tui.ui.widgets.header_bar import HeaderBar
+from axom_tui.ui.widgets.job_table import JobTable
+from axom_tui.ui.widgets.log_view import LogView
+from axom_tui.ui.widgets.metric_chart import MetricChart
+from axom_tui.ui.widgets.result_card import ResultCard
+from axom_tui.ui.widgets.run_summary import RunSummary
+from axom_tui.ui.widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+    from axom_tui.ui.app import AxomApp
+
+RUN_ASPECTS = {"job", "metrics", "logs", "events", "result", "health"}
+TICK = 1.0  # elapsed/ETA cells and the timeline's "time in phase" move this often
+
+
+class DashboardScreen(Screen):
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("c", "compare", "Compare", id="compare"),
+        Binding("d", "download", "Download", id="download"),
+        Binding("v", "chart_view", "Chart", id="chart.view"),
+        Binding("s", "smoothing", "Smooth", id="chart.smooth"),
+        Binding("g", "log_scale", "Log y", id="chart.log"),
+        Binding("e", "export_csv", "Export", id="export"),
+        Binding("L", "focus_logs", "Logs", id="focus.logs", show=False),
+        Binding("D", "focus_downloads", "Downloads", id="focus.downloads", show=False),
+        Binding("J", "focus_jobs", "Jobs", id="focus.jobs", show=False),
+        Binding("escape", "close_filter", "Close filter", id="jobs.filter.close", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="dashboard")
+        self.selected: str | None = None
+        self._ready = False
+        self._ticked_at = float("-inf")
+
+    @property
+    def axom(self) -> AxomApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        app = self.axom
+        ascii_mode = app.ui_settings.ascii
+        yield HeaderBar(app.services.store, label=app.ui_settings.label, id="header")
+        with Vertical(id="jobs-pane"):
+            yield Input(placeholder="filter runs by name, status or type — Enter to apply, Esc to clear",
+                        id="job-filter")
+            yield JobTable(app.services.store, app.server_clock, ascii_mode=ascii_mode, id="jobs")
+        with Horizontal(id="detail"):
+            with VerticalScroll(id="info"):
+                yield ResultCard(id="result")
+                yield Timeline(ascii_mode=ascii_mode, id="timeline")
+            with Vertical(id="chart-pane"):
+                yield RunSummary(ascii_mode=ascii_mode, id="summary")
+                yield MetricChart(id="chart")
+        yield LogView(max_lines=app.ui_settings.log_cap, id="logs")
+        yield DownloadsPanel(id="downloads")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#job-filter", Input).display = False
+        chart = self.query_one(MetricChart)
+        chart.ascii_mode = self.axom.ui_settings.ascii
+        self.query_one(JobTable).focus()
+        self.set_interval(TICK, self._tick)
+        self._ready = True
+        self.apply_changes({None: {"list", "connection", "overview"}})
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 110, "-narrow")
+        self.set_class(self.size.height < 32, "-short")
+
+    # ------------------------------------------------------------ data in
+
+    def apply_changes(self, changes: dict[str | None, set[str]]) -> None:
+        if not self._ready:
+            return  # on_mount catches up with everything held
+        try:
+            table = self.query_one(JobTable)
+        except NoMatches:
+            return  # the app is shutting down
+
+        store = self.axom.services.store
+        globals_ = changes.get(None, set())
+        run_ids = {jid for jid, aspects in changes.items() if jid is not None and aspects & RUN_ASPECTS}
+        for jid in run_ids:
+            run = store.runs.get(jid)
+            if run is not None and run.job is not None:
+                self.axom.server_clock.observe(run.job.updated_at, run.job.started_at)
+        if "list" in globals_ or any(jid not in table._rows for jid in run_ids):
+            table.sync(None)
+        elif run_ids:
+            table.sync(run_ids)
+        if globals_ & {"connection", "overview"}:
+            self.query_one(HeaderBar).redraw()
+        if self.selected is not None:
+            aspects = changes.get(self.selected, set())
+            if "models" in globals_:
+                aspects = aspects | {"result"}
+            if aspects:
+                self._show_selected(aspects)
+        self._tick(due_only=True)
+
+    def _tick(self, due_only: bool = False) -> None:
+        """Move the clock-driven cells (elapsed, ETA, time in phase).
+
+        Also done on the way out of every change flush when it is nearly due, so that the
+        clock's repaint shares the flush's frame instead of costing a frame of its own a
+        few hundred milliseconds later; the interval timer then finds nothing to do.
+        """
+        now = monotonic()
+        if now - self._ticked_at < (0.5 if due_only else 0.9) * TICK:
+            return
+        self._ticked_at = now
+        self.query_one(JobTable).refresh_time_cells()
+        self.query_one(Timeline).tick()
+
+    def _show_selected(self, aspects: set[str]) -> None:
+        store = self.axom.services.store
+        run = store.runs.get(self.selected) if self.selected else None
+        table = self.query_one(JobTable)
+        if aspects & {"job", "metrics", "health"}:
+            self.query_one(RunSummary).show(run, marked=self.selected in table.marked)
+        if run is None:
+            return
+        if "metrics" in aspects:
+            series = run.metrics
+            chart = self.query_one(MetricChart)
+            chart.set_data(
+                series.steps,
+                {name: series.column(name) for name in ("loss", "grad_norm", "lr", "throughput", "vram_gb")},
+                series.cycle_boundaries(), list(series.resume_points), run.version,
+            )
+            if chart.can_be_seen:
+                chart.redraw()  # now, in this flush's frame (changes come at most 4 times a second)
+        if "logs" in aspects:
+            log = self.query_one(LogView)
+            last = log.index.last_seq
+            ring = run.logs
+            if last is None:
+                fresh = list(ring)
+            elif ring.last_seq is not None and ring.last_seq > last:
+                # seqs only grow, so the new lines are among the last (ring.last_seq - last)
+                fresh = [line for line in ring.tail(ring.last_seq - last) if line.seq > last]
+            else:
+                fresh = []
+            if fresh:
+                log.append(fresh)
+                log.flush()  # sync now: one frame for the whole flush, not one per widget timer
+        if aspects & {"events", "job"}:
+            self.query_one(Timeline).show(run.job, run.events, self.axom.server_clock.now)
+        if aspects & {"result", "job"}:
+            model = store.model_for_job(run.job.id) if run.job else None
+            self.query_one(ResultCard).show(run.job, run.result, model.name if model else None)
+
+    def select_run(self, job_id: str | None) -> None:
+        if job_id == self.selected:
+            return
+        self.selected = job_id
+        self.axom.services.scheduler.focus(job_id)
+        log = self.query_one(LogView)
+        run = self.axom.services.store.runs.get(job_id) if job_id else None
+        log.set_lines(list(run.logs) if run else [])
+        self._show_selected(RUN_ASPECTS - {"logs"})
+
+    @on(JobTable.RunHighlighted)
+    def _on_run_highlighted(self, event: JobTable.RunHighlighted) -> None:
+        self.select_run(event.job_id)
+
+    @on(JobTable.MarksChanged)
+    def _on_marks_changed(self, event: JobTable.MarksChanged) -> None:
+        self._show_selected({"job"})
+
+    # ------------------------------------------------------------ job filter
+
+    @on(JobTable.FilterRequested)
+    def _open_filter(self) -> None:
+        box = self.query_one("#job-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#job-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_one(JobTable).set_filter(event.value.strip())
+
+    @on(Input.Submitted, "#job-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        table = self.query_one(JobTable)
+        if not event.value.strip():
+            event.input.display = False
+        table.focus()
+
+    def action_close_filter(self) -> None:
+        box = self.query_one("#job-filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.query_one(JobTable).set_filter("")
+            self.query_one(JobTable).focus()
+
+    # ------------------------------------------------------------ actions
+
+    def action_refresh(self) -> None:
+        self.axom.services.scheduler.refresh_now(self.selected)
+        self.notify("Refreshing…", timeout=1.5)
+
+    def action_compare(self) -> None:
+        self.axom.open_compare(self.marked_or_selected())
+
+    def marked_or_selected(self) -> list[str]:
+        table = self.query_one(JobTable)
+        ids = [jid for jid in table.visible_job_ids() if jid in table.marked]
+        if not ids and self.selected:
+            ids = [self.selected]
+        return ids
+
+    def action_download(self) -> None:
+        if self.selected:
+            self.axom.start_download(self.selected)
+
+    def action_chart_view(self) -> None:
+        self.query_one(MetricChart).next_view()
+
+    def action_smoothing(self) -> None:
+        chart = self.query_one(MetricChart)
+        chart.smoothing = not chart.smoothing
+
+    def action_log_scale(self) -> None:
+        chart = self.query_one(MetricChart)
+        chart.log_y = not chart.log_y
+
+    def action_export_csv(self) -> None:
+        if self.selected:
+            self.axom.export_csv(self.selected)
+
+    def action_focus_logs(self) -> None:
+        self.query_one(LogView).focus()
+
+    def action_focus_downloads(self) -> None:
+        panel = self.query_one(DownloadsPanel)
+        if panel.has_class("-active"):
+            panel.query_one("#download-table").focus()
+        else:
+            self.notify("No downloads yet: press d on a completed run.", timeout=3)
+
+    def action_focus_jobs(self) -> None:
+        self.query_one(JobTable).focus()
+
+    def restyle(self) -> None:
+        self.query_one(JobTable).restyle()
+        self._show_selected(RUN_ASPECTS - {"logs", "metrics"})
+        self.query_one(HeaderBar).redraw()

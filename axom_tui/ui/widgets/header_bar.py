@@ -1,0 +1,89 @@
+"""Top bar: connection state, freshness, and the account's overview counters."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.widgets import Static
+
+from axom_tui.sanitize import clean_text
+from axom_tui.ui import format as fmt
+
+if TYPE_CHECKING:
+    from axom_tui.store import RunStore
+
+STATE_LOOK = {
+    "connecting": ("◌", "connecting…", "status-queued"),
+    "live": ("●", "live", "status-completed"),
+    "retrying": ("◐", "retrying", "warning"),
+    "offline": ("○", "offline", "error"),
+    "auth": ("✗", "key rejected", "error"),
+    "forbidden": ("✗", "key lacks scope", "error"),
+}
+
+
+class HeaderBar(Static):
+    DEFAULT_CSS = """
+    HeaderBar { height: 1; background: $panel; color: $foreground; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, store: RunStore, *, label: str = "", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.label = label
+        self._shown: Text | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.redraw)
+        self.redraw()
+
+    def redraw(self) -> None:
+        if not self.is_attached:
+            return
+        text = self.compose_text()
+        if text == self._shown:
+            return  # the 1 s tick usually finds nothing new: no repaint, no output
+        self._shown = text
+        self.update(text, layout=False)  # one line, fixed height: no layout pass needed
+
+    @property
+    def _ascii(self) -> bool:
+        settings = getattr(self.app, "ui_settings", None)
+        return bool(settings and settings.ascii)
+
+    def compose_text(self) -> Text:
+        variables = self.app.theme_variables
+        conn = self.store.connection
+        icon, label, colour_var = STATE_LOOK.get(conn.state, ("?", conn.state, "foreground"))
+        if self._ascii:
+            icon = {"live": "*", "offline": "o", "auth": "x", "forbidden": "x"}.get(conn.state, "~")
+        now = time.monotonic()
+        if conn.state in ("retrying", "offline") and conn.retry_at:
+            label = f"{label} · retrying in {max(0, round(conn.retry_at - now))}s"
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("axom", style=f"bold {variables.get('primary', 'cyan')}")
+        text.append("-tui " if self._ascii else "·tui ", style="bold")
+        if self.label:
+            text.append(f"[{self.label}] ", style=variables.get("accent", "magenta"))
+        text.append(f"{icon} {label}", style=f"bold {variables.get(colour_var, 'white')}")
+        last = conn.last_success_at
+        text.append(f"  updated {fmt.ago(None if last is None else now - last)}", style="dim")
+        if conn.state not in ("live", "connecting") and conn.message:
+            text.append("  " + clean_text(conn.message, 80), style=variables.get("warning", "yellow"))
+        ov = self.store.overview
+        if ov is not None:
+            days = ov.period_days or 30
+            parts = [
+                ("active", fmt.si(ov.active_runs)), ("models", fmt.si(ov.models)),
+                ("datasets", fmt.si(ov.datasets)),
+                (f"GPU-min/{days}d", fmt.si(ov.gpu_minutes_period)),
+                (f"tokens/{days}d", fmt.si(ov.tokens_period)),
+                (f"spend/{days}d", fmt.money(ov.spend_usd_period)),
+            ]
+            text.append("   ")
+            for name, value in parts:
+                text.append(f"{name} ", style="dim")
+                text.append(f"{value}  ", style="bold")
+        return text

@@ -1,0 +1,73 @@
+"""Two lines about the selected run: identity, progress and the latest telemetry."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.widgets import Static
+
+from axom_tui.sanitize import clean_text
+from axom_tui.ui import format as fmt
+from axom_tui.ui.derive import progress_of
+from axom_tui.ui.status_style import status_text
+
+
+class RunSummary(Static):
+    DEFAULT_CSS = """
+    RunSummary { height: 2; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, *, ascii_mode: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.ascii_mode = ascii_mode
+        self._shown: Text | None = None
+
+    def show(self, run, marked: bool = False) -> None:  # run: RunState | None
+        text = self.render_summary(run, marked)
+        if text != self._shown:  # fixed height (2): a repaint, never a layout pass
+            self._shown = text
+            self.update(text, layout=False)
+
+    def render_summary(self, run, marked: bool) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if run is None or run.job is None:
+            text.append("No run selected — use ↑/↓ in the job list", style="dim")
+            return text
+        job = run.job
+        series = run.metrics
+        text.append(clean_text(job.display_name, 60), style="bold")
+        text.append(f"  {clean_text(job.id, 40)[:8]}  {clean_text(job.type, 12)}  ", style="dim")
+        text.append_text(status_text(job.status, self.app.theme_variables, self.ascii_mode))
+        if marked:
+            text.append("  ● marked", style="bold")
+        progress = progress_of(job, series.last_step if len(series) else None)
+        text.append(f"  step {progress.label()}")
+        if job.retries:
+            text.append(f"  retries {job.retries}", style="dim")
+        text.append("\n")
+        if len(series):
+            def latest(name: str) -> float | None:
+                value = series.latest(name)
+                return None if value is None or (isinstance(value, float) and math.isnan(value) and name != "loss") else value
+            cycle = series.cycle_at(series.last_step) if series.last_step is not None else None
+            parts = [
+                ("loss", fmt.metric(latest("loss"))),
+                ("grad", fmt.metric(latest("grad_norm"))),
+                ("lr", fmt.metric(latest("lr"))),
+                ("tok/s", fmt.si(latest("throughput"))),
+                ("vram", f"{fmt.metric(latest('vram_gb'))} GB"),
+            ]
+            if cycle:
+                parts.insert(0, ("cycle", str(cycle)))
+            for name, value in parts:
+                text.append(f"{name} ", style="dim")
+                text.append(f"{value}   ")
+            if series.nan_count:
+                text.append(f"⚠ {series.nan_count} NaN", style=self.app.theme_variables.get("warning", "yellow"))
+        else:
+            text.append("no metrics yet", style="dim")
+        hp = job.hyperparams
+        if hp.get("lr") is not None or hp.get("seq_len") is not None:
+            text.append(f"  hp: lr {clean_text(hp.get('lr'), 12)} seq {clean_text(hp.get('seq_len'), 8)}", style="dim")
+        return text

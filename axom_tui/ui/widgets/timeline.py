@@ -1,0 +1,100 @@
+"""Lifecycle timeline of the selected run: phases in order, time in each, current highlighted."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from axom_tui.api.records import Event, Job
+from axom_tui.sanitize import clean_text
+from axom_tui.ui import format as fmt
+from axom_tui.ui.lifecycle import build_lifecycle
+from axom_tui.ui.status_style import ASCII_ICONS, STATUS_ICONS, status_colour
+
+MAX_ROWS = 14
+
+
+class Timeline(Static):
+    DEFAULT_CSS = """
+    Timeline { height: auto; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, *, ascii_mode: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.ascii_mode = ascii_mode
+        self._job: Job | None = None
+        self._events: list[Event] = []
+        self._now_fn = fmt.utcnow
+        self._shown: Text | None = None
+
+    def _set(self, text: Text) -> None:
+        """Repaint only when the text changed; lay out again only when its height did."""
+        if text == self._shown:
+            return
+        old, self._shown = self._shown, text
+        self.update(text, layout=old is None or old.plain.count("\n") != text.plain.count("\n"))
+
+    def show(self, job: Job | None, events: list[Event], now_fn=None) -> None:
+        self._job = job
+        self._events = events
+        if now_fn is not None:
+            self._now_fn = now_fn
+        self._set(self.render_timeline())
+
+    def tick(self) -> None:
+        if self._job is not None and not self._job.terminal:
+            self._set(self.render_timeline())
+
+    def render_timeline(self) -> Text:
+        variables = self.app.theme_variables
+        icons = ASCII_ICONS if self.ascii_mode else STATUS_ICONS
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append("Lifecycle\n", style="bold")
+        if self._job is None:
+            out.append("select a run", style="dim")
+            return out
+        life = build_lifecycle(self._events, self._job)
+        if not life.phases:
+            out.append(f"{icons.get(self._job.status, '?')} {clean_text(self._job.status, 24)}",
+                       style=status_colour(self._job.status, variables))
+            out.append("\n(no events yet)", style="dim")
+            return out
+        now = self._now_fn()
+        total = sum((p.seconds(now) or 0.0) for p in life.phases) or 1.0
+        width = max(10, (self.content_size.width or 40) - 1)
+        elapsed = 0.0
+        drawn = 0
+        for phase in life.phases:  # proportional bar of time spent per phase, exactly `width` wide
+            elapsed += phase.seconds(now) or 0.0
+            upto = round(elapsed / total * width)
+            out.append(("#" if self.ascii_mode else "█") * (upto - drawn), style=status_colour(phase.status, variables))
+            drawn = upto
+        out.append("\n")
+        shown = life.phases[-MAX_ROWS:]
+        if len(life.phases) > len(shown):
+            out.append(f"  … {len(life.phases) - len(shown)} earlier phases\n", style="dim")
+        last = life.phases[-1]
+        for phase in shown:
+            current = phase is last and not self._job.terminal
+            colour = status_colour(phase.status, variables)
+            label = clean_text(phase.status, 16)
+            out.append(f"{icons.get(phase.status, '?')} ", style=colour)
+            out.append(f"{label:<14}", style=f"bold {colour}" if current else colour)
+            if phase.status in ("completed", "failed"):
+                out.append(f" {fmt.clock_time(phase.start)}", style="dim")
+            else:
+                out.append(f"{fmt.duration(phase.seconds(now)):>8}")
+            if current:
+                out.append("  < now" if self.ascii_mode else "  ◀ now", style=f"bold {colour}")
+            if phase.notes:
+                out.append("  " + ", ".join(phase.notes[-3:]), style="dim")
+            if phase.status == "preempted":
+                out.append("  (normal on spot capacity)", style="dim italic")
+            out.append("\n")
+        if self._job.status == "failed" and self._job.error:
+            out.append(f"{icons['failed']} {clean_text(self._job.error, 300)}\n",
+                       style=f"bold {status_colour('failed', variables)}")
+        for line in life.other[-3:]:
+            out.append(f"• {line}\n", style="dim")
+        out.rstrip()
+        return out

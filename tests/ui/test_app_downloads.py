@@ -1,0 +1,92 @@
+"""Model downloads from the dashboard (d) and finished-run notifications."""
+
+from __future__ import annotations
+
+import pytest
+
+from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
+from axom_tui.ui.widgets.job_table import JobTable
+from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
+
+
+@pytest.fixture
+def server():
+    with sim_server() as srv:
+        yield srv
+
+
+async def test_download_a_completed_runs_model(server, tmp_path):
+    app, services = make_app(server, tmp_path)
+    toasts = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        store = services.store
+        sim = server.sim
+        done = role_id(sim, "done-contract")
+        await wait_for(pilot, lambda: store.model_for_job(done) is not None, what="the models list")
+        model = store.model_for_job(done)
+        app.select_run(done)
+        await wait_for(pilot, lambda: app.screen.selected == done, what="selection")
+        panel = app.screen.query_one(DownloadsPanel)
+        assert not panel.display or not panel.has_class("-active")
+
+        await pilot.press("d")
+        assert toasts.matching("Downloading the model")
+        await wait_for(pilot, lambda: any(str(s.state) == "done" for s in panel.snapshots.values()),
+                       timeout=20, what="the download to finish")
+        snap = next(iter(panel.snapshots.values()))
+        assert snap.model_id == model.id
+        assert panel.has_class("-active") and panel.display
+        table = panel.query_one("#download-table")
+        assert table.get_cell(snap.task_id, "state").plain == "done"
+        files_cell = table.get_cell(snap.task_id, "files").plain
+        assert files_cell == f"{snap.files_total}/{snap.files_total}"
+
+        expected = {e.rel: e.size for e in sim.storage.files(sim.visible_model(model.id))}
+        assert expected and snap.files_total == len(expected)
+        base = app.ui_settings.download_dir
+        on_disk = {p.relative_to(snap.dest).as_posix(): p.stat().st_size
+                   for p in snap.dest.rglob("*") if p.is_file()}
+        assert snap.dest.is_relative_to(base)
+        assert on_disk == expected
+        for rel in expected:
+            assert (snap.dest / rel).read_bytes() == sim.read_range(model.id, rel)
+
+        await wait_for(pilot, lambda: toasts.matching("Model downloaded"), what="the done toast")
+        toast = toasts.matching("Model downloaded")[-1]
+        assert f"{len(expected)} files" in str(toast["message"])
+
+        # a run that is still going: d only warns
+        running = role_id(sim, "nan")
+        assert store.runs[running].job.status in ("running", "checkpointing")
+        app.select_run(running)
+        await wait_for(pilot, lambda: app.screen.query_one(JobTable).selected_job_id == running,
+                       what="the running run")
+        tasks = len(services.downloads.tasks)
+        await pilot.press("d")
+        warnings = toasts.with_severity("warning")
+        assert warnings and "once it" in str(warnings[-1]["message"])
+        assert len(services.downloads.tasks) == tasks
+
+
+async def test_watched_run_finishing_notifies(server, tmp_path):
+    app, services = make_app(server, tmp_path)
+    toasts = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        store = services.store
+        near = role_id(server.sim, "near-finish")  # completes 150 simulated s after start
+        app.select_run(near)
+        await wait_for(pilot, lambda: app.screen.selected == near, what="selection")
+        assert store.runs[near].job.status != "completed"
+        assert app.notifier.sent == []
+
+        await wait_for(pilot, lambda: (near, "completed") in app.notifier.sent, timeout=20,
+                       what="the completion notification")
+        assert store.runs[near].job.status == "completed"
+        done = toasts.matching("Run completed")
+        assert done and done[-1]["title"] == "Run completed"
+        assert store.runs[near].job.display_name in str(done[-1]["message"])
+        # runs that were already finished at start-up are not news
+        already = role_id(server.sim, "done-train")
+        assert all(job_id != already for job_id, _ in app.notifier.sent)
