@@ -100,7 +100,7 @@ class CompareScreen(Screen):
         with Grid(id="tiles"):
             for job_id in self.job_ids:
                 yield RunTile(job_id)
-        yield Footer()
+        yield Footer(show_command_palette=not self.axom.ui_settings.ascii)
 
     def on_mount(self) -> None:
         self.axom.services.scheduler.set_visible(set(self.job_ids))

@@ -71,7 +71,7 @@ class DashboardScreen(Screen):
                 yield MetricChart(id="chart")
         yield LogView(max_lines=app.ui_settings.log_cap, id="logs")
         yield DownloadsPanel(id="downloads")
-        yield Footer()
+        yield Footer(show_command_palette=not self.axom.ui_settings.ascii)
 
     def on_mount(self) -> None:
         self.query_one("#job-filter", Input).display = False

@@ -45,6 +45,12 @@ COPY_LIMIT_BYTES = 64 * 1024
 STDERR_MARKER = "▌"
 
 
+def _ascii_mode(app: object) -> bool:
+    """The app's --ascii setting, when the host app has one."""
+    settings = getattr(app, "ui_settings", None)
+    return bool(getattr(settings, "ascii", False))
+
+
 @dataclass(frozen=True, slots=True)
 class LogViewStatus:
     """What the status line shows; posted whenever it changes."""
@@ -60,7 +66,7 @@ class LogViewStatus:
     filtering: bool
     wrap: bool
 
-    def render_plain(self) -> str:
+    def render_plain(self, ascii_mode: bool = False) -> str:
         parts = ["FOLLOW" if self.following else f"PAUSED (+{self.new_lines:,} new)"]
         parts.append(f"{self.lines:,}/{self.max_lines:,} lines")
         if self.error:
@@ -73,7 +79,7 @@ class LogViewStatus:
                 parts.append("no matches")
         parts.append(f"filter {'on' if self.filtering else 'off'}")
         parts.append(f"wrap {'on' if self.wrap else 'off'}")
-        return " │ ".join(parts)
+        return (" | " if ascii_mode else " │ ").join(parts)
 
 
 class _Styles(NamedTuple):
@@ -636,7 +642,8 @@ class LogView(ScrollView, can_focus=True):
 
         err = index.is_stderr(i)
         style = styles.stderr if err else styles.base
-        gutter = [Segment(STDERR_MARKER if err else " ", styles.marker if err else styles.base)]
+        marker = "!" if _ascii_mode(self.app) else STDERR_MARKER
+        gutter = [Segment(marker if err else " ", styles.marker if err else styles.base)]
         if self.show_timestamps:
             ts = index.timestamp(i)
             if ts is None:
@@ -713,7 +720,7 @@ class LogStatusLine(Static):
     """One-row status of a :class:`LogView` (plain text, never markup)."""
 
     def show_status(self, status: LogViewStatus) -> None:
-        self.update(Text(status.render_plain(), no_wrap=True, overflow="ellipsis"))
+        self.update(Text(status.render_plain(_ascii_mode(self.app)), no_wrap=True, overflow="ellipsis"))
 
 
 class LogChrome(Vertical):
