@@ -42,8 +42,9 @@ class ServerClock:
 class StepRate:
     """Steps per (our) second over a sliding window of observations, for ETAs."""
 
-    def __init__(self, window: float = 60.0) -> None:
+    def __init__(self, window: float = 60.0, min_span: float = 5.0) -> None:
         self.window = window
+        self.min_span = min_span
         self._samples: deque[tuple[float, int]] = deque(maxlen=64)
 
     def observe(self, step: int | None, now: float | None = None) -> None:
@@ -61,8 +62,8 @@ class StepRate:
         if len(self._samples) < 2:
             return None
         (t0, s0), (t1, s1) = self._samples[0], self._samples[-1]
-        if t1 <= t0 or s1 <= s0:
-            return None
+        if t1 - t0 < self.min_span or s1 <= s0:
+            return None  # too little history for an ETA worth showing
         return (s1 - s0) / (t1 - t0)
 
 

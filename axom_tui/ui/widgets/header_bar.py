@@ -71,7 +71,10 @@ class HeaderBar(Static):
         last = conn.last_success_at
         text.append(f"  updated {fmt.ago(None if last is None else now - last)}", style="dim")
         if conn.state not in ("live", "connecting") and conn.message:
-            text.append("  " + clean_text(conn.message, 80), style=variables.get("warning", "yellow"))
+            message = clean_text(conn.message, 80)
+            if conn.state in ("auth", "forbidden"):  # the label already says it; keep the server's reason
+                message = message.split("):", 1)[-1].strip() or message
+            text.append("  " + message, style=variables.get("warning", "yellow"))
         ov = self.store.overview
         if ov is not None:
             days = ov.period_days or 30
