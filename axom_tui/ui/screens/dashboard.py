@@ -84,6 +84,8 @@ class DashboardScreen(Screen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 110, "-narrow")
+        if self._ready:
+            self.query_one(JobTable).set_compact(self.size.width < 110)
         self.set_class(self.size.height < 32, "-short")
 
     # ------------------------------------------------------------ data in

@@ -31,6 +31,15 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("eta", "ETA", 7),
     ("cost", "Cost", 8),
 )
+# Below ~110 columns the table keeps only what answers "how is it going?".
+COMPACT_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("mark", " ", 1),
+    ("name", "Name", 20),
+    ("status", "Status", 14),
+    ("progress", "Progress", 21),
+    ("loss", "Loss", 7),
+    ("eta", "ETA", 7),
+)
 SORTS = ("newest", "name", "status", "progress")
 STATUS_ORDER = {s: i for i, s in enumerate(
     ("running", "checkpointing", "uploading", "preempted", "staging", "provisioning", "queued",
@@ -90,10 +99,30 @@ class JobTable(DataTable):
         self.sort_mode = "newest"
         self._rows: dict[str, _RowCache] = {}
         self._last_highlighted: str | None = None
+        self.compact = False
+
+    @property
+    def columns_shown(self) -> tuple[tuple[str, str, int], ...]:
+        return COMPACT_COLUMNS if self.compact else COLUMNS
 
     def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for key, label, width in self.columns_shown:
             self.add_column(label, key=key, width=width)
+
+    def set_compact(self, compact: bool) -> None:
+        """Switch between the full and the narrow column set, keeping the cursor's run."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        keep = self.selected_job_id
+        self.clear(columns=True)
+        self._rows.clear()
+        self._add_columns()
+        self.sync(None)
+        self.select(keep)
 
     # ------------------------------------------------------------ queries
 
@@ -232,7 +261,7 @@ class JobTable(DataTable):
         name = KeyedText(("⚠ " if run.gone else "") + clean_text(job.display_name if job else job_id, 60),
                          no_wrap=True, overflow="ellipsis")
         name.job_id = job_id
-        bar_width = 8
+        bar_width = 4 if self.compact else 8
         bar = progress_bar(progress.fraction, bar_width, self.ascii_mode)
         return {
             "mark": Text("●" if job_id in self.marked else " ", style="bold"),
@@ -251,14 +280,15 @@ class JobTable(DataTable):
 
     def _add(self, job_id: str) -> None:
         values, rate = self._row_values(job_id, None)
-        self.add_row(*(values[key] for key, _, _ in COLUMNS), key=job_id)
+        self.add_row(*(values[key] for key, _, _ in self.columns_shown), key=job_id)
         self._rows[job_id] = _RowCache(values={k: _signature(v) for k, v in values.items()}, rate=rate)
 
     def _update(self, job_id: str, only: tuple[str, ...] | None = None) -> None:
         cache = self._rows[job_id]
         values, _ = self._row_values(job_id, cache)
+        shown = {key for key, _, _ in self.columns_shown}
         for key, cell in values.items():
-            if only is not None and key not in only:
+            if (only is not None and key not in only) or key not in shown:
                 continue
             signature = _signature(cell)
             if cache.values.get(key) != signature:
