@@ -113,6 +113,10 @@ async def _watch(client: AxomClient, args: argparse.Namespace, out: TextIO) -> i
                 pass
             changed.clear()
             store.drain_changes()
+            conn = store.connection
+            if conn.state in ("auth", "forbidden"):  # only a slow probe would follow: give up
+                print(f"axom-tui: {clean_text(conn.message, 400)}", file=sys.stderr)
+                return 1
             run = store.runs.get(args.job_id)
             if run is not None and run.gone:
                 print(f"axom-tui: run {clean_text(args.job_id, 60)} not found", file=sys.stderr)

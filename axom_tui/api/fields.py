@@ -14,6 +14,7 @@ from typing import Any
 from axom_tui.api.errors import BadPayloadError
 
 _MISSING = object()
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 class Fields:
@@ -68,7 +69,9 @@ class Fields:
         if isinstance(value, float):
             if not math.isfinite(value) or value != int(value):
                 raise self._fail(key, "an integer", value)
-            return int(value)
+            value = int(value)
+        if not _INT64_MIN <= value <= _INT64_MAX:  # the store keeps steps as int64; floats overflow
+            raise BadPayloadError(self.endpoint, "integer out of range", self._name(key))
         return value
 
     def number(self, key: str, required: bool = False) -> float | None:
@@ -138,7 +141,13 @@ def parse_timestamp(value: str) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        parsed = parsed.astimezone(timezone.utc)
+    except OverflowError:
+        return None
+    if not 1 < parsed.year < 9999:  # shown in the local zone later: keep a day's margin
+        return None
+    return parsed
 
 
 def unwrap_list(body: Any, endpoint: str, *keys: str) -> list[Any]:

@@ -136,15 +136,17 @@ def _x_axis(spec: ChartSpec, decimated: list[Decimated], columns: int) -> _Axis:
 
 
 def _to_dots(values: np.ndarray, axis: _Axis, dots: int) -> np.ndarray:
-    return (values - axis.lo) * ((dots - 1) / (axis.hi - axis.lo))
+    # In halves: exact, and the span of values near ±1.8e308 does not overflow to inf.
+    return (values * 0.5 - axis.lo * 0.5) * ((dots - 1) / (axis.hi * 0.5 - axis.lo * 0.5))
 
 
 def _cells(
     axis: _Axis, dots: int, res: int, cells: int, values: tuple[float, ...]
 ) -> tuple[int, ...]:
     """The cells holding ``values``, by the same mapping as the rasterised dots."""
-    scale = (dots - 1) / (axis.hi - axis.lo)
-    return tuple(min(cells - 1, max(0, round((v - axis.lo) * scale) // res)) for v in values)
+    scale = (dots - 1) / (axis.hi * 0.5 - axis.lo * 0.5)
+    return tuple(min(cells - 1, max(0, round((v * 0.5 - axis.lo * 0.5) * scale) // res))
+                 for v in values)
 
 
 def _plot(

@@ -95,6 +95,8 @@ def snapped_linear(
     if not hi > lo:
         delta = abs(lo) * 0.1 or 1.0
         lo, hi = lo - delta, hi + delta
+    if not math.isfinite(hi - lo):  # e.g. values of ±1e308: the span itself overflows
+        return lo, hi, [lo, hi]
     step = nice_step(hi - lo, target)
     grid = nice_step(hi - lo, target * fine)
     lo_s = math.floor(lo / grid + 1e-9) * grid
@@ -102,6 +104,8 @@ def snapped_linear(
     if hi_s <= lo_s:
         hi_s = lo_s + grid
     first, last = math.ceil(lo_s / step - 1e-9), math.floor(hi_s / step + 1e-9)
+    if last - first > 1000:  # float rounding left a degenerate step: never build a huge list
+        return lo_s, hi_s, [lo_s, hi_s]
     ticks = [0.0 if k == 0 else k * step for k in range(first, last + 1)]
     return lo_s, hi_s, ticks or [lo_s, hi_s]
 

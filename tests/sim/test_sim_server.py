@@ -44,7 +44,6 @@ async def test_async_context_manager():
             assert m.status_code == 200
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 def test_curl_example_works():
     sim = make_sim()
     with SimServer(sim) as server:
@@ -74,7 +73,6 @@ def test_cli_arguments():
         p.parse_args(["--faults", "nonsense=1"])
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 def test_cli_serves_and_prints_key_and_curl_line():
     env = {k: v for k, v in os.environ.items() if k != "AXOM_KEY"}
     proc = subprocess.Popen([sys.executable, "-m", "axom_tui.sim.cli", "--port", "0"],
