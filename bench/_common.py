@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import timeit
 from dataclasses import dataclass
+
+#: ``reference_loop_ms()`` on a recent laptop core (CPython 3.11), for scaling CPU figures.
+REFERENCE_LOOP_LAPTOP_MS = 1.0
+
+
+def reference_loop_ms() -> float:
+    """Best of 5 of ``sum(range(100_000))`` in ms: about 1 ms on a recent laptop core.
+
+    CPU-time figures scale roughly with it, so it tells a slow or busy machine from a
+    slow program."""
+    return min(timeit.repeat("sum(range(100_000))", number=10, repeat=5)) / 10 * 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +26,8 @@ class BenchLine:
     budget: str
     passed: bool
     unit: str = ""
+    #: Details printed under the table (conditions, raw runs); not part of ``row()``.
+    note: str = ""
 
     def row(self) -> str:
         """``name | ours | baseline | ratio | budget | PASS/FAIL``."""

@@ -63,14 +63,19 @@ class AxomApp(App):
         self._dashboard = DashboardScreen()
         self.push_screen(self._dashboard)
         self.services.store.set_dirty_callback(self._on_store_dirty)
-        self.run_worker(self.services.scheduler.run(), name="poll-scheduler", group="poll",
-                        exit_on_error=False)
+        # Poll once the first frame is out: the dashboard appears at once and its data a
+        # moment later, rather than after the first answers have been fetched and drawn.
+        self.call_after_refresh(self._start_polling)
         if self.services.downloads is not None:
             self.services.downloads.on_progress = self._on_download_progress
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         # Everything allocated so far (modules, widgets, styles) lives as long as the app:
         # take it out of the collector's sight so full collections stop stalling frames.
         self.call_after_refresh(gc.freeze)
+
+    def _start_polling(self) -> None:
+        self.run_worker(self.services.scheduler.run(), name="poll-scheduler", group="poll",
+                        exit_on_error=False)
 
     async def on_unmount(self) -> None:
         await self.services.aclose()
