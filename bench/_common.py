@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import timeit
+from collections.abc import Callable
 from dataclasses import dataclass
 
 #: ``reference_loop_ms()`` on a recent laptop core (CPython 3.11), for scaling CPU figures.
@@ -43,3 +45,16 @@ class BenchLine:
         verdict = "PASS" if self.passed else "FAIL"
         ours = f"{num(self.ours)}{unit}"
         return f"{self.name} | {ours} | {baseline} | {ratio} | {self.budget} | {verdict}"
+
+
+def run_standalone(name: str, argv: list[str], run: Callable[[bool], list[BenchLine]]) -> int:
+    """``main()`` of one bench script: print its lines (and notes); 1 when a budget fails."""
+    quick = "--quick" in argv
+    started = time.perf_counter()
+    lines = run(quick)
+    for line in lines:
+        print(line.row())
+        if line.note:
+            print(f"    {line.note}")
+    print(f"# {name} bench took {time.perf_counter() - started:.1f} s{' (quick)' if quick else ''}")
+    return 0 if all(line.passed for line in lines) else 1

@@ -37,9 +37,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 try:
-    from bench._common import BenchLine
+    from bench._common import BenchLine, run_standalone
 except ImportError:  # pragma: no cover - run from inside bench/
-    from _common import BenchLine  # type: ignore[no-redef]
+    from _common import BenchLine, run_standalone  # type: ignore[no-redef]
 
 HERE = Path(__file__).resolve().parent
 RATIO_BUDGET = 0.9
@@ -163,15 +163,7 @@ def run(quick: bool = False) -> list[BenchLine]:
 
 
 def main(argv: list[str]) -> int:
-    quick = "--quick" in argv
-    started = time.perf_counter()
-    lines = run(quick)
-    for line in lines:
-        print(line.row())
-        if line.note:
-            print(f"    {line.note}")
-    print(f"# download bench took {time.perf_counter() - started:.1f} s{' (quick)' if quick else ''}")
-    return 0 if all(line.passed for line in lines) else 1
+    return run_standalone("download", argv, run)
 
 
 if __name__ == "__main__":
