@@ -157,7 +157,7 @@ class AxomApp(App):
             from axom_tui.ui.widgets.job_table import JobTable
 
             table = self._dashboard.query_one(JobTable)
-            if job_id not in table._rows:
+            if not table.shows(job_id):
                 table.set_filter("")
             table.select(job_id)
             table.focus()

@@ -24,13 +24,11 @@ class ServerClock:
 
     def __init__(self) -> None:
         self._latest: datetime | None = None
-        self._seen_at = 0.0
 
     def observe(self, *stamps: datetime | None) -> None:
         for stamp in stamps:
             if stamp is not None and (self._latest is None or stamp > self._latest):
                 self._latest = stamp
-                self._seen_at = time.monotonic()
 
     def now(self) -> datetime:
         local = utcnow()

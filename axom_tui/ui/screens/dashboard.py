@@ -105,7 +105,7 @@ class DashboardScreen(Screen):
             run = store.runs.get(jid)
             if run is not None and run.job is not None:
                 self.axom.server_clock.observe(run.job.updated_at, run.job.started_at)
-        if "list" in globals_ or any(jid not in table._rows for jid in run_ids):
+        if "list" in globals_ or any(not table.shows(jid) for jid in run_ids):
             table.sync(None)
         elif run_ids:
             table.sync(run_ids)

@@ -136,6 +136,10 @@ class JobTable(DataTable):
             return None
         return row_key.value
 
+    def shows(self, job_id: str) -> bool:
+        """Whether the run has a row (it may be filtered out, or not listed yet)."""
+        return job_id in self._rows
+
     def visible_job_ids(self) -> list[str]:
         return [row.key.value for row in self.ordered_rows if row.key.value is not None]
 
