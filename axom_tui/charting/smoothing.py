@@ -19,6 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from axom_tui.charting.incremental import restart_index
+
 FloatArray = npt.NDArray[np.float64]
 
 DEFAULT_WEIGHT = 0.6
@@ -121,11 +123,7 @@ class EmaCache:
         v = np.asarray(values, dtype=np.float64)
         try:
             n = v.shape[0]
-            start = min(self._n, n)
-            if dirty_from is not None:
-                start = min(start, max(0, int(dirty_from)))
-            if start > 0 and start == self._n and not _same(v[start - 1], self._raw_last):
-                start = 0  # the prefix changed behind our back
+            start = restart_index(v, self._n, self._raw_last, dirty_from)
             if start < n:
                 self._compute(v, start)
             self.changed_from = start
@@ -204,7 +202,3 @@ def _debias(w: float, counts: npt.NDArray[np.int64]) -> FloatArray:
         out = 1.0 - np.power(w, np.minimum(counts, _k_max(w)).astype(np.float64))
     out[counts == 0] = 1.0
     return out
-
-
-def _same(a: float, b: float) -> bool:
-    return bool(a == b or (np.isnan(a) and np.isnan(b)))

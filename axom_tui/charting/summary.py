@@ -20,6 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from axom_tui.charting.incremental import restart_index
+
 BLOCK = 64
 _FIELDS = (("mins", np.float64), ("maxs", np.float64), ("posmins", np.float64),
            ("bad", np.int64), ("nonpos", np.int64))
@@ -53,13 +55,7 @@ class BlockSummary:
         v = np.asarray(values, dtype=np.float64)
         try:
             n = v.shape[0]
-            start = min(self._n, n)
-            if dirty_from is not None:
-                start = min(start, max(0, int(dirty_from)))
-            last = self._raw_last
-            if start > 0 and start == self._n and not (v[start - 1] == last or
-                                                       (np.isnan(last) and np.isnan(v[start - 1]))):
-                start = 0  # the prefix changed behind our back
+            start = restart_index(v, self._n, self._raw_last, dirty_from)
             if start < n or n < self._n:
                 self._compute(v, (start // BLOCK) * BLOCK)
             self._n = n

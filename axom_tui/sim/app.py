@@ -13,6 +13,7 @@ import asyncio
 import hmac
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -143,21 +144,22 @@ def create_app(sim: Simulator) -> Any:
         job = sim.job(request.path_params["job_id"])
         return job_not_found() if job is None else JSON(job)
 
-    @api()
-    def metrics(request: Request) -> Response:
-        since = _int_param(request, "since_step", None)
+    def job_feed_since(request: Request, param: str,
+                       fetch: Callable[[str, int | None], dict | None]) -> Response:
+        """A job's items after the optional integer cursor ``param``, or a 404/422."""
+        since = _int_param(request, param, None)
         if isinstance(since, Response):
             return since
-        out = sim.metrics(request.path_params["job_id"], since)
+        out = fetch(request.path_params["job_id"], since)
         return job_not_found() if out is None else JSON(out)
 
     @api()
+    def metrics(request: Request) -> Response:
+        return job_feed_since(request, "since_step", sim.metrics)
+
+    @api()
     def logs(request: Request) -> Response:
-        since = _int_param(request, "since", None)
-        if isinstance(since, Response):
-            return since
-        out = sim.logs(request.path_params["job_id"], since)
-        return job_not_found() if out is None else JSON(out)
+        return job_feed_since(request, "since", sim.logs)
 
     @api()
     def events(request: Request) -> Response:
