@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-import httpx
-
-from axom_tui.api.client import DEFAULT_BASE_URL
+from axom_tui.api.defaults import DEFAULT_BASE_URL
 from axom_tui.api.secret import ApiKey
 
 
@@ -36,17 +36,60 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+_UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f\\]")  # controls, spaces, backslash
+_HOST_NAME = re.compile(r"[a-z0-9_.-]+")
+_DOTTED_NUMBERS = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
+_NETLOC = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^\[\]:@/?#]+)(:[0-9]{1,5})?")
+
+
+def _host_of(base_url: str) -> tuple[str, str]:
+    """(scheme, host) of a base URL, refusing anything two URL parsers could read
+    differently (the HTTP layer parses it again with httpx): odd characters, user info,
+    percent-encoded or malformed hosts, bad ports."""
+    invalid = ConnectionSettingsError(f"base URL {base_url!r} is not a valid URL")
+    if _UNSAFE_CHARS.search(base_url):
+        raise invalid
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        raise invalid from None
+    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    if scheme not in ("http", "https") or not host:
+        raise ConnectionSettingsError(f"base URL {base_url!r} must start with https://")
+    if "@" in parts.netloc:
+        raise ConnectionSettingsError(f"base URL {base_url!r} must not contain a user name or password")
+    if not _NETLOC.fullmatch(parts.netloc):
+        raise invalid
+    if parts.netloc.startswith("[") or ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise invalid from None
+    elif host.isascii():
+        if not _HOST_NAME.fullmatch(host):
+            raise invalid
+        if _DOTTED_NUMBERS.fullmatch(host):
+            try:
+                ipaddress.IPv4Address(host)
+            except ValueError:
+                raise invalid from None
+    else:
+        import idna  # what httpx encodes international names with (IDNA 2008)
+
+        try:
+            idna.encode(host)
+        except idna.IDNAError:
+            raise invalid from None
+    return scheme, host
+
+
 def check_base_url(base_url: str, insecure: bool = False) -> str:
     """Refuse URLs that are not http(s), and plain http to a non-loopback host unless insecure."""
-    try:
-        url = httpx.URL(base_url)
-    except Exception:  # httpx raises several types for garbage
-        raise ConnectionSettingsError(f"base URL {base_url!r} is not a valid URL") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConnectionSettingsError(f"base URL {base_url!r} must start with https://")
-    if url.scheme == "http" and not is_loopback_host(url.host) and not insecure:
+    scheme, host = _host_of(base_url)
+    if scheme == "http" and not is_loopback_host(host) and not insecure:
         raise ConnectionSettingsError(
-            f"refusing plain http:// to {url.host}: the key would cross the network unencrypted. "
+            f"refusing plain http:// to {host}: the key would cross the network unencrypted. "
             "Use https://, or pass --insecure if you really mean it."
         )
     return base_url.rstrip("/")

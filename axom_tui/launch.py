@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -54,17 +55,23 @@ def run_dashboard(args: argparse.Namespace) -> int:
     for warning in settings.warnings:
         print(f"axom-tui: warning: {warning}", file=sys.stderr)
 
-    from axom_tui.runtime import build_services, start_demo_server
+    from axom_tui.runtime import DemoServer, build_services
 
     demo_server = None
     label = ""
     base_url, key = settings.base_url, settings.key
     if args.demo:
-        demo_server, base_url, key = start_demo_server(speed=args.speed, seed=args.seed, faults=args.faults)
+        try:
+            demo_server = DemoServer(speed=args.speed, seed=args.seed, faults=args.faults)
+        except ValueError as exc:  # a bad --faults spec
+            print(f"axom-tui: --faults: {exc}", file=sys.stderr)
+            return 2
+        base_url, key = demo_server.base_url, demo_server.key  # served after the first frame
         label = "demo"
     elif not key:
         from axom_tui.ui.no_key import NoKeyApp
 
+        gc.enable()  # off for the dashboard's start-up (cli.main)
         NoKeyApp(str(settings.config_path)).run()
         return 2
     try:

@@ -2,34 +2,65 @@
 
 ``--demo`` starts the simulator in-process on a free loopback port and connects to it
 over real HTTP: the same code path as production.
+
+Nothing here loads httpx, Starlette or uvicorn: the HTTP client is made on the first
+request, the download engine on first use and the demo server is served by
+:meth:`DemoServer.start`, all after the dashboard's first frame.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import secrets
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from axom_tui.api.client import AxomClient
 from axom_tui.api.secret import ApiKey
 from axom_tui.poll import PollPolicy, PollScheduler
 from axom_tui.store import RunStore
 
+if TYPE_CHECKING:
+    from axom_tui.download import DownloadManager
+
 DEMO_SPEED = 30.0
 
 
-@dataclass
 class Services:
-    client: AxomClient
-    store: RunStore
-    scheduler: PollScheduler
-    downloads: Any = None  # DownloadManager, created lazily by the UI's download glue
-    demo_server: Any = None  # SimServer when running --demo
-    extras: dict[str, Any] = field(default_factory=dict)
+    """The client, store, scheduler and download engine one app (or test) shares."""
+
+    def __init__(self, client: AxomClient, store: RunStore, scheduler: PollScheduler,
+                 downloads: DownloadManager | None = None, demo_server: Any = None) -> None:
+        self.client = client
+        self.store = store
+        self.scheduler = scheduler
+        self._downloads = downloads
+        self.demo_server = demo_server  # DemoServer / SimServer when running --demo
+        #: Given to the download engine when it is made.
+        self.on_download_progress: Callable[[Any], None] | None = None
+
+    @property
+    def downloads(self) -> DownloadManager:
+        """The download engine, made on first use."""
+        if self._downloads is None:
+            from axom_tui.download import DownloadManager
+
+            self._downloads = DownloadManager(self.client, on_progress=self.on_download_progress)
+        return self._downloads
+
+    @downloads.setter
+    def downloads(self, manager: DownloadManager | None) -> None:
+        self._downloads = manager
+
+    def start_demo(self) -> None:
+        """Serve the demo simulator, if any (blocking: call it from a worker thread)."""
+        if self.demo_server is not None:
+            self.demo_server.start()
 
     async def aclose(self) -> None:
         self.scheduler.stop()
-        if self.downloads is not None and hasattr(self.downloads, "aclose"):
-            await self.downloads.aclose()
+        if self._downloads is not None:
+            await self._downloads.aclose()
         await self.client.aclose()
 
     def stop_demo(self) -> None:
@@ -40,27 +71,60 @@ class Services:
 
 def build_services(base_url: str, key: ApiKey, *, policy: PollPolicy | None = None,
                    log_cap: int = 10_000, verify: bool = True) -> Services:
-    from axom_tui.download import DownloadManager
-
     # The scheduler does its own per-feed backoff; client-level retries would bypass its budget.
     client = AxomClient(base_url, key, verify=verify, retries=0)
     store = RunStore(log_cap=log_cap)
     scheduler = PollScheduler(client, store, policy=policy or PollPolicy())
-    services = Services(client=client, store=store, scheduler=scheduler)
-    services.downloads = DownloadManager(client)
-    return services
+    return Services(client=client, store=store, scheduler=scheduler)
 
 
-def start_demo_server(speed: float = DEMO_SPEED, seed: int = 7, faults: str | None = None):
-    """Start the simulator on 127.0.0.1:<free port>; returns (server, base_url, key)."""
-    import secrets
+class DemoServer:
+    """The ``--demo`` simulator on 127.0.0.1. Its port is bound and listening at once, so
+    the client knows where to connect; :meth:`start` serves it (and loads the server
+    stack), which the app does after its first frame."""
 
-    from axom_tui.sim import FaultConfig, SimConfig, Simulator, SimServer
+    def __init__(self, speed: float = DEMO_SPEED, seed: int = 7, faults: str | None = None) -> None:
+        from axom_tui.sim.config import SimConfig
+        from axom_tui.sim.faults import FaultConfig
+        from axom_tui.sim.sockets import bind_socket
 
-    key = "axom_live_demo" + secrets.token_hex(12)
-    config = SimConfig(seed=seed, speed=speed, key=key)
-    if faults:
-        config.faults = FaultConfig.parse(faults)
-    server = SimServer(Simulator(config), host="127.0.0.1", port=0)
-    server.start()
-    return server, server.base_url, ApiKey(key)
+        self.key = ApiKey("axom_live_demo" + secrets.token_hex(12))
+        self.config = SimConfig(seed=seed, speed=speed, key=self.key.reveal())
+        if faults:
+            self.config.faults = FaultConfig.parse(faults)
+        self._sock = bind_socket("127.0.0.1", 0)
+        self._sock.listen(128)  # connections wait in the backlog until start()
+        self.base_url = f"http://127.0.0.1:{self._sock.getsockname()[1]}/api"
+        self._server: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def server(self) -> Any:
+        """The SimServer once started (its ``sim`` is the simulated world), else None."""
+        return self._server
+
+    def start(self) -> None:
+        with self._lock:
+            if self._server is None and self._sock is not None:
+                from axom_tui.sim import Simulator, SimServer
+
+                server = SimServer(Simulator(self.config), host="127.0.0.1")
+                server.start(sock=self._sock)
+                self._server = server
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+            elif self._sock is not None:
+                self._sock.close()
+            self._sock = None
+
+
+def start_demo_server(speed: float = DEMO_SPEED, seed: int = 7,
+                      faults: str | None = None) -> tuple[DemoServer, str, ApiKey]:
+    """Start the simulator on 127.0.0.1:<free port> now; returns (server, base_url, key)."""
+    demo = DemoServer(speed=speed, seed=seed, faults=faults)
+    demo.start()
+    return demo, demo.base_url, demo.key

@@ -1,14 +1,16 @@
-"""The Fusion API client: typed records, typed errors, no UI."""
+"""The Fusion API client: typed records, typed errors, no UI.
 
-from axom_tui.api.client import DEFAULT_BASE_URL, AxomClient
-from axom_tui.api.errors import (
-    AuthError, AxomError, BadPayloadError, ClientError, ForbiddenError, NotFoundError,
-    RateLimitedError, ServerError, TransportError,
-)
-from axom_tui.api.secret import ApiKey, mask_key
+Names load on first use: the client pulls in httpx, which the dashboard does not need
+before its first frame.
+"""
 
-__all__ = [
-    "DEFAULT_BASE_URL", "AxomClient", "ApiKey", "mask_key", "AxomError", "AuthError",
-    "BadPayloadError", "ClientError", "ForbiddenError", "NotFoundError", "RateLimitedError",
-    "ServerError", "TransportError",
-]
+from axom_tui._lazy import lazy_exports
+
+_EXPORTS = {
+    "DEFAULT_BASE_URL": "defaults", "AxomClient": "client", "ApiKey": "secret", "mask_key": "secret",
+    **{name: "errors" for name in (
+        "AxomError", "AuthError", "BadPayloadError", "ClientError", "ForbiddenError",
+        "NotFoundError", "RateLimitedError", "ServerError", "TransportError")},
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,36 +1,36 @@
 """AxomClient: one method per endpoint of the Fusion API, typed records out, typed errors.
 
-One long-lived ``httpx.AsyncClient`` (keep-alive, explicit timeouts). The bearer key is
-attached per request only when the request goes to the API's own origin; a request
-hook strips it from anything else (redirects included), so it can never reach storage.
-GETs are retried on transport errors and 5xx with capped exponential backoff and
-jitter; 401/403/404/4xx are not retried, and 429 is raised at once so the poll
-scheduler can pause the whole client for the server's ``Retry-After``.
+One long-lived ``httpx.AsyncClient`` (keep-alive, explicit timeouts; api/http.py), made
+on the first request. The bearer key is attached per request only when the request
+goes to the API's own origin; a request hook strips it from anything else (redirects
+included), so it can never reach storage. GETs are retried on transport errors and
+5xx with capped exponential backoff and jitter; 401/403/404/4xx are not retried, and
+429 is raised at once so the poll scheduler can pause the whole client for the
+server's ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import random
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import httpx
-
-from axom_tui import __version__
 from axom_tui.api import records
+from axom_tui.api.defaults import DEFAULT_BASE_URL
 from axom_tui.api.errors import (
     AuthError, AxomError, BadPayloadError, ClientError, ForbiddenError, NotFoundError,
-    RateLimitedError, ServerError, TransportError,
+    RateLimitedError, ServerError,
 )
 from axom_tui.api.secret import ApiKey
 
-DEFAULT_BASE_URL = "https://console.axomlabs.ai/api"
-DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=10.0)
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["DEFAULT_BASE_URL", "AxomClient", "parse_retry_after", "redact_url"]
 MAX_DETAIL = 300
 
 
@@ -43,34 +43,6 @@ def redact_url(url: object) -> str:
     return _SECRET_PARAM.sub(r"\1REDACTED", str(url))
 
 
-class _RedactSignedUrls(logging.Filter):
-    """httpx logs every request's full URL at INFO; a presigned URL's query is a credential."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
-            record.args = tuple(redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args)
-        return True
-
-
-logging.getLogger("httpx").addFilter(_RedactSignedUrls())
-
-
-def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
-    port = url.port or {"http": 80, "https": 443}.get(url.scheme)
-    return (url.scheme, url.host, port)
-
-
-class _BearerAuth(httpx.Auth):
-    def __init__(self, key: ApiKey, origin: tuple[str, str, int | None]) -> None:
-        self._key = key
-        self._origin = origin
-
-    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
-        if self._key and origin_of(request.url) == self._origin:
-            request.headers["Authorization"] = f"Bearer {self._key.reveal()}"
-        yield request
-
-
 class AxomClient:
     """Async client for the Fusion API. Create once, share, and ``aclose()`` at exit."""
 
@@ -80,7 +52,7 @@ class AxomClient:
         key: ApiKey | str,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | None = None,
         retries: int = 2,
         backoff_base: float = 0.25,
         backoff_cap: float = 4.0,
@@ -88,36 +60,35 @@ class AxomClient:
         verify: bool = True,
     ) -> None:
         self.key = key if isinstance(key, ApiKey) else ApiKey(key)
-        self.base_url = httpx.URL(base_url.rstrip("/") + "/")
-        self._origin = origin_of(self.base_url)
+        self.base_url = base_url.rstrip("/") + "/"
         self.retries = retries
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
         self._sleep = sleep
         self._rng = random.Random()
         self.requests_sent = 0
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            timeout=timeout,
-            follow_redirects=True,
-            verify=verify,
-            auth=_BearerAuth(self.key, self._origin),
-            headers={"User-Agent": f"axom-tui/{__version__}", "Accept": "application/json"},
-            limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
-            event_hooks={"request": [self._strip_foreign_auth]},
-        )
+        self._http_options = {"transport": transport, "timeout": timeout, "verify": verify}
+        self._http_client: httpx.AsyncClient | None = None
+        self._closed = False
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The HTTP client, made (and httpx imported) on first use."""
+        if self._http_client is None:
+            if self._closed:
+                raise RuntimeError("AxomClient used after aclose()")
+            from axom_tui.api.http import api_http_client
+
+            self._http_client = api_http_client(self.base_url, self.key, **self._http_options)
+        return self._http_client
 
     def __repr__(self) -> str:
         return f"AxomClient(base_url={str(self.base_url)!r}, key={self.key.masked})"
 
-    async def _strip_foreign_auth(self, request: httpx.Request) -> None:
-        # Redirects are followed without re-running auth: make sure a hop to any other
-        # origin never carries the key.
-        if origin_of(request.url) != self._origin:
-            request.headers.pop("Authorization", None)
-
     async def aclose(self) -> None:
-        await self._http.aclose()
+        self._closed = True
+        if self._http_client is not None:
+            await self._http_client.aclose()
 
     async def __aenter__(self) -> AxomClient:
         return self
@@ -138,8 +109,9 @@ class AxomClient:
                                  for a in exc.args)
         return exc
 
-    def _url(self, path: str) -> httpx.URL:
-        return self.base_url.join(path.lstrip("/"))
+    def _url(self, path: str) -> str:
+        # Paths are relative ("jobs/<quoted id>"): appending is what URL joining would do.
+        return self.base_url + path.lstrip("/")
 
     async def get_json(self, endpoint: str, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET ``path``; return decoded JSON or raise an :class:`AxomError`."""
@@ -157,18 +129,11 @@ class AxomClient:
     async def _get_once(self, endpoint: str, path: str, params: dict[str, Any] | None) -> Any:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         self.requests_sent += 1
-        try:
-            response = await self._http.get(self._url(path), params=clean)
-            body = response.content
-        except httpx.TimeoutException as exc:
-            raise TransportError(endpoint, f"timed out ({type(exc).__name__})") from None
-        except httpx.DecodingError:  # e.g. "Content-Encoding: gzip" on a body that is not
-            raise BadPayloadError(endpoint, "body could not be decoded (Content-Encoding)") from None
-        except (httpx.RequestError, httpx.StreamError) as exc:  # incl. TooManyRedirects
-            raise TransportError(endpoint, _transport_reason(exc)) from None
-        status = response.status_code
+        from axom_tui.api.http import fetch
+
+        status, headers, body = await fetch(self._http, endpoint, self._url(path), clean)
         if status >= 400:
-            raise _status_error(endpoint, status, response.headers, body)
+            raise _status_error(endpoint, status, headers, body)
         if status == 204 or not body:
             raise BadPayloadError(endpoint, f"empty body (HTTP {status})")
         try:
@@ -258,21 +223,6 @@ def _seg(value: str) -> str:
     if segment in (".", ".."):  # quote() leaves dots alone; URL joining would resolve them
         segment = segment.replace(".", "%2E")
     return segment
-
-
-def _transport_reason(exc: Exception) -> str:
-    kinds = {
-        httpx.ConnectError: "cannot connect",
-        httpx.ReadError: "connection dropped while reading",
-        httpx.WriteError: "connection dropped while sending",
-        httpx.RemoteProtocolError: "server closed the connection",
-        httpx.ProxyError: "proxy error",
-        httpx.TooManyRedirects: "too many redirects",
-    }
-    for cls, text in kinds.items():
-        if isinstance(exc, cls):
-            return text
-    return f"network error ({type(exc).__name__})"
 
 
 def _detail(body: bytes) -> str:

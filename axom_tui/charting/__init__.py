@@ -4,21 +4,16 @@ Nothing in this package imports Textual (a test checks it); the widget in
 ``axom_tui.ui.widgets.metric_chart`` is a thin shell around it.
 """
 
-from axom_tui.charting.decimate import Decimated, decimate
-from axom_tui.charting.render import Rendered, render, render_chart
-from axom_tui.charting.smoothing import DEFAULT_WEIGHT, EmaCache, ema_full
-from axom_tui.charting.spec import (
-    ChartLine,
-    ChartOptions,
-    ChartSpec,
-    ChartTheme,
-    MarkerSet,
-    MetricView,
-)
-from axom_tui.charting.views import OverlayData, RunChartData
+from axom_tui._lazy import lazy_exports
 
-__all__ = [
-    "DEFAULT_WEIGHT", "ChartLine", "ChartOptions", "ChartSpec", "ChartTheme", "Decimated",
-    "EmaCache", "MarkerSet", "MetricView", "OverlayData", "Rendered", "RunChartData",
-    "decimate", "ema_full", "render", "render_chart",
-]
+# Names load on first use: numpy and plotext cost half a second, and the dashboard's
+# first frame (and the chart's "waiting" placeholder) needs neither.
+_EXPORTS = {
+    "Decimated": "decimate", "decimate": "decimate", "Rendered": "render", "render": "render",
+    "render_chart": "render", "DEFAULT_WEIGHT": "smoothing", "EmaCache": "smoothing",
+    "ema_full": "smoothing", "ChartLine": "spec", "ChartOptions": "spec", "ChartSpec": "spec",
+    "ChartTheme": "spec", "MarkerSet": "spec", "MetricView": "spec", "OverlayData": "views",
+    "RunChartData": "views",
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

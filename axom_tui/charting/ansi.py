@@ -1,10 +1,13 @@
-"""The few ANSI escapes the chart writes itself (24-bit colours, as plotext does)."""
+"""The few ANSI escapes the chart writes itself (24-bit colours, as plotext does), and the
+placeholder shown instead of a chart (light: no numpy, no plotext)."""
 
 from __future__ import annotations
 
-from axom_tui.charting.spec import RGB
+from axom_tui.charting.spec import RGB, ChartTheme
 
 RESET = "\x1b[0m"
+#: Symbols spelled out for --ascii.
+ASCII_TEXT = str.maketrans({"⚠": "!", "≤": "<", "…": "~", "·": "."})
 
 
 def sgr(fg: RGB | None = None, bg: RGB | None = None, bold: bool = False) -> str:
@@ -15,3 +18,14 @@ def sgr(fg: RGB | None = None, bg: RGB | None = None, bold: bool = False) -> str
     if bg is not None:
         parts.append(f"48;2;{bg[0]};{bg[1]};{bg[2]}")
     return "\x1b[" + ";".join(parts) + "m"
+
+
+def placeholder(text: str, width: int, height: int, theme: ChartTheme) -> str:
+    """``text`` centred on a blank chart area."""
+    blank = sgr(theme.muted, theme.background) + " " * width + RESET
+    rows = [blank] * height
+    text = text[:width]
+    pad = (width - len(text)) // 2
+    row = sgr(theme.muted, theme.background) + (" " * pad + text).ljust(width) + RESET
+    rows[(height - 1) // 2] = row
+    return "\n".join(rows)

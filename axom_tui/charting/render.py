@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from axom_tui.charting import ticks as tk
-from axom_tui.charting.ansi import RESET, sgr
+from axom_tui.charting.ansi import ASCII_TEXT, RESET, placeholder, sgr
 from axom_tui.charting.decimate import Decimated, decimate
 from axom_tui.charting.frame import FrameCache, FrameKey, Ticks, build_frame
 from axom_tui.charting.raster import ASCII, BRAILLE, Glyphs, compose_rows, line_spans, rasterize
@@ -66,8 +66,8 @@ def render_chart(
     opts = spec.options
     if spec.empty or width < MIN_WIDTH or height < 2:
         text = spec.placeholder if spec.empty else "(too small)"
-        text = text.translate(_ASCII_TEXT) if opts.ascii_mode else text
-        return Rendered(_placeholder(text, width, height, theme), placeholder=True)
+        text = text.translate(ASCII_TEXT) if opts.ascii_mode else text
+        return Rendered(placeholder(text, width, height, theme), placeholder=True)
 
     glyphs = ASCII if opts.ascii_mode else BRAILLE
     sides = {line.axis for line in spec.lines}
@@ -81,14 +81,14 @@ def render_chart(
     ]
     flags = _flags(spec.lines, decimated, opts.log_y)
     if opts.ascii_mode:
-        flags = tuple(flag.translate(_ASCII_TEXT) for flag in flags)
+        flags = tuple(flag.translate(ASCII_TEXT) for flag in flags)
     show_header = height >= MIN_PLOT_HEIGHT + 2
     plot_h = height - (1 if show_header else 0)
     flags_shown = flags if plot_h - 1 >= MIN_PLOT_HEIGHT else ()
     plot_h -= 1 if flags_shown else 0
 
     if not any(len(d) for d in decimated):
-        body = _placeholder("no finite values to plot", width, plot_h, theme)
+        body = placeholder("no finite values to plot", width, plot_h, theme)
     else:
         body = _plot(spec, decimated, width, plot_h, theme, glyphs, cache)
     rows = [_legend_row(spec, width, theme, opts.ascii_mode)] if show_header else []
@@ -162,7 +162,7 @@ def _plot(
             axes[side] = _y_axis(members, log, canvas_h)
     canvas_w = width - 2 - sum(max(len(s) for s in a.labels) for a in axes.values())
     if canvas_w < 4 or canvas_h < 2:
-        return _placeholder("(too small)", width, height, theme)
+        return placeholder("(too small)", width, height, theme)
     xdots, ydots = canvas_w * glyphs.xres, canvas_h * glyphs.yres
     xaxis = _x_axis(spec, decimated, canvas_w)
 
@@ -214,7 +214,6 @@ def _flags(lines: tuple[ChartLine, ...], decimated: list[Decimated], log: bool) 
     return tuple(out)
 
 
-_ASCII_TEXT = str.maketrans({"⚠": "!", "≤": "<", "…": "~", "·": "."})
 
 
 def _legend_row(spec: ChartSpec, width: int, theme: ChartTheme, ascii_mode: bool) -> str:
@@ -242,7 +241,7 @@ def _legend_row(spec: ChartSpec, width: int, theme: ChartTheme, ascii_mode: bool
             break
         out.append(f"{sgr(color, bg, bold=True)}{glyph} {sgr(theme.foreground, bg)}{label}  ")
         used += piece
-    caption = spec.caption.translate(_ASCII_TEXT) if ascii_mode else spec.caption
+    caption = spec.caption.translate(ASCII_TEXT) if ascii_mode else spec.caption
     room = width - used
     if caption and room > len(caption) + 1:
         out.append(" " * (room - len(caption) - 1) + sgr(theme.muted, bg) + caption + " ")
@@ -256,13 +255,3 @@ def _text_row(text: str, width: int, fg: RGB, bg: RGB) -> str:
     if len(text) > width:
         text = text[: max(0, width - 1)] + "…"
     return sgr(fg, bg) + text.ljust(width) + RESET
-
-
-def _placeholder(text: str, width: int, height: int, theme: ChartTheme) -> str:
-    blank = sgr(theme.muted, theme.background) + " " * width + RESET
-    rows = [blank] * height
-    text = text[:width]
-    pad = (width - len(text)) // 2
-    row = sgr(theme.muted, theme.background) + (" " * pad + text).ljust(width) + RESET
-    rows[(height - 1) // 2] = row
-    return "\n".join(rows)

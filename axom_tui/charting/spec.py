@@ -11,16 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy loads with the first chart, not with this module (first frame)
+    import numpy.typing as npt
 
-from axom_tui.charting.summary import BlockSummary
+    from axom_tui.charting.summary import BlockSummary
+
+    SeriesLike = Sequence[float] | npt.ArrayLike
+else:
+    SeriesLike = Sequence[float]
 
 RGB = tuple[int, int, int]
 Axis = Literal["left", "right"]
 LineStyle = Literal["default", "dotted", "heavy", "double"]
-SeriesLike = Sequence[float] | npt.ArrayLike
+WAITING = "waiting for metrics…"
 
 
 class MetricView(StrEnum):
@@ -116,7 +121,7 @@ class ChartSpec:
     #: Short text at the right of the legend row (view name, "EMA 0.6", "log").
     caption: str = ""
     #: Shown instead of a plot when no line has a point.
-    placeholder: str = "waiting for metrics…"
+    placeholder: str = WAITING
 
     @property
     def empty(self) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from axom_tui.api.client import DEFAULT_BASE_URL
+from axom_tui.api.defaults import DEFAULT_BASE_URL
 from axom_tui.api.secret import ApiKey
 from axom_tui.connection import ConnectionSettings
 

@@ -5,18 +5,19 @@
     async with DownloadManager(client, on_progress=show) as manager:
         outcome = await manager.download(job_id)        # or manager.start(...) -> DownloadTask
         if not outcome.ok: ...
+
+Names load on first use: the engine pulls in httpx, which the dashboard does not need
+before its first frame.
 """
 
-from axom_tui.download.errors import DownloadError, NoModelError
-from axom_tui.download.manager import DownloadManager, DownloadTask
-from axom_tui.download.outcome import DownloadOutcome, FileOutcome
-from axom_tui.download.progress import DownloadProgress, FileProgress, FileState, TaskState
-from axom_tui.download.safe_paths import (
-    UnsafePathError, check_rel, resolve_target, safe_folder_name,
-)
+from axom_tui._lazy import lazy_exports
 
-__all__ = [
-    "DownloadError", "DownloadManager", "DownloadOutcome", "DownloadProgress", "DownloadTask",
-    "FileOutcome", "FileProgress", "FileState", "NoModelError", "TaskState", "UnsafePathError",
-    "check_rel", "resolve_target", "safe_folder_name",
-]
+_EXPORTS = {
+    "DownloadError": "errors", "NoModelError": "errors", "DownloadManager": "manager",
+    "DownloadTask": "manager", "DownloadOutcome": "outcome", "FileOutcome": "outcome",
+    "DownloadProgress": "progress", "FileProgress": "progress", "FileState": "progress",
+    "TaskState": "progress", "UnsafePathError": "safe_paths", "check_rel": "safe_paths",
+    "resolve_target": "safe_paths", "safe_folder_name": "safe_paths",
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -16,7 +16,6 @@ from typing import TextIO
 from axom_tui.api.client import AxomClient
 from axom_tui.config import ConfigError
 from axom_tui.connection import ConnectionSettings, ConnectionSettingsError
-from axom_tui.download.manager import DownloadManager
 from axom_tui.download.render import ProgressPrinter, outcome_report
 
 EXIT_OK = 0
@@ -77,6 +76,8 @@ def _connection_settings(args: argparse.Namespace) -> ConnectionSettings:
 
 async def _download(settings: ConnectionSettings, job_id: str, dest: Path | None,
                     parallel: int, out: TextIO, err: TextIO) -> int:
+    from axom_tui.download.manager import DownloadManager  # httpx: only when downloading
+
     tty = _isatty(out)
     printer = ProgressPrinter(out, tty)
     async with AxomClient(settings.base_url, settings.key) as client:

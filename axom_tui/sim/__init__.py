@@ -7,18 +7,17 @@
     with SimServer(sim) as server:
         print(server.base_url)            # http://127.0.0.1:PORT/api
 
-No Textual imports here: the simulator is plain asyncio/Starlette.
+No Textual imports here: the simulator is plain asyncio/Starlette. Names load on first
+use, so ``axom_tui.sim.cli``'s argument definitions cost no Starlette/uvicorn import.
 """
 
-from .app import create_app
-from .catalog import GPU_HOUR_USD, LEGAL_TRANSITIONS, STATUSES, TERMINAL
-from .clock import ManualClock, RealClock
-from .config import SimConfig
-from .faults import FaultConfig
-from .server import SimServer
-from .world import GroundTruth, Simulator
+from axom_tui._lazy import lazy_exports
 
-__all__ = [
-    "FaultConfig", "GPU_HOUR_USD", "GroundTruth", "LEGAL_TRANSITIONS", "ManualClock",
-    "RealClock", "STATUSES", "SimConfig", "SimServer", "Simulator", "TERMINAL", "create_app",
-]
+_EXPORTS = {
+    "create_app": "app", "GPU_HOUR_USD": "catalog", "LEGAL_TRANSITIONS": "catalog",
+    "STATUSES": "catalog", "TERMINAL": "catalog", "ManualClock": "clock", "RealClock": "clock",
+    "SimConfig": "config", "FaultConfig": "faults", "SimServer": "server",
+    "GroundTruth": "world", "Simulator": "world",
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -13,13 +13,8 @@ import secrets
 import string
 import sys
 
-import uvicorn
-
-from .app import create_app
 from .config import SimConfig
 from .faults import FaultConfig
-from .server import bind_socket, url_host, uvicorn_config
-from .world import Simulator
 
 FAULTS_HELP = (
     "fault injection, comma-separated name=value (default: none): latency=SECONDS, "
@@ -74,6 +69,12 @@ def make_key() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    import uvicorn  # the server stack loads only when the simulator runs, not for the parser
+
+    from .app import create_app
+    from .server import bind_socket, url_host, uvicorn_config
+    from .world import Simulator
+
     env_key = os.environ.get("AXOM_KEY")
     key = env_key or make_key()
     faults = args.faults

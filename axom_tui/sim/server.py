@@ -19,26 +19,16 @@ import time
 import uvicorn
 
 from .app import create_app
+from .sockets import bind_socket, url_host
 from .world import Simulator
 
-
-def bind_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    return sock
+__all__ = ["SimServer", "bind_socket", "url_host", "uvicorn_config"]
 
 
 def uvicorn_config(app, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
     return uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
                           lifespan="off", http="h11", ws="none", timeout_keep_alive=30,
                           timeout_graceful_shutdown=2)
-
-
-def url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
 
 
 class SimServer:
@@ -62,10 +52,13 @@ class SimServer:
     def faults_middleware(self):
         return self.app
 
-    def start(self, timeout: float = 10.0) -> SimServer:
+    def start(self, timeout: float = 10.0, sock: socket.socket | None = None) -> SimServer:
+        """Serve in a thread; return once the server accepts. ``sock``: an already bound
+        socket to serve on (the server closes it when it stops)."""
         if self._thread is not None:
             return self
-        sock = bind_socket(self.host, self.port)
+        if sock is None:
+            sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         server = uvicorn.Server(uvicorn_config(self.app, self.host, self.port))
         self._server = server

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import importlib
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +25,8 @@ from axom_tui.ui.settings import UiSettings
 if TYPE_CHECKING:
     from axom_tui.runtime import Services
 
+HTTP_MODULES = ("axom_tui.api.http",)
+CHART_MODULES = ("axom_tui.charting.views", "axom_tui.charting.render")
 FLUSH_DELAY = 0.25  # coalesce store changes: widgets redraw at most 4 times a second
 
 
@@ -44,6 +49,9 @@ class AxomApp(App):
         self.notifier = Notifier(self)
         self._flush_pending = False
         self._dashboard: DashboardScreen | None = None
+        from axom_tui.ui.theming import install_themes
+
+        self._theme_messages = install_themes(self, self.ui_settings.theme)
 
     # ------------------------------------------------------------ start / stop
 
@@ -54,28 +62,45 @@ class AxomApp(App):
         return {**super().get_theme_variable_defaults(), **theme_variable_defaults()}
 
     def on_mount(self) -> None:
-        from axom_tui.ui.theming import install_themes
-
-        install_themes(self, self.ui_settings.theme)
+        for message in self._theme_messages:
+            self.notify(message, severity="warning", timeout=8)
         self.set_class(self.ui_settings.ascii, "-ascii")
         if self.ui_settings.keymap:
             self.set_keymap(self.ui_settings.keymap)
         self._dashboard = DashboardScreen()
         self.push_screen(self._dashboard)
         self.services.store.set_dirty_callback(self._on_store_dirty)
-        # Poll once the first frame is out: the dashboard appears at once and its data a
-        # moment later, rather than after the first answers have been fetched and drawn.
-        self.call_after_refresh(self._start_polling)
-        if self.services.downloads is not None:
-            self.services.downloads.on_progress = self._on_download_progress
+        # Connect once the first frame is out: the dashboard appears at once and its data
+        # a moment later, rather than after the network stack has loaded and the first
+        # answers have been fetched and drawn.
+        self.call_after_refresh(self._start_services)
+        self.services.on_download_progress = self._on_download_progress
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         # Everything allocated so far (modules, widgets, styles) lives as long as the app:
-        # take it out of the collector's sight so full collections stop stalling frames.
-        self.call_after_refresh(gc.freeze)
+        # take it out of the collector's sight so full collections stop stalling frames
+        # (and turn the collector back on if start-up had it off: see cli.main).
+        self.call_after_refresh(_freeze_start_up_objects)
 
-    def _start_polling(self) -> None:
-        self.run_worker(self.services.scheduler.run(), name="poll-scheduler", group="poll",
-                        exit_on_error=False)
+    def _start_services(self) -> None:
+        # The chart engine (numpy, plotext) loads in the background meanwhile, so the
+        # first chart does not stall the event loop importing it.
+        threading.Thread(target=_preload, args=(CHART_MODULES,), name="preload-charts",
+                         daemon=True).start()
+        self.run_worker(self._poll(), name="poll-scheduler", group="poll", exit_on_error=False)
+
+    async def _poll(self) -> None:
+        try:
+            await asyncio.to_thread(self._serve_demo_and_load_http)
+        except Exception as exc:  # the demo's port could not be served
+            self.notify(f"The demo simulator did not start: {clean_text(str(exc), 200)}",
+                        title="Demo", severity="error", timeout=30)
+            return
+        await self.services.scheduler.run()
+
+    def _serve_demo_and_load_http(self) -> None:
+        """In a worker thread: whatever the first poll would otherwise load on the loop."""
+        self.services.start_demo()
+        _preload(HTTP_MODULES)
 
     async def on_unmount(self) -> None:
         await self.services.aclose()
@@ -196,3 +221,12 @@ class AxomApp(App):
             return
         self.notify(f"Saved {clean_text(path, 160)}", title="Screenshot")
 
+
+def _preload(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        importlib.import_module(module)
+
+
+def _freeze_start_up_objects() -> None:
+    gc.freeze()
+    gc.enable()

@@ -9,15 +9,18 @@ from axom_tui.themes import DEFAULT_THEME, load_themes
 
 
 def install_themes(app: App, wanted: str) -> list[str]:
-    """Register every theme found; select ``wanted`` (falling back to the default). Returns problems."""
+    """Register every theme found and select ``wanted`` (falling back to the default).
+    Returns what the user should be told (skipped files, an unknown name), as plain text.
+
+    Call it from the app's ``__init__``: the stylesheet is then parsed once, with the
+    chosen theme's variables, instead of again when the theme changes after mounting."""
     themes, problems = load_themes()
     for theme in themes:
         app.register_theme(theme)
-    for problem in problems:
-        app.notify(clean_text(problem, 200), title="Theme skipped", severity="warning", timeout=8)
+    messages = [f"Theme skipped: {clean_text(problem, 200)}" for problem in problems]
     if wanted in app.available_themes:
         app.theme = wanted
     else:
-        app.notify(f"Unknown theme {clean_text(wanted, 40)!r}; using {DEFAULT_THEME}.", severity="warning")
+        messages.append(f"Unknown theme {clean_text(wanted, 40)!r}; using {DEFAULT_THEME}.")
         app.theme = DEFAULT_THEME if DEFAULT_THEME in app.available_themes else app.theme
-    return problems
+    return messages

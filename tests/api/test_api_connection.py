@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from axom_tui.api import DEFAULT_BASE_URL
 from axom_tui.connection import (
@@ -54,6 +57,62 @@ def test_plain_http_to_other_hosts_refused_unless_insecure(url: str) -> None:
 def test_non_http_schemes_and_garbage_refused(url: str, insecure: bool) -> None:
     with pytest.raises(ConnectionSettingsError):
         check_base_url(url, insecure=insecure)
+
+
+@pytest.mark.parametrize("url", [
+    "http://evil.example\\@127.0.0.1/api",
+    "http://evil.example@127.0.0.1/api",
+    "https://user:secret@console.axomlabs.ai/api",
+    "http://127.0.0.1%2e.evil.example/api",
+    "http://local host/api",
+    "http://localhost:99999/api",
+    "http://localhost:80a/api",
+    "http://[not-an-ip]/api",
+    "http://localhost/api\n",
+    "http://exa\tmple.com/api",
+])
+@pytest.mark.parametrize("insecure", [False, True])
+def test_urls_two_parsers_could_read_differently_are_refused(url: str, insecure: bool) -> None:
+    with pytest.raises(ConnectionSettingsError):
+        check_base_url(url, insecure=insecure)
+
+
+_URL_PIECES = st.sampled_from([
+    "http://", "https://", "HTTP://", "localhost", "127.0.0.1", "[::1]", "[::ffff:8.8.8.8]",
+    "example.com", "bücher.example", "@", ":", ":8080", "/", "/api", "%2e", ".", "\\", "?", "#",
+    "x", "-", "_", "[", "]", " ", "\t", "0x7f.1", "%40", "0", "1", "::", "-bücher",
+])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_URL_PIECES, min_size=1, max_size=8).map("".join))
+def test_an_accepted_url_means_the_same_host_to_httpx(url: str) -> None:
+    """The check parses with urllib (httpx loads after the first frame); the requests are
+    made by httpx. Any URL the check accepts must name the same host and scheme to both,
+    so "plain http only to loopback" cannot be slipped past with a parser difference."""
+    try:
+        checked = check_base_url(url, insecure=True)
+    except ConnectionSettingsError:
+        return
+    parsed = httpx.URL(checked)
+    assert parsed.scheme in ("http", "https")
+    assert parsed.scheme == url.split(":", 1)[0].lower()
+    if parsed.scheme == "http":
+        try:
+            strict = check_base_url(url)
+        except ConnectionSettingsError:
+            assert not is_loopback_host(parsed.host)
+        else:
+            assert is_loopback_host(parsed.host) and strict == checked
+
+
+@pytest.mark.parametrize("url", [
+    "http://Console.AxomLabs.ai:8443/api", "http://[::ffff:8.8.8.8]:8000/api", "http://bücher.example/api",
+])
+def test_the_refused_host_is_the_host_httpx_would_connect_to(url: str) -> None:
+    with pytest.raises(ConnectionSettingsError) as refused:
+        check_base_url(url)
+    assert f"plain http:// to {httpx.URL(url).host}:" in str(refused.value)
 
 
 @pytest.mark.parametrize("host, loopback", [

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.color import Color as RichColor
 from rich.style import Style
@@ -24,10 +24,12 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
-from axom_tui.charting import ChartOptions, ChartTheme, MetricView, OverlayData, RunChartData
-from axom_tui.charting.frame import FrameCache
-from axom_tui.charting.render import render_chart
-from axom_tui.charting.spec import RGB, SeriesLike
+from axom_tui.charting.ansi import ASCII_TEXT, placeholder
+from axom_tui.charting.spec import RGB, WAITING, ChartOptions, ChartTheme, MetricView, SeriesLike
+
+if TYPE_CHECKING:
+    from axom_tui.charting.frame import FrameCache
+    from axom_tui.charting.views import OverlayData, RunChartData
 
 MAX_RATE = 4.0  # redraws per second, at most
 _RETRY = 0.5  # seconds between checks while hidden with a redraw owed
@@ -51,11 +53,13 @@ class MetricChart(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.weight = weight
-        self._run = RunChartData()
-        self._overlay = OverlayData()
+        # The chart engine (numpy, plotext) is made on first use: it costs half a second
+        # to import, and the first frame has no data to chart yet.
+        self._run_data: RunChartData | None = None
+        self._overlay_data: OverlayData | None = None
+        self._frame_cache: FrameCache | None = None
         self._mode = "run"  # or "overlay"
         self._generation = 0  # bumped whenever the data changes
-        self._frames = FrameCache()
         self._text = Text("")
         self._drawn_key: tuple[Any, ...] | None = None
         self._timer: Timer | None = None
@@ -67,6 +71,22 @@ class MetricChart(Widget):
         self.draws = 0
 
     # ------------------------------------------------------------------ data in
+
+    @property
+    def _run(self) -> RunChartData:
+        if self._run_data is None:
+            from axom_tui.charting.views import RunChartData
+
+            self._run_data = RunChartData()
+        return self._run_data
+
+    @property
+    def _overlay(self) -> OverlayData:
+        if self._overlay_data is None:
+            from axom_tui.charting.views import OverlayData
+
+            self._overlay_data = OverlayData()
+        return self._overlay_data
 
     def set_data(
         self,
@@ -171,20 +191,36 @@ class MetricChart(Widget):
         if width <= 0 or height <= 0:
             return False
         theme = key[-1]
+        if (self._run_data if self._mode == "run" else self._overlay_data) is None:
+            self._draw_waiting(width, height, theme)  # no data yet: no need for the engine
+        else:
+            self._draw_chart(width, height, theme)
+        self._drawn_key = key
+        self._last_draw = time.monotonic()
+        self.draws += 1
+        self.refresh()
+        return True
+
+    def _draw_waiting(self, width: int, height: int, theme: ChartTheme) -> None:
+        text = WAITING.translate(ASCII_TEXT) if self.ascii_mode else WAITING
+        self._text = ansi_to_text(placeholder(text, width, height, theme))
+        self.flags, self.placeholder = (), True
+
+    def _draw_chart(self, width: int, height: int, theme: ChartTheme) -> None:
+        from axom_tui.charting.frame import FrameCache
+        from axom_tui.charting.render import render_chart
+
         options = ChartOptions(log_y=self.log_y, smoothing=self.smoothing, weight=self.weight,
                                ascii_mode=self.ascii_mode)
         if self._mode == "overlay":
             spec = self._overlay.spec(options, theme)
         else:
             spec = self._run.spec(self.view, options, theme)
-        rendered = render_chart(spec, width, height, theme, self._frames)
+        if self._frame_cache is None:
+            self._frame_cache = FrameCache()
+        rendered = render_chart(spec, width, height, theme, self._frame_cache)
         self._text = ansi_to_text(rendered.ansi)
         self.flags, self.placeholder = rendered.flags, rendered.placeholder
-        self._drawn_key = key
-        self._last_draw = time.monotonic()
-        self.draws += 1
-        self.refresh()
-        return True
 
     # ----------------------------------------------------------------- theme
 

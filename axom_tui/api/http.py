@@ -1,0 +1,102 @@
+"""The client's HTTP layer: one ``httpx.AsyncClient`` set up so the key reaches only the
+API's origin. Imported when the first request is made, not when the client is built
+(httpx costs a quarter of a second to import, before the dashboard's first frame)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from axom_tui import __version__
+from axom_tui.api.errors import BadPayloadError, TransportError
+from axom_tui.api.secret import ApiKey
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=10.0)
+
+Origin = tuple[str, str, int | None]
+
+
+def origin_of(url: httpx.URL) -> Origin:
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme)
+    return (url.scheme, url.host, port)
+
+
+class _RedactSignedUrls(logging.Filter):
+    """httpx logs every request's full URL at INFO; a presigned URL's query is a credential."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from axom_tui.api.client import redact_url
+
+        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
+            record.args = tuple(redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args)
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactSignedUrls())
+
+
+class _BearerAuth(httpx.Auth):
+    def __init__(self, key: ApiKey, origin: Origin) -> None:
+        self._key = key
+        self._origin = origin
+
+    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+        if self._key and origin_of(request.url) == self._origin:
+            request.headers["Authorization"] = f"Bearer {self._key.reveal()}"
+        yield request
+
+
+def api_http_client(base_url: str, key: ApiKey, *, transport: httpx.AsyncBaseTransport | None,
+                    timeout: httpx.Timeout | None, verify: bool) -> httpx.AsyncClient:
+    """An AsyncClient that sends ``key`` to ``base_url``'s origin and nowhere else."""
+    origin = origin_of(httpx.URL(base_url))
+
+    async def strip_foreign_auth(request: httpx.Request) -> None:
+        # Redirects are followed without re-running auth: make sure a hop to any other
+        # origin never carries the key.
+        if origin_of(request.url) != origin:
+            request.headers.pop("Authorization", None)
+
+    hooks: dict[str, list[Callable[[httpx.Request], Awaitable[None]]]] = {"request": [strip_foreign_auth]}
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=timeout or DEFAULT_TIMEOUT,
+        follow_redirects=True,
+        verify=verify,
+        auth=_BearerAuth(key, origin),
+        headers={"User-Agent": f"axom-tui/{__version__}", "Accept": "application/json"},
+        limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
+        event_hooks=hooks,
+    )
+
+
+def _transport_reason(exc: Exception) -> str:
+    kinds = {
+        httpx.ConnectError: "cannot connect",
+        httpx.ReadError: "connection dropped while reading",
+        httpx.WriteError: "connection dropped while sending",
+        httpx.RemoteProtocolError: "server closed the connection",
+        httpx.ProxyError: "proxy error",
+        httpx.TooManyRedirects: "too many redirects",
+    }
+    for cls, text in kinds.items():
+        if isinstance(exc, cls):
+            return text
+    return f"network error ({type(exc).__name__})"
+
+
+async def fetch(client: httpx.AsyncClient, endpoint: str, url: str,
+                params: dict[str, Any]) -> tuple[int, httpx.Headers, bytes]:
+    """GET ``url``: (status, headers, body), with httpx's failures as our typed errors."""
+    try:
+        response = await client.get(url, params=params)
+        return response.status_code, response.headers, response.content
+    except httpx.TimeoutException as exc:
+        raise TransportError(endpoint, f"timed out ({type(exc).__name__})") from None
+    except httpx.DecodingError:  # e.g. "Content-Encoding: gzip" on a body that is not
+        raise BadPayloadError(endpoint, "body could not be decoded (Content-Encoding)") from None
+    except (httpx.RequestError, httpx.StreamError) as exc:  # incl. TooManyRedirects
+        raise TransportError(endpoint, _transport_reason(exc)) from None
