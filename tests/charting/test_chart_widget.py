@@ -31,7 +31,7 @@ def run_columns(n: int) -> tuple[array, dict[str, array]]:
 
 
 def text_of(chart: MetricChart) -> str:
-    return chart.render().plain
+    return chart.text
 
 
 async def test_chart_draws_data_and_toggles() -> None:
@@ -123,7 +123,7 @@ def test_fast_ansi_conversion_matches_rich() -> None:
     from rich.style import Style
 
     from axom_tui.charting import ChartOptions, ChartTheme, RunChartData, render_chart
-    from axom_tui.ui.widgets.metric_chart import ansi_to_text
+    from axom_tui.ui.ansi_strips import ansi_to_text
 
     steps, columns = run_columns(5_000)
     data = RunChartData()
@@ -142,3 +142,31 @@ def test_fast_ansi_conversion_matches_rich() -> None:
     ours, rich = ansi_to_text(ansi), Text.from_ansi(ansi, no_wrap=True, end="")
     assert ours.plain == rich.plain
     assert styles(ours) == styles(rich)
+
+
+def test_chart_strips_match_richs_reading_of_the_ansi_cell_by_cell() -> None:
+    from rich.console import Console
+    from rich.style import Style
+
+    from axom_tui.charting import ChartOptions, ChartTheme, RunChartData, render_chart
+    from axom_tui.ui.ansi_strips import ansi_to_strips
+
+    steps, columns = run_columns(5_000)
+    data = RunChartData()
+    data.set_data(steps, columns, [5_000], [12_000], 1)
+    width = 120
+    ansi = render_chart(data.spec(MetricView.LOSS_GRAD, ChartOptions(), ChartTheme()), width, 30).ansi
+    # an escape outside the fast path's set sends everything through rich
+    for tail in ("", "\n\x1b[4munderlined\x1b[0m"):
+        strips = ansi_to_strips(ansi + tail, width)
+        text = Text.from_ansi(ansi + tail, no_wrap=True, end="")
+        console = Console(width=width, color_system="truecolor")
+        expected = console.render_lines(text, console.options.update_width(width), pad=True)
+
+        def cells(segments) -> list[tuple[str, Style]]:
+            return [(ch, seg.style or Style()) for seg in segments for ch in seg.text]
+
+        assert len(strips) == len(expected) == 30 + bool(tail)
+        for strip, line in zip(strips, expected):
+            assert strip.cell_length == width
+            assert cells(strip) == cells(line)

@@ -88,6 +88,7 @@ class JobTable(DataTable):
         # Rendered cells that survive update_cell (see _render_cell); before super().__init__,
         # whose reactive watchers already clear caches.
         self._cells: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+        self._lines: dict[tuple[Any, ...], tuple[int, tuple[Any, ...], Any]] = {}
         self._cells_version = -1
         self._cell_updates = 0
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
@@ -204,12 +205,46 @@ class JobTable(DataTable):
         self._cells[key] = (value, lines)
         return lines
 
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Any) -> Any:
+        """DataTable's line render, cached per row across ``update_cell`` like the cells.
+
+        A tick of the clock changes the elapsed/ETA cells of the live rows; DataTable then
+        renders every row again on the next repaint (its line cache is keyed on the same
+        counter). A row's line is reused while each of its values is the very same object
+        and nothing else about the row's look (cursor, hover, stripe, focus, width) moved.
+        """
+        try:
+            row_key, line_in_row = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        if row_key is self._header_row_key:
+            row_index, values = -1, ()  # labels change only with columns (a version bump)
+        elif row_key in self._data:
+            row_index, values = self._row_locations.get(row_key), tuple(self._data[row_key].values())
+        else:
+            return super()._render_line(y, x1, x2, base_style)
+        key = (row_key, line_in_row, row_index, x1, x2, self.size.width, base_style,
+               self.cursor_coordinate.row == row_index, self.hover_coordinate.row == row_index,
+               self.cursor_type, self.show_cursor, self._show_hover_cursor, self._pseudo_class_state)
+        version = self._update_count - self._cell_updates
+        hit = self._lines.get(key)
+        if hit is not None and hit[0] == version and len(hit[1]) == len(values) \
+                and all(a is b for a, b in zip(hit[1], values)):
+            return hit[2]
+        if len(self._lines) > self._CELL_CACHE_MAX // 10:
+            self._lines.clear()
+        strip = super()._render_line(y, x1, x2, base_style)
+        self._lines[key] = (version, values, strip)
+        return strip
+
     def _clear_caches(self) -> None:
         super()._clear_caches()
         self._cells.clear()
+        self._lines.clear()
 
     def notify_style_update(self) -> None:
         self._cells.clear()
+        self._lines.clear()
         super().notify_style_update()
 
     def refresh(self, *regions: Any, repaint: bool = True, layout: bool = False,

@@ -10,21 +10,19 @@ it into a cached :class:`rich.text.Text` that :meth:`render` hands back.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.color import Color as RichColor
-from rich.style import Style
-from rich.text import Span, Text
 from textual.color import Color, ColorParseError
 from textual.dom import NoScreen
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
 from axom_tui.charting.ansi import ASCII_TEXT, placeholder
+from axom_tui.ui.ansi_strips import ansi_to_strips
 from axom_tui.charting.spec import RGB, WAITING, ChartOptions, ChartTheme, MetricView, SeriesLike
 
 if TYPE_CHECKING:
@@ -60,7 +58,7 @@ class MetricChart(Widget):
         self._frame_cache: FrameCache | None = None
         self._mode = "run"  # or "overlay"
         self._generation = 0  # bumped whenever the data changes
-        self._text = Text("")
+        self.strips: list[Strip] = []  # what is on screen: one per row, made once per redraw
         self._drawn_key: tuple[Any, ...] | None = None
         self._timer: Timer | None = None
         self._last_draw = 0.0
@@ -145,8 +143,18 @@ class MetricChart(Widget):
 
     # ---------------------------------------------------------------- drawing
 
-    def render(self) -> Text:
-        return self._text
+    def render_line(self, y: int) -> Strip:
+        # Repaints (scrolling other widgets, a layout pass) reuse the strips as they are.
+        width = self.content_size.width
+        if 0 <= y < len(self.strips):
+            strip = self.strips[y]
+            return strip if strip.cell_length == width else strip.adjust_cell_length(width)
+        return Strip.blank(width)
+
+    @property
+    def text(self) -> str:
+        """The chart as plain text (tests, screenshots' alt text)."""
+        return "\n".join(strip.text for strip in self.strips)
 
     @property
     def can_be_seen(self) -> bool:
@@ -203,7 +211,7 @@ class MetricChart(Widget):
 
     def _draw_waiting(self, width: int, height: int, theme: ChartTheme) -> None:
         text = WAITING.translate(ASCII_TEXT) if self.ascii_mode else WAITING
-        self._text = ansi_to_text(placeholder(text, width, height, theme))
+        self.strips = ansi_to_strips(placeholder(text, width, height, theme), width)
         self.flags, self.placeholder = (), True
 
     def _draw_chart(self, width: int, height: int, theme: ChartTheme) -> None:
@@ -219,7 +227,7 @@ class MetricChart(Widget):
         if self._frame_cache is None:
             self._frame_cache = FrameCache()
         rendered = render_chart(spec, width, height, theme, self._frame_cache)
-        self._text = ansi_to_text(rendered.ansi)
+        self.strips = ansi_to_strips(rendered.ansi, width)
         self.flags, self.placeholder = rendered.flags, rendered.placeholder
 
     # ----------------------------------------------------------------- theme
@@ -292,93 +300,3 @@ def _parse(value: str | None) -> Color | None:
 
 def _over(color: Color, background: Color) -> RGB:
     return (background + color).rgb if color.a < 1 else color.rgb
-
-
-_SGR = re.compile(r"\x1b\[([0-9;]*)m")
-_KEEP = object()
-_STYLES: dict[tuple[Any, Any, bool], Style] = {}
-_CODES: dict[str, tuple[Any, Any, Any] | None] = {}
-
-
-def ansi_to_text(ansi: str) -> Text:
-    """``Text.from_ansi`` for the colour escapes charts use, several times faster (a chart
-    is a few thousand colour runs; rich's general decoder takes ~25 ms for one at
-    160x30). An escape it does not know sends the whole string to ``Text.from_ansi``."""
-    parts = _SGR.split(ansi)
-    plain: list[str] = []
-    spans: list[Span] = []
-    fg: Any = None
-    bg: Any = None
-    bold: Any = False
-    offset = 0
-    codes = _CODES
-    for i, part in enumerate(parts):
-        if i % 2 == 0:
-            if part:
-                end = offset + len(part)
-                if fg is not None or bg is not None or bold:
-                    spans.append(Span(offset, end, _style(fg, bg, bold)))
-                plain.append(part)
-                offset = end
-            continue
-        change: Any = codes.get(part, _KEEP)
-        if change is _KEEP:
-            change = codes[part] = _parse_sgr(part)
-        if change is None:
-            return Text.from_ansi(ansi, no_wrap=True, end="")
-        new_fg, new_bg, new_bold = change
-        fg = fg if new_fg is _KEEP else new_fg
-        bg = bg if new_bg is _KEEP else new_bg
-        bold = bold if new_bold is _KEEP else new_bold
-    return Text("".join(plain), no_wrap=True, end="", spans=spans)
-
-
-def _parse_sgr(params: str) -> tuple[Any, Any, Any] | None:
-    """What one escape's parameters change: (fg, bg, bold), ``_KEEP`` where unchanged;
-    None for anything but colours, bold and resets."""
-    codes = params.split(";") if params else ["0"]
-    fg: Any = _KEEP
-    bg: Any = _KEEP
-    bold: Any = _KEEP
-    k = 0
-    while k < len(codes):
-        code = codes[k]
-        if code in ("0", ""):
-            fg, bg, bold = None, None, False
-        elif code == "1":
-            bold = True
-        elif code in ("39", "49"):  # the terminal's own colour, as rich reads it
-            fg, bg = ("default", bg) if code == "39" else (fg, "default")
-        elif code in ("38", "48") and k + 2 < len(codes) and codes[k + 1] in ("2", "5"):
-            if codes[k + 1] == "2" and k + 4 < len(codes):
-                value: Any = (int(codes[k + 2]), int(codes[k + 3]), int(codes[k + 4]))
-                k += 4
-            elif codes[k + 1] == "5":
-                value = int(codes[k + 2])
-                k += 2
-            else:
-                return None
-            fg, bg = (value, bg) if code == "38" else (fg, value)
-        else:
-            return None
-        k += 1
-    return fg, bg, bold
-def _style(fg: Any, bg: Any, bold: bool) -> Style:
-    key = (fg, bg, bold)
-    style = _STYLES.get(key)
-    if style is None:
-        if len(_STYLES) > 4096:
-            _STYLES.clear()
-        style = _STYLES[key] = Style(color=_rich_color(fg), bgcolor=_rich_color(bg),
-                                     bold=bold or None)
-    return style
-
-
-def _rich_color(value: Any) -> RichColor | None:
-    if value is None:
-        return None
-    if isinstance(value, tuple):
-        return RichColor.from_rgb(*value)
-    if value == "default":
-        return RichColor.default()
-    return RichColor.from_ansi(value)
