@@ -109,6 +109,9 @@ def _rich_color(value: Any) -> RichColor | None:
     return RichColor.from_ansi(value)
 
 
+_PLAIN = Style()
+
+
 def ansi_to_strips(ansi: str, width: int) -> list[Strip]:
     """One :class:`Strip` per line of ``ansi``, each ``width`` cells (cropped or padded)."""
     strips: list[Strip] = []
@@ -122,7 +125,8 @@ def ansi_to_strips(ansi: str, width: int) -> list[Strip]:
         for i, part in enumerate(parts):
             if i % 2 == 0:
                 if part:
-                    style = _style(fg, bg, bold) if fg is not None or bg is not None or bold else None
+                    # never None: Textual's filters (NO_COLOR's monochrome) expect a Style
+                    style = _style(fg, bg, bold) if fg is not None or bg is not None or bold else _PLAIN
                     segments.append(Segment(part, style))
                 continue
             change: Any = codes.get(part, _KEEP)
@@ -134,7 +138,7 @@ def ansi_to_strips(ansi: str, width: int) -> list[Strip]:
             fg = fg if new_fg is _KEEP else new_fg
             bg = bg if new_bg is _KEEP else new_bg
             bold = bold if new_bold is _KEEP else new_bold
-        strips.append(Strip(segments).adjust_cell_length(width))
+        strips.append(Strip(segments).adjust_cell_length(width, _PLAIN))
     return strips
 
 
@@ -142,4 +146,5 @@ def _strips_by_rich(ansi: str, width: int) -> list[Strip]:
     text = Text.from_ansi(ansi, no_wrap=True, end="")
     console = Console(width=width, color_system="truecolor", legacy_windows=False)
     lines = console.render_lines(text, console.options.update_width(width), pad=True)
-    return [Strip(line, width) for line in lines]
+    return [Strip([Segment(text, style or _PLAIN, control) for text, style, control in line], width)
+            for line in lines]

@@ -170,3 +170,5 @@ def test_chart_strips_match_richs_reading_of_the_ansi_cell_by_cell() -> None:
         for strip, line in zip(strips, expected):
             assert strip.cell_length == width
             assert cells(strip) == cells(line)
+            # Textual's filters (NO_COLOR's monochrome) fail on a segment without a style
+            assert all(segment.style is not None for segment in strip)

@@ -10,94 +10,56 @@ The view carries its own chrome, docked at its bottom: a one-row status line and
 searching, a one-row search ``Input`` (the only child widgets; log lines are never
 widgets). Feed it with :meth:`LogView.append` (batches, de-duplicated by seq) and
 :meth:`LogView.set_lines` (switching run).
+
+This module holds the widget itself: its data API and the throttled sync of size, scroll
+and status. Drawing is in ``log_view_render``, user actions in ``log_view_actions``, the
+chrome and status snapshot in ``log_view_chrome``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from time import monotonic
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.color import Color, ColorParseError
-from textual.containers import Vertical
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollTo, ScrollUp
-from textual.strip import Strip
 from textual.timer import Timer
-from textual.widgets import Input, Static
 
 from axom_tui.api.records import LogLine
 from axom_tui.logview import AppendResult, LogIndex
+from axom_tui.ui.widgets.log_view_actions import COPY_LIMIT_BYTES, LogViewActions
+from axom_tui.ui.widgets.log_view_chrome import (
+    LogChrome,
+    LogSearchInput,
+    LogStatusLine,
+    LogViewStatus,
+)
+from axom_tui.ui.widgets.log_view_render import (
+    STDERR_MARKER,
+    LineStyles,
+    LogViewRendering,
+    RenderedLine,
+)
 
-COPY_LIMIT_BYTES = 64 * 1024
-"""Largest clipboard payload (OSC 52 is size-limited by many terminals)."""
-STDERR_MARKER = "▌"
-
-
-def _ascii_mode(app: object) -> bool:
-    """The app's --ascii setting, when the host app has one."""
-    settings = getattr(app, "ui_settings", None)
-    return bool(getattr(settings, "ascii", False))
-
-
-@dataclass(frozen=True, slots=True)
-class LogViewStatus:
-    """What the status line shows; posted whenever it changes."""
-
-    following: bool
-    new_lines: int
-    lines: int
-    max_lines: int
-    query: str
-    match_current: int | None  # 1-based
-    match_total: int
-    error: str | None
-    filtering: bool
-    wrap: bool
-
-    def render_plain(self, ascii_mode: bool = False) -> str:
-        parts = ["FOLLOW" if self.following else f"PAUSED (+{self.new_lines:,} new)"]
-        parts.append(f"{self.lines:,}/{self.max_lines:,} lines")
-        if self.error:
-            parts.append(self.error)
-        elif self.query:
-            if self.match_total:
-                current = "-" if self.match_current is None else f"{self.match_current:,}"
-                parts.append(f"{current}/{self.match_total:,}")
-            else:
-                parts.append("no matches")
-        parts.append(f"filter {'on' if self.filtering else 'off'}")
-        parts.append(f"wrap {'on' if self.wrap else 'off'}")
-        return (" | " if ascii_mode else " │ ").join(parts)
+__all__ = [
+    "COPY_LIMIT_BYTES",
+    "STDERR_MARKER",
+    "LogChrome",
+    "LogSearchInput",
+    "LogStatusLine",
+    "LogView",
+    "LogViewStatus",
+]
 
 
-class _Styles(NamedTuple):
-    base: Style
-    stderr: Style
-    marker: Style
-    timestamp: Style
-    match: Style
-    current: Style
-
-
-class _Rendered(NamedTuple):
-    gutter: list[Segment]
-    rows: list[list[Segment]]
-    widths: list[int]
-
-
-class LogView(ScrollView, can_focus=True):
+class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
     """A lazily rendered, bounded, follow-able log of :class:`LogLine` batches."""
 
     ALLOW_SELECT = False
@@ -180,9 +142,9 @@ class LogView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._index = LogIndex(max_lines)
-        self._cache: LRUCache[tuple[object, ...], _Rendered] = LRUCache(256)
+        self._cache: LRUCache[tuple[object, ...], RenderedLine] = LRUCache(256)
         self._style_gen = 0
-        self._styles: tuple[int, _Styles] | None = None
+        self._styles: tuple[int, LineStyles] | None = None
         self._new_lines = 0
         self._pending_evicted_rows = 0
         self._sync_timer: Timer | None = None
@@ -336,6 +298,24 @@ class LogView(ScrollView, can_focus=True):
     def _scroll_rows(self, y: int, x: int | None = None) -> None:
         self.scroll_to(x, max(0, y), animate=False, force=True)
 
+    def _configure_wrap(self) -> None:
+        width = self.scrollable_content_region.width
+        self._index.set_wrap(max(1, width - self._gutter_width()) if self.wrap and width else 0)
+
+    def _relayout(self, change: Callable[[], None], keep_top: bool = True) -> None:
+        """Apply a change that remaps rows, keeping the top line in place when paused."""
+        top = self._top_line()
+        change()
+        self._cache.clear()
+        if not self.is_mounted:
+            return
+        if not self.follow and keep_top and top is not None:
+            self.virtual_size = Size(self.virtual_size.width, self._index.row_count)
+            self._scroll_rows(self._index.nearest_row(top))
+        self._sync()
+
+    # ------------------------------------------------------------------ status
+
     def _post_status(self) -> None:
         status = self.status
         if status != self._last_status:
@@ -361,6 +341,8 @@ class LogView(ScrollView, can_focus=True):
             wrap=self.wrap,
         )
 
+    # ------------------------------------------------------------------ mount / resize
+
     def on_mount(self) -> None:
         self._configure_wrap()
         self._sync()
@@ -370,399 +352,3 @@ class LogView(ScrollView, can_focus=True):
             self._relayout(self._configure_wrap)
         else:
             self._schedule_sync()
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._style_gen += 1
-        self._cache.clear()
-
-    # ------------------------------------------------------------------ follow / pause
-
-    def watch_follow(self, following: bool) -> None:
-        if following:
-            self._new_lines = 0
-            self._pending_evicted_rows = 0
-            self._stick()
-        self._post_status()
-
-    def pause(self) -> None:
-        """Stop following (what the user scrolling up does)."""
-        if self.follow:
-            self._pending_evicted_rows = 0
-            self.follow = False
-
-    def resume(self) -> None:
-        """Follow the tail again (End / ``f``)."""
-        self.follow = True
-        self._stick()
-
-    def _user_scrolls_up(self) -> None:
-        if self._index.row_count > self.view_height:
-            self.pause()
-
-    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        if not (event.ctrl or event.shift):
-            self._user_scrolls_up()
-
-    def on_scroll_up(self, event: ScrollUp) -> None:  # scrollbar click above the thumb
-        self._user_scrolls_up()
-
-    def on_scroll_to(self, event: ScrollTo) -> None:  # scrollbar drag
-        if event.y is not None and event.y < self.max_scroll_y:
-            self._user_scrolls_up()
-
-    def action_scroll_up(self) -> None:
-        self._user_scrolls_up()
-        super().action_scroll_up()
-
-    def action_page_up(self) -> None:
-        self._user_scrolls_up()
-        super().action_page_up()
-
-    def action_scroll_home(self) -> None:
-        self._user_scrolls_up()
-        super().action_scroll_home()
-
-    def action_scroll_end(self) -> None:
-        self.resume()
-
-    def action_toggle_follow(self) -> None:
-        if self.follow:
-            self.pause()
-        else:
-            self.resume()
-
-    # ------------------------------------------------------------------ search / filter / wrap
-
-    def search(self, query: str) -> None:
-        """Highlight every match of ``query`` (``re:`` prefix = regex; bad regex → status)."""
-        if query == self._index.query:
-            return
-        self._relayout(lambda: self._index.set_query(query), keep_top=self.filtering)
-
-    @property
-    def search_query(self) -> str:
-        """The active search text (``re:`` prefix for a regex); "" for none."""
-        return self._index.query
-
-    def action_search(self) -> None:
-        """Open (or focus) the search box."""
-        box = self.search_box
-        if not self.search_open:
-            self.search_open = True
-            box.add_class("-open")
-            self._sync()
-        box.focus()
-
-    def action_clear_search(self) -> None:
-        """Clear the query and its highlights, close the search box, focus the log."""
-        self.search("")
-        box = self.search_box
-        if box.value:
-            with box.prevent(Input.Changed):
-                box.value = ""
-        if self.search_open:
-            self.search_open = False
-            box.remove_class("-open")
-            self._sync()
-        self.focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.search(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.search(event.value)
-        self.action_next_match()
-        self.focus()
-
-    def on_log_search_input_closed(self, event: LogSearchInput.Closed) -> None:
-        event.stop()
-        self.action_clear_search()
-
-    def action_next_match(self) -> None:
-        self._goto_match(self._index.next_match(self._top_line() or 0))
-
-    def action_prev_match(self) -> None:
-        self._goto_match(self._index.prev_match(self._bottom_line()))
-
-    def _goto_match(self, line: int | None) -> None:
-        if line is None:
-            self._post_status()
-            return
-        self.pause()
-        row = self._index.row_of_line(line)
-        span = self._index.current_span()
-        if row is not None and span is not None:
-            sub = 0
-            x: int | None = None
-            if self._index.wrap_width:
-                sub = span[1] // self._index.wrap_width
-            else:
-                body = self.scrollable_content_region.width - self._gutter_width()
-                start = span[1]
-                if not self.scroll_offset.x <= start < self.scroll_offset.x + body - 1:
-                    x = max(0, start - body // 3)
-            target = row + sub
-            height = self.view_height
-            top = self.scroll_offset.y
-            if not top <= target < top + height:
-                self._scroll_rows(target - height // 2, x)
-            elif x is not None:
-                self._scroll_rows(top, x)
-        self.refresh()
-        self._post_status()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("next_match", "prev_match"):
-            return True if self._index.match_count else None
-        if action == "clear_search":  # let escape through when there is nothing to clear
-            return bool(self._index.query) or self.search_open
-        return True
-
-    def watch_filtering(self, on: bool) -> None:
-        self._relayout(lambda: self._index.set_filtering(on))
-
-    def watch_wrap(self, on: bool) -> None:
-        self.set_class(on, "-wrap")
-        self._relayout(self._configure_wrap)
-        # The horizontal scrollbar comes or goes with the class: re-stick after layout.
-        self.call_after_refresh(self._after_wrap_layout)
-
-    def _after_wrap_layout(self) -> None:
-        self._configure_wrap()
-        self._cache.clear()
-        self._sync()
-
-    def watch_show_timestamps(self, on: bool) -> None:
-        self._relayout(self._configure_wrap)
-
-    def action_toggle_filter(self) -> None:
-        self.filtering = not self.filtering
-
-    def action_toggle_wrap(self) -> None:
-        self.wrap = not self.wrap
-
-    def action_toggle_timestamps(self) -> None:
-        self.show_timestamps = not self.show_timestamps
-
-    def _configure_wrap(self) -> None:
-        width = self.scrollable_content_region.width
-        self._index.set_wrap(max(1, width - self._gutter_width()) if self.wrap and width else 0)
-
-    def _relayout(self, change: Callable[[], None], keep_top: bool = True) -> None:
-        """Apply a change that remaps rows, keeping the top line in place when paused."""
-        top = self._top_line()
-        change()
-        self._cache.clear()
-        if not self.is_mounted:
-            return
-        if not self.follow and keep_top and top is not None:
-            self.virtual_size = Size(self.virtual_size.width, self._index.row_count)
-            self._scroll_rows(self._index.nearest_row(top))
-        self._sync()
-
-    def _top_line(self) -> int | None:
-        located = self._index.locate(self.scroll_offset.y)
-        return None if located is None else located[0]
-
-    def _bottom_line(self) -> int | None:
-        index = self._index
-        row = min(self.scroll_offset.y + self.view_height, index.row_count) - 1
-        located = index.locate(row)
-        return None if located is None else located[0]
-
-    # ------------------------------------------------------------------ copy
-
-    def selected_text(self) -> str:
-        """The current match's line, else the lines on screen."""
-        index = self._index
-        span = index.current_span()
-        if span is not None:
-            return index.text(span[0])
-        lines: list[int] = []
-        top = self.scroll_offset.y
-        for row in range(top, top + self.view_height):
-            located = index.locate(row)
-            if located is None:
-                break
-            if not lines or lines[-1] != located[0]:
-                lines.append(located[0])
-        return "\n".join(index.text(i) for i in lines)
-
-    def action_copy(self) -> None:
-        text = self.selected_text()
-        if not text:
-            return
-        data = text.encode("utf-8")
-        if len(data) > COPY_LIMIT_BYTES:
-            text = data[:COPY_LIMIT_BYTES].decode("utf-8", errors="ignore")
-        self.app.copy_to_clipboard(text)
-        count = text.count("\n") + 1
-        self.notify(f"Copied {count:,} line{'s' if count != 1 else ''}", timeout=2)
-
-    # ------------------------------------------------------------------ rendering
-
-    def _gutter_width(self) -> int:
-        return 10 if self.show_timestamps else 2  # marker [+ HH:MM:SS] + space
-
-    def _get_styles(self) -> _Styles:
-        if self._styles is not None and self._styles[0] == self._style_gen:
-            return self._styles[1]
-        base = self.rich_style
-        stderr = self._component_style("log-view--stderr")
-        variable = getattr(self.app, "theme_variables", {}).get("stderr")
-        if variable:
-            try:
-                stderr = Style(color=Color.parse(variable).rich_color)
-            except ColorParseError:
-                pass
-        styles = _Styles(
-            base=base,
-            stderr=base + stderr,
-            marker=base + stderr + Style(bold=True),
-            timestamp=base + self._component_style("log-view--timestamp"),
-            match=self._component_style("log-view--match"),
-            current=self._component_style("log-view--match-current"),
-        )
-        self._styles = (self._style_gen, styles)
-        return styles
-
-    def _component_style(self, name: str) -> Style:
-        """Only what the component sets, with colours resolved (alpha blended)."""
-        full = self.get_component_rich_style(name)
-        partial = self.get_component_rich_style(name, partial=True)
-        return partial + Style(
-            color=full.color if partial.color is not None else None,
-            bgcolor=full.bgcolor if partial.bgcolor is not None else None,
-        )
-
-    def _render_lines_of(self, i: int, styles: _Styles) -> _Rendered:
-        """Segments for line ``i`` (gutter + one list per display row), LRU-cached.
-
-        Plain segment lists rather than Strips keep the cache small for the garbage
-        collector (a Strip carries seven little caches of its own).
-        """
-        index = self._index
-        current = index.current_span()
-        current_start = current[1] if current is not None and current[0] == i else -1
-        key = (
-            index.line_id(i), index.query, index.wrap_width, self.show_timestamps,
-            current_start, self._style_gen,
-        )
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-
-        err = index.is_stderr(i)
-        style = styles.stderr if err else styles.base
-        marker = "!" if _ascii_mode(self.app) else STDERR_MARKER
-        gutter = [Segment(marker if err else " ", styles.marker if err else styles.base)]
-        if self.show_timestamps:
-            ts = index.timestamp(i)
-            if ts is None:
-                stamp = "--:--:--"
-            else:  # aware times are shown in the user's local zone
-                stamp = (ts.astimezone() if ts.tzinfo is not None else ts).strftime("%H:%M:%S")
-            gutter.append(Segment(stamp, styles.timestamp))
-        gutter.append(Segment(" ", styles.base))
-
-        text = index.text(i)
-        segments: list[Segment] = []
-        pos = 0
-        for start, end in index.match_spans(i) if index.searching else ():
-            if start > pos:
-                segments.append(Segment(text[pos:start], style))
-            highlight = styles.current if start == current_start else styles.match
-            segments.append(Segment(text[start:end], style + highlight))
-            pos = end
-        if pos < len(text):
-            segments.append(Segment(text[pos:], style))
-        width = index.width(i)
-        per_row = index.wrap_width
-        if per_row and width > per_row:
-            cuts = [*range(per_row, width, per_row), width]
-            rows = list(Segment.divide(segments, cuts))
-            widths = [b - a for a, b in zip([0, *cuts[:-1]], cuts, strict=True)]
-        else:
-            rows, widths = [segments], [width]
-        rendered = _Rendered(gutter, rows, widths)
-        self._cache[key] = rendered
-        return rendered
-
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
-        styles = self._get_styles()
-        located = self._index.locate(scroll_y + y)
-        if located is None:
-            return Strip.blank(width, styles.base)
-        line, sub = located
-        rendered = self._render_lines_of(line, styles)
-        gutter_width = self._gutter_width()
-        sub = min(sub, len(rendered.rows) - 1)
-        row, row_width = rendered.rows[sub], rendered.widths[sub]
-        body_width = max(0, width - gutter_width)
-        x = 0 if self.wrap else scroll_x
-        if x == 0 and row_width <= body_width:
-            body = row
-        else:  # horizontal scroll / too long: crop through a short-lived Strip
-            body = list(Strip(row, row_width).crop(x, x + body_width))
-            row_width = max(0, min(row_width, x + body_width) - x)
-        segments = rendered.gutter if sub == 0 else [Segment(" " * gutter_width, styles.base)]
-        segments = [*segments, *body]
-        if row_width < body_width:
-            segments.append(Segment(" " * (body_width - row_width), styles.base))
-        return Strip(segments, gutter_width + max(row_width, body_width))
-
-
-class LogSearchInput(Input):
-    """The one-row search box of a :class:`LogView`."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close_search", "Close search", id="log.search_close"),
-    ]
-
-    class Closed(Message):
-        """Escape was pressed in the search box."""
-
-    def action_close_search(self) -> None:
-        self.post_message(self.Closed())
-
-
-class LogStatusLine(Static):
-    """One-row status of a :class:`LogView` (plain text, never markup)."""
-
-    def show_status(self, status: LogViewStatus) -> None:
-        # One row, always: a repaint, never a layout pass of the whole screen.
-        self.update(Text(status.render_plain(_ascii_mode(self.app)), no_wrap=True, overflow="ellipsis"),
-                    layout=False)
-
-
-class LogChrome(Vertical):
-    """The bottom of a :class:`LogView`: search box (while searching) and status line."""
-
-    DEFAULT_CSS = """
-    LogChrome {
-        dock: bottom;
-        height: auto;
-        & > LogSearchInput {
-            height: 1; border: none; padding: 0 1; display: none;
-            &:focus { border: none; }
-            &.-open { display: block; }
-        }
-        & > LogStatusLine {
-            height: 1; padding: 0 1; background: $panel; color: $text-muted;
-        }
-    }
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.search_box = LogSearchInput(placeholder="search… (re: for regex)", compact=True)
-        self.status_line = LogStatusLine()
-
-    def compose(self) -> ComposeResult:
-        yield self.search_box
-        yield self.status_line

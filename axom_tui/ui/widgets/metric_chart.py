@@ -148,8 +148,8 @@ class MetricChart(Widget):
         width = self.content_size.width
         if 0 <= y < len(self.strips):
             strip = self.strips[y]
-            return strip if strip.cell_length == width else strip.adjust_cell_length(width)
-        return Strip.blank(width)
+            return strip if strip.cell_length == width else strip.adjust_cell_length(width, self.rich_style)
+        return Strip.blank(width, self.rich_style)
 
     @property
     def text(self) -> str:

@@ -1,0 +1,106 @@
+"""The log pane's chrome, docked at the bottom of a ``LogView``: search box and status line.
+
+Also the status snapshot they show (:class:`LogViewStatus`), which the view posts whenever
+it changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+
+def app_uses_ascii(app: object) -> bool:
+    """The app's --ascii setting, when the host app has one."""
+    settings = getattr(app, "ui_settings", None)
+    return bool(getattr(settings, "ascii", False))
+
+
+@dataclass(frozen=True, slots=True)
+class LogViewStatus:
+    """What the status line shows; posted whenever it changes."""
+
+    following: bool
+    new_lines: int
+    lines: int
+    max_lines: int
+    query: str
+    match_current: int | None  # 1-based
+    match_total: int
+    error: str | None
+    filtering: bool
+    wrap: bool
+
+    def render_plain(self, ascii_mode: bool = False) -> str:
+        parts = ["FOLLOW" if self.following else f"PAUSED (+{self.new_lines:,} new)"]
+        parts.append(f"{self.lines:,}/{self.max_lines:,} lines")
+        if self.error:
+            parts.append(self.error)
+        elif self.query:
+            if self.match_total:
+                current = "-" if self.match_current is None else f"{self.match_current:,}"
+                parts.append(f"{current}/{self.match_total:,}")
+            else:
+                parts.append("no matches")
+        parts.append(f"filter {'on' if self.filtering else 'off'}")
+        parts.append(f"wrap {'on' if self.wrap else 'off'}")
+        return (" | " if ascii_mode else " │ ").join(parts)
+
+
+class LogSearchInput(Input):
+    """The one-row search box of a :class:`LogView`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close_search", "Close search", id="log.search_close"),
+    ]
+
+    class Closed(Message):
+        """Escape was pressed in the search box."""
+
+    def action_close_search(self) -> None:
+        self.post_message(self.Closed())
+
+
+class LogStatusLine(Static):
+    """One-row status of a :class:`LogView` (plain text, never markup)."""
+
+    def show_status(self, status: LogViewStatus) -> None:
+        # One row, always: a repaint, never a layout pass of the whole screen.
+        text = Text(status.render_plain(app_uses_ascii(self.app)), no_wrap=True,
+                    overflow="ellipsis")
+        self.update(text, layout=False)
+
+
+class LogChrome(Vertical):
+    """The bottom of a :class:`LogView`: search box (while searching) and status line."""
+
+    DEFAULT_CSS = """
+    LogChrome {
+        dock: bottom;
+        height: auto;
+        & > LogSearchInput {
+            height: 1; border: none; padding: 0 1; display: none;
+            &:focus { border: none; }
+            &.-open { display: block; }
+        }
+        & > LogStatusLine {
+            height: 1; padding: 0 1; background: $panel; color: $text-muted;
+        }
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.search_box = LogSearchInput(placeholder="search… (re: for regex)", compact=True)
+        self.status_line = LogStatusLine()
+
+    def compose(self) -> ComposeResult:
+        yield self.search_box
+        yield self.status_line
