@@ -245,3 +245,16 @@ def _palette_top(app) -> str:
         return ""
     prompt = options.get_option_at_index(0).prompt
     return renderable_text(prompt, 200).strip() if not isinstance(prompt, str) else prompt
+
+
+async def test_going_to_a_run_before_the_list_has_loaded_selects_it_once_listed(server, tmp_path):
+    app, services = make_app(server, tmp_path)
+    target = sorted(server.sim.job_ids())[-1]
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(JobTable)
+        assert table.row_count == 0  # nothing listed yet
+        app.select_run(target)
+        await started(pilot, app)
+        await wait_for(pilot, lambda: table.selected_job_id == target, what="the cursor on the run")
+        await wait_for(pilot, lambda: app.screen.selected == target, what="the run in the detail panes")
+        assert services.scheduler.focused == target

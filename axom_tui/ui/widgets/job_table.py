@@ -100,6 +100,7 @@ class JobTable(DataTable):
         self.sort_mode = "newest"
         self._rows: dict[str, _RowCache] = {}
         self._last_highlighted: str | None = None
+        self._select_when_listed: str | None = None
         self.compact = False
 
     @property
@@ -268,7 +269,10 @@ class JobTable(DataTable):
             elif changed is None or job_id in changed:
                 self._update(job_id)
         if added:
+            wanted = self._select_when_listed
             self._apply_sort()
+            if wanted in self._rows:
+                self.select(wanted)
         self._emit_highlight()
 
     def refresh_time_cells(self) -> None:
@@ -359,12 +363,15 @@ class JobTable(DataTable):
         self.select(keep)
 
     def select(self, job_id: str | None) -> None:
+        """Put the cursor on ``job_id``'s row; a run not listed yet gets it when it is."""
         if job_id is None:
             return
         try:
             index = self.get_row_index(job_id)
         except RowDoesNotExist:
+            self._select_when_listed = job_id
             return
+        self._select_when_listed = None
         self.move_cursor(row=index)
 
     def _apply_sort(self) -> None:
