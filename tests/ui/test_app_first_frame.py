@@ -75,3 +75,31 @@ async def test_demo_server_is_served_after_the_first_frame_and_data_arrives(tmp_
             assert chart.draws >= 2  # the "waiting" placeholder first, then the engine's chart
     finally:
         demo.stop()
+
+
+async def test_a_demo_server_that_cannot_start_is_reported_not_a_crash(tmp_path) -> None:
+    class BrokenDemo(DemoServer):
+        def start(self) -> None:
+            raise OSError("no sockets left")
+
+    demo = BrokenDemo(speed=60.0, seed=7)
+    toasts: list[str] = []
+    try:
+        services = build_services(demo.base_url, demo.key)
+        services.demo_server = demo
+        app = AxomApp(services, UiSettings(label="demo", notify_desktop=False,
+                                           download_dir=tmp_path / "downloads"))
+        original = app.notify
+
+        def record(message: str, **kwargs) -> None:
+            toasts.append(message)
+            original(message, **kwargs)
+
+        app.notify = record  # type: ignore[method-assign]
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: any("did not start" in t for t in toasts),
+                           what="the failure toast")
+            assert "no sockets left" in next(t for t in toasts if "did not start" in t)
+            assert app.is_running and services.client.requests_sent == 0
+    finally:
+        demo.stop()
