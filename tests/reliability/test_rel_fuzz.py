@@ -1,4 +1,4 @@
-"""Promise 2: malformed bodies never crash.
+"""Promise 2: malformed bodies never crash (endpoint parsers).
 
 Every endpoint parser is fed, through AxomClient and an httpx.MockTransport, random and
 adversarial responses: arbitrary JSON, the contract's payloads with fields mutated
@@ -6,11 +6,12 @@ adversarial responses: arbitrary JSON, the contract's payloads with fields mutat
 nesting), raw bytes (non-UTF-8, empty, truncated, HTML error pages), odd statuses and
 headers (redirect loops, bogus Content-Encoding, garbage Retry-After). Each case must
 give a typed ``AxomError`` or a record of the right type that the store accepts; nothing
-else may escape. Then, at store level: after good polls, a run of bad polls leaves every
-piece of held data intact.
+else may escape. Out-of-range integers and timestamps at the edge of time are checked
+as concrete cases.
 
-Examples are derandomized (the same cases on every run, so CI is stable) and the number
-of cases run is reported.
+The store-level half (bad polls after good ones leave held data intact) is in
+test_rel_fuzz_store.py. Examples are derandomized (the same cases on every run, so CI is
+stable) and the number of cases run is reported.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import copy
 import dataclasses
 import json
 import math
-import random
 import zlib
 from typing import Any
 
@@ -32,31 +32,12 @@ from hypothesis import strategies as st
 from axom_tui.api import AxomClient
 from axom_tui.api import records as rec
 from axom_tui.api.errors import AxomError
-from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
 from axom_tui.store import RunStore
 from axom_tui.ui import format as fmt
-from rel_helpers import KEY, figure
-
-BASE = "https://console.axomlabs.ai/api"
-JOB_ID = "9b1c4e2a-0f3d-4a57-9e61-2b7c8d9e0f11"
-MODEL_ID = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
-TS = "2026-06-04T02:45:20Z"
-
-JOB = {"id": JOB_ID, "type": "train", "status": "running", "retries": 1, "error": None,
-       "name": "falcon-h1-x2-chassis", "base_model_id": "42c0a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b",
-       "dataset_id": "77aa1234-5678-49ab-8cde-f0123456789a",
-       "hyperparams": {"turns": 1, "cycles": 6, "steps_per_cycle": 1000, "lr": 1e-4},
-       "total_steps": 6000, "latest_step": 2310, "created_at": TS, "updated_at": TS,
-       "started_at": TS, "finished_at": None}
-POINT = {"ts": TS, "step": 620, "cycle": 1, "phase": "train", "loss": 0.78, "lr": 2.1e-05,
-         "throughput": 1.39, "vram_gb": 23.6, "grad_norm": 1.02}
-LINE = {"seq": 1841, "ts": TS, "stream": "stdout", "text": "step 2000/6000 · loss 1.83"}
-RESULT = {"job_id": JOB_ID, "ppl_baseline": 11023, "ppl_final": 324, "ppl_delta_pct": -97.06,
-          "loss_final": 0.327, "params_before": 1540000000, "params_after": 2360000000,
-          "params_delta": 820000000, "function_preservation": 0.0009, "gpu_seconds": 1418,
-          "tokens_processed": 1536000, "cost_usd": 25.0}
-MODEL = {"id": MODEL_ID, "name": "m", "version": "v1", "params": 2360000000,
-         "base_model_id": "42c0", "lineage": {"job_id": JOB_ID}, "status": "ready", "created_at": TS}
+from rel_helpers import (
+    BASE, EVENTS, JOB, JOB_ID, KEY, LINE, MODEL, MODEL_ID, OVERVIEW, POINT, RESULT, TS, figure,
+    streamed_response,
+)
 
 # endpoint name -> (client call, a valid body, the record type a success must have)
 ENDPOINTS: dict[str, tuple[Any, Any, Any]] = {
@@ -68,18 +49,14 @@ ENDPOINTS: dict[str, tuple[Any, Any, Any]] = {
     "logs": (lambda c: c.get_logs(JOB_ID, since=1840),
              {"job_id": JOB_ID, "latest_seq": 1862, "lines": [LINE, dict(LINE, seq=1842)]},
              rec.LogsPage),
-    "events": (lambda c: c.get_events(JOB_ID),
-               [{"ts": TS, "kind": "status", "payload": {"from": "queued", "to": "running"}},
-                {"ts": TS, "kind": "checkpoint", "payload": {"step": 1000}}], list),
+    "events": (lambda c: c.get_events(JOB_ID), EVENTS, list),
     "result": (lambda c: c.get_result(JOB_ID), RESULT, (rec.Result, type(None))),
     "models": (lambda c: c.list_models(), [MODEL], list),
     "manifest": (lambda c: c.get_manifest(MODEL_ID),
                  {"model_id": MODEL_ID, "name": "m", "version": "v1",
                   "files": [{"rel": "config.json", "size": 1024, "url": "https://s.example/c?sig=00"}]},
                  rec.Manifest),
-    "overview": (lambda c: c.overview(),
-                 {"active_runs": 3, "models": 7, "datasets": 4, "gpu_minutes_period": 1.5,
-                  "tokens_period": 9, "spend_usd_period": 4.5, "period_days": 30}, rec.Overview),
+    "overview": (lambda c: c.overview(), OVERVIEW, rec.Overview),
     "usage": (lambda c: c.usage(),
               {"period_days": 14, "unit": "day", "total_gpu_minutes": 6.5, "total_tokens": 4,
                "total_cost_usd": 8.4, "total_jobs": 5,
@@ -228,11 +205,6 @@ def responses(draw, name: str) -> tuple[int, dict[str, str], bytes]:
 
 # ---------------------------------------------------------------- the check
 
-def _response(status: int, headers: dict[str, str], body: bytes) -> httpx.Response:
-    """A response whose body the *client* reads and decodes (as from a socket)."""
-    return httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))
-
-
 class Serve:
     """MockTransport handler: answers every request with the current case."""
 
@@ -241,7 +213,7 @@ class Serve:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         status, headers, body = self.case
-        return _response(status, headers, body)
+        return streamed_response(status, headers, body)
 
 
 def _numbers(value: Any):
@@ -432,120 +404,3 @@ def test_timestamps_at_the_edge_of_time_never_crash_the_clock(stamp, zone, harne
     finally:
         monkeypatch.undo()
         time.tzset()
-
-
-# ---------------------------------------------------------------- store level
-
-class World:
-    """A static little world served over MockTransport; ``garbage`` turns every answer bad."""
-
-    def __init__(self, rng: random.Random, corpus: list[tuple[int, dict[str, str], bytes]]) -> None:
-        self.rng = rng
-        self.corpus = corpus
-        self.garbage = False
-        self.served_bad = 0
-        job = dict(JOB, status="completed", latest_step=30, finished_at=TS)
-        self.bodies = {
-            "/api/jobs": [job],
-            f"/api/jobs/{JOB_ID}": job,
-            f"/api/jobs/{JOB_ID}/metrics": {"job_id": JOB_ID, "latest_step": 30,
-                                            "points": [dict(POINT, step=s, loss=1 / s) for s in (10, 20, 30)]},
-            f"/api/jobs/{JOB_ID}/logs": {"job_id": JOB_ID, "latest_seq": 3,
-                                         "lines": [dict(LINE, seq=i, text=f"line {i}") for i in (1, 2, 3)]},
-            f"/api/jobs/{JOB_ID}/events": ENDPOINTS["events"][1],
-            f"/api/jobs/{JOB_ID}/result": RESULT,
-            "/api/models": [MODEL],
-            "/api/overview": ENDPOINTS["overview"][1],
-        }
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        if self.garbage:
-            self.served_bad += 1
-            return _response(*self.rng.choice(self.corpus))
-        path = request.url.path
-        params = request.url.params
-        body = self.bodies[path]
-        if path.endswith("/metrics") and params.get("since_step"):
-            body = dict(body, points=[p for p in body["points"] if p["step"] > int(params["since_step"])])
-        if path.endswith("/logs") and params.get("since"):
-            body = dict(body, lines=[x for x in body["lines"] if x["seq"] > int(params["since"])])
-        return httpx.Response(200, json=body)
-
-
-# Fields that make any object body unusable for every endpoint (otherwise an object of
-# unknown fields is a *tolerated* empty overview or result, not garbage).
-POISON = {"active_runs": "x", "ppl_final": "x", "status": 7}
-
-
-def _bad_bodies() -> list[tuple[int, dict[str, str], bytes]]:
-    """Answers every parser must refuse (a valid-but-different body would be news, not garbage)."""
-    html = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
-    return [
-        (200, {}, b""), (200, {}, b"{"), (200, {}, b"\xff\xfe"), (200, {}, html),
-        (200, {"Content-Type": "text/html"}, html), (204, {}, b""), (200, {}, b"[" * 50_000),
-        (200, {}, b'"just a string"'), (200, {}, b"42"), (200, {}, b"true"),
-        (200, {}, json.dumps({"points": "x", "lines": 5, "jobs": {"a": 1}, **POISON}).encode()),
-        (200, {}, json.dumps([{"id": JOB_ID, "status": 5, "kind": 5}]).encode()),
-        (200, {}, json.dumps({"job_id": JOB_ID, "points": [{"step": "ten"}],
-                              "lines": [{"seq": None}], **POISON}).encode()),
-        (200, {"Content-Encoding": "gzip"}, b"not gzip at all"),
-        (500, {}, b'{"detail":"boom"}'), (502, {}, html), (429, {"Retry-After": "1"}, b""),
-        (503, {"Retry-After": "soon"}, b""), (418, {}, b"teapot"),
-    ]
-
-
-STORE_EXAMPLES = 10
-
-
-def _snapshot(store: RunStore) -> Any:
-    run = store.runs.get(JOB_ID)
-    assert run is not None and run.job is not None
-    return (run.job, list(run.metrics.steps), list(run.metrics.column("loss")),
-            [(x.seq, x.text) for x in run.logs], list(run.events), run.result,
-            list(store.models), store.overview, list(store.order))
-
-
-@settings(max_examples=STORE_EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
-@given(seed=st.integers(0, 2**32 - 1), bad_seconds=st.integers(10, 30))
-def test_bad_polls_after_good_ones_leave_held_data_intact(seed, bad_seconds):
-    async def scenario() -> None:
-        clock = FakeClock()
-        world = World(random.Random(seed), _bad_bodies())
-        client = AxomClient(BASE, KEY, transport=httpx.MockTransport(world), retries=0)
-        store = RunStore(clock=clock.now)
-        scheduler = PollScheduler(client, store, clock=clock, rng=random.Random(seed),
-                                  policy=PollPolicy(backoff_cap=5.0))
-        scheduler.focus(JOB_ID)
-        task = asyncio.create_task(scheduler.run())
-        try:
-            await clock.advance(15)
-            good = _snapshot(store)
-            run = store.runs[JOB_ID]
-            assert len(run.metrics) == 3 and len(run.logs) == 3 and run.result is not None
-            world.garbage = True
-            for _ in range(bad_seconds):
-                await clock.advance(1)
-                scheduler.refresh_now(JOB_ID)  # the user keeps pressing r: more bad polls
-                assert _snapshot(store) == good
-            assert world.served_bad > 0
-            failing = [k for k, h in store.global_feeds.items() if h.failing]
-            assert failing, "the bad polls show as feed errors"
-            world.garbage = False
-            scheduler.refresh_now(JOB_ID)
-            await clock.advance(20)
-            assert _snapshot(store) == good
-            assert not any(h.failing for h in store.global_feeds.values())
-            CASES["store_bad_polls"] = CASES.get("store_bad_polls", 0) + world.served_bad
-        finally:
-            scheduler.stop()
-            await task
-            await client.aclose()
-
-    asyncio.run(scenario())
-    figure("fuzz: store-level scenarios run", 1)
-
-
-def test_store_level_figures():
-    figure("fuzz: max_examples configured", STORE_EXAMPLES)
-    figure("fuzz: bad polls against a held store", CASES.get("store_bad_polls", 0))

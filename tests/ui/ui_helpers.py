@@ -1,4 +1,4 @@
-"""Helpers for the dashboard's Pilot tests (tests/ui/test_app_*.py).
+"""Helpers for the dashboard's Pilot tests (tests/ui/test_app_*.py, tests/ui/test_log_view*.py).
 
 The app runs against the real simulator over loopback HTTP (the same path as ``--demo``),
 sped up so that runs move within a test's few seconds. Conditions are polled with
@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from textual.app import App, ComposeResult
+from textual.widgets import Footer
 
+from axom_tui.api.records import LogLine
 from axom_tui.api.secret import ApiKey
 from axom_tui.poll import PollPolicy
 from axom_tui.runtime import Services, build_services
@@ -24,6 +27,7 @@ from axom_tui.sim import SimConfig, Simulator, SimServer
 from axom_tui.sim.scenario import ROLE_ORDER
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.settings import UiSettings
+from axom_tui.ui.widgets.log_view import LogStatusLine, LogView
 
 KEY = "axom_live_uitest0123456789abcdefSECRET42"
 WRONG_KEY = "axom_live_wrongwrongwrongwrongwrong0000"
@@ -138,3 +142,47 @@ def widget_text(widget: Any, width: int = 160) -> str:
     if isinstance(content, str):
         return content
     return renderable_text(content, width)
+
+
+# ---------------------------------------------------------------- the log pane on its own
+# (tests/ui/test_log_view*.py: a LogView with its docked chrome in a tiny host app)
+
+LOG_SIZE = (100, 30)
+
+
+class Host(App[None]):
+    """A bare app holding one focused LogView (and a Footer)."""
+
+    def __init__(self, max_lines: int = 10_000) -> None:
+        super().__init__()
+        self.max_lines = max_lines
+
+    def compose(self) -> ComposeResult:
+        yield LogView(max_lines=self.max_lines)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(LogView).focus()
+
+
+def batch(start: int, stop: int, fmt: str = "line {}", stream: str = "stdout") -> list[LogLine]:
+    return [LogLine(seq=i, text=fmt.format(i), stream=stream) for i in range(start, stop)]
+
+
+def screen_rows(view: LogView) -> list[str]:
+    """The text of every log row visible above the docked chrome (padding stripped)."""
+    return [view.render_line(y).text.rstrip() for y in range(view.view_height)]
+
+
+def log_rows(view: LogView) -> int:
+    """Rows of log content the view scrolls over (its virtual height minus the chrome)."""
+    return view.virtual_size.height - view._chrome_rows()
+
+
+def status_text(app: App[None]) -> str:
+    return str(app.query_one(LogStatusLine).render())
+
+
+async def settle(pilot, view: LogView) -> None:  # type: ignore[no-untyped-def]
+    view.flush()
+    await pilot.pause()
