@@ -89,18 +89,17 @@ class AxomApp(App):
         self.run_worker(self._poll(), name="poll-scheduler", group="poll", exit_on_error=False)
 
     async def _poll(self) -> None:
-        try:
-            await asyncio.to_thread(self._serve_demo_and_load_http)
-        except Exception as exc:  # the demo's port could not be served
-            self.notify(f"The demo simulator did not start: {clean_text(str(exc), 200)}",
-                        title="Demo", severity="error", timeout=30)
-            return
+        # Blocking start-up work goes to a thread, not the event loop: serving the demo's
+        # simulator (it loads uvicorn) and loading the HTTP layer the first poll needs.
+        if self.services.demo_server is not None:
+            try:
+                await asyncio.to_thread(self.services.start_demo)
+            except Exception as exc:  # e.g. the port could not be served
+                self.notify(f"The demo simulator did not start: {clean_text(str(exc), 200)}",
+                            title="Demo", severity="error", timeout=30)
+                return
+        await asyncio.to_thread(_preload, HTTP_MODULES)
         await self.services.scheduler.run()
-
-    def _serve_demo_and_load_http(self) -> None:
-        """In a worker thread: whatever the first poll would otherwise load on the loop."""
-        self.services.start_demo()
-        _preload(HTTP_MODULES)
 
     async def on_unmount(self) -> None:
         await self.services.aclose()
