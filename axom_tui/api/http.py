@@ -35,7 +35,18 @@ class _RedactSignedUrls(logging.Filter):
         return True
 
 
-logging.getLogger("httpx").addFilter(_RedactSignedUrls())
+_REDACTION = _RedactSignedUrls()
+
+
+def redact_signed_urls_in_logs() -> None:
+    """Have httpx's request log mask presigned URLs' signatures (idempotent). Done on
+    import, and again by every client that fetches such URLs, whatever was loaded first."""
+    logger = logging.getLogger("httpx")
+    if _REDACTION not in logger.filters:
+        logger.addFilter(_REDACTION)
+
+
+redact_signed_urls_in_logs()
 
 
 class _BearerAuth(httpx.Auth):

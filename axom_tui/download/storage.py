@@ -16,6 +16,7 @@ import httpcore
 
 from axom_tui import __version__
 from axom_tui.api.client import parse_retry_after
+from axom_tui.api.http import redact_signed_urls_in_logs
 from axom_tui.download.errors import (
     CorruptError, FatalFileError, RestartError, TransientError, UrlExpiredError,
 )
@@ -45,6 +46,7 @@ def make_storage_client(*, transport: httpx.AsyncBaseTransport | None = None,
                         max_connections: int = 32,
                         read_bytes: int = SOCKET_READ_BYTES) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` for presigned URLs only: no auth, no credentials ever."""
+    redact_signed_urls_in_logs()  # the URL's query is a credential; httpx logs it at INFO
     _raise_socket_read_size(min(read_bytes, 16 << 20))
     return httpx.AsyncClient(
         transport=transport,
