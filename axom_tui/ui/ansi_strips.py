@@ -16,46 +16,13 @@ from rich.color import Color as RichColor
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Span, Text
+from rich.text import Text
 from textual.strip import Strip
 
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
 _KEEP = object()
 _STYLES: dict[tuple[Any, Any, bool], Style] = {}
 _CODES: dict[str, tuple[Any, Any, Any] | None] = {}
-
-
-def ansi_to_text(ansi: str) -> Text:
-    """``Text.from_ansi`` for the colour escapes charts use, several times faster (a chart
-    is a few thousand colour runs; rich's general decoder takes ~25 ms for one at
-    160x30). An escape it does not know sends the whole string to ``Text.from_ansi``."""
-    parts = _SGR.split(ansi)
-    plain: list[str] = []
-    spans: list[Span] = []
-    fg: Any = None
-    bg: Any = None
-    bold: Any = False
-    offset = 0
-    codes = _CODES
-    for i, part in enumerate(parts):
-        if i % 2 == 0:
-            if part:
-                end = offset + len(part)
-                if fg is not None or bg is not None or bold:
-                    spans.append(Span(offset, end, _style(fg, bg, bold)))
-                plain.append(part)
-                offset = end
-            continue
-        change: Any = codes.get(part, _KEEP)
-        if change is _KEEP:
-            change = codes[part] = _parse_sgr(part)
-        if change is None:
-            return Text.from_ansi(ansi, no_wrap=True, end="")
-        new_fg, new_bg, new_bold = change
-        fg = fg if new_fg is _KEEP else new_fg
-        bg = bg if new_bg is _KEEP else new_bg
-        bold = bold if new_bold is _KEEP else new_bold
-    return Text("".join(plain), no_wrap=True, end="", spans=spans)
 
 
 def _parse_sgr(params: str) -> tuple[Any, Any, Any] | None:
