@@ -15,6 +15,7 @@ import asyncio
 import socket
 import threading
 import time
+from typing import Self
 
 import uvicorn
 
@@ -22,21 +23,26 @@ from .app import create_app
 from .sockets import bind_socket, url_host
 from .world import Simulator
 
-__all__ = ["SimServer", "bind_socket", "url_host", "uvicorn_config"]
+__all__ = ["AsgiThreadServer", "SimServer", "bind_socket", "url_host", "uvicorn_config"]
 
 
-def uvicorn_config(app, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
-    return uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
-                          lifespan="off", http="h11", ws="none", timeout_keep_alive=30,
-                          timeout_graceful_shutdown=2)
+def uvicorn_config(app, host: str, port: int, log_level: str = "warning", **overrides) -> uvicorn.Config:
+    options = {"log_level": log_level, "access_log": False, "lifespan": "off", "http": "h11",
+               "ws": "none", "timeout_keep_alive": 30, "timeout_graceful_shutdown": 2, **overrides}
+    return uvicorn.Config(app, host=host, port=port, **options)
 
 
-class SimServer:
-    def __init__(self, sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.sim = sim
+class AsgiThreadServer:
+    """Any ASGI app served by uvicorn on a socket of its own, from a background thread
+    with its own event loop. ``config``: uvicorn.Config options over :func:`uvicorn_config`'s."""
+
+    THREAD_NAME = "asgi-server"
+
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, **config) -> None:
+        self.app = app
         self.host = host
         self.port = port
-        self.app = create_app(sim)
+        self._config = config
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -44,15 +50,7 @@ class SimServer:
     def origin(self) -> str:
         return f"http://{url_host(self.host)}:{self.port}"
 
-    @property
-    def base_url(self) -> str:
-        return self.origin + "/api"
-
-    @property
-    def faults_middleware(self):
-        return self.app
-
-    def start(self, timeout: float = 10.0, sock: socket.socket | None = None) -> SimServer:
+    def start(self, timeout: float = 10.0, sock: socket.socket | None = None) -> Self:
         """Serve in a thread; return once the server accepts. ``sock``: an already bound
         socket to serve on (the server closes it when it stops)."""
         if self._thread is not None:
@@ -60,7 +58,7 @@ class SimServer:
         if sock is None:
             sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn_config(self.app, self.host, self.port))
+        server = uvicorn.Server(uvicorn_config(self.app, self.host, self.port, **self._config))
         self._server = server
         errors: list[BaseException] = []
 
@@ -72,14 +70,14 @@ class SimServer:
             finally:
                 sock.close()
 
-        self._thread = threading.Thread(target=run, name=f"axom-sim:{self.port}", daemon=True)
+        self._thread = threading.Thread(target=run, name=f"{self.THREAD_NAME}:{self.port}", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not server.started:
             if errors or not self._thread.is_alive():
-                raise RuntimeError(f"simulator server failed to start: {errors[:1]}")
+                raise RuntimeError(f"server failed to start: {errors[:1]}")
             if time.monotonic() > deadline:
-                raise TimeoutError("simulator server did not start")
+                raise TimeoutError("server did not start")
             time.sleep(0.005)
         return self
 
@@ -94,15 +92,33 @@ class SimServer:
         self._server = None
         self._thread = None
 
-    def __enter__(self) -> SimServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    async def __aenter__(self) -> SimServer:
+    async def __aenter__(self) -> Self:
         await asyncio.to_thread(self.start)
         return self
 
     async def __aexit__(self, *exc) -> None:
         await asyncio.to_thread(self.stop)
+
+
+class SimServer(AsgiThreadServer):
+    """A :class:`~.world.Simulator`'s API (and storage) served on loopback."""
+
+    THREAD_NAME = "axom-sim"
+
+    def __init__(self, sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(create_app(sim), host, port)
+        self.sim = sim
+
+    @property
+    def base_url(self) -> str:
+        return self.origin + "/api"
+
+    @property
+    def faults_middleware(self):
+        return self.app

@@ -11,16 +11,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import socket
-import threading
-import time
 from dataclasses import dataclass, field
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from axom_tui.sim.server import AsgiThreadServer
 
 KEY = "axom_live_download0tests0000000000000000"
 MODEL_ID = "11111111-2222-3333-4444-555555555555"
@@ -177,49 +175,22 @@ class FakeFusion:
                                  media_type="application/octet-stream")
 
 
-class ServerThread:
+class ServerThread(AsgiThreadServer):
     """Serve an ASGI app on 127.0.0.1:<free port> in a background thread; the app can
     be swapped with :meth:`serve` (one server for many tests)."""
 
     def __init__(self) -> None:
-        self.app: Starlette | None = None
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(self._dispatch, log_level=os.environ.get("DL_TEST_LOG", "critical"),
-                                access_log=False, lifespan="off", http="h11", ws="none",
-                                interface="asgi3", timeout_graceful_shutdown=1)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.served: Starlette | None = None
+        super().__init__(self._dispatch, log_level=os.environ.get("DL_TEST_LOG", "critical"),
+                         interface="asgi3", timeout_graceful_shutdown=1, timeout_keep_alive=5)
 
     async def _dispatch(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        assert self.app is not None, "no app to serve"
-        await self.app(scope, receive, send)
+        assert self.served is not None, "no app to serve"
+        await self.served(scope, receive, send)
 
     def serve(self, app: Starlette) -> None:
-        self.app = app
+        self.served = app
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api"
-
-    def _run(self) -> None:
-        asyncio.run(self.server.serve(sockets=[self.sock]))
-
-    def start(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("test server did not start")
-            time.sleep(0.005)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(5)
-        if self.thread.is_alive():
-            self.server.force_exit = True
-            self.thread.join(5)
-        self.sock.close()
+        return f"{self.origin}/api"

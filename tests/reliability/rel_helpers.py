@@ -7,7 +7,6 @@ collected in :data:`FIGURES` and printed at the end of the run by this folder's 
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import json
 import math
@@ -15,7 +14,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import sys
 import tempfile
 import threading
@@ -26,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from axom_tui.sim.server import AsgiThreadServer
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -252,44 +252,13 @@ class AuthRecorder(httpx.AsyncBaseTransport):
 
 # ---------------------------------------------------------------- a uvicorn server in a thread
 
-class ThreadServer:
+class ThreadServer(AsgiThreadServer):
     """Serve an ASGI app on 127.0.0.1:<free port> from a background thread."""
 
+    THREAD_NAME = "rel-server"
+
     def __init__(self, app: Any) -> None:
-        import uvicorn
-
-        self.app = app
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off",
-                                http="h11", ws="none", timeout_graceful_shutdown=1,
-                                timeout_keep_alive=5)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=lambda: asyncio.run(self.server.serve(sockets=[self.sock])),
-                                       daemon=True, name=f"rel-server:{self.port}")
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> ThreadServer:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("test server did not start")
-            time.sleep(0.005)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(5)
-        if self.thread.is_alive():
-            self.server.force_exit = True
-            self.thread.join(5)
-        self.sock.close()
+        super().__init__(app, log_level="critical", timeout_graceful_shutdown=1, timeout_keep_alive=5)
 
 
 # ---------------------------------------------------------------- running the real app in a pty
