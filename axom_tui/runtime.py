@@ -29,13 +29,12 @@ DEMO_SPEED = 30.0
 class Services:
     """The client, store, scheduler and download engine one app (or test) shares."""
 
-    def __init__(self, client: AxomClient, store: RunStore, scheduler: PollScheduler,
-                 downloads: DownloadManager | None = None, demo_server: Any = None) -> None:
+    def __init__(self, client: AxomClient, store: RunStore, scheduler: PollScheduler) -> None:
         self.client = client
         self.store = store
         self.scheduler = scheduler
-        self._downloads = downloads
-        self.demo_server = demo_server  # DemoServer / SimServer when running --demo
+        self._downloads: DownloadManager | None = None
+        self.demo_server: Any = None  # DemoServer / SimServer when running --demo
         #: Given to the download engine when it is made.
         self.on_download_progress: Callable[[Any], None] | None = None
 
@@ -48,10 +47,6 @@ class Services:
             self._downloads = DownloadManager(self.client, on_progress=self.on_download_progress)
         return self._downloads
 
-    @downloads.setter
-    def downloads(self, manager: DownloadManager | None) -> None:
-        self._downloads = manager
-
     def start_demo(self) -> None:
         """Serve the demo simulator, if any (blocking: call it from a worker thread)."""
         if self.demo_server is not None:
@@ -62,11 +57,6 @@ class Services:
         if self._downloads is not None:
             await self._downloads.aclose()
         await self.client.aclose()
-
-    def stop_demo(self) -> None:
-        if self.demo_server is not None:
-            self.demo_server.stop()
-            self.demo_server = None
 
 
 def build_services(base_url: str, key: ApiKey, *, policy: PollPolicy | None = None,

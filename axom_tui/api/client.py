@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -30,17 +29,8 @@ from axom_tui.api.secret import ApiKey
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["DEFAULT_BASE_URL", "AxomClient", "parse_retry_after", "redact_url"]
+__all__ = ["DEFAULT_BASE_URL", "AxomClient", "parse_retry_after"]
 MAX_DETAIL = 300
-
-
-_SECRET_PARAM = re.compile(r"([?&][^=&#]*(?:sig|signature|token|credential|key)[^=&#]*=)[^&#]*",
-                           re.IGNORECASE)
-
-
-def redact_url(url: object) -> str:
-    """A URL for logs: values of signature/token/credential query parameters replaced."""
-    return _SECRET_PARAM.sub(r"\1REDACTED", str(url))
 
 
 class AxomClient:

@@ -5,6 +5,7 @@ API's origin. Imported when the first request is made, not when the client is bu
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,12 +25,19 @@ def origin_of(url: httpx.URL) -> Origin:
     return (url.scheme, url.host, port)
 
 
+_SECRET_PARAM = re.compile(r"([?&][^=&#]*(?:sig|signature|token|credential|key)[^=&#]*=)[^&#]*",
+                           re.IGNORECASE)
+
+
+def redact_url(url: object) -> str:
+    """A URL for logs: values of signature/token/credential query parameters replaced."""
+    return _SECRET_PARAM.sub(r"\1REDACTED", str(url))
+
+
 class _RedactSignedUrls(logging.Filter):
     """httpx logs every request's full URL at INFO; a presigned URL's query is a credential."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from axom_tui.api.client import redact_url
-
         if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
             record.args = tuple(redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args)
         return True

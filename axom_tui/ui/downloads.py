@@ -14,15 +14,15 @@ if TYPE_CHECKING:
 
 def start_download_for(app: AxomApp, job_id: str) -> None:
     services = app.services
-    manager = services.downloads
     run = services.store.runs.get(job_id)
-    if manager is None or run is None or run.job is None:
+    if run is None or run.job is None:
         return
     name = clean_text(run.job.display_name, 60)
     if run.job.status != "completed":
         app.notify(f"{name} is {clean_text(run.job.status, 30)}: its model can be downloaded once it "
                    "has completed.", severity="warning", timeout=5)
         return
+    manager = services.downloads  # made here, on the first download
     model = services.store.model_for_job(job_id)
     if model is not None and any(not t.done and t.progress.model_id == model.id for t in manager.tasks.values()):
         app.notify(f"{name} is already downloading.", timeout=3)

@@ -177,6 +177,12 @@ class JobTable(DataTable):
             self._cell_update = False
         self.refresh_coordinate(self.get_cell_coordinate(row_key, column_key))
 
+    @property
+    def _version_beyond_cells(self) -> int:
+        """DataTable's update counter without the bumps update_cell made: it moves when
+        rows are added, removed or sorted, or columns, size or style change."""
+        return self._update_count - self._cell_updates
+
     def _render_cell(self, row_index: int, column_index: int, base_style: Any, width: int,
                      cursor: bool = False, hover: bool = False) -> Any:
         """DataTable's cell render, cached across ``update_cell``.
@@ -190,7 +196,7 @@ class JobTable(DataTable):
         """
         if row_index < 0 or column_index < 0:  # header and row labels
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        version = self._update_count - self._cell_updates  # bumps other than update_cell
+        version = self._version_beyond_cells
         if version != self._cells_version or len(self._cells) > self._CELL_CACHE_MAX:
             self._cells.clear()
             self._cells_version = version
@@ -227,7 +233,7 @@ class JobTable(DataTable):
         key = (row_key, line_in_row, row_index, x1, x2, self.size.width, base_style,
                self.cursor_coordinate.row == row_index, self.hover_coordinate.row == row_index,
                self.cursor_type, self.show_cursor, self._show_hover_cursor, self._pseudo_class_state)
-        version = self._update_count - self._cell_updates
+        version = self._version_beyond_cells
         hit = self._lines.get(key)
         if hit is not None and hit[0] == version and len(hit[1]) == len(values) \
                 and all(a is b for a, b in zip(hit[1], values)):
