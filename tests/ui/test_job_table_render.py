@@ -1,11 +1,17 @@
-"""The job list's render caches (cells and whole row lines kept across update_cell) must
-never show anything but what DataTable itself would draw."""
+"""The job list draws each row once and repaints only what changed: a row whose run
+changed, the two rows the cursor moved between. And what it draws lines up with the
+header, fits the width exactly, and carries no escape from server text."""
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.widgets import DataTable
+import dataclasses
 
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Region
+
+from axom_tui.ui.widgets.job_rows import cell_segments, column_widths, COLUMNS, row_segments
 from axom_tui.ui.widgets.job_table import JobTable
 from ui_helpers import SIZE, make_app, sim_server, started
 
@@ -14,45 +20,98 @@ def _lines(table: JobTable) -> list:
     return [table.render_line(y) for y in range(table.size.height)]
 
 
-async def test_cached_rows_match_datatable_and_only_changed_rows_are_redrawn(tmp_path):
+async def test_rows_are_drawn_once_and_only_changed_rows_are_repainted(tmp_path):
     with sim_server() as server:
-        app, _ = make_app(server, tmp_path)
+        app, services = make_app(server, tmp_path)
         async with app.run_test(size=SIZE) as pilot:
             await started(pilot, app)
-            app.services.scheduler.stop()  # hold the data still
+            services.scheduler.stop()  # hold the data still
             await pilot.pause(0.3)
             table = app.screen.query_one(JobTable)
             before = _lines(table)
             again = _lines(table)
             assert [a is b for a, b in zip(before, again)] == [True] * len(before)
 
-            rows = table.visible_job_ids()
-            target = rows[2]
-            table.update_cell(target, "retries", Text("77", justify="right"))
+            repainted: list[Region] = []
+            real_refresh = table.refresh
+            table.refresh = lambda *regions, **kw: (repainted.extend(regions), real_refresh(*regions, **kw))[1]
+
+            target = table.visible_job_ids()[2]
+            run = services.store.runs[target]
+            run.job = dataclasses.replace(run.job, retries=77)
+            table.sync({target})
             after = _lines(table)
             changed = [y for y, (a, b) in enumerate(zip(before, after)) if a is not b]
-            assert len(changed) == 1 and "77" in after[changed[0]].text
+            assert changed == [1 + 2] and " 77 " in after[3].text
+            assert repainted == [Region(0, 3, table.scrollable_content_region.width, 1)]
 
+            repainted.clear()
             table.move_cursor(row=3)  # the cursor's highlight moves from row 0 to row 3
-            await pilot.pause(0.1)
             moved = _lines(table)
-            header = table.header_height
             redrawn = {y for y, (a, b) in enumerate(zip(moved, after)) if a is not b}
-            assert redrawn == {header + 0, header + 3}
-            # and what the caches gave is exactly what DataTable draws without them
-            assert _styles(moved) == _styles_uncached(table)
+            assert redrawn == {1 + 0, 1 + 3}
+            assert {r.y for r in repainted} == {1, 4} and all(r.height == 1 for r in repainted)
 
 
-def _styles(strips) -> list:
-    return [[(seg.text, seg.style) for seg in strip] for strip in strips]
+async def test_rows_line_up_with_the_header_and_fill_the_width(tmp_path):
+    with sim_server() as server:
+        app, services = make_app(server, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await started(pilot, app)
+            table = app.screen.query_one(JobTable)
+            width = table.scrollable_content_region.width
+            lines = _lines(table)
+            assert {line.cell_length for line in lines} == {width}
+            header = lines[0].text
+            status_at = header.index("Status")
+            for y, job_id in enumerate(table.visible_job_ids()[: table.size.height - 1], start=1):
+                job = services.store.runs[job_id].job
+                text = lines[y].text
+                assert text[status_at:].startswith(table.get_cell(job_id, "status").plain)
+                assert job.display_name[:20] in text
 
 
-def _styles_uncached(table: JobTable) -> list:
-    table._clear_caches()
-    saved = table._render_line
-    table._render_line = lambda y, x1, x2, style: DataTable._render_line(table, y, x1, x2, style)
-    try:
-        return _styles(_lines(table))
-    finally:
-        table._render_line = saved
-        table._clear_caches()
+def test_cells_fit_their_width_with_an_ellipsis_and_keep_their_justification():
+    base = Style(bgcolor="black")
+    long = cell_segments(Text("a-very-long-run-name-indeed"), 10, base)
+    assert "".join(s.text for s in long) == "a-very-lo…"
+    right = cell_segments(Text("1.5", justify="right"), 6, base)
+    assert "".join(s.text for s in right) == "   1.5"
+    wide = cell_segments(Text("模型训练运行"), 7, base)  # two cells per character
+    assert sum(cell_len(s.text) for s in wide) == 7
+
+
+def test_spans_keep_their_colour_and_the_cursor_colour_wins():
+    cell = Text()
+    cell.append("██", style="#ff0000")
+    cell.append(" 2/4")
+    plain = cell_segments(cell, 6, Style(bgcolor="black"))
+    assert [(s.text, s.style.color.name if s.style.color else None) for s in plain] == [
+        ("██", "#ff0000"), (" 2/4", None)]
+    assert all(s.style.bgcolor.name == "black" for s in plain)
+    cursor = cell_segments(cell, 6, Style(bgcolor="blue"), post=Style(color="white"))
+    assert {s.style.color.name for s in cursor} == {"white"}
+
+
+def test_a_row_is_exactly_as_wide_as_asked_even_when_the_columns_are_wider():
+    cells = [Text("x" * 40) for _ in COLUMNS]
+    for width in (40, 80, 131, 160, 200):
+        widths = column_widths(COLUMNS, width)
+        segments = row_segments(cells, widths, width, Style())
+        assert sum(cell_len(s.text) for s in segments) == width
+
+
+async def test_server_text_in_a_run_name_reaches_the_row_only_as_plain_text(tmp_path):
+    with sim_server() as server:
+        app, services = make_app(server, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await started(pilot, app)
+            services.scheduler.stop()
+            table = app.screen.query_one(JobTable)
+            target = table.visible_job_ids()[0]
+            run = services.store.runs[target]
+            run.job = dataclasses.replace(run.job, name="evil\x1b]52;c;aGk=\x07[bold]x[/bold]\x1b[2J")
+            table.sync({target})
+            line = table.render_line(1)
+            assert "\x1b" not in line.text and "\x07" not in line.text
+            assert "[bold]x[/bold]" in line.text  # shown, never parsed as markup

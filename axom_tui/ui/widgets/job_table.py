@@ -1,71 +1,103 @@
-"""The job list: a DataTable keyed by job id, updated cell by cell, cursor kept by key."""
+"""The job list: one line per run, drawn through the line API, cursor kept by job id.
+
+A row's line is built once from its cells and kept until a cell of that row, the
+cursor, the width or the theme changes; a changed row repaints only its own line.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowDoesNotExist, RowKey
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
-from axom_tui.sanitize import clean_text
-from axom_tui.ui import format as fmt
-from axom_tui.ui.derive import ServerClock, StepRate, elapsed_seconds, eta_seconds, progress_of, smoothed_tail
-from axom_tui.ui.status_style import progress_bar, status_colour, status_text
+from axom_tui.ui.derive import ServerClock, StepRate, progress_of
+from axom_tui.ui.widgets.job_rows import (
+    COLUMNS, COMPACT_COLUMNS, PADDING, RIGHT_ALIGNED, TIME_COLUMNS, Column, column_widths, row_cells, row_segments,
+    signature,
+)
+from axom_tui.ui.widgets.scroll_size import set_virtual_size
 
 if TYPE_CHECKING:
     from axom_tui.store import RunStore
 
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("mark", " ", 1),
-    ("name", "Name", 26),
-    ("type", "Type", 8),
-    ("status", "Status", 15),
-    ("progress", "Progress", 27),
-    ("loss", "Loss", 8),
-    ("retries", "Retr", 4),
-    ("elapsed", "Elapsed", 7),
-    ("eta", "ETA", 7),
-    ("cost", "Cost", 8),
-)
-# Below ~110 columns the table keeps only what answers "how is it going?".
-COMPACT_COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("mark", " ", 1),
-    ("name", "Name", 20),
-    ("status", "Status", 14),
-    ("progress", "Progress", 21),
-    ("loss", "Loss", 7),
-    ("eta", "ETA", 7),
-)
 SORTS = ("newest", "name", "status", "progress")
+SORT_COLUMN = {"name": "name", "status": "status", "progress": "progress"}
 STATUS_ORDER = {s: i for i, s in enumerate(
     ("running", "checkpointing", "uploading", "preempted", "staging", "provisioning", "queued",
      "failed", "completed"))}
-
-
-class KeyedText(Text):
-    """A cell that remembers its row's job id, so custom sorts can see it."""
-
-    job_id: str = ""
+MAX_MARKS = 6
 
 
 @dataclass
-class _RowCache:
-    values: dict[str, Any]
-    rate: StepRate
+class _Row:
+    cells: dict[str, Text]
+    signatures: dict[str, tuple[object, ...]]
+    rate: StepRate = field(default_factory=StepRate)
 
 
-class JobTable(DataTable):
+class _Styles(NamedTuple):
+    odd: Style
+    even: Style
+    cursor: Style
+    header: Style
+    empty: Style
+
+
+class JobTable(ScrollView, can_focus=True):
     """All runs, newest first by default. Emits :class:`RunHighlighted` as the cursor moves."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_mark", "Mark", id="jobs.mark"),
         Binding("slash", "filter", "Filter", id="jobs.filter"),
         Binding("o", "cycle_sort", "Sort", id="jobs.sort"),
+        Binding("up", "cursor_up", "Previous run", id="jobs.up", show=False),
+        Binding("down", "cursor_down", "Next run", id="jobs.down", show=False),
+        Binding("pageup", "page_up", "Page up", id="jobs.page_up", show=False),
+        Binding("pagedown", "page_down", "Page down", id="jobs.page_down", show=False),
+        Binding("home", "first", "First run", id="jobs.first", show=False),
+        Binding("end", "last", "Last run", id="jobs.last", show=False),
     ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "job-table--header", "job-table--even-row", "job-table--cursor", "job-table--empty",
+    }
+
+    DEFAULT_CSS = """
+    JobTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .job-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .job-table--header { background-tint: $foreground 5%; }
+        }
+        &:dark > .job-table--even-row { background: $surface-darken-1 40%; }
+        & > .job-table--header { text-style: bold; background: $panel; color: $foreground; }
+        &:ansi > .job-table--header { background: ansi_bright_blue; color: ansi_default; }
+        & > .job-table--even-row { background: $surface-lighten-1 50%; }
+        & > .job-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        & > .job-table--empty { color: $text-muted; text-style: italic; }
+    }
+    """
 
     class RunHighlighted(Message):
         def __init__(self, job_id: str | None) -> None:
@@ -80,70 +112,58 @@ class JobTable(DataTable):
     class FilterRequested(Message):
         pass
 
-    _cell_update = False  # inside update_cell: see update_cell
-    _CELL_CACHE_MAX = 20_000
-
     def __init__(self, store: RunStore, clock: ServerClock, *, ascii_mode: bool = False,
                  id: str | None = None) -> None:
-        # Rendered cells that survive update_cell (see _render_cell); before super().__init__,
-        # whose reactive watchers already clear caches.
-        self._cells: dict[tuple[Any, ...], tuple[Any, Any]] = {}
-        self._lines: dict[tuple[Any, ...], tuple[int, tuple[Any, ...], Any]] = {}
-        self._cells_version = -1
-        self._cell_updates = 0
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self.store = store
         self.server_clock = clock
         self.ascii_mode = ascii_mode
         self.marked: set[str] = set()
         self.filter_text = ""
         self.sort_mode = "newest"
-        self._rows: dict[str, _RowCache] = {}
+        self.compact = False
+        self.cursor_row = 0
+        self._order: list[str] = []
+        self._position: dict[str, int] = {}
+        self._rows: dict[str, _Row] = {}
+        self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
+        self._header: tuple[tuple[object, ...], Strip] | None = None
+        self._styles: _Styles | None = None
         self._last_highlighted: str | None = None
         self._select_when_listed: str | None = None
-        self.compact = False
 
     @property
-    def columns_shown(self) -> tuple[tuple[str, str, int], ...]:
+    def columns_shown(self) -> tuple[Column, ...]:
         return COMPACT_COLUMNS if self.compact else COLUMNS
-
-    def on_mount(self) -> None:
-        self._add_columns()
-
-    def _add_columns(self) -> None:
-        for key, label, width in self.columns_shown:
-            self.add_column(label, key=key, width=width)
 
     def set_compact(self, compact: bool) -> None:
         """Switch between the full and the narrow column set, keeping the cursor's run."""
-        if compact == self.compact:
-            return
-        self.compact = compact
-        keep = self.selected_job_id
-        self.clear(columns=True)
-        self._rows.clear()
-        self._add_columns()
-        self.sync(None)
-        self.select(keep)
+        if compact != self.compact:
+            self.compact = compact
+            self._recompute_all()
 
     # ------------------------------------------------------------ queries
 
     @property
+    def row_count(self) -> int:
+        return len(self._order)
+
+    @property
     def selected_job_id(self) -> str | None:
-        if self.row_count == 0:
-            return None
-        try:
-            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        except CellDoesNotExist:
-            return None
-        return row_key.value
+        return self._order[self.cursor_row] if 0 <= self.cursor_row < len(self._order) else None
 
     def shows(self, job_id: str) -> bool:
         """Whether the run has a row (it may be filtered out, or not listed yet)."""
-        return job_id in self._rows
+        return job_id in self._position
 
     def visible_job_ids(self) -> list[str]:
-        return [row.key.value for row in self.ordered_rows if row.key.value is not None]
+        return list(self._order)
+
+    def get_row_index(self, job_id: str) -> int:
+        return self._position[job_id]
+
+    def get_cell(self, job_id: str, column: str) -> Text:
+        return self._rows[job_id].cells[column]
 
     def _matches(self, job_id: str) -> bool:
         if not self.filter_text:
@@ -157,128 +177,21 @@ class JobTable(DataTable):
 
     # ------------------------------------------------------------ updates
 
-    def update_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any, *,
-                    update_width: bool = False) -> None:
-        """Repaint only the cell that changed.
-
-        ``DataTable.update_cell`` repaints the whole table: every visible row is rendered
-        again and written to the terminal. The job list changes a few cells a second
-        (step counts, elapsed, ETA), so that was most of the dashboard's CPU and output.
-        Our columns have fixed widths, so a cell's region is all that can change.
-        """
-        if update_width:
-            super().update_cell(row_key, column_key, value, update_width=True)
-            return
-        self._cell_update = True
-        try:
-            super().update_cell(row_key, column_key, value)
-            self._cell_updates += 1
-        finally:
-            self._cell_update = False
-        self.refresh_coordinate(self.get_cell_coordinate(row_key, column_key))
-
-    @property
-    def _version_beyond_cells(self) -> int:
-        """DataTable's update counter without the bumps update_cell made: it moves when
-        rows are added, removed or sorted, or columns, size or style change."""
-        return self._update_count - self._cell_updates
-
-    def _render_cell(self, row_index: int, column_index: int, base_style: Any, width: int,
-                     cursor: bool = False, hover: bool = False) -> Any:
-        """DataTable's cell render, cached across ``update_cell``.
-
-        DataTable keys its cell cache on a counter every ``update_cell`` bumps, so one
-        changed cell makes the next repaint of each row render all ten of its cells
-        again through Rich (about half a millisecond each). Here a rendered cell is
-        reused while its value is the very same object; anything else that bumps the
-        counter (rows added, removed or sorted, resize, style) still drops the cache.
-        Relies on DataTable internals of the pinned Textual (8.2.8).
-        """
-        if row_index < 0 or column_index < 0:  # header and row labels
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        version = self._version_beyond_cells
-        if version != self._cells_version or len(self._cells) > self._CELL_CACHE_MAX:
-            self._cells.clear()
-            self._cells_version = version
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        value = self._data[row_key][column_key]
-        key = (row_key, column_key, base_style, width, cursor, hover, self._show_hover_cursor,
-               self._pseudo_class_state)
-        hit = self._cells.get(key)
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        self._cells[key] = (value, lines)
-        return lines
-
-    def _render_line(self, y: int, x1: int, x2: int, base_style: Any) -> Any:
-        """DataTable's line render, cached per row across ``update_cell`` like the cells.
-
-        A tick of the clock changes the elapsed/ETA cells of the live rows; DataTable then
-        renders every row again on the next repaint (its line cache is keyed on the same
-        counter). A row's line is reused while each of its values is the very same object
-        and nothing else about the row's look (cursor, hover, stripe, focus, width) moved.
-        """
-        try:
-            row_key, line_in_row = self._get_offsets(y)
-        except LookupError:
-            return super()._render_line(y, x1, x2, base_style)
-        if row_key is self._header_row_key:
-            row_index, values = -1, ()  # labels change only with columns (a version bump)
-        elif row_key in self._data:
-            row_index, values = self._row_locations.get(row_key), tuple(self._data[row_key].values())
-        else:
-            return super()._render_line(y, x1, x2, base_style)
-        key = (row_key, line_in_row, row_index, x1, x2, self.size.width, base_style,
-               self.cursor_coordinate.row == row_index, self.hover_coordinate.row == row_index,
-               self.cursor_type, self.show_cursor, self._show_hover_cursor, self._pseudo_class_state)
-        version = self._version_beyond_cells
-        hit = self._lines.get(key)
-        if hit is not None and hit[0] == version and len(hit[1]) == len(values) \
-                and all(a is b for a, b in zip(hit[1], values)):
-            return hit[2]
-        if len(self._lines) > self._CELL_CACHE_MAX // 10:
-            self._lines.clear()
-        strip = super()._render_line(y, x1, x2, base_style)
-        self._lines[key] = (version, values, strip)
-        return strip
-
-    def _clear_caches(self) -> None:
-        super()._clear_caches()
-        self._cells.clear()
-        self._lines.clear()
-
-    def notify_style_update(self) -> None:
-        self._cells.clear()
-        self._lines.clear()
-        super().notify_style_update()
-
-    def refresh(self, *regions: Any, repaint: bool = True, layout: bool = False,
-                recompose: bool = False) -> JobTable:
-        if self._cell_update and not (regions or layout or recompose):
-            return self  # update_cell's whole-table repaint: refresh_coordinate does it
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
-
     def sync(self, changed: set[str] | None = None) -> None:
-        """Bring rows up to date: add new runs, update changed cells; ``None`` = check all."""
+        """Bring rows up to date: add new runs, update changed ones; ``None`` = check all."""
         wanted = [jid for jid in self.store.order if jid in self.store.runs and self._matches(jid)]
         wanted_set = set(wanted)
-        added = False
-        for job_id in list(self._rows):
-            if job_id not in wanted_set:
-                self._remove(job_id)
+        membership = wanted_set != self._position.keys()
+        for job_id in [jid for jid in self._rows if jid not in wanted_set]:
+            del self._rows[job_id]
+            self._strips.pop(job_id, None)
         for job_id in wanted:
             if job_id not in self._rows:
-                self._add(job_id)
-                added = True
+                self._rows[job_id] = self._new_row(job_id)
             elif changed is None or job_id in changed:
                 self._update(job_id)
-        if added:
-            wanted = self._select_when_listed
-            self._apply_sort()
-            if wanted in self._rows:
-                self.select(wanted)
+        if membership:
+            self._reorder(wanted)
         self._emit_highlight()
 
     def refresh_time_cells(self) -> None:
@@ -288,117 +201,126 @@ class JobTable(DataTable):
         that finished it arrived (a job change updates every cell of its row).
         """
         runs = self.store.runs
-        for job_id in self._rows:
+        for job_id in self._order:
             run = runs.get(job_id)
             if run is not None and run.job is not None and run.job.terminal:
                 continue
-            self._update(job_id, only=("elapsed", "eta"))
-
-    def _row_values(self, job_id: str, cache: _RowCache | None) -> tuple[dict[str, Text], StepRate]:
-        run = self.store.runs[job_id]
-        job = run.job
-        status = job.status if job else "unknown"
-        series = run.metrics
-        progress = progress_of(job, series.last_step if len(series) else None)
-        rate = cache.rate if cache else StepRate()
-        rate.observe(progress.step)
-        result = run.result
-        if result is not None and result.loss_final is not None:
-            loss = result.loss_final
-        else:
-            loss = smoothed_tail(series.column("loss")) if len(series) else None
-        name = KeyedText(("⚠ " if run.gone else "") + clean_text(job.display_name if job else job_id, 60),
-                         no_wrap=True, overflow="ellipsis")
-        name.job_id = job_id
-        bar_width = 4 if self.compact else 8
-        bar = progress_bar(progress.fraction, bar_width, self.ascii_mode)
-        return {
-            "mark": Text("●" if job_id in self.marked else " ", style="bold"),
-            "name": name,
-            "type": Text(clean_text(job.type if job else "?", 12)),
-            "status": status_text(status, self.app.theme_variables, self.ascii_mode),
-            "progress": _progress_cell(bar, progress.label(), status, self.app.theme_variables),
-            "loss": Text(fmt.metric(loss), justify="right"),
-            "retries": Text(str(job.retries if job else 0), justify="right",
-                            style="dim" if not job or not job.retries else ""),
-            "elapsed": Text(fmt.duration(elapsed_seconds(job, self.server_clock.now())), justify="right"),
-            "eta": Text(fmt.duration(eta_seconds(progress, rate, status)) if status != "completed" else "done",
-                        justify="right"),
-            "cost": Text(fmt.money(result.cost_usd) if result else "—", justify="right"),
-        }, rate
-
-    def _add(self, job_id: str) -> None:
-        values, rate = self._row_values(job_id, None)
-        self.add_row(*(values[key] for key, _, _ in self.columns_shown), key=job_id)
-        self._rows[job_id] = _RowCache(values={k: _signature(v) for k, v in values.items()}, rate=rate)
-
-    def _update(self, job_id: str, only: tuple[str, ...] | None = None) -> None:
-        cache = self._rows[job_id]
-        values, _ = self._row_values(job_id, cache)
-        shown = {key for key, _, _ in self.columns_shown}
-        for key, cell in values.items():
-            if (only is not None and key not in only) or key not in shown:
-                continue
-            signature = _signature(cell)
-            if cache.values.get(key) != signature:
-                cache.values[key] = signature
-                try:
-                    self.update_cell(job_id, key, cell)
-                except (CellDoesNotExist, RowDoesNotExist):
-                    pass
+            self._update(job_id, only=TIME_COLUMNS)
 
     def restyle(self) -> None:
-        """The theme changed: status colours come from it, so redraw those cells."""
-        for job_id, cache in self._rows.items():
-            cache.values.pop("status", None)
-            self._update(job_id, only=("status",))
+        """The theme changed: status colours come from it, so every cell is made again."""
+        self._recompute_all()
 
-    def _remove(self, job_id: str) -> None:
-        self._rows.pop(job_id, None)
-        try:
-            self.remove_row(job_id)
-        except RowDoesNotExist:
-            pass
+    def _cells_for(self, job_id: str, rate: StepRate) -> dict[str, Text]:
+        return row_cells(job_id, self.store.runs[job_id], rate, marked=job_id in self.marked,
+                         compact=self.compact, ascii_mode=self.ascii_mode,
+                         variables=self.app.theme_variables, server_now=self.server_clock.now())
+
+    def _new_row(self, job_id: str) -> _Row:
+        rate = StepRate()
+        cells = self._cells_for(job_id, rate)
+        return _Row(cells, {key: signature(cell) for key, cell in cells.items()}, rate)
+
+    def _update(self, job_id: str, only: tuple[str, ...] | None = None) -> None:
+        row = self._rows[job_id]
+        changed = False
+        for key, cell in self._cells_for(job_id, row.rate).items():
+            if only is not None and key not in only:
+                continue
+            sig = signature(cell)
+            if row.signatures.get(key) != sig:
+                row.signatures[key] = sig
+                row.cells[key] = cell
+                changed = True
+        if changed:
+            self._strips.pop(job_id, None)
+            self._refresh_row(job_id)
+
+    def _recompute_all(self) -> None:
+        for job_id in self._rows:
+            self._rows[job_id] = _Row(*self._recomputed(job_id))
+        self._strips.clear()
+        self._header = None
+        self.refresh()
+
+    def _recomputed(self, job_id: str) -> tuple[dict[str, Text], dict[str, tuple[object, ...]], StepRate]:
+        rate = self._rows[job_id].rate
+        cells = self._cells_for(job_id, rate)
+        return cells, {key: signature(cell) for key, cell in cells.items()}, rate
 
     def rebuild(self) -> None:
-        """Filter or sort changed: re-add rows, keeping the cursor on the same run."""
-        keep = self.selected_job_id
-        self.clear()
-        self._rows.clear()
+        """The filter changed: work out the rows again, keeping the cursor's run."""
         self.sync(None)
-        self.select(keep)
+        self.refresh()  # the empty list's note names the filter
+
+    def _reorder(self, wanted: list[str]) -> None:
+        keep = self._select_when_listed if self._select_when_listed in self._rows else self.selected_job_id
+        self._order = sorted(wanted, key=self._sort_key())
+        self._position = {jid: i for i, jid in enumerate(self._order)}
+        set_virtual_size(self, Size(self.scrollable_content_region.width, len(self._order) + 1))
+        self.refresh()
+        if keep in self._position:
+            self._select_when_listed = None
+            self._move_to(self._position[keep])
+        else:
+            self._move_to(min(self.cursor_row, max(0, len(self._order) - 1)))
+
+    def _sort_key(self):  # noqa: ANN202 - a key function for sorted()
+        order = {jid: i for i, jid in enumerate(self.store.order)}
+        runs = self.store.runs
+        mode = self.sort_mode
+
+        def key(job_id: str) -> tuple[object, ...]:
+            run = runs.get(job_id)
+            job = run.job if run else None
+            newest = order.get(job_id, len(order))
+            if mode == "name":
+                return (job.display_name.lower() if job else "", newest)
+            if mode == "status":
+                return (STATUS_ORDER.get(job.status if job else "", 99), newest)
+            if mode == "progress":
+                last = run.metrics.last_step if run and len(run.metrics) else None
+                return (-(progress_of(job, last).fraction or 0.0), newest)
+            return (newest,)
+
+        return key
+
+    # ------------------------------------------------------------ cursor
 
     def select(self, job_id: str | None) -> None:
         """Put the cursor on ``job_id``'s row; a run not listed yet gets it when it is."""
         if job_id is None:
             return
-        try:
-            index = self.get_row_index(job_id)
-        except RowDoesNotExist:
+        if job_id not in self._position:
             self._select_when_listed = job_id
             return
         self._select_when_listed = None
-        self.move_cursor(row=index)
+        self.move_cursor(row=self._position[job_id])
 
-    def _apply_sort(self) -> None:
-        keep = self.selected_job_id
-        order = {jid: i for i, jid in enumerate(self.store.order)}
+    def move_cursor(self, row: int) -> None:
+        self._move_to(row)
+        self._emit_highlight()
 
-        def sort_key(row: tuple[Any, ...]) -> Any:
-            job_id = getattr(row[1], "job_id", "")
-            run = self.store.runs.get(job_id)
-            job = run.job if run else None
-            if self.sort_mode == "name":
-                return (job.display_name.lower() if job else "", order.get(job_id, 0))
-            if self.sort_mode == "status":
-                return (STATUS_ORDER.get(job.status if job else "", 99), order.get(job_id, 0))
-            if self.sort_mode == "progress":
-                frac = progress_of(job, run.metrics.last_step if run and len(run.metrics) else None).fraction
-                return (-(frac or 0.0), order.get(job_id, 0))
-            return order.get(job_id, len(order))
+    def _move_to(self, row: int) -> None:
+        row = max(0, min(row, len(self._order) - 1))
+        old = self.cursor_row
+        if row != old:
+            self.cursor_row = row
+            for index in (old, row):
+                if 0 <= index < len(self._order):
+                    self._refresh_row(self._order[index])
+        self._scroll_to_cursor()
 
-        self.sort(key=sort_key)
-        self.select(keep)
+    def _scroll_to_cursor(self) -> None:
+        visible = max(1, self.scrollable_content_region.height - 1)
+        top = int(self.scroll_offset.y)
+        if self.cursor_row < top:
+            top = self.cursor_row
+        elif self.cursor_row >= top + visible:
+            top = self.cursor_row - visible + 1
+        top = max(0, min(top, len(self._order) + 1 - (visible + 1)))
+        if top != int(self.scroll_offset.y):
+            self.scroll_to(y=top, animate=False, force=True)
 
     def _emit_highlight(self) -> None:
         current = self.selected_job_id
@@ -406,9 +328,137 @@ class JobTable(DataTable):
             self._last_highlighted = current
             self.post_message(self.RunHighlighted(current))
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        self._emit_highlight()
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self.cursor_row - max(1, self.scrollable_content_region.height - 2))
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self.cursor_row + max(1, self.scrollable_content_region.height - 2))
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self._order) - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            self._sort_by_column_at(offset.x)
+            return
+        row = int(self.scroll_offset.y) + offset.y - 1
+        if 0 <= row < len(self._order):
+            self.focus()
+            self.move_cursor(row)
+
+    def _sort_by_column_at(self, x: int) -> None:
+        right = 0
+        for (key, _, _), width in zip(self.columns_shown, self._widths()):
+            right += width + 2 * PADDING
+            if x < right:
+                mode = next((m for m, col in SORT_COLUMN.items() if col == key), "newest")
+                if mode != self.sort_mode:
+                    self.sort_mode = mode
+                    self._apply_sort()
+                return
+
+    # ------------------------------------------------------------ drawing
+
+    def _refresh_row(self, job_id: str) -> None:
+        index = self._position.get(job_id)
+        if index is None:
+            return
+        y = index + 1 - int(self.scroll_offset.y)
+        if 1 <= y < self.scrollable_content_region.height:
+            self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
+
+    def _widths(self) -> list[int]:
+        return column_widths(self.columns_shown, self.scrollable_content_region.width)
+
+    def _get_styles(self) -> _Styles:
+        if self._styles is None:
+            self._styles = _Styles(
+                odd=self.rich_style,
+                even=self.get_component_rich_style("job-table--even-row"),
+                cursor=self.get_component_rich_style("job-table--cursor"),
+                header=self.get_component_rich_style("job-table--header"),
+                empty=self.get_component_rich_style("job-table--empty"),
+            )
+        return self._styles
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._strips.clear()
+        self._header = None
+
+    def on_focus(self) -> None:
+        self._restyle_cursor()
+
+    def on_blur(self) -> None:
+        self._restyle_cursor()
+
+    def _restyle_cursor(self) -> None:
+        self._styles = None
+        self._strips.clear()
+        self._header = None
+        self.refresh()
+
+    def on_resize(self) -> None:
+        set_virtual_size(self, Size(self.scrollable_content_region.width, len(self._order) + 1))
+        self._scroll_to_cursor()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        styles = self._get_styles()
+        if y == 0:
+            return self._header_strip(width, styles)
+        index = int(self.scroll_offset.y) + y - 1
+        if 0 <= index < len(self._order):
+            return self._row_strip(index, width, styles)
+        if y == 1 and not self._order and self.filter_text:
+            note = Text(f"No runs match “{self.filter_text}”. Esc clears the filter.")
+            return Strip(row_segments([note], [max(1, width - 2 * PADDING)], width, styles.empty), width)
+        return Strip.blank(width, styles.odd)
+
+    def _header_strip(self, width: int, styles: _Styles) -> Strip:
+        key = (width, self.sort_mode, self.compact)
+        if self._header is not None and self._header[0] == key:
+            return self._header[1]
+        arrow = " v" if self.ascii_mode else " ▾"
+        sorted_column = SORT_COLUMN.get(self.sort_mode)
+        labels = [Text(label + (arrow if column == sorted_column else ""),
+                       justify="right" if column in RIGHT_ALIGNED else "left")
+                  for column, label, _ in self.columns_shown]
+        strip = Strip(row_segments(labels, self._widths(), width, styles.header), width).simplify()
+        self._header = (key, strip)
+        return strip
+
+    def _row_strip(self, index: int, width: int, styles: _Styles) -> Strip:
+        job_id = self._order[index]
+        cursor = index == self.cursor_row
+        key = (width, index % 2, cursor, self.compact)
+        hit = self._strips.get(job_id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        style = styles.odd if index % 2 else styles.even
+        post = None
+        if cursor:
+            style = style + styles.cursor
+            post = Style(color=styles.cursor.color)  # the cursor's text colour wins, as in DataTable
+        cells = self._rows[job_id].cells
+        segments: list[Segment] = row_segments(
+            [cells[column] for column, _, _ in self.columns_shown], self._widths(), width, style, post)
+        strip = Strip(segments, width).simplify()
+        self._strips[job_id] = (key, strip)
+        return strip
 
     # ------------------------------------------------------------ actions
 
@@ -418,8 +468,8 @@ class JobTable(DataTable):
             return
         if job_id in self.marked:
             self.marked.discard(job_id)
-        elif len(self.marked) >= 6:
-            self.app.notify("Compare holds at most 6 runs; unmark one first.", severity="warning")
+        elif len(self.marked) >= MAX_MARKS:
+            self.app.notify(f"Compare holds at most {MAX_MARKS} runs; unmark one first.", severity="warning")
             return
         else:
             self.marked.add(job_id)
@@ -434,18 +484,12 @@ class JobTable(DataTable):
         self._apply_sort()
         self.app.notify(f"Sorted by {self.sort_mode}", timeout=2)
 
+    def _apply_sort(self) -> None:
+        self._header = None
+        self._reorder(list(self._order))
+        self._emit_highlight()
+
     def set_filter(self, text: str) -> None:
         if text != self.filter_text:
             self.filter_text = text
             self.rebuild()
-
-
-def _progress_cell(bar: str, label: str, status: str, variables: dict[str, str]) -> Text:
-    cell = Text(no_wrap=True)
-    cell.append(bar, style=status_colour(status, variables))
-    cell.append(f" {label}")
-    return cell
-
-
-def _signature(cell: Text) -> tuple[str, str]:
-    return (cell.plain, str(cell.style))

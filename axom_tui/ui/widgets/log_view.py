@@ -34,6 +34,7 @@ from textual.timer import Timer
 
 from axom_tui.api.records import LogLine
 from axom_tui.logview import AppendResult, LogIndex
+from axom_tui.ui.widgets.scroll_size import set_virtual_size
 from axom_tui.ui.widgets.log_view_actions import COPY_LIMIT_BYTES, LogViewActions
 from axom_tui.ui.widgets.log_view_chrome import (
     LogChrome,
@@ -267,7 +268,7 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
             width = self._gutter_width() + index.max_width
         # The chrome covers the bottom rows: pad the virtual height so the last line can
         # scroll clear of it.
-        self._set_virtual_size(Size(width, index.row_count + self._chrome_rows()))
+        set_virtual_size(self, Size(width, index.row_count + self._chrome_rows()))
         if self.follow:
             self._stick()
         elif self._pending_evicted_rows:
@@ -275,21 +276,6 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
         self._pending_evicted_rows = 0
         self.refresh()
         self._post_status()
-
-    def _set_virtual_size(self, size: Size) -> None:
-        """Grow (or shrink) the scrollable area. Scrollbars are fixed (``overflow: scroll``,
-        or ``hidden`` across while wrapping), so nothing else moves when it changes:
-        update them rather than have the reactive lay out the whole screen each batch."""
-        if size == self.virtual_size:
-            return
-        overflow_x, overflow_y = self.styles.overflow_x, self.styles.overflow_y
-        if not self.is_mounted or overflow_y != "scroll" or overflow_x not in ("scroll", "hidden"):
-            self.virtual_size = size  # a layout pass, as Textual would do
-            return
-        self.set_reactive(LogView.virtual_size, size)
-        self.vertical_scrollbar.window_virtual_size = size.height
-        if overflow_x == "scroll":
-            self.horizontal_scrollbar.window_virtual_size = size.width
 
     def _stick(self) -> None:
         if self.follow:
