@@ -115,3 +115,27 @@ async def test_server_text_in_a_run_name_reaches_the_row_only_as_plain_text(tmp_
             line = table.render_line(1)
             assert "\x1b" not in line.text and "\x07" not in line.text
             assert "[bold]x[/bold]" in line.text  # shown, never parsed as markup
+
+
+async def test_clicks_select_a_row_and_sort_by_a_header(tmp_path):
+    with sim_server() as server:
+        app, services = make_app(server, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await started(pilot, app)
+            services.scheduler.stop()
+            table = app.screen.query_one(JobTable)
+            third = table.visible_job_ids()[2]
+            await pilot.click(JobTable, offset=(10, 1 + 2))
+            assert table.selected_job_id == third
+            await pilot.pause(0.1)
+            assert app.screen.selected == third
+
+            header = table.render_line(0).text
+            await pilot.click(JobTable, offset=(header.index("Name"), 0))
+            assert table.sort_mode == "name"
+            assert "Name ▾" in table.render_line(0).text
+            names = [services.store.runs[j].job.display_name.lower() for j in table.visible_job_ids()]
+            assert names == sorted(names)
+            assert table.selected_job_id == third  # the cursor stayed on its run
+            await pilot.click(JobTable, offset=(header.index("Type"), 0))  # not a sort key
+            assert table.sort_mode == "newest"
