@@ -10,6 +10,7 @@ Nothing here does I/O or keeps state, so every rule can be tested exhaustively.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
 
@@ -196,6 +197,20 @@ def next_due_delay(kind: str, status: str | None, attention: Attention, n_backgr
         return min_delay
     interval = next_interval(kind, status, attention, n_background_live, policy)
     return None if interval is None else max(interval, min_delay)
+
+
+def aligned_due(now: float, interval: float) -> float:
+    """When a periodic poll of an on-screen run is next due: on a grid of ``interval``
+    seconds, never later than ``now + interval``.
+
+    Each feed is rescheduled when its own answer arrives, so feeds of one run drift out
+    of phase (the job and metrics one second, the logs the next) and each answer costs
+    the UI its own flush and frame. On a shared grid they come back together. Getting
+    onto the grid takes at most one shorter interval; staleness never grows.
+    """
+    if interval <= 0:
+        return now
+    return math.floor((now + interval) / interval) * interval
 
 
 def result_retry_delay(attempts: int, policy: PollPolicy) -> float:

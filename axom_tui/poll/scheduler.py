@@ -24,7 +24,7 @@ from axom_tui.poll.feeds import JOBS_KEY, MODELS_KEY, FeedState, RunTrack, rewin
 from axom_tui.poll.fetch import FeedFetcher, FetchOutcome, PollClient
 from axom_tui.poll.pacing import TokenBucket, backoff_delay
 from axom_tui.poll.policy import (
-    BACKGROUND, GLOBAL_KINDS, RUN_KINDS, PollPolicy, Priority, RunPhase, events_on_status_change,
+    BACKGROUND, GLOBAL_KINDS, RUN_KINDS, PollPolicy, Priority, RunPhase, aligned_due, events_on_status_change,
     feeds_on_attention, next_due_delay, next_interval, phase_of, priority_of, result_retry_delay,
     wants_final_fetch,
 )
@@ -387,8 +387,12 @@ class PollScheduler:
             seen_live=track.seen_live if track else False, min_delay=min_delay)
         if delay is None:
             self._park(state)
-        else:
-            self._put(key, now + delay, priority_of(key.kind, attention), keep_earlier)
+            return
+        due = now + delay
+        if key.job_id is not None and attention.on_screen and not state.owed and min_delay == 0 \
+                and delay > 0:
+            due = aligned_due(now, delay)
+        self._put(key, due, priority_of(key.kind, attention), keep_earlier)
 
     def _put(self, key: FeedKey, due_at: float, priority: int, keep_earlier: bool) -> None:
         current = self._queue.due_at(key)

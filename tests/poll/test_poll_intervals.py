@@ -70,7 +70,7 @@ async def test_status_change_fetches_events_and_completion_fetches_models():
         changed_at = h.now
         await h.advance(4)
         # the focused job feed (3 s) saw the change: events fetched at that same moment
-        job_seen = min(t for t in h.api.times("get_job", "a") if t >= changed_at)
+        job_seen = min(t for t in h.api.times("get_job", "a") if t > changed_at)
         assert job_seen in h.api.times("get_events", "a")
         assert h.store.runs["a"].events[-1].kind == "status"
         models_before = h.api.count("list_models")
@@ -202,3 +202,34 @@ async def test_server_keeping_stale_points_after_a_preemption_still_converges():
     assert all(losses[s] == 9.0 for s in range(1, 51))
     assert all(losses[s] == 1.0 for s in range(51, 131)), [s for s in range(51, 131) if losses[s] != 1.0]
     assert 51 in h.store.runs["a"].metrics.resume_points
+
+
+async def test_the_focused_runs_feeds_come_back_together():
+    # Feeds are rescheduled as their own answers arrive, so they drift out of phase: a
+    # run focused while staging (job every 3 s, logs every 5 s) that starts running had
+    # its job and metrics asked one second, its logs the next. On a shared grid the
+    # dashboard gets one batch (one flush, one frame) per interval instead of two.
+    h = Harness()
+    h.api.add_run("a", "staging")
+    async with h:
+        h.scheduler.focus("a")
+        await h.advance(7)
+        h.api.set_status("a", "running")
+        await h.advance(14)
+        recent = {kind: [t for t in h.api.times(kind, "a") if t > h.now - 8]
+                  for kind in ("get_job", "get_metrics", "get_logs")}
+        assert recent["get_job"] == recent["get_metrics"] == recent["get_logs"]
+        assert {round(b - a, 6) for a, b in zip(recent["get_job"], recent["get_job"][1:])} == {2.0}
+        # getting onto the grid never made a feed staler than its interval
+        for kind in ("get_job", "get_logs"):
+            times = [t for t in h.api.times(kind, "a") if t > 1008]
+            assert max(b - a for a, b in zip(times, times[1:])) <= 2.0 + 1e-9
+
+
+def test_aligned_due_is_on_the_grid_and_never_later_than_one_interval():
+    from axom_tui.poll.policy import aligned_due
+
+    for now in (0.0, 0.01, 0.99, 1.0, 1.5, 1.999, 1000.3):
+        due = aligned_due(now, 2.0)
+        assert now < due <= now + 2.0
+        assert due % 2.0 == 0
