@@ -91,7 +91,7 @@ def percent(value: float | None, digits: int = 1) -> str:
 def ago(seconds: float | None) -> str:
     if not is_finite(seconds):
         return "never"
-    if seconds < 1.5:  # type: ignore[operator]
+    if seconds < 3:  # type: ignore[operator]  # a live dashboard hears from the server every 2 s
         return "just now"
     return f"{duration(seconds)} ago"
 

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input
 
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
@@ -78,7 +79,8 @@ class DashboardScreen(Screen):
         chart = self.query_one(MetricChart)
         chart.ascii_mode = self.axom.ui_settings.ascii
         self.query_one(JobTable).focus()
-        self.set_interval(TICK, self._tick)
+        self._tick_timer: Timer | None = None
+        self._arm_tick()
         self._ready = True
         self.apply_changes({None: {"list", "connection", "overview"}})
 
@@ -120,18 +122,26 @@ class DashboardScreen(Screen):
         self._tick(due_only=True)
 
     def _tick(self, due_only: bool = False) -> None:
-        """Move the clock-driven cells (elapsed, ETA, time in phase).
+        """Move the clock-driven cells (elapsed, ETA, time in phase, the header's freshness).
 
         Also done on the way out of every change flush when it is nearly due, so that the
         clock's repaint shares the flush's frame instead of costing a frame of its own a
-        few hundred milliseconds later; the interval timer then finds nothing to do.
+        few hundred milliseconds later; the timer is then started again from that moment,
+        so the clock keeps in step with the data (one frame a second, not two).
         """
         now = monotonic()
         if now - self._ticked_at < (0.5 if due_only else 0.9) * TICK:
             return
         self._ticked_at = now
+        self._arm_tick()
         self.query_one(JobTable).refresh_time_cells()
         self.query_one(Timeline).tick()
+        self.query_one(HeaderBar).redraw()
+
+    def _arm_tick(self) -> None:
+        if self._tick_timer is not None:
+            self._tick_timer.stop()
+        self._tick_timer = self.set_timer(TICK, self._tick)
 
     def _show_selected(self, aspects: set[str]) -> None:
         store = self.axom.services.store

@@ -34,14 +34,22 @@ class HeaderBar(Static):
         self.store = store
         self.label = label
         self._shown: Text | None = None
+        self._redrawn_at = float("-inf")
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self.redraw)
+        self.set_interval(1.0, self._on_timer)
         self.redraw()
+
+    def _on_timer(self) -> None:
+        # A screen that ticks its own clock cells redraws the header with them (one frame
+        # for both); this timer then only covers screens that do not.
+        if time.monotonic() - self._redrawn_at >= 0.9:
+            self.redraw()
 
     def redraw(self) -> None:
         if not self.is_attached:
             return
+        self._redrawn_at = time.monotonic()
         text = self.compose_text()
         if text == self._shown:
             return  # the 1 s tick usually finds nothing new: no repaint, no output
