@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
@@ -64,7 +64,7 @@ class DashboardScreen(Screen):
                         id="job-filter")
             yield JobTable(app.services.store, app.server_clock, ascii_mode=ascii_mode, id="jobs")
         with Horizontal(id="detail"):
-            with VerticalScroll(id="info"):
+            with Vertical(id="info"):
                 yield ResultCard(id="result")
                 yield Timeline(ascii_mode=ascii_mode, id="timeline")
             with Vertical(id="chart-pane"):

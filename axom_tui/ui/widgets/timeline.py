@@ -11,12 +11,15 @@ from axom_tui.ui import format as fmt
 from axom_tui.ui.lifecycle import build_lifecycle
 from axom_tui.ui.status_style import ASCII_ICONS, STATUS_ICONS, status_colour
 
-MAX_ROWS = 14
+MAX_ROWS = 14  # phases listed when the widget's height is not known yet
 
 
 class Timeline(Static):
+    """Fills the height it is given and lists as many of the latest phases as fit (the
+    current one always on screen), so a growing lifecycle never needs a layout pass."""
+
     DEFAULT_CSS = """
-    Timeline { height: auto; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    Timeline { height: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, *, ascii_mode: bool = False, id: str | None = None) -> None:
@@ -28,11 +31,14 @@ class Timeline(Static):
         self._shown: Text | None = None
 
     def _set(self, text: Text) -> None:
-        """Repaint only when the text changed; lay out again only when its height did."""
+        """Repaint only when the text changed (the height is the widget's, not the text's)."""
         if text == self._shown:
             return
-        old, self._shown = self._shown, text
-        self.update(text, layout=old is None or old.plain.count("\n") != text.plain.count("\n"))
+        self._shown = text
+        self.update(text, layout=False)
+
+    def on_resize(self) -> None:
+        self._set(self.render_timeline())
 
     def show(self, job: Job | None, events: list[Event], now_fn=None) -> None:
         self._job = job
@@ -44,6 +50,17 @@ class Timeline(Static):
     def tick(self) -> None:
         if self._job is not None and not self._job.terminal:
             self._set(self.render_timeline())
+
+    def _phase_rows(self, life) -> int:
+        """Phase rows that fit under the title and the bar, beside the lines that follow."""
+        height = self.content_size.height
+        if not height:
+            return MAX_ROWS
+        failed = self._job is not None and self._job.status == "failed" and bool(self._job.error)
+        rows = height - 2 - int(failed) - len(life.other[-3:])
+        if rows < len(life.phases):
+            rows -= 1  # the "… N earlier phases" line
+        return max(1, rows)
 
     def render_timeline(self) -> Text:
         variables = self.app.theme_variables
@@ -70,7 +87,7 @@ class Timeline(Static):
             out.append(("#" if self.ascii_mode else "█") * (upto - drawn), style=status_colour(phase.status, variables))
             drawn = upto
         out.append("\n")
-        shown = life.phases[-MAX_ROWS:]
+        shown = life.phases[-self._phase_rows(life):]
         if len(life.phases) > len(shown):
             out.append(f"  … {len(life.phases) - len(shown)} earlier phases\n", style="dim")
         last = life.phases[-1]
