@@ -142,3 +142,55 @@ async def test_clicks_select_a_row_and_sort_by_a_header(tmp_path):
             assert table.selected_job_id == third  # the cursor stayed on its run
             await pilot.click(JobTable, offset=(header.index("Type"), 0))  # not a sort key
             assert table.sort_mode == "newest"
+
+
+async def test_no_width_cuts_a_figure_in_half(tmp_path):
+    # 110-116 columns once showed "$0.8" for $0.85: the full column set did not fit and
+    # the row was cut mid-cell. Now the list drops to its narrow set (or leaves whole
+    # columns out), never part of one.
+    import re
+
+    with sim_server() as server:
+        app, services = make_app(server, tmp_path)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await started(pilot, app)
+            services.scheduler.stop()
+            table = app.screen.query_one(JobTable)
+            for width in (70, 100, 110, 113, 116, 118, 130):
+                await pilot.resize_terminal(width, 40)
+                await pilot.pause(0.1)
+                lines = [table.render_line(y).text for y in range(table.size.height)]
+                for line in lines[1:]:
+                    for money in re.findall(r"\$[0-9.,]*", line):
+                        assert re.fullmatch(r"\$[0-9,]+\.[0-9]{2}", money), (width, line)
+                    assert "…" not in line[-3:], (width, line)  # no cell cut at the edge
+                header = lines[0].split()
+                assert header[-1] in ("ETA", "Cost", "Loss"), (width, lines[0])
+
+
+async def test_a_run_hidden_by_the_filter_gets_the_cursor_back(tmp_path):
+    with sim_server() as server:
+        app, services = make_app(server, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await started(pilot, app)
+            services.scheduler.stop()
+            table = app.screen.query_one(JobTable)
+            await pilot.press("down", "down", "down")
+            chosen = table.selected_job_id
+            await pilot.press("slash", "z", "z", "z")  # matches nothing
+            await pilot.pause(0.1)
+            assert table.row_count == 0 and table.selected_job_id is None
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+            assert table.selected_job_id == chosen
+            assert app.screen.selected == chosen
+
+            # but a run the user picks while filtered is the one that stays
+            await pilot.press("slash", *"run")
+            await pilot.pause(0.1)
+            assert len(table.visible_job_ids()) > 1  # the demo has several running runs
+            await pilot.press("down")
+            picked = table.selected_job_id
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+            assert table.selected_job_id == picked

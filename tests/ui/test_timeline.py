@@ -51,3 +51,34 @@ async def test_long_history_keeps_the_current_phase_on_screen_without_layout():
             if 3 + 2 * preemptions > len(lines) - 2:
                 assert any("earlier phases" in line for line in lines)
         assert not any(layouts)
+
+
+class _ShortHost(App):
+    CSS = "Timeline { height: 6; min-height: 0; }"
+
+    def compose(self) -> ComposeResult:
+        yield Timeline(id="timeline")
+
+
+async def test_a_short_timeline_keeps_the_failed_runs_error_and_last_phase():
+    app = _ShortHost()
+    async with app.run_test(size=(60, 20)) as pilot:
+        timeline = app.query_one(Timeline)
+        job, events = _history(5)
+        events.append(Event("status", job.updated_at + timedelta(minutes=1), {"to": "failed"}))
+        events.append(Event("mystery", job.updated_at, {"x": 1}))  # an unknown kind: least important
+        job = Job(id="j1", status="failed", error="CUDA out of memory", started_at=T0,
+                  updated_at=job.updated_at + timedelta(minutes=1))
+        timeline.show(job, events, lambda: job.updated_at)
+        await pilot.pause()
+        lines = timeline.render_timeline().plain.splitlines()
+        assert len(lines) <= timeline.content_size.height == 6
+        error = next(i for i, line in enumerate(lines) if "CUDA out of memory" in line)
+        assert lines[error - 1].startswith("✗ failed")  # the last phase, just above its error
+        assert any("earlier phases" in line for line in lines)
+
+        timeline.styles.height = 5  # tighter still: the unknown event's line goes first
+        await pilot.pause()
+        lines = timeline.render_timeline().plain.splitlines()
+        assert len(lines) <= 5 and "mystery" not in "".join(lines)
+        assert "CUDA out of memory" in lines[-1] and lines[-2].startswith("✗ failed")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
@@ -64,7 +64,7 @@ class DashboardScreen(Screen):
                         id="job-filter")
             yield JobTable(app.services.store, app.server_clock, ascii_mode=ascii_mode, id="jobs")
         with Horizontal(id="detail"):
-            with Vertical(id="info"):
+            with VerticalScroll(id="info"):  # the timeline fills it; scrolls only when very short
                 yield ResultCard(id="result")
                 yield Timeline(ascii_mode=ascii_mode, id="timeline")
             with Vertical(id="chart-pane"):
@@ -85,9 +85,7 @@ class DashboardScreen(Screen):
         self.apply_changes({None: {"list", "connection", "overview"}})
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < 110, "-narrow")
-        if self._ready:
-            self.query_one(JobTable).set_compact(self.size.width < 110)
+        self.set_class(self.size.width < 110, "-narrow")  # the job list picks its columns itself
         self.set_class(self.size.height < 32, "-short")
 
     # ------------------------------------------------------------ data in

@@ -21,8 +21,8 @@ from textual.strip import Strip
 
 from axom_tui.ui.derive import ServerClock, StepRate, progress_of
 from axom_tui.ui.widgets.job_rows import (
-    COLUMNS, COMPACT_COLUMNS, PADDING, RIGHT_ALIGNED, TIME_COLUMNS, Column, column_widths, row_cells, row_segments,
-    signature,
+    COLUMNS, COMPACT_COLUMNS, PADDING, RIGHT_ALIGNED, TIME_COLUMNS, Column, column_widths, min_row_width,
+    row_cells, row_segments, signature,
 )
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
 
@@ -254,7 +254,10 @@ class JobTable(ScrollView, can_focus=True):
         self.refresh()  # the empty list's note names the filter
 
     def _reorder(self, wanted: list[str]) -> None:
-        keep = self._select_when_listed if self._select_when_listed in self._rows else self.selected_job_id
+        # The run to keep the cursor on: one asked for before it was listed, or hidden by
+        # the filter a moment ago (it gets the cursor back when the filter is cleared),
+        # else the one under the cursor now.
+        keep = self._select_when_listed or self.selected_job_id
         self._order = sorted(wanted, key=self._sort_key())
         self._position = {jid: i for i, jid in enumerate(self._order)}
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(self._order) + 1))
@@ -263,6 +266,7 @@ class JobTable(ScrollView, can_focus=True):
             self._select_when_listed = None
             self._move_to(self._position[keep])
         else:
+            self._select_when_listed = keep
             self._move_to(min(self.cursor_row, max(0, len(self._order) - 1)))
 
     def _sort_key(self):  # noqa: ANN202 - a key function for sorted()
@@ -298,6 +302,8 @@ class JobTable(ScrollView, can_focus=True):
         self.move_cursor(row=self._position[job_id])
 
     def move_cursor(self, row: int) -> None:
+        """The user put the cursor somewhere: that wins over a run waiting for its row."""
+        self._select_when_listed = None
         self._move_to(row)
         self._emit_highlight()
 
@@ -423,7 +429,9 @@ class JobTable(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self) -> None:
-        set_virtual_size(self, Size(self.scrollable_content_region.width, len(self._order) + 1))
+        width = self.scrollable_content_region.width
+        self.set_compact(width < min_row_width(COLUMNS))
+        set_virtual_size(self, Size(width, len(self._order) + 1))
         self._scroll_to_cursor()
 
     def render_line(self, y: int) -> Strip:

@@ -6,8 +6,22 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 
 
-def _shown(overflow: str, virtual: int, viewport: int) -> bool:
-    return overflow == "scroll" or (overflow == "auto" and virtual > viewport)
+def scrollbars_for(widget: ScrollView, size: Size) -> tuple[bool, bool] | None:
+    """(horizontal, vertical) scrollbars Textual would show for a virtual ``size``, by the
+    rules of ``Widget._refresh_scrollbars``; None when both axes are ``auto`` (those rules
+    then depend on the widget's history)."""
+    styles = widget.styles
+    overflow_x, overflow_y = styles.overflow_x, styles.overflow_y
+    if overflow_x == "auto" and overflow_y == "auto":
+        return None
+    width, height = widget.container_size
+    show_x = overflow_x == "scroll" or (overflow_x == "auto" and size.width > width)
+    show_y = overflow_y == "scroll" or (overflow_y == "auto" and size.height > height)
+    if overflow_x == "auto" and show_y and not show_x:
+        show_x = size.width > width - styles.scrollbar_size_vertical
+    if overflow_y == "auto" and show_x and not show_y:
+        show_y = size.height > height - styles.scrollbar_size_horizontal
+    return show_x, show_y
 
 
 def set_virtual_size(widget: ScrollView, size: Size) -> None:
@@ -15,16 +29,13 @@ def set_virtual_size(widget: ScrollView, size: Size) -> None:
 
     The reactive lays out the whole screen on every change (about 30 ms on a dashboard),
     though nothing outside the widget moves unless a scrollbar is shown or hidden. So
-    when both stay as they are, only the scrollbars' extents are updated.
+    when both stay as they are, only the scrollbars' extents (and a scroll position now
+    past the end) are updated.
     """
     if size == widget.virtual_size:
         return
-    styles = widget.styles
-    overflow_x, overflow_y = styles.overflow_x, styles.overflow_y
-    viewport = widget.container_size
-    if (not widget.is_mounted or not viewport or (overflow_x == "auto" and overflow_y == "auto")
-            or _shown(overflow_x, size.width, viewport.width) != widget.show_horizontal_scrollbar
-            or _shown(overflow_y, size.height, viewport.height) != widget.show_vertical_scrollbar):
+    shown = scrollbars_for(widget, size) if widget.is_mounted and widget.container_size else None
+    if shown != (widget.show_horizontal_scrollbar, widget.show_vertical_scrollbar):
         widget.virtual_size = size  # a layout pass, as Textual would do
         return
     widget.set_reactive(ScrollView.virtual_size, size)
@@ -32,3 +43,6 @@ def set_virtual_size(widget: ScrollView, size: Size) -> None:
         widget.vertical_scrollbar.window_virtual_size = size.height
     if widget.show_horizontal_scrollbar:
         widget.horizontal_scrollbar.window_virtual_size = size.width
+    if widget.scroll_y > widget.max_scroll_y or widget.scroll_x > widget.max_scroll_x:
+        widget.scroll_to(min(widget.scroll_x, widget.max_scroll_x), min(widget.scroll_y, widget.max_scroll_y),
+                         animate=False, force=True)

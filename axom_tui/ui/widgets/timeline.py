@@ -19,7 +19,7 @@ class Timeline(Static):
     current one always on screen), so a growing lifecycle never needs a layout pass."""
 
     DEFAULT_CSS = """
-    Timeline { height: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    Timeline { height: 1fr; min-height: 6; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, *, ascii_mode: bool = False, id: str | None = None) -> None:
@@ -51,16 +51,24 @@ class Timeline(Static):
         if self._job is not None and not self._job.terminal:
             self._set(self.render_timeline())
 
-    def _phase_rows(self, life) -> int:
-        """Phase rows that fit under the title and the bar, beside the lines that follow."""
+    def _budget(self, life) -> tuple[int, bool, list[str]]:
+        """(phase rows, whether an "… N earlier phases" line goes above them, the other
+        event lines below them) that fit under the title and the bar. The current phase
+        and a failed run's error come first, then the "earlier" line, then other events."""
+        others = life.other[-3:]
         height = self.content_size.height
         if not height:
-            return MAX_ROWS
+            return min(MAX_ROWS, len(life.phases)), len(life.phases) > MAX_ROWS, others
         failed = self._job is not None and self._job.status == "failed" and bool(self._job.error)
-        rows = height - 2 - int(failed) - len(life.other[-3:])
-        if rows < len(life.phases):
-            rows -= 1  # the "… N earlier phases" line
-        return max(1, rows)
+        room = height - 2 - int(failed)
+        if room - len(others) < min(2, len(life.phases)):
+            others = []
+        room -= len(others)
+        if room >= len(life.phases):
+            return len(life.phases), False, others
+        if room >= 2:
+            return room - 1, True, others
+        return 1, False, others
 
     def render_timeline(self) -> Text:
         variables = self.app.theme_variables
@@ -87,8 +95,9 @@ class Timeline(Static):
             out.append(("#" if self.ascii_mode else "█") * (upto - drawn), style=status_colour(phase.status, variables))
             drawn = upto
         out.append("\n")
-        shown = life.phases[-self._phase_rows(life):]
-        if len(life.phases) > len(shown):
+        rows, fold_line, others = self._budget(life)
+        shown = life.phases[-rows:]
+        if fold_line:
             out.append(f"  … {len(life.phases) - len(shown)} earlier phases\n", style="dim")
         last = life.phases[-1]
         for phase in shown:
@@ -111,7 +120,7 @@ class Timeline(Static):
         if self._job.status == "failed" and self._job.error:
             out.append(f"{icons['failed']} {clean_text(self._job.error, 300)}\n",
                        style=f"bold {status_colour('failed', variables)}")
-        for line in life.other[-3:]:
+        for line in others:
             out.append(f"• {line}\n", style="dim")
         out.rstrip()
         return out
