@@ -19,7 +19,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from axom_tui.ui.derive import ServerClock, StepRate, progress_of
+from axom_tui.ui.derive import ServerClock, StepRate
+from axom_tui.ui.job_sort import SORT_COLUMN, SORTS, sort_key
 from axom_tui.ui.widgets.job_rows import (
     COLUMNS, COMPACT_COLUMNS, PADDING, RIGHT_ALIGNED, TIME_COLUMNS, Column, column_widths, min_row_width,
     row_cells, row_segments, signature,
@@ -29,11 +30,6 @@ from axom_tui.ui.widgets.scroll_size import set_virtual_size
 if TYPE_CHECKING:
     from axom_tui.store import RunStore
 
-SORTS = ("newest", "name", "status", "progress")
-SORT_COLUMN = {"name": "name", "status": "status", "progress": "progress"}
-STATUS_ORDER = {s: i for i, s in enumerate(
-    ("running", "checkpointing", "uploading", "preempted", "staging", "provisioning", "queued",
-     "failed", "completed"))}
 MAX_MARKS = 6
 
 
@@ -258,7 +254,7 @@ class JobTable(ScrollView, can_focus=True):
         # the filter a moment ago (it gets the cursor back when the filter is cleared),
         # else the one under the cursor now.
         keep = self._select_when_listed or self.selected_job_id
-        self._order = sorted(wanted, key=self._sort_key())
+        self._order = sorted(wanted, key=sort_key(self.store, self.sort_mode))
         self._position = {jid: i for i, jid in enumerate(self._order)}
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(self._order) + 1))
         self.refresh()
@@ -268,26 +264,6 @@ class JobTable(ScrollView, can_focus=True):
         else:
             self._select_when_listed = keep
             self._move_to(min(self.cursor_row, max(0, len(self._order) - 1)))
-
-    def _sort_key(self):  # noqa: ANN202 - a key function for sorted()
-        order = {jid: i for i, jid in enumerate(self.store.order)}
-        runs = self.store.runs
-        mode = self.sort_mode
-
-        def key(job_id: str) -> tuple[object, ...]:
-            run = runs.get(job_id)
-            job = run.job if run else None
-            newest = order.get(job_id, len(order))
-            if mode == "name":
-                return (job.display_name.lower() if job else "", newest)
-            if mode == "status":
-                return (STATUS_ORDER.get(job.status if job else "", 99), newest)
-            if mode == "progress":
-                last = run.metrics.last_step if run and len(run.metrics) else None
-                return (-(progress_of(job, last).fraction or 0.0), newest)
-            return (newest,)
-
-        return key
 
     # ------------------------------------------------------------ cursor
 
