@@ -194,3 +194,23 @@ async def test_a_run_hidden_by_the_filter_gets_the_cursor_back(tmp_path):
             await pilot.press("escape")
             await pilot.pause(0.1)
             assert table.selected_job_id == picked
+
+
+async def test_while_filtered_the_cursor_follows_its_run_as_new_runs_arrive(tmp_path):
+    from axom_tui.poll.policy import PollPolicy
+    from ui_helpers import wait_for
+
+    # runs are submitted every ~0.2-0.6 s (real) and arrive at the top; most are "train"
+    with sim_server(submit_every=25.0, max_live_runs=50) as srv:
+        app, services = make_app(srv, tmp_path, policy=PollPolicy(jobs_list=0.5))
+        async with app.run_test(size=SIZE) as pilot:
+            await started(pilot, app)
+            table = app.screen.query_one(JobTable)
+            await pilot.press("slash", *"train")
+            await wait_for(pilot, lambda: table.row_count >= 2, timeout=15, what="two train runs")
+            chosen = table.selected_job_id  # the filter put the cursor here; the user did not move
+            before = table.get_row_index(chosen)
+            await wait_for(pilot, lambda: chosen in table.visible_job_ids()
+                           and table.get_row_index(chosen) > before, timeout=15,
+                           what="a newer train run above it")
+            assert table.selected_job_id == chosen

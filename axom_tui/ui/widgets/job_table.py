@@ -250,19 +250,19 @@ class JobTable(ScrollView, can_focus=True):
         self.refresh()  # the empty list's note names the filter
 
     def _reorder(self, wanted: list[str]) -> None:
-        # The run to keep the cursor on: one asked for before it was listed, or hidden by
-        # the filter a moment ago (it gets the cursor back when the filter is cleared),
-        # else the one under the cursor now.
-        keep = self._select_when_listed or self.selected_job_id
+        remembered, current = self._select_when_listed, self.selected_job_id
         self._order = sorted(wanted, key=sort_key(self.store, self.sort_mode))
         self._position = {jid: i for i, jid in enumerate(self._order)}
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(self._order) + 1))
         self.refresh()
-        if keep in self._position:
+        if remembered in self._position:  # asked for before it was listed, or back from the filter
             self._select_when_listed = None
-            self._move_to(self._position[keep])
-        else:
-            self._select_when_listed = keep
+            self._move_to(self._position[remembered])
+        elif current in self._position:  # rows came or went around it: the cursor goes with it
+            self._move_to(self._position[current])
+        else:  # hidden (by the filter, say): it gets the cursor back when it is shown again
+            if remembered is None:
+                self._select_when_listed = current
             self._move_to(min(self.cursor_row, max(0, len(self._order) - 1)))
 
     # ------------------------------------------------------------ cursor
