@@ -50,6 +50,7 @@ class DashboardScreen(Screen):
         self.selected: str | None = None
         self._ready = False
         self._ticked_at = float("-inf")
+        self._tick_timer: Timer | None = None
 
     @property
     def axom(self) -> AxomApp:
@@ -79,7 +80,6 @@ class DashboardScreen(Screen):
         chart = self.query_one(MetricChart)
         chart.ascii_mode = self.axom.ui_settings.ascii
         self.query_one(JobTable).focus()
-        self._tick_timer: Timer | None = None
         self._arm_tick()
         self._ready = True
         self.apply_changes({None: {"list", "connection", "overview"}})

@@ -6,6 +6,7 @@ cursor, the width or the theme changes; a changed row repaints only its own line
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
@@ -183,7 +184,7 @@ class JobTable(ScrollView, can_focus=True):
             self._strips.pop(job_id, None)
         for job_id in wanted:
             if job_id not in self._rows:
-                self._rows[job_id] = self._new_row(job_id)
+                self._rows[job_id] = self._make_row(job_id, StepRate())
             elif changed is None or job_id in changed:
                 self._update(job_id)
         if membership:
@@ -212,8 +213,7 @@ class JobTable(ScrollView, can_focus=True):
                          compact=self.compact, ascii_mode=self.ascii_mode,
                          variables=self.app.theme_variables, server_now=self.server_clock.now())
 
-    def _new_row(self, job_id: str) -> _Row:
-        rate = StepRate()
+    def _make_row(self, job_id: str, rate: StepRate) -> _Row:
         cells = self._cells_for(job_id, rate)
         return _Row(cells, {key: signature(cell) for key, cell in cells.items()}, rate)
 
@@ -233,16 +233,10 @@ class JobTable(ScrollView, can_focus=True):
             self._refresh_row(job_id, changed)
 
     def _recompute_all(self) -> None:
-        for job_id in self._rows:
-            self._rows[job_id] = _Row(*self._recomputed(job_id))
+        for job_id, row in self._rows.items():
+            self._rows[job_id] = self._make_row(job_id, row.rate)
         self._strips.clear()
-        self._header = None
         self.refresh()
-
-    def _recomputed(self, job_id: str) -> tuple[dict[str, Text], dict[str, tuple[object, ...]], StepRate]:
-        rate = self._rows[job_id].rate
-        cells = self._cells_for(job_id, rate)
-        return cells, {key: signature(cell) for key, cell in cells.items()}, rate
 
     def rebuild(self) -> None:
         """The filter changed: work out the rows again, keeping the cursor's run."""
@@ -341,10 +335,8 @@ class JobTable(ScrollView, can_focus=True):
             self.move_cursor(row)
 
     def _sort_by_column_at(self, x: int) -> None:
-        right = 0
-        for (key, _, _), width in zip(self.columns_shown, self._widths()):
-            right += width + 2 * PADDING
-            if x < right:
+        for key, left, span in self._column_spans():
+            if left <= x < left + span:
                 mode = next((m for m, col in SORT_COLUMN.items() if col == key), "newest")
                 if mode != self.sort_mode:
                     self.sort_mode = mode
@@ -365,15 +357,19 @@ class JobTable(ScrollView, can_focus=True):
         if columns is None:
             self.refresh(Region(0, y, width, 1))
             return
-        x = 0
-        for (key, _, _), cell_width in zip(self.columns_shown, self._widths()):
-            span = cell_width + 2 * PADDING
+        for key, x, span in self._column_spans():
             if key in columns:
                 self.refresh(Region(x, y, min(span, max(0, width - x)), 1))
-            x += span
 
     def _widths(self) -> list[int]:
         return column_widths(self.columns_shown, self.scrollable_content_region.width)
+
+    def _column_spans(self) -> Iterator[tuple[str, int, int]]:
+        """(column key, left x, width with its padding) of each column shown."""
+        x = 0
+        for (key, _, _), width in zip(self.columns_shown, self._widths()):
+            yield key, x, width + 2 * PADDING
+            x += width + 2 * PADDING
 
     def _get_styles(self) -> _Styles:
         if self._styles is None:
@@ -388,21 +384,21 @@ class JobTable(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._styles = None
-        self._strips.clear()
-        self._header = None
+        self._drop_drawn()
 
     def on_focus(self) -> None:
-        self._restyle_cursor()
+        self._drop_drawn()
+        self.refresh()
 
     def on_blur(self) -> None:
-        self._restyle_cursor()
+        self._drop_drawn()
+        self.refresh()
 
-    def _restyle_cursor(self) -> None:
+    def _drop_drawn(self) -> None:
+        """Styles changed (theme, focus): every cached line is drawn again."""
         self._styles = None
         self._strips.clear()
         self._header = None
-        self.refresh()
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width
@@ -480,7 +476,6 @@ class JobTable(ScrollView, can_focus=True):
         self.app.notify(f"Sorted by {self.sort_mode}", timeout=2)
 
     def _apply_sort(self) -> None:
-        self._header = None
         self._reorder(list(self._order))
         self._emit_highlight()
 

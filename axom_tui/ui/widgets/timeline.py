@@ -51,16 +51,16 @@ class Timeline(Static):
         if self._job is not None and not self._job.terminal:
             self._set(self.render_timeline())
 
-    def _budget(self, life) -> tuple[int, bool, list[str]]:
+    def _budget(self, life, error_line: bool) -> tuple[int, bool, list[str]]:
         """(phase rows, whether an "… N earlier phases" line goes above them, the other
-        event lines below them) that fit under the title and the bar. The current phase
-        and a failed run's error come first, then the "earlier" line, then other events."""
+        event lines below them) that fit under the title, the bar and the error line (if
+        any). The current phase and the error come first, then the "earlier" line, then
+        other events."""
         others = life.other[-3:]
         height = self.content_size.height
         if not height:
             return min(MAX_ROWS, len(life.phases)), len(life.phases) > MAX_ROWS, others
-        failed = self._job is not None and self._job.status == "failed" and bool(self._job.error)
-        room = height - 2 - int(failed)
+        room = height - 2 - int(error_line)
         if room - len(others) < min(2, len(life.phases)):
             others = []
         room -= len(others)
@@ -95,7 +95,8 @@ class Timeline(Static):
             out.append(("#" if self.ascii_mode else "█") * (upto - drawn), style=status_colour(phase.status, variables))
             drawn = upto
         out.append("\n")
-        rows, fold_line, others = self._budget(life)
+        error = self._job.error if self._job.status == "failed" else None
+        rows, fold_line, others = self._budget(life, bool(error))
         shown = life.phases[-rows:]
         if fold_line:
             out.append(f"  … {len(life.phases) - len(shown)} earlier phases\n", style="dim")
@@ -117,8 +118,8 @@ class Timeline(Static):
             if phase.status == "preempted":
                 out.append("  (normal on spot capacity)", style="dim italic")
             out.append("\n")
-        if self._job.status == "failed" and self._job.error:
-            out.append(f"{icons['failed']} {clean_text(self._job.error, 300)}\n",
+        if error:
+            out.append(f"{icons['failed']} {clean_text(error, 300)}\n",
                        style=f"bold {status_colour('failed', variables)}")
         for line in others:
             out.append(f"• {line}\n", style="dim")
