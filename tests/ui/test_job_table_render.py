@@ -5,6 +5,7 @@ header, fits the width exactly, and carries no escape from server text."""
 from __future__ import annotations
 
 import dataclasses
+from contextlib import asynccontextmanager
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -16,44 +17,50 @@ from axom_tui.ui.widgets.job_table import JobTable
 from ui_helpers import SIZE, make_app, sim_server, started
 
 
+@asynccontextmanager
+async def _held_list(tmp_path, size=SIZE):
+    """The dashboard on the simulator's runs, polling stopped so the data holds still."""
+    with sim_server() as server:
+        app, services = make_app(server, tmp_path)
+        async with app.run_test(size=size) as pilot:
+            await started(pilot, app)
+            services.scheduler.stop()
+            yield app, services, pilot, app.screen.query_one(JobTable)
+
+
 def _lines(table: JobTable) -> list:
     return [table.render_line(y) for y in range(table.size.height)]
 
 
 async def test_rows_are_drawn_once_and_only_changed_rows_are_repainted(tmp_path):
-    with sim_server() as server:
-        app, services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
-            services.scheduler.stop()  # hold the data still
-            await pilot.pause(0.3)
-            table = app.screen.query_one(JobTable)
-            before = _lines(table)
-            again = _lines(table)
-            assert [a is b for a, b in zip(before, again)] == [True] * len(before)
+    async with _held_list(tmp_path) as (app, services, pilot, table):
+        await pilot.pause(0.3)
+        before = _lines(table)
+        again = _lines(table)
+        assert [a is b for a, b in zip(before, again)] == [True] * len(before)
 
-            repainted: list[Region] = []
-            real_refresh = table.refresh
-            table.refresh = lambda *regions, **kw: (repainted.extend(regions), real_refresh(*regions, **kw))[1]
+        repainted: list[Region] = []
+        real_refresh = table.refresh
+        table.refresh = lambda *regions, **kw: (repainted.extend(regions), real_refresh(*regions, **kw))[1]
 
-            target = table.visible_job_ids()[2]
-            run = services.store.runs[target]
-            run.job = dataclasses.replace(run.job, retries=77)
-            table.sync({target})
-            after = _lines(table)
-            changed = [y for y, (a, b) in enumerate(zip(before, after)) if a is not b]
-            assert changed == [1 + 2] and " 77 " in after[3].text
-            # only the changed cell's part of that line goes to the terminal
-            [region] = repainted
-            assert (region.y, region.height) == (3, 1) and region.width < 10
-            assert after[3].text[region.x:region.right].strip() == "77"
+        target = table.visible_job_ids()[2]
+        run = services.store.runs[target]
+        run.job = dataclasses.replace(run.job, retries=77)
+        table.sync({target})
+        after = _lines(table)
+        changed = [y for y, (a, b) in enumerate(zip(before, after)) if a is not b]
+        assert changed == [1 + 2] and " 77 " in after[3].text
+        # only the changed cell's part of that line goes to the terminal
+        [region] = repainted
+        assert (region.y, region.height) == (3, 1) and region.width < 10
+        assert after[3].text[region.x:region.right].strip() == "77"
 
-            repainted.clear()
-            table.move_cursor(row=3)  # the cursor's highlight moves from row 0 to row 3
-            moved = _lines(table)
-            redrawn = {y for y, (a, b) in enumerate(zip(moved, after)) if a is not b}
-            assert redrawn == {1 + 0, 1 + 3}
-            assert {r.y for r in repainted} == {1, 4} and all(r.height == 1 for r in repainted)
+        repainted.clear()
+        table.move_cursor(row=3)  # the cursor's highlight moves from row 0 to row 3
+        moved = _lines(table)
+        redrawn = {y for y, (a, b) in enumerate(zip(moved, after)) if a is not b}
+        assert redrawn == {1 + 0, 1 + 3}
+        assert {r.y for r in repainted} == {1, 4} and all(r.height == 1 for r in repainted)
 
 
 async def test_rows_line_up_with_the_header_and_fill_the_width(tmp_path):
@@ -105,43 +112,33 @@ def test_a_row_is_exactly_as_wide_as_asked_even_when_the_columns_are_wider():
 
 
 async def test_server_text_in_a_run_name_reaches_the_row_only_as_plain_text(tmp_path):
-    with sim_server() as server:
-        app, services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
-            services.scheduler.stop()
-            table = app.screen.query_one(JobTable)
-            target = table.visible_job_ids()[0]
-            run = services.store.runs[target]
-            run.job = dataclasses.replace(run.job, name="evil\x1b]52;c;aGk=\x07[bold]x[/bold]\x1b[2J")
-            table.sync({target})
-            line = table.render_line(1)
-            assert "\x1b" not in line.text and "\x07" not in line.text
-            assert "[bold]x[/bold]" in line.text  # shown, never parsed as markup
+    async with _held_list(tmp_path) as (app, services, pilot, table):
+        target = table.visible_job_ids()[0]
+        run = services.store.runs[target]
+        run.job = dataclasses.replace(run.job, name="evil\x1b]52;c;aGk=\x07[bold]x[/bold]\x1b[2J")
+        table.sync({target})
+        line = table.render_line(1)
+        assert "\x1b" not in line.text and "\x07" not in line.text
+        assert "[bold]x[/bold]" in line.text  # shown, never parsed as markup
 
 
 async def test_clicks_select_a_row_and_sort_by_a_header(tmp_path):
-    with sim_server() as server:
-        app, services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
-            services.scheduler.stop()
-            table = app.screen.query_one(JobTable)
-            third = table.visible_job_ids()[2]
-            await pilot.click(JobTable, offset=(10, 1 + 2))
-            assert table.selected_job_id == third
-            await pilot.pause(0.1)
-            assert app.screen.selected == third
+    async with _held_list(tmp_path) as (app, services, pilot, table):
+        third = table.visible_job_ids()[2]
+        await pilot.click(JobTable, offset=(10, 1 + 2))
+        assert table.selected_job_id == third
+        await pilot.pause(0.1)
+        assert app.screen.selected == third
 
-            header = table.render_line(0).text
-            await pilot.click(JobTable, offset=(header.index("Name"), 0))
-            assert table.sort_mode == "name"
-            assert "Name ▾" in table.render_line(0).text
-            names = [services.store.runs[j].job.display_name.lower() for j in table.visible_job_ids()]
-            assert names == sorted(names)
-            assert table.selected_job_id == third  # the cursor stayed on its run
-            await pilot.click(JobTable, offset=(header.index("Type"), 0))  # not a sort key
-            assert table.sort_mode == "newest"
+        header = table.render_line(0).text
+        await pilot.click(JobTable, offset=(header.index("Name"), 0))
+        assert table.sort_mode == "name"
+        assert "Name ▾" in table.render_line(0).text
+        names = [services.store.runs[j].job.display_name.lower() for j in table.visible_job_ids()]
+        assert names == sorted(names)
+        assert table.selected_job_id == third  # the cursor stayed on its run
+        await pilot.click(JobTable, offset=(header.index("Type"), 0))  # not a sort key
+        assert table.sort_mode == "newest"
 
 
 async def test_no_width_cuts_a_figure_in_half(tmp_path):
@@ -150,50 +147,40 @@ async def test_no_width_cuts_a_figure_in_half(tmp_path):
     # columns out), never part of one.
     import re
 
-    with sim_server() as server:
-        app, services = make_app(server, tmp_path)
-        async with app.run_test(size=(160, 40)) as pilot:
-            await started(pilot, app)
-            services.scheduler.stop()
-            table = app.screen.query_one(JobTable)
-            for width in (70, 100, 110, 113, 116, 118, 130):
-                await pilot.resize_terminal(width, 40)
-                await pilot.pause(0.1)
-                lines = [table.render_line(y).text for y in range(table.size.height)]
-                for line in lines[1:]:
-                    for money in re.findall(r"\$[0-9.,]*", line):
-                        assert re.fullmatch(r"\$[0-9,]+\.[0-9]{2}", money), (width, line)
-                    assert "…" not in line[-3:], (width, line)  # no cell cut at the edge
-                header = lines[0].split()
-                assert header[-1] in ("ETA", "Cost", "Loss"), (width, lines[0])
+    async with _held_list(tmp_path, size=(160, 40)) as (app, services, pilot, table):
+        for width in (70, 100, 110, 113, 116, 118, 130):
+            await pilot.resize_terminal(width, 40)
+            await pilot.pause(0.1)
+            lines = [table.render_line(y).text for y in range(table.size.height)]
+            for line in lines[1:]:
+                for money in re.findall(r"\$[0-9.,]*", line):
+                    assert re.fullmatch(r"\$[0-9,]+\.[0-9]{2}", money), (width, line)
+                assert "…" not in line[-3:], (width, line)  # no cell cut at the edge
+            header = lines[0].split()
+            assert header[-1] in ("ETA", "Cost", "Loss"), (width, lines[0])
 
 
 async def test_a_run_hidden_by_the_filter_gets_the_cursor_back(tmp_path):
-    with sim_server() as server:
-        app, services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
-            services.scheduler.stop()
-            table = app.screen.query_one(JobTable)
-            await pilot.press("down", "down", "down")
-            chosen = table.selected_job_id
-            await pilot.press("slash", "z", "z", "z")  # matches nothing
-            await pilot.pause(0.1)
-            assert table.row_count == 0 and table.selected_job_id is None
-            await pilot.press("escape")
-            await pilot.pause(0.1)
-            assert table.selected_job_id == chosen
-            assert app.screen.selected == chosen
+    async with _held_list(tmp_path) as (app, services, pilot, table):
+        await pilot.press("down", "down", "down")
+        chosen = table.selected_job_id
+        await pilot.press("slash", "z", "z", "z")  # matches nothing
+        await pilot.pause(0.1)
+        assert table.row_count == 0 and table.selected_job_id is None
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert table.selected_job_id == chosen
+        assert app.screen.selected == chosen
 
-            # but a run the user picks while filtered is the one that stays
-            await pilot.press("slash", *"run")
-            await pilot.pause(0.1)
-            assert len(table.visible_job_ids()) > 1  # the demo has several running runs
-            await pilot.press("down")
-            picked = table.selected_job_id
-            await pilot.press("escape")
-            await pilot.pause(0.1)
-            assert table.selected_job_id == picked
+        # but a run the user picks while filtered is the one that stays
+        await pilot.press("slash", *"run")
+        await pilot.pause(0.1)
+        assert len(table.visible_job_ids()) > 1  # the demo has several running runs
+        await pilot.press("down")
+        picked = table.selected_job_id
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert table.selected_job_id == picked
 
 
 async def test_while_filtered_the_cursor_follows_its_run_as_new_runs_arrive(tmp_path):

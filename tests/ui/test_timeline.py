@@ -27,15 +27,20 @@ def _history(preemptions: int) -> tuple[Job, list[Event]]:
     return Job(id="j1", status="running", started_at=T0, updated_at=t), events
 
 
-class _Host(App):
-    CSS = "Timeline { height: 10; }"
+def _host(css: str) -> App:
+    """An app holding only a Timeline, sized by ``css``."""
 
-    def compose(self) -> ComposeResult:
-        yield Timeline(id="timeline")
+    class Host(App):
+        CSS = css
+
+        def compose(self) -> ComposeResult:
+            yield Timeline(id="timeline")
+
+    return Host()
 
 
 async def test_long_history_keeps_the_current_phase_on_screen_without_layout():
-    app = _Host()
+    app = _host("Timeline { height: 10; }")
     async with app.run_test(size=(60, 20)) as pilot:
         timeline = app.query_one(Timeline)
         layouts: list[bool] = []
@@ -53,15 +58,8 @@ async def test_long_history_keeps_the_current_phase_on_screen_without_layout():
         assert not any(layouts)
 
 
-class _ShortHost(App):
-    CSS = "Timeline { height: 6; min-height: 0; }"
-
-    def compose(self) -> ComposeResult:
-        yield Timeline(id="timeline")
-
-
 async def test_a_short_timeline_keeps_the_failed_runs_error_and_last_phase():
-    app = _ShortHost()
+    app = _host("Timeline { height: 6; min-height: 0; }")
     async with app.run_test(size=(60, 20)) as pilot:
         timeline = app.query_one(Timeline)
         job, events = _history(5)
