@@ -24,7 +24,7 @@ class PollSettings:
     focused: float = 2.0  # seconds between polls of the job on screen
     live: float = 4.0  # seconds between metric/log polls of a running job shown in a compare tile
     background_rps: float = 2.5  # request budget per second for live jobs not on screen
-    list: float = 5.0  # seconds between job-list refreshes
+    list: float = 4.0  # seconds between job-list refreshes
     max_in_flight: int = 4  # concurrent requests at most
     max_rps: float = 8.0  # requests per second at most, all kinds together
 

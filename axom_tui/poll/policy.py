@@ -33,10 +33,10 @@ class PollPolicy:
     background_min: float = 10.0
     background_rps: float = 2.5  # interval = max(background_min, n_background_live / background_rps)
     # waiting runs (queued / provisioning / staging / preempted / unknown status)
-    focused_waiting_job: float = 3.0
-    focused_waiting_logs: float = 5.0
+    focused_waiting_job: float = 4.0
+    focused_waiting_logs: float = 4.0
     # global feeds
-    jobs_list: float = 5.0
+    jobs_list: float = 4.0
     jobs_list_limit: int = 200
     overview: float = 30.0
     overview_days: int = 30
@@ -57,6 +57,12 @@ class PollPolicy:
     auth_retry: float = 30.0  # 401 (and 403 on the job list): only the job list, this often
     offline_after: float = 10.0  # no success for this long + transport errors = offline
     retrying_after_failures: int = 2  # consecutive transient failures before "retrying"
+
+    @property
+    def poll_grid(self) -> float:
+        """Every periodic poll is due on this grid, so the answers of one round arrive
+        together and the UI draws one frame for them: the focused run's period."""
+        return self.focused_active
 
 
 class RunPhase(Enum):
@@ -199,18 +205,25 @@ def next_due_delay(kind: str, status: str | None, attention: Attention, n_backgr
     return None if interval is None else max(interval, min_delay)
 
 
-def aligned_due(now: float, interval: float) -> float:
-    """When a periodic poll of an on-screen run is next due: on a grid of ``interval``
-    seconds, never later than ``now + interval``.
+def aligned_due(now: float, interval: float, grid: float) -> float:
+    """When a periodic poll is next due: on the shared ``grid`` of poll rounds (seconds).
 
-    Each feed is rescheduled when its own answer arrives, so feeds of one run drift out
-    of phase (the job and metrics one second, the logs the next) and each answer costs
-    the UI its own flush and frame. On a shared grid they come back together. Getting
-    onto the grid takes at most one shorter interval; staleness never grows.
+    Each feed is rescheduled when its own answer arrives, so feeds drift out of phase
+    (a run's job and metrics one second, its logs the next, a background run's metrics
+    and the job list in between) and each answer costs the UI its own flush and frame.
+    On a shared grid the answers of one round come back together.
+
+    An interval that is a whole number of rounds keeps its period exactly and is never
+    later than ``now + interval`` (getting onto the grid takes one shorter interval).
+    Any other interval goes to the nearest round (ties later), so it is kept to within
+    half a round. Intervals shorter than a round are left as they are.
     """
-    if interval <= 0:
-        return now
-    return math.floor((now + interval) / interval) * interval
+    if grid <= 0 or interval < grid:
+        return now + interval
+    rounds = interval / grid
+    if abs(rounds - round(rounds)) < 1e-9:
+        return math.floor((now + interval) / grid) * grid
+    return (math.floor((now + interval - grid / 2) / grid) + 1) * grid
 
 
 def result_retry_delay(attempts: int, policy: PollPolicy) -> float:

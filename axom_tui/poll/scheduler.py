@@ -389,9 +389,8 @@ class PollScheduler:
             self._park(state)
             return
         due = now + delay
-        if key.job_id is not None and attention.on_screen and not state.owed and min_delay == 0 \
-                and delay > 0:
-            due = aligned_due(now, delay)
+        if not state.owed and min_delay == 0 and delay > 0:
+            due = aligned_due(now, delay, self.policy.poll_grid)
         self._put(key, due, priority_of(key.kind, attention), keep_earlier)
 
     def _put(self, key: FeedKey, due_at: float, priority: int, keep_earlier: bool) -> None:

@@ -24,7 +24,7 @@ ACTIVE_TABLE = {
     ("events", BACKGROUND): None, ("result", BACKGROUND): None,
 }
 WAITING_TABLE = {
-    ("job", FOCUSED): 3.0, ("logs", FOCUSED): 5.0, ("metrics", FOCUSED): None,
+    ("job", FOCUSED): 4.0, ("logs", FOCUSED): 4.0, ("metrics", FOCUSED): None,
     ("events", FOCUSED): None, ("result", FOCUSED): None,
 }
 
@@ -51,7 +51,7 @@ def test_terminal_runs_have_no_periodic_feed(status, kind, attention):
 
 
 def test_global_intervals():
-    assert next_interval("jobs", None, BACKGROUND, 0, P) == 5.0
+    assert next_interval("jobs", None, BACKGROUND, 0, P) == 4.0
     assert next_interval("overview", None, BACKGROUND, 0, P) == 30.0
     assert next_interval("models", None, BACKGROUND, 0, P) == 30.0
 
@@ -114,5 +114,5 @@ def test_next_due_delay_combines_interval_triggers_and_final_fetches():
     assert d("metrics", "failed", BACKGROUND, seen_live=True, finished=True) is None
     assert d("logs", "failed", BACKGROUND, seen_live=True) is None
     assert d("job", "completed", owed=True) is None
-    assert d("jobs", None, BACKGROUND) == 5.0 and d("jobs", None, BACKGROUND, owed=True) == 0.0
+    assert d("jobs", None, BACKGROUND) == 4.0 and d("jobs", None, BACKGROUND, owed=True) == 0.0
     assert d("overview", None, BACKGROUND, min_delay=45.0) == 45.0

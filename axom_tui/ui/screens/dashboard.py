@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from time import monotonic
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,16 @@ if TYPE_CHECKING:
     from axom_tui.ui.app import AxomApp
 
 RUN_ASPECTS = {"job", "metrics", "logs", "events", "result", "health"}
-TICK = 1.0  # elapsed/ETA cells and the timeline's "time in phase" move this often
+TICK_MAX = 2.0  # elapsed/ETA cells and the timeline's "time in phase" move at least this often
+TICK_SLACK = 0.35  # after a flush's tick, the timer waits this much longer than a period
+
+
+def tick_period(poll_grid: float) -> float:
+    """The clock's step: the poll round's period, or an even share of it when that is
+    longer than TICK_MAX, so clock steps fall on the rounds and share their frames."""
+    if poll_grid <= 0:
+        return TICK_MAX
+    return poll_grid / math.ceil(poll_grid / TICK_MAX)
 
 
 class DashboardScreen(Screen):
@@ -51,6 +61,7 @@ class DashboardScreen(Screen):
         self._ready = False
         self._ticked_at = float("-inf")
         self._tick_timer: Timer | None = None
+        self._tick_period = TICK_MAX
 
     @property
     def axom(self) -> AxomApp:
@@ -80,7 +91,8 @@ class DashboardScreen(Screen):
         chart = self.query_one(MetricChart)
         chart.ascii_mode = self.axom.ui_settings.ascii
         self.query_one(JobTable).focus()
-        self._arm_tick()
+        self._tick_period = tick_period(self.axom.services.scheduler.policy.poll_grid)
+        self._arm_tick(self._tick_period)
         self._ready = True
         self.apply_changes({None: {"list", "connection", "overview"}})
 
@@ -122,24 +134,24 @@ class DashboardScreen(Screen):
     def _tick(self, due_only: bool = False) -> None:
         """Move the clock-driven cells (elapsed, ETA, time in phase, the header's freshness).
 
-        Also done on the way out of every change flush when it is nearly due, so that the
-        clock's repaint shares the flush's frame instead of costing a frame of its own a
-        few hundred milliseconds later; the timer is then started again from that moment,
-        so the clock keeps in step with the data (one frame a second, not two).
+        The clock steps once a poll round (2 s by default), inside the flush of that
+        round's answers, so the clock and the data share one frame. The timer is only the
+        fallback for rounds that bring no answers: after a flush's tick it waits a little
+        longer than a period, so the next round's flush comes first.
         """
         now = monotonic()
-        if now - self._ticked_at < (0.5 if due_only else 0.9) * TICK:
+        if due_only and now - self._ticked_at < 0.5 * self._tick_period:
             return
         self._ticked_at = now
-        self._arm_tick()
+        self._arm_tick(self._tick_period + TICK_SLACK if due_only else self._tick_period)
         self.query_one(JobTable).refresh_time_cells()
         self.query_one(Timeline).tick()
         self.query_one(HeaderBar).redraw()
 
-    def _arm_tick(self) -> None:
+    def _arm_tick(self, delay: float) -> None:
         if self._tick_timer is not None:
             self._tick_timer.stop()
-        self._tick_timer = self.set_timer(TICK, self._tick)
+        self._tick_timer = self.set_timer(delay, self._tick)
 
     def _show_selected(self, aspects: set[str]) -> None:
         store = self.axom.services.store

@@ -41,9 +41,9 @@ class HeaderBar(Static):
         self.redraw()
 
     def _on_timer(self) -> None:
-        # A screen that ticks its own clock cells redraws the header with them (one frame
-        # for both); this timer then only covers screens that do not.
-        if time.monotonic() - self._redrawn_at >= 0.9:
+        # A screen that ticks its own clock cells (every 2 s at most) redraws the header
+        # with them, in one frame; this timer only covers screens that do not.
+        if time.monotonic() - self._redrawn_at >= 2.5:
             self.redraw()
 
     def redraw(self) -> None:
