@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rich.cells import cell_len
 from rich.color import Color as RichColor
 from rich.console import Console
 from rich.segment import Segment
@@ -20,6 +21,8 @@ from rich.text import Text
 from textual.strip import Strip
 
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
+# What a chart is made of, one cell per character: ASCII, box drawing, blocks, braille.
+_ONE_CELL = re.compile(r"[\x20-\x7e\u2500-\u25ff\u2800-\u28ff]*")
 _KEEP = object()
 _STYLES: dict[tuple[Any, Any, bool], Style] = {}
 _CODES: dict[str, tuple[Any, Any, Any] | None] = {}
@@ -89,12 +92,16 @@ def ansi_to_strips(ansi: str, width: int) -> list[Strip]:
     for line in ansi.split("\n"):
         segments: list[Segment] = []
         parts = _SGR.split(line)
+        cells = 0
         for i, part in enumerate(parts):
             if i % 2 == 0:
                 if part:
                     # never None: Textual's filters (NO_COLOR's monochrome) expect a Style
                     style = _style(fg, bg, bold) if fg is not None or bg is not None or bold else _PLAIN
                     segments.append(Segment(part, style))
+                    # cell_len looks up every character of a braille run (they change on
+                    # every redraw, so its cache misses); most runs are one cell a character
+                    cells += len(part) if _ONE_CELL.fullmatch(part) else cell_len(part)
                 continue
             change: Any = codes.get(part, _KEEP)
             if change is _KEEP:
@@ -105,7 +112,8 @@ def ansi_to_strips(ansi: str, width: int) -> list[Strip]:
             fg = fg if new_fg is _KEEP else new_fg
             bg = bg if new_bg is _KEEP else new_bg
             bold = bold if new_bold is _KEEP else new_bold
-        strips.append(Strip(segments).adjust_cell_length(width, _PLAIN))
+        strip = Strip(segments, cells)
+        strips.append(strip if cells == width else strip.adjust_cell_length(width, _PLAIN))
     return strips
 
 

@@ -133,7 +133,9 @@ def test_chart_strips_match_richs_reading_of_the_ansi_cell_by_cell() -> None:
     ansi = render_chart(data.spec(MetricView.LOSS_GRAD, ChartOptions(), ChartTheme()), width, 30).ansi
     # 256-colour, bold and default-colour escapes stay on the fast path; an escape outside
     # its set (underline) sends everything through rich
+    # (and wide characters, e.g. a run name in a legend, are measured, not counted)
     for tail in ("", "\n\x1b[38;5;12m\x1b[1mplotext palette\x1b[39m default fg\x1b[0m",
+                 "\n\x1b[1m━ 训练-ランナー\x1b[0m ⠿⠿", "\n训练" + "x" * 200,
                  "\n\x1b[4munderlined\x1b[0m"):
         strips = ansi_to_strips(ansi + tail, width)
         text = Text.from_ansi(ansi + tail, no_wrap=True, end="")

@@ -180,7 +180,7 @@ def log_rows(view: LogView) -> int:
 
 
 def status_text(app: App[None]) -> str:
-    return str(app.query_one(LogStatusLine).render())
+    return app.query_one(LogStatusLine).content.plain
 
 
 async def settle(pilot, view: LogView) -> None:  # type: ignore[no-untyped-def]

@@ -6,10 +6,10 @@ import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.widgets import Static
 
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
+from axom_tui.ui.widgets.text_lines import TextLines
 
 if TYPE_CHECKING:
     from axom_tui.store import RunStore
@@ -24,16 +24,15 @@ STATE_LOOK = {
 }
 
 
-class HeaderBar(Static):
+class HeaderBar(TextLines):
     DEFAULT_CSS = """
-    HeaderBar { height: 1; background: $panel; color: $foreground; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    HeaderBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
 
     def __init__(self, store: RunStore, *, label: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
         self.label = label
-        self._shown: Text | None = None
         self._redrawn_at = float("-inf")
 
     def on_mount(self) -> None:
@@ -50,11 +49,7 @@ class HeaderBar(Static):
         if not self.is_attached:
             return
         self._redrawn_at = time.monotonic()
-        text = self.compose_text()
-        if text == self._shown:
-            return  # the 1 s tick usually finds nothing new: no repaint, no output
-        self._shown = text
-        self.update(text, layout=False)  # one line, fixed height: no layout pass needed
+        self.set_lines([self.compose_text()])  # the 1 s tick usually finds nothing new: no repaint
 
     @property
     def _ascii(self) -> bool:

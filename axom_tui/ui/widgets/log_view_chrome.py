@@ -14,7 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.widgets import Input
+
+from axom_tui.ui.widgets.text_lines import TextLines
 
 
 def app_uses_ascii(app: object) -> bool:
@@ -68,14 +70,12 @@ class LogSearchInput(Input):
         self.post_message(self.Closed())
 
 
-class LogStatusLine(Static):
+class LogStatusLine(TextLines):
     """One-row status of a :class:`LogView` (plain text, never markup)."""
 
     def show_status(self, status: LogViewStatus) -> None:
         # One row, always: a repaint, never a layout pass of the whole screen.
-        text = Text(status.render_plain(app_uses_ascii(self.app)), no_wrap=True,
-                    overflow="ellipsis")
-        self.update(text, layout=False)
+        self.set_lines([Text(status.render_plain(app_uses_ascii(self.app)))])
 
 
 class LogChrome(Vertical):

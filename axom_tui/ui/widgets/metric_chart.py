@@ -62,7 +62,7 @@ class MetricChart(Widget):
         self._drawn_key: tuple[Any, ...] | None = None
         self._timer: Timer | None = None
         self._last_draw = 0.0
-        self._theme_cache: tuple[tuple[Any, ...], ChartTheme] | None = None
+        self._theme_cache: tuple[Mapping[str, str], tuple[Any, ...], ChartTheme] | None = None
         #: What the last draw showed (for tests and the status line).
         self.flags: tuple[str, ...] = ()
         self.placeholder = True
@@ -236,11 +236,13 @@ class MetricChart(Widget):
         """Chart colours from the app theme's variables (``chart-*``, with fallbacks)."""
         variables = getattr(self.app, "theme_variables", {}) or {}
         base = self.background_colors[1]
-        cache_key = (tuple(sorted(variables.items())), base.rgb, base.a)
-        if self._theme_cache is not None and self._theme_cache[0] == cache_key:
-            return self._theme_cache[1]
+        # Textual replaces the variables' dict when the theme changes: the same dict
+        # object means the same variables (no need to compare a hundred of them).
+        cached = self._theme_cache
+        if cached is not None and cached[0] is variables and cached[1] == (base.rgb, base.a):
+            return cached[2]
         theme = theme_from_variables(variables, base if base.a > 0 else None)
-        self._theme_cache = (cache_key, theme)
+        self._theme_cache = (variables, (base.rgb, base.a), theme)
         return theme
 
 

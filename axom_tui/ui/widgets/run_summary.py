@@ -5,29 +5,25 @@ from __future__ import annotations
 import math
 
 from rich.text import Text
-from textual.widgets import Static
 
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
 from axom_tui.ui.derive import progress_of
 from axom_tui.ui.status_style import status_text
+from axom_tui.ui.widgets.text_lines import TextLines
 
 
-class RunSummary(Static):
+class RunSummary(TextLines):
     DEFAULT_CSS = """
-    RunSummary { height: 2; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
+    RunSummary { height: 2; padding: 0 1; background: $boost; }
     """
 
     def __init__(self, *, ascii_mode: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.ascii_mode = ascii_mode
-        self._shown: Text | None = None
 
     def show(self, run, marked: bool = False) -> None:  # run: RunState | None
-        text = self.render_summary(run, marked)
-        if text != self._shown:  # fixed height (2): a repaint, never a layout pass
-            self._shown = text
-            self.update(text, layout=False)
+        self.set_text(self.render_summary(run, marked))  # fixed height: repaints, no layout
 
     def render_summary(self, run, marked: bool) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")

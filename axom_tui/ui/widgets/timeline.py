@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from axom_tui.api.records import Event, Job
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
 from axom_tui.ui.lifecycle import build_lifecycle
 from axom_tui.ui.status_style import ASCII_ICONS, STATUS_ICONS, status_colour
+from axom_tui.ui.widgets.text_lines import TextLines
 
 MAX_ROWS = 14  # phases listed when the widget's height is not known yet
 
 
-class Timeline(Static):
+class Timeline(TextLines):
     """Fills the height it is given and lists as many of the latest phases as fit (the
-    current one always on screen), so a growing lifecycle never needs a layout pass."""
+    current one always on screen), so a growing lifecycle never needs a layout pass.
+    A clock step repaints the lines it changed: the bar and the current phase."""
 
     DEFAULT_CSS = """
-    Timeline { height: 1fr; min-height: 6; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    Timeline { height: 1fr; min-height: 6; padding: 0 1; }
     """
 
     def __init__(self, *, ascii_mode: bool = False, id: str | None = None) -> None:
@@ -28,28 +29,20 @@ class Timeline(Static):
         self._job: Job | None = None
         self._events: list[Event] = []
         self._now_fn = fmt.utcnow
-        self._shown: Text | None = None
-
-    def _set(self, text: Text) -> None:
-        """Repaint only when the text changed (the height is the widget's, not the text's)."""
-        if text == self._shown:
-            return
-        self._shown = text
-        self.update(text, layout=False)
 
     def on_resize(self) -> None:
-        self._set(self.render_timeline())
+        self.set_text(self.render_timeline())
 
     def show(self, job: Job | None, events: list[Event], now_fn=None) -> None:
         self._job = job
         self._events = events
         if now_fn is not None:
             self._now_fn = now_fn
-        self._set(self.render_timeline())
+        self.set_text(self.render_timeline())
 
     def tick(self) -> None:
         if self._job is not None and not self._job.terminal:
-            self._set(self.render_timeline())
+            self.set_text(self.render_timeline())
 
     def _budget(self, life, error_line: bool) -> tuple[int, bool, list[str]]:
         """(phase rows, whether an "… N earlier phases" line goes above them, the other
