@@ -31,7 +31,7 @@ class PollSettings:
 
 @dataclass(frozen=True)
 class NotifySettings:
-    toast: bool = True
+    toast: bool = True  # a watched run's end shown on screen (the header; a toast on other screens)
     bell: bool = False
     desktop: bool = True
 

@@ -20,6 +20,7 @@ from axom_tui.ui.derive import ServerClock
 from axom_tui.ui.notifications import Notifier
 from axom_tui.ui.screens.dashboard import DashboardScreen
 from axom_tui.ui.screens.help import HelpScreen
+from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.settings import UiSettings
 
 if TYPE_CHECKING:
@@ -118,6 +119,20 @@ class AxomApp(App):
         super().notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[arg-type]
                        markup=markup)
 
+    def show_notice(self, title: str, body: str, *, error: bool = False) -> None:
+        """A run's news: in the dashboard's header while it is on screen (a repaint of one
+        line), as a toast on the other screens."""
+        if self._dashboard is not None and self._screen_or_none() is self._dashboard:
+            self._dashboard.query_one(HeaderBar).notice(title, body, error=error)
+        else:
+            self.notify(body, title=title, severity="error" if error else "information", timeout=8)
+
+    def _screen_or_none(self) -> object:
+        try:
+            return self.screen
+        except ScreenStackError:
+            return None
+
     # ------------------------------------------------------------ store → widgets
 
     def _on_store_dirty(self) -> None:
@@ -133,11 +148,8 @@ class AxomApp(App):
         self.notifier.observe(changes)
         if self._dashboard is not None and self._dashboard.is_mounted:
             self._dashboard.apply_changes(changes)
-        try:
-            screen = self.screen
-        except ScreenStackError:  # shutting down: the screens are gone, the timer was not
-            return
-        if screen is not self._dashboard and hasattr(screen, "apply_changes"):
+        screen = self._screen_or_none()  # None: shutting down, the screens are gone
+        if screen is not None and screen is not self._dashboard and hasattr(screen, "apply_changes"):
             screen.apply_changes(changes)
 
     def _on_theme_changed(self, _theme: object) -> None:

@@ -1,4 +1,5 @@
-"""Tell the user when a run they watched finishes: toast, terminal bell, desktop notification.
+"""Tell the user when a run they watched finishes: on-screen notice, terminal bell, desktop
+notification.
 
 Desktop notifications go through the terminal itself (OSC 9, understood by iTerm2,
 WezTerm, kitty, foot…, and OSC 777 for VTE/urxvt), so they work over SSH. Inside tmux
@@ -55,8 +56,7 @@ class Notifier:
         if status == "failed" and error:
             body += f" — {clean_text(error, 120)}"
         if settings.notify_toast:
-            self.app.notify(body, title=title, severity="information" if status == "completed" else "error",
-                            timeout=8)
+            self.app.show_notice(title, body, error=status != "completed")
         if settings.notify_bell:
             self.app.bell()
         if settings.notify_desktop:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
+from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
-from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
+from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for, widget_text
 
 
 @pytest.fixture
@@ -84,9 +85,19 @@ async def test_watched_run_finishing_notifies(server, tmp_path):
         await wait_for(pilot, lambda: (near, "completed") in app.notifier.sent, timeout=20,
                        what="the completion notification")
         assert store.runs[near].job.status == "completed"
-        done = toasts.matching("Run completed")
-        assert done and done[-1]["title"] == "Run completed"
-        assert store.runs[near].job.display_name in str(done[-1]["message"])
+        # on the dashboard the news goes to the header (a repaint), not a toast (a layout)
+        header = app.screen.query_one(HeaderBar)
+        name = store.runs[near].job.display_name
+        assert [(n.title, n.body, n.error) for n in header.notices] == [("Run completed", name, False)]
+        assert f"✓ Run completed  {name}" in widget_text(header)
+        assert not toasts.matching("Run completed")
+        # on another screen (no header there) the news is a toast
+        app.action_help()
+        await pilot.pause()
+        app.show_notice("Run failed", "other-run — out of memory", error=True)
+        failed = toasts.matching("Run failed")
+        assert failed and failed[-1]["severity"] == "error"
+        assert "other-run" in str(failed[-1]["message"])
         # runs that were already finished at start-up are not news
         already = role_id(server.sim, "done-train")
         assert all(job_id != already for job_id, _ in app.notifier.sent)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -24,7 +25,26 @@ STATE_LOOK = {
 }
 
 
+NOTICE_SECONDS = 8.0  # how long a run's "completed"/"failed" notice stays in the header
+
+
+@dataclass(frozen=True)
+class Notice:
+    until: float  # monotonic
+    title: str
+    body: str
+    error: bool
+
+
 class HeaderBar(TextLines):
+    """Connection state, freshness and the account's counters; for a few seconds after a
+    watched run finishes, a notice in place of the counters.
+
+    Notices live here rather than in Textual's toasts because a toast mounts and removes
+    widgets, each time laying out the whole screen (~100 ms of CPU per toast on the
+    demo); a notice is a repaint of this one line.
+    """
+
     DEFAULT_CSS = """
     HeaderBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
@@ -34,6 +54,21 @@ class HeaderBar(TextLines):
         self.store = store
         self.label = label
         self._redrawn_at = float("-inf")
+        self._notices: list[Notice] = []
+
+    def notice(self, title: str, body: str, *, error: bool = False,
+               seconds: float = NOTICE_SECONDS) -> None:
+        """Show ``title: body`` for ``seconds`` (the newest of several, with a count)."""
+        self._notices.append(Notice(time.monotonic() + seconds, clean_text(title, 40),
+                                    clean_text(body, 200), error))
+        del self._notices[:-20]
+        self.redraw()
+
+    @property
+    def notices(self) -> list[Notice]:
+        """Notices still showing."""
+        now = time.monotonic()
+        return [n for n in self._notices if n.until > now]
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._on_timer)
@@ -78,6 +113,18 @@ class HeaderBar(TextLines):
             if conn.state in ("auth", "forbidden"):  # the label already says it; keep the server's reason
                 message = message.split("):", 1)[-1].strip() or message
             text.append("  " + message, style=variables.get("warning", "yellow"))
+        notices = self.notices
+        self._notices = notices
+        if notices:
+            latest = notices[-1]
+            colour = variables.get("error" if latest.error else "success", "white")
+            icon = ("x" if latest.error else "+") if self._ascii else ("✗" if latest.error else "✓")
+            text.append("   ")
+            text.append(f" {icon} {latest.title} ", style=f"bold reverse {colour}")
+            text.append(f" {latest.body}", style="bold")
+            if len(notices) > 1:
+                text.append(f"  (+{len(notices) - 1} more)", style="dim")
+            return text  # the counters come back when the notice goes
         ov = self.store.overview
         if ov is not None:
             days = ov.period_days or 30
