@@ -38,6 +38,8 @@ class FetchOutcome:
     job_changes: list[JobChange] = field(default_factory=list)
     #: Result feed: whether the result exists yet.
     result_found: bool = False
+    #: Job list: the runs it listed.
+    listed: frozenset[str] = frozenset()
 
 
 class FeedFetcher:
@@ -50,7 +52,8 @@ class FeedFetcher:
         kind = key.kind
         if kind == "jobs":
             jobs = await self.client.list_jobs(limit=self.policy.jobs_list_limit)
-            return FetchOutcome(job_changes=self.store.apply_jobs(jobs))
+            return FetchOutcome(job_changes=self.store.apply_jobs(jobs),
+                                listed=frozenset(job.id for job in jobs))
         if kind == "models":
             self.store.apply_models(await self.client.list_models())
             return FetchOutcome()

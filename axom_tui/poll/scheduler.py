@@ -57,6 +57,7 @@ class PollScheduler:
         self._stopping = False
         self._paused_until = float("-inf")
         self._background_refused = False
+        self._listed: frozenset[str] = frozenset()  # runs in the last job list answer
 
     # ------------------------------------------------------------ public API
 
@@ -173,7 +174,19 @@ class PollScheduler:
         if priority >= Priority.BACKGROUND and not self._background_bucket.has_token(now):
             self._background_refused = True
             return Verdict.DEFER
+        if key.kind == "job" and self._list_brings(state, now):
+            self._plan(state, now)  # next round; the entry taken now is stale and dropped
+            return Verdict.DEFER
         return Verdict.LAUNCH
+
+    def _list_brings(self, state: FeedState, now: float) -> bool:
+        """Whether the job list asked in this round carries this run's record, which
+        makes the run's own periodic job poll redundant (the list holds job objects; the
+        store takes either). Only runs it listed last time; a triggered fetch still goes."""
+        if state.owed or state.rerun or state.key.job_id not in self._listed:
+            return False
+        due = self._queue.due_at(JOBS_KEY)
+        return self._feeds[JOBS_KEY].in_flight or (due is not None and due <= now)
 
     def _launch(self, key: FeedKey, priority: int, now: float) -> None:
         state = self._feeds[key]
@@ -215,6 +228,8 @@ class PollScheduler:
         self.store.record_ok(key, now)
         self.stats.record_ok(key, now)
         self._monitor.on_success(now, probe=key == JOBS_KEY)
+        if key == JOBS_KEY:
+            self._listed = outcome.listed
         for change in outcome.job_changes:
             self._on_job_change(change, now)
         track = self._runs.get(key.job_id) if key.job_id is not None else None

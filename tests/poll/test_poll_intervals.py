@@ -28,8 +28,13 @@ async def test_focused_visible_and_background_running_runs():
         h.scheduler.set_visible(["visible"])
         await h.advance(SECONDS)
     f, v, b = per_run(h, "focused"), per_run(h, "visible"), per_run(h, "background")
-    for kind in ("get_job", "get_metrics", "get_logs"):
+    for kind in ("get_metrics", "get_logs"):
         assert SECONDS / 2 - 2 <= f[kind] <= SECONDS / 2 + 2, (kind, f)
+    # its record comes every round: from the job list when that is asked (every other
+    # round), from its own job poll in the rounds between
+    assert SECONDS / 4 - 2 <= f["get_job"] <= SECONDS / 4 + 2, f
+    refreshed = sorted(h.api.times("get_job", "focused") + h.api.times("list_jobs"))
+    assert max(b - a for a, b in zip(refreshed, refreshed[1:])) <= 2.0 + 1e-9
     assert SECONDS / 10 - 1 <= f["get_events"] <= SECONDS / 10 + 2
     assert SECONDS / 4 - 2 <= v["get_metrics"] <= SECONDS / 4 + 2
     assert SECONDS / 4 - 2 <= v["get_logs"] <= SECONDS / 4 + 2
@@ -43,6 +48,23 @@ async def test_focused_visible_and_background_running_runs():
     assert h.store.connection.state == "live"
 
 
+async def test_a_run_the_job_list_leaves_out_keeps_its_own_job_poll():
+    from axom_tui.poll import PollPolicy
+
+    h = Harness(policy=PollPolicy(jobs_list_limit=1))
+    h.api.add_run("old", "running", steps=10)
+    h.api.add_run("new", "running", steps=10)  # newest first: the list shows only "new"
+    async with h:
+        h.scheduler.focus("old")
+        await h.advance(120)
+        h.scheduler.focus("new")
+        await h.advance(120)
+    old = [t for t in h.api.times("get_job", "old") if t < 1120]
+    new = [t for t in h.api.times("get_job", "new") if t > 1130]
+    assert 120 / 2 - 2 <= len(old) <= 120 / 2 + 2  # every round: nothing else brings it
+    assert 110 / 4 - 2 <= len(new) <= 110 / 4 + 2  # every other round: the list brings it
+
+
 async def test_waiting_runs_poll_slowly_and_background_waiting_not_at_all():
     h = Harness()
     h.api.add_run("focused", "queued")
@@ -52,7 +74,10 @@ async def test_waiting_runs_poll_slowly_and_background_waiting_not_at_all():
         h.scheduler.focus("focused")
         await h.advance(SECONDS)
     f = per_run(h, "focused")
-    assert SECONDS / 4 - 2 <= f["get_job"] <= SECONDS / 4 + 2
+    # its record every 4 s: the job list, asked in the same rounds, carries it (so its
+    # own job poll only goes once, on focus)
+    assert f["get_job"] == 1
+    assert SECONDS / 4 - 2 <= h.api.count("list_jobs") <= SECONDS / 4 + 2
     assert SECONDS / 4 - 2 <= f["get_logs"] <= SECONDS / 4 + 2
     assert f["get_metrics"] == 1 and f["get_events"] == 1  # once on focus (history, timeline)
     assert sum(per_run(h, "idle").values()) == 0 and sum(per_run(h, "weird").values()) == 0
@@ -69,8 +94,10 @@ async def test_status_change_fetches_events_and_completion_fetches_models():
         h.api.runs["a"].events.append(Event("status", payload={"from": "staging", "to": "running"}))
         changed_at = h.now
         await h.advance(4)
-        # the focused job feed (3 s) saw the change: events fetched at that same moment
-        job_seen = min(t for t in h.api.times("get_job", "a") if t > changed_at)
+        # the run's record (its job poll, or the job list in the rounds that ask it) saw
+        # the change: events fetched at that same moment
+        job_seen = min(t for t in h.api.times("get_job", "a") + h.api.times("list_jobs")
+                       if t > changed_at)
         assert job_seen in h.api.times("get_events", "a")
         assert h.store.runs["a"].events[-1].kind == "status"
         models_before = h.api.count("list_models")
@@ -216,13 +243,17 @@ async def test_the_focused_runs_feeds_come_back_together():
         await h.advance(7)
         h.api.set_status("a", "running")
         await h.advance(14)
-        recent = {kind: [t for t in h.api.times(kind, "a") if t > h.now - 8]
-                  for kind in ("get_job", "get_metrics", "get_logs")}
-        assert recent["get_job"] == recent["get_metrics"] == recent["get_logs"]
-        assert {round(b - a, 6) for a, b in zip(recent["get_job"], recent["get_job"][1:])} == {2.0}
+        recent = {kind: [t for t in h.api.times(kind, "a" if kind != "list_jobs" else None)
+                         if t > h.now - 8]
+                  for kind in ("get_job", "get_metrics", "get_logs", "list_jobs")}
+        assert recent["get_metrics"] == recent["get_logs"]
+        # the run's record: its own poll, or the job list's in the rounds that ask it
+        assert sorted(recent["get_job"] + recent["list_jobs"]) == recent["get_metrics"]
+        assert {round(b - a, 6) for a, b in zip(recent["get_logs"], recent["get_logs"][1:])} == {2.0}
         # getting onto the grid never made a feed staler than its interval
-        for kind in ("get_job", "get_logs"):
-            times = [t for t in h.api.times(kind, "a") if t > 1008]
+        for times in (h.api.times("get_logs", "a"),
+                      sorted(h.api.times("get_job", "a") + h.api.times("list_jobs"))):
+            times = [t for t in times if t > 1008]
             assert max(b - a for a, b in zip(times, times[1:])) <= 2.0 + 1e-9
 
 

@@ -27,6 +27,7 @@ from axom_tui.runtime import build_services
 from axom_tui.sanitize import clean_text
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.settings import UiSettings
+from axom_tui.ui.widgets.header_bar import HeaderBar
 from rel_helpers import KEY, PYTHON, ThreadServer, child_env, figure, leaks_in, run_in_pty
 from rel_hostile import HOSTILE, NAMES, RUN_IDS, HostileApi
 
@@ -196,17 +197,20 @@ async def test_no_link_or_click_action_comes_from_server_text(tmp_path):
                     await pilot.press(key)
                     await pilot.pause(0.2)
                 inspected += _links_and_actions(app, links, actions)
-            for _ in range(60):  # the failed run's toast
-                if app._notifications:
+            header = app.screen.query_one(HeaderBar)
+            for _ in range(60):  # the failed run's notice, in the header
+                if header.notices:
                     break
                 await pilot.pause(0.1)
             await pilot.pause(0.3)
             inspected += _links_and_actions(app, links, actions)
-            toasts = [n.message for n in app._notifications]
+            notices = [n.body for n in header.notices]
+            shown = header.content.plain
             svg = app.export_screenshot()
             assert app.is_running
     figure("terminal: rendered segments inspected (Pilot)", inspected)
-    assert toasts and "[@click=app.quit]" in toasts[0], toasts  # shown as text
+    assert notices and "[@click=app.quit]" in notices[0], notices  # shown as text
+    assert "[@click=app.quit]" in shown
     assert links == set(), links
     assert not any("quit" in str(a) or "evil" in str(a) for a in actions), actions
     assert not re.search(r"<a[^>]+evil\.example", svg)
