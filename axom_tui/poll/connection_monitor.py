@@ -20,6 +20,7 @@ from axom_tui.poll.policy import PollPolicy
 from axom_tui.store.health import ConnectionStatus
 
 GATED_STATES = frozenset({"offline", "auth", "forbidden"})
+RATE_LIMITED = "rate limited by the server"
 
 
 @dataclass
@@ -44,13 +45,16 @@ class ConnectionMonitor:
         feed's answer may come from a request sent before the key was refused."""
         self.consecutive_failures = 0
         self.last_success_at = now
+        if self.state == "retrying" and self.retry_at is not None and now < self.retry_at \
+                and self.message == RATE_LIMITED:
+            return  # an answer to a request sent before the 429: every feed is still paused
         if probe or self.state not in ("auth", "forbidden"):
             self.state, self.message, self.retry_at = "live", "", None
 
     def on_rate_limited(self, exc: Exception, until: float) -> None:
         self.consecutive_failures += 1
         if self.state not in ("auth", "forbidden"):
-            self.state, self.message, self.retry_at = "retrying", "rate limited by the server", until
+            self.state, self.message, self.retry_at = "retrying", RATE_LIMITED, until
 
     def on_auth(self, exc: Exception) -> None:
         self.state, self.message, self.retry_at = "auth", _text(exc), None

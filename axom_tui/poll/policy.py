@@ -213,17 +213,17 @@ def aligned_due(now: float, interval: float, grid: float) -> float:
     and the job list in between) and each answer costs the UI its own flush and frame.
     On a shared grid the answers of one round come back together.
 
-    An interval that is a whole number of rounds keeps its period exactly and is never
-    later than ``now + interval`` (getting onto the grid takes one shorter interval).
-    Any other interval goes to the nearest round (ties later), so it is kept to within
-    half a round. Intervals shorter than a round are left as they are.
+    The interval becomes the nearest whole number of rounds (ties up, at least one),
+    counted from the round ``now`` is in, so the period does not depend on how long
+    the answer took (if under a round). A whole number of rounds is kept exactly and
+    is never later than ``now + interval``. Intervals shorter than a round are left
+    as they are.
     """
     if grid <= 0 or interval < grid:
         return now + interval
-    rounds = interval / grid
-    if abs(rounds - round(rounds)) < 1e-9:
-        return math.floor((now + interval) / grid) * grid
-    return (math.floor((now + interval - grid / 2) / grid) + 1) * grid
+    rounds = max(1, math.floor(interval / grid + 0.5))
+    due = (math.floor(now / grid) + rounds) * grid
+    return due if due > now else due + grid
 
 
 def result_retry_delay(attempts: int, policy: PollPolicy) -> float:

@@ -160,7 +160,12 @@ class PollScheduler:
                 if self._background_refused:
                     times.append(self._background_bucket.next_token_at(now))
                 return min((t for t in times if t is not None), default=None)
-            self._launch(*taken, now)
+            key, priority = taken
+            if self._list_stands_in(key, now):
+                self._plan(self._feeds[key], now)  # its next round; the list goes in this slot
+                self._queue.cancel(JOBS_KEY)
+                key, priority = JOBS_KEY, Priority.GLOBAL
+            self._launch(key, priority, now)
 
     def _admit(self, key: FeedKey, priority: int, now: float) -> Verdict:
         state = self._feeds.get(key)
@@ -174,19 +179,17 @@ class PollScheduler:
         if priority >= Priority.BACKGROUND and not self._background_bucket.has_token(now):
             self._background_refused = True
             return Verdict.DEFER
-        if key.kind == "job" and self._list_brings(state, now):
-            self._plan(state, now)  # next round; the entry taken now is stale and dropped
-            return Verdict.DEFER
         return Verdict.LAUNCH
 
-    def _list_brings(self, state: FeedState, now: float) -> bool:
-        """Whether the job list asked in this round carries this run's record, which
-        makes the run's own periodic job poll redundant (the list holds job objects; the
-        store takes either). Only runs it listed last time; a triggered fetch still goes."""
-        if state.owed or state.rerun or state.key.job_id not in self._listed:
+    def _list_stands_in(self, key: FeedKey, now: float) -> bool:
+        """Whether the job list, due in this round too, can be asked in place of this
+        run's periodic job poll: the list holds job objects and the store takes a run's
+        record from either. Only for runs it listed last time; a triggered fetch goes."""
+        state = self._feeds[key]
+        if key.kind != "job" or state.owed or state.rerun or key.job_id not in self._listed:
             return False
         due = self._queue.due_at(JOBS_KEY)
-        return self._feeds[JOBS_KEY].in_flight or (due is not None and due <= now)
+        return not self._feeds[JOBS_KEY].in_flight and due is not None and due <= now
 
     def _launch(self, key: FeedKey, priority: int, now: float) -> None:
         state = self._feeds[key]

@@ -22,7 +22,7 @@ from textual.strip import Strip
 
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
 # What a chart is made of, one cell per character: ASCII, box drawing, blocks, braille.
-_ONE_CELL = re.compile(r"[\x20-\x7e\u2500-\u25ff\u2800-\u28ff]*")
+_ONE_CELL = re.compile(r"[\x20-\x7e\u2500-\u25fc\u25ff\u2800-\u28ff]*")  # not ◽◾ (two cells)
 _KEEP = object()
 _STYLES: dict[tuple[Any, Any, bool], Style] = {}
 _CODES: dict[str, tuple[Any, Any, Any] | None] = {}

@@ -65,6 +65,22 @@ async def test_a_run_the_job_list_leaves_out_keeps_its_own_job_poll():
     assert 110 / 4 - 2 <= len(new) <= 110 / 4 + 2  # every other round: the list brings it
 
 
+async def test_a_starved_request_budget_still_refreshes_the_focused_runs_record():
+    # One request a second: the focused run's metrics and logs take every token of a
+    # round, so the job list (lower priority) waits. The list only replaces the run's
+    # job poll by going out in its slot, so the record keeps coming.
+    from axom_tui.poll import PollPolicy
+
+    h = Harness(policy=PollPolicy(rps=1.0, burst=1.0))
+    h.api.add_run("a", "running", steps=10, lines=1)
+    async with h:
+        h.scheduler.focus("a")
+        await h.advance(120)
+    record = sorted(t for t in h.api.times("get_job", "a") + h.api.times("list_jobs") if t > 1010)
+    assert len(record) >= 15
+    assert max(b - a for a, b in zip(record, record[1:])) <= 10.0
+
+
 async def test_waiting_runs_poll_slowly_and_background_waiting_not_at_all():
     h = Harness()
     h.api.add_run("focused", "queued")
@@ -274,5 +290,7 @@ def test_aligned_due_takes_other_intervals_to_the_nearest_round():
         assert aligned_due(now, 5.0, 2.0) == (now // 2) * 2 + 6.0
         assert aligned_due(now, 21.2, 2.0) == (now // 2) * 2 + 22.0
         assert aligned_due(now, 20.6, 2.0) == (now // 2) * 2 + 20.0
+    # counted from the round the answer came in, so latency does not change the period
+    assert aligned_due(9.1, 4.0, 3.0) == aligned_due(11.9, 4.0, 3.0) == 12.0
     assert aligned_due(10.3, 1.5, 2.0) == 10.3 + 1.5  # shorter than a round: as it is
     assert aligned_due(10.3, 7.0, 0.0) == 10.3 + 7.0  # no grid

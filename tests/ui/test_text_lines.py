@@ -62,3 +62,25 @@ async def test_long_lines_are_cut_with_an_ellipsis_and_markup_is_text():
         await pilot.resize_terminal(30, 6)
         await pilot.pause()
         assert shown(widget)[0] == "[bold]not markup[/] and a l…"
+
+
+class PaddedHost(App[None]):
+    CSS = "TextLines { height: 7; padding: 1 2; border: solid red; }"
+
+    def compose(self) -> ComposeResult:
+        yield TextLines()
+
+
+async def test_with_padding_and_a_border_the_changed_line_is_the_one_repainted():
+    app = PaddedHost()
+    async with app.run_test(size=(30, 10)) as pilot:
+        widget = app.query_one(TextLines)
+        widget.set_lines([Text("one"), Text("two")])
+        await pilot.pause()
+        widget.set_lines([Text("one"), Text("TWO")])
+        await pilot.pause()
+        # what the screen shows (cached lines included), not what render_line would draw
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        assert any("TWO" in row for row in rows), rows
+        assert not any("two" in row for row in rows), rows
+        assert sum("one" in row for row in rows) == 1

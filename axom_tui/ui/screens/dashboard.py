@@ -28,15 +28,18 @@ if TYPE_CHECKING:
     from axom_tui.ui.app import AxomApp
 
 RUN_ASPECTS = {"job", "metrics", "logs", "events", "result", "health"}
-TICK_MAX = 2.0  # elapsed/ETA cells and the timeline's "time in phase" move at least this often
+TICK_MIN, TICK_MAX = 1.0, 2.0  # how often elapsed/ETA and "time in phase" move: at least
 TICK_SLACK = 0.35  # after a flush's tick, the timer waits this much longer than a period
 
 
 def tick_period(poll_grid: float) -> float:
-    """The clock's step: the poll round's period, or an even share of it when that is
-    longer than TICK_MAX, so clock steps fall on the rounds and share their frames."""
+    """The clock's step, falling on the poll rounds so that it shares their frames: the
+    round's period, an even share of a round longer than TICK_MAX, or a whole number of
+    rounds shorter than TICK_MIN."""
     if poll_grid <= 0:
         return TICK_MAX
+    if poll_grid < TICK_MIN:
+        return poll_grid * math.ceil(TICK_MIN / poll_grid)
     return poll_grid / math.ceil(poll_grid / TICK_MAX)
 
 
@@ -146,7 +149,7 @@ class DashboardScreen(Screen):
         self._arm_tick(self._tick_period + TICK_SLACK if due_only else self._tick_period)
         self.query_one(JobTable).refresh_time_cells()
         self.query_one(Timeline).tick()
-        self.query_one(HeaderBar).redraw()
+        self.query_one(HeaderBar).tick()
 
     def _arm_tick(self, delay: float) -> None:
         if self._tick_timer is not None:

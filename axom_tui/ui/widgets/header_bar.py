@@ -53,13 +53,14 @@ class HeaderBar(TextLines):
         super().__init__(id=id)
         self.store = store
         self.label = label
-        self._redrawn_at = float("-inf")
+        self._ticked_at = float("-inf")  # last redraw by the screen's clock step
         self._notices: list[Notice] = []
+        self.clock = time.monotonic  # notices' lifetimes (tests move it by hand)
 
     def notice(self, title: str, body: str, *, error: bool = False,
                seconds: float = NOTICE_SECONDS) -> None:
         """Show ``title: body`` for ``seconds`` (the newest of several, with a count)."""
-        self._notices.append(Notice(time.monotonic() + seconds, clean_text(title, 40),
+        self._notices.append(Notice(self.clock() + seconds, clean_text(title, 40),
                                     clean_text(body, 200), error))
         del self._notices[:-20]
         self.redraw()
@@ -67,7 +68,7 @@ class HeaderBar(TextLines):
     @property
     def notices(self) -> list[Notice]:
         """Notices still showing."""
-        now = time.monotonic()
+        now = self.clock()
         return [n for n in self._notices if n.until > now]
 
     def on_mount(self) -> None:
@@ -75,16 +76,20 @@ class HeaderBar(TextLines):
         self.redraw()
 
     def _on_timer(self) -> None:
-        # A screen that ticks its own clock cells (every 2 s at most) redraws the header
-        # with them, in one frame; this timer only covers screens that do not.
-        if time.monotonic() - self._redrawn_at >= 2.5:
+        # A screen that steps its own clock cells (every 2 s at most) redraws the header
+        # with them, in one frame; this timer covers screens that do not (each second).
+        if time.monotonic() - self._ticked_at >= 2.5:
             self.redraw()
+
+    def tick(self) -> None:
+        """Redraw as part of the screen's clock step."""
+        self._ticked_at = time.monotonic()
+        self.redraw()
 
     def redraw(self) -> None:
         if not self.is_attached:
             return
-        self._redrawn_at = time.monotonic()
-        self.set_lines([self.compose_text()])  # the 1 s tick usually finds nothing new: no repaint
+        self.set_lines([self.compose_text()])  # usually nothing new: no repaint
 
     @property
     def _ascii(self) -> bool:
@@ -108,14 +113,9 @@ class HeaderBar(TextLines):
         text.append(f"{icon} {label}", style=f"bold {variables.get(colour_var, 'white')}")
         last = conn.last_success_at
         text.append(f"  updated {fmt.ago(None if last is None else now - last)}", style="dim")
-        if conn.state not in ("live", "connecting") and conn.message:
-            message = clean_text(conn.message, 80)
-            if conn.state in ("auth", "forbidden"):  # the label already says it; keep the server's reason
-                message = message.split("):", 1)[-1].strip() or message
-            text.append("  " + message, style=variables.get("warning", "yellow"))
         notices = self.notices
         self._notices = notices
-        if notices:
+        if notices:  # before the connection's message: on a narrow terminal the news shows
             latest = notices[-1]
             colour = variables.get("error" if latest.error else "success", "white")
             icon = ("x" if latest.error else "+") if self._ascii else ("✗" if latest.error else "✓")
@@ -124,6 +124,12 @@ class HeaderBar(TextLines):
             text.append(f" {latest.body}", style="bold")
             if len(notices) > 1:
                 text.append(f"  (+{len(notices) - 1} more)", style="dim")
+        if conn.state not in ("live", "connecting") and conn.message:
+            message = clean_text(conn.message, 80)
+            if conn.state in ("auth", "forbidden"):  # the label already says it; keep the server's reason
+                message = message.split("):", 1)[-1].strip() or message
+            text.append("  " + message, style=variables.get("warning", "yellow"))
+        if notices:
             return text  # the counters come back when the notice goes
         ov = self.store.overview
         if ov is not None:

@@ -64,9 +64,8 @@ class TextLines(Widget):
                 and self.styles.height.is_auto:
             self.refresh(layout=True)
             return
-        top = self.styles.gutter.top
-        width = self.size.width
-        self.refresh(*(Region(0, top + y, width, 1) for y in changed))
+        width = self.size.width  # regions are relative to the content (Textual adds the gutter)
+        self.refresh(*(Region(0, y, width, 1) for y in changed))
 
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
         return len(self._lines)
