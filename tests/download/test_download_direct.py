@@ -62,7 +62,10 @@ class CannedServer:
                 while b"\r\n\r\n" not in data:
                     data += conn.recv(65536)
                 self.requests.append(data)
-                conn.sendall(self.answer)
+                try:
+                    conn.sendall(self.answer)
+                except (ConnectionResetError, BrokenPipeError):
+                    pass  # the client hung up on an answer it refused: what some tests expect
 
     def close(self) -> None:
         self.sock.close()
