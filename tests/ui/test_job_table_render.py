@@ -201,3 +201,38 @@ async def test_while_filtered_the_cursor_follows_its_run_as_new_runs_arrive(tmp_
                            and table.get_row_index(chosen) > before, timeout=15,
                            what="a newer train run above it")
             assert table.selected_job_id == chosen
+
+
+async def test_a_clock_step_moves_the_live_rows_time_cells_in_one_repaint(tmp_path):
+    from datetime import timedelta
+
+    from axom_tui.ui import format as fmt
+
+    async with _held_list(tmp_path) as (app, services, pilot, table):
+        await pilot.pause(0.3)
+        runs = services.store.runs
+        live = [j for j in table.visible_job_ids()
+                if runs[j].job and not runs[j].job.terminal and runs[j].job.started_at]
+        done = [j for j in table.visible_job_ids() if runs[j].job and runs[j].job.terminal]
+        assert len(live) >= 2 and done
+        base = max(runs[j].job.started_at for j in live) + timedelta(seconds=30)
+        now = [base]
+        table.server_clock = type("Clock", (), {"now": lambda self: now[0]})()
+        table.refresh_time_cells()
+        done_cells = {j: table.get_cell(j, "elapsed").plain for j in done}
+
+        calls: list[tuple[Region, ...]] = []
+        real_refresh = table.refresh
+        table.refresh = lambda *regions, **kw: (calls.append(regions), real_refresh(*regions, **kw))[1]
+        now[0] = base + timedelta(seconds=75)
+        table.refresh_time_cells()
+        for job_id in live:
+            expected = fmt.duration((now[0] - runs[job_id].job.started_at).total_seconds())
+            assert table.get_cell(job_id, "elapsed").plain == expected
+        assert {j: table.get_cell(j, "elapsed").plain for j in done} == done_cells
+        # one refresh for the whole step, covering only the time columns of the live rows
+        [regions] = calls
+        spans = {key: (x, x + span) for key, x, span in table._column_spans()}
+        assert {r.y for r in regions} == {1 + table.get_row_index(j) for j in live
+                                          if 1 + table.get_row_index(j) < table.size.height}
+        assert all((r.x, r.right) in (spans["elapsed"], spans["eta"]) for r in regions)

@@ -17,7 +17,9 @@ from rich.text import Text
 
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
-from axom_tui.ui.derive import StepRate, elapsed_seconds, eta_seconds, progress_of, smoothed_tail
+from axom_tui.ui.derive import (
+    Progress, StepRate, elapsed_seconds, eta_seconds, progress_of, smoothed_tail,
+)
 from axom_tui.ui.status_style import progress_bar, status_colour, status_text
 
 if TYPE_CHECKING:
@@ -50,7 +52,6 @@ COMPACT_COLUMNS: tuple[Column, ...] = (
 )
 PADDING = 1  # blank cells either side of every column
 NAME_MIN, NAME_MAX = 10, 36  # the name column takes (or gives up) the spare width
-TIME_COLUMNS = ("elapsed", "eta")
 RIGHT_ALIGNED = frozenset({"loss", "retries", "elapsed", "eta", "cost"})  # numbers: cells and headers
 
 
@@ -69,14 +70,36 @@ def min_row_width(columns: Sequence[Column]) -> int:
     return sum(NAME_MIN if key == "name" else w for key, _, w in columns) + 2 * PADDING * len(columns)
 
 
+def _progress(run: RunState, rate: StepRate) -> Progress:
+    series = run.metrics
+    progress = progress_of(run.job, series.last_step if len(series) else None)
+    rate.observe(progress.step)  # ``rate`` learns the run's step rate as it goes
+    return progress
+
+
+def _time_cells(run: RunState, progress: Progress, rate: StepRate,
+                server_now: datetime) -> dict[str, Text]:
+    job = run.job
+    status = job.status if job else "unknown"
+    return {
+        "elapsed": Text(fmt.duration(elapsed_seconds(job, server_now)), justify="right"),
+        "eta": Text(fmt.duration(eta_seconds(progress, rate, status)) if status != "completed"
+                    else "done", justify="right"),
+    }
+
+
+def time_cells(run: RunState, rate: StepRate, server_now: datetime) -> dict[str, Text]:
+    """The clock-driven cells alone (elapsed, ETA): what a clock step recomputes."""
+    return _time_cells(run, _progress(run, rate), rate, server_now)
+
+
 def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compact: bool,
               ascii_mode: bool, variables: dict[str, str], server_now: datetime) -> dict[str, Text]:
-    """Every column's cell for one run (``rate`` learns the run's step rate as it goes)."""
+    """Every column's cell for one run."""
     job = run.job
     status = job.status if job else "unknown"
     series = run.metrics
-    progress = progress_of(job, series.last_step if len(series) else None)
-    rate.observe(progress.step)
+    progress = _progress(run, rate)
     result = run.result
     if result is not None and result.loss_final is not None:
         loss = result.loss_final
@@ -96,8 +119,7 @@ def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compa
         "loss": Text(fmt.metric(loss)),
         "retries": Text(str(job.retries if job else 0),
                         style="dim" if not job or not job.retries else ""),
-        "elapsed": Text(fmt.duration(elapsed_seconds(job, server_now))),
-        "eta": Text(fmt.duration(eta_seconds(progress, rate, status)) if status != "completed" else "done"),
+        **_time_cells(run, progress, rate, server_now),
         "cost": Text(fmt.money(result.cost_usd) if result else "—"),
     }
     for key in RIGHT_ALIGNED:

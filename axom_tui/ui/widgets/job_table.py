@@ -23,8 +23,8 @@ from textual.strip import Strip
 from axom_tui.ui.derive import ServerClock, StepRate
 from axom_tui.ui.job_sort import SORT_COLUMN, SORTS, sort_key
 from axom_tui.ui.widgets.job_rows import (
-    COLUMNS, COMPACT_COLUMNS, PADDING, RIGHT_ALIGNED, TIME_COLUMNS, Column, column_widths, min_row_width,
-    row_cells, row_segments, signature,
+    COLUMNS, COMPACT_COLUMNS, PADDING, RIGHT_ALIGNED, Column, column_widths, min_row_width,
+    row_cells, row_segments, signature, time_cells,
 )
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
 
@@ -197,12 +197,14 @@ class JobTable(ScrollView, can_focus=True):
         Not for finished runs: theirs stopped with the run, and were set when the change
         that finished it arrived (a job change updates every cell of its row).
         """
-        runs = self.store.runs
+        server_now = self.server_clock.now()
+        regions: list[Region] = []  # one refresh for all rows: each call has a fixed cost
         for job_id in self._order:
-            run = runs.get(job_id)
-            if run is not None and run.job is not None and run.job.terminal:
-                continue
-            self._update(job_id, only=TIME_COLUMNS)
+            run = self.store.runs.get(job_id)
+            if run is not None and not (run.job is not None and run.job.terminal):
+                self._apply(job_id, time_cells(run, self._rows[job_id].rate, server_now), regions)
+        if regions:
+            self.refresh(*regions)
 
     def restyle(self) -> None:
         """The theme changed: status colours come from it, so every cell is made again."""
@@ -218,11 +220,19 @@ class JobTable(ScrollView, can_focus=True):
         return _Row(cells, {key: signature(cell) for key, cell in cells.items()}, rate)
 
     def _update(self, job_id: str, only: tuple[str, ...] | None = None) -> None:
+        cells = self._cells_for(job_id, self._rows[job_id].rate)
+        if only is not None:
+            cells = {key: cell for key, cell in cells.items() if key in only}
+        regions: list[Region] = []
+        self._apply(job_id, cells, regions)
+        if regions:
+            self.refresh(*regions)
+
+    def _apply(self, job_id: str, cells: dict[str, Text], regions: list[Region]) -> None:
+        """Take the cells that differ from the row's; add the regions to repaint."""
         row = self._rows[job_id]
         changed: list[str] = []
-        for key, cell in self._cells_for(job_id, row.rate).items():
-            if only is not None and key not in only:
-                continue
+        for key, cell in cells.items():
             sig = signature(cell)
             if row.signatures.get(key) != sig:
                 row.signatures[key] = sig
@@ -230,7 +240,7 @@ class JobTable(ScrollView, can_focus=True):
                 changed.append(key)
         if changed:
             self._strips.pop(job_id, None)
-            self._refresh_row(job_id, changed)
+            regions.extend(self._row_regions(job_id, changed))
 
     def _recompute_all(self) -> None:
         for job_id, row in self._rows.items():
@@ -345,21 +355,24 @@ class JobTable(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------ drawing
 
-    def _refresh_row(self, job_id: str, columns: list[str] | None = None) -> None:
-        """Repaint a row's line, or only the given columns of it (fewer bytes to the terminal)."""
+    def _row_y(self, job_id: str) -> int | None:
+        """The row's line on screen; None when it is not shown."""
         index = self._position.get(job_id)
-        if index is None:
-            return
-        y = index + 1 - int(self.scroll_offset.y)
+        y = None if index is None else index + 1 - int(self.scroll_offset.y)
+        return y if y is not None and 1 <= y < self.scrollable_content_region.height else None
+
+    def _refresh_row(self, job_id: str) -> None:
+        if (y := self._row_y(job_id)) is not None:
+            self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
+
+    def _row_regions(self, job_id: str, columns: list[str]) -> list[Region]:
+        """Where a row's given columns are on screen: only those are repainted (fewer bytes
+        to the terminal)."""
+        if (y := self._row_y(job_id)) is None:
+            return []
         width = self.scrollable_content_region.width
-        if not 1 <= y < self.scrollable_content_region.height:
-            return
-        if columns is None:
-            self.refresh(Region(0, y, width, 1))
-            return
-        for key, x, span in self._column_spans():
-            if key in columns:
-                self.refresh(Region(x, y, min(span, max(0, width - x)), 1))
+        return [Region(x, y, min(span, max(0, width - x)), 1)
+                for key, x, span in self._column_spans() if key in columns]
 
     def _widths(self) -> list[int]:
         return column_widths(self.columns_shown, self.scrollable_content_region.width)
