@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from axom_tui.ui.app import AxomApp
 
 RUN_ASPECTS = {"job", "metrics", "logs", "events", "result", "health"}
-TICK_MIN, TICK_MAX = 1.0, 2.0  # how often elapsed/ETA and "time in phase" move: at least
+TICK_MIN, TICK_MAX = 1.0, 2.0  # bounds of the clock step (elapsed, ETA, time in phase), s
 TICK_SLACK = 0.35  # after a flush's tick, the timer waits this much longer than a period
 
 

@@ -41,10 +41,6 @@ class TextLines(Widget):
         """What the widget shows, as one ``Text``."""
         return Text("\n").join(self._lines)
 
-    @property
-    def lines(self) -> list[Text]:
-        return list(self._lines)
-
     def set_text(self, text: Text) -> None:
         self.set_lines(text.split("\n", allow_blank=True) if text.plain else [])
 
