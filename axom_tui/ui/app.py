@@ -20,8 +20,8 @@ from axom_tui.ui.derive import ServerClock
 from axom_tui.ui.notifications import Notifier
 from axom_tui.ui.screens.dashboard import DashboardScreen
 from axom_tui.ui.screens.help import HelpScreen
-from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.settings import UiSettings
+from axom_tui.ui.widgets.header_bar import HeaderBar
 
 if TYPE_CHECKING:
     from axom_tui.runtime import Services
