@@ -25,12 +25,14 @@ class PollPolicy:
     """Every number the scheduler uses. Seconds unless named otherwise."""
 
     # focused run, active (running / checkpointing / uploading)
-    focused_active: float = 2.0  # job, metrics, logs
+    focused_active: float = 2.0  # metrics, logs
+    # its record (status, retries): in the job list's rounds, so the list brings it
+    focused_active_job: float = 4.0
     focused_active_events: float = 10.0  # and at once when its status changes
     # visible (e.g. a compare tile) but not focused, active
     visible_active: float = 4.0  # metrics, logs
     # background active runs: metrics only, sharing a request budget
-    background_min: float = 10.0
+    background_min: float = 20.0
     background_rps: float = 2.5  # interval = max(background_min, n_background_live / background_rps)
     # waiting runs (queued / provisioning / staging / preempted / unknown status)
     focused_waiting_job: float = 4.0
@@ -133,6 +135,8 @@ def next_interval(kind: str, status: str | None, attention: Attention,
         return None
     if phase is RunPhase.ACTIVE:
         if attention.focused:
+            if kind == "job":
+                return max(policy.focused_active, policy.focused_active_job)
             return policy.focused_active_events if kind == "events" else policy.focused_active
         if attention.visible:
             return policy.visible_active if kind in ("metrics", "logs") else None

@@ -162,8 +162,8 @@ class PollScheduler:
                 return min((t for t in times if t is not None), default=None)
             key, priority = taken
             if self._list_stands_in(key, now):
-                self._plan(self._feeds[key], now)  # its next round; the list goes in this slot
                 self._queue.cancel(JOBS_KEY)
+                self._plan(self._feeds[key], now)  # its next round; the list goes in this slot
                 key, priority = JOBS_KEY, Priority.GLOBAL
             self._launch(key, priority, now)
 
@@ -184,12 +184,13 @@ class PollScheduler:
     def _list_stands_in(self, key: FeedKey, now: float) -> bool:
         """Whether the job list, due in this round too, can be asked in place of this
         run's periodic job poll: the list holds job objects and the store takes a run's
-        record from either. Only for runs it listed last time; a triggered fetch goes."""
-        state = self._feeds[key]
+        record from either. Only for runs it listed last time, while the list answers; a
+        triggered fetch goes."""
+        state, jobs = self._feeds[key], self._feeds[JOBS_KEY]
         if key.kind != "job" or state.owed or state.rerun or key.job_id not in self._listed:
             return False
         due = self._queue.due_at(JOBS_KEY)
-        return not self._feeds[JOBS_KEY].in_flight and due is not None and due <= now
+        return not jobs.in_flight and not jobs.failures and due is not None and due <= now
 
     def _launch(self, key: FeedKey, priority: int, now: float) -> None:
         state = self._feeds[key]
@@ -408,8 +409,17 @@ class PollScheduler:
             return
         due = now + delay
         if not state.owed and min_delay == 0 and delay > 0:
-            due = aligned_due(now, delay, self.policy.poll_grid)
+            due = self._with_the_list(key, aligned_due(now, delay, self.policy.poll_grid))
         self._put(key, due, priority_of(key.kind, attention), keep_earlier)
+
+    def _with_the_list(self, key: FeedKey, due: float) -> float:
+        """A listed run's job poll moves to the round the job list is asked in, when that
+        comes first: the list then goes in its place (:meth:`_list_stands_in`). Without
+        this the two would take turns, every round a request for the same record."""
+        if key.kind != "job" or key.job_id not in self._listed or self._feeds[JOBS_KEY].failures:
+            return due
+        list_due = self._queue.due_at(JOBS_KEY)
+        return list_due if list_due is not None and list_due < due else due
 
     def _put(self, key: FeedKey, due_at: float, priority: int, keep_earlier: bool) -> None:
         current = self._queue.due_at(key)

@@ -16,11 +16,11 @@ WAITING = ("queued", "provisioning", "staging", "preempted", "mystery-status", N
 
 # (kind, attention) -> expected interval, for an active run (n_background_live = 10)
 ACTIVE_TABLE = {
-    ("job", FOCUSED): 2.0, ("metrics", FOCUSED): 2.0, ("logs", FOCUSED): 2.0,
+    ("job", FOCUSED): 4.0, ("metrics", FOCUSED): 2.0, ("logs", FOCUSED): 2.0,
     ("events", FOCUSED): 10.0, ("result", FOCUSED): None,
     ("job", VISIBLE): None, ("metrics", VISIBLE): 4.0, ("logs", VISIBLE): 4.0,
     ("events", VISIBLE): None, ("result", VISIBLE): None,
-    ("job", BACKGROUND): None, ("metrics", BACKGROUND): 10.0, ("logs", BACKGROUND): None,
+    ("job", BACKGROUND): None, ("metrics", BACKGROUND): 20.0, ("logs", BACKGROUND): None,
     ("events", BACKGROUND): None, ("result", BACKGROUND): None,
 }
 WAITING_TABLE = {
@@ -50,6 +50,12 @@ def test_terminal_runs_have_no_periodic_feed(status, kind, attention):
     assert next_interval(kind, status, attention, 10, P) is None
 
 
+def test_a_focused_runs_record_never_comes_more_often_than_its_metrics():
+    slow = PollPolicy(focused_active=6.0)
+    assert next_interval("job", "running", FOCUSED, 0, slow) == 6.0
+    assert next_interval("metrics", "running", FOCUSED, 0, slow) == 6.0
+
+
 def test_global_intervals():
     assert next_interval("jobs", None, BACKGROUND, 0, P) == 4.0
     assert next_interval("overview", None, BACKGROUND, 0, P) == 30.0
@@ -57,8 +63,8 @@ def test_global_intervals():
 
 
 def test_background_interval_adapts_to_keep_the_budget():
-    assert background_interval(1, P) == 10.0
-    assert background_interval(25, P) == 10.0
+    assert background_interval(1, P) == 20.0
+    assert background_interval(50, P) == 20.0
     assert background_interval(200, P) == 80.0
     for n in (1, 10, 50, 200, 1000):
         assert n / background_interval(n, P) <= P.background_rps + 1e-9
