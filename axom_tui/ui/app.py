@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,6 +56,17 @@ class AxomApp(App):
         self._theme_messages = install_themes(self, self.ui_settings.theme)
 
     # ------------------------------------------------------------ start / stop
+
+    def get_driver_class(self):
+        driver = super().get_driver_class()
+        if sys.platform != "win32":
+            from textual.drivers.linux_driver import LinuxDriver
+
+            if driver is LinuxDriver:  # not Windows, not a driver named in TEXTUAL_DRIVER
+                from axom_tui.ui.quiet_driver import QuietLinuxDriver
+
+                return QuietLinuxDriver
+        return driver
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Status and chart colours exist in every theme, Textual's built-in ones too.
