@@ -28,8 +28,8 @@ __all__ = ["AsgiThreadServer", "SimServer", "bind_socket", "url_host", "uvicorn_
 
 def uvicorn_config(app, host: str, port: int, log_level: str = "warning", **overrides) -> uvicorn.Config:
     # proxy_headers off: the simulator is never behind a proxy, and uvicorn's middleware
-    # for X-Forwarded-* otherwise wraps every request
-    options = {"log_level": log_level, "access_log": False, "lifespan": "off", "http": "h11",
+    # for X-Forwarded-* otherwise wraps every request. httptools: uvicorn's C parser.
+    options = {"log_level": log_level, "access_log": False, "lifespan": "off", "http": "httptools",
                "ws": "none", "timeout_keep_alive": 30, "timeout_graceful_shutdown": 2,
                "proxy_headers": False, **overrides}
     return uvicorn.Config(app, host=host, port=port, **options)
