@@ -21,7 +21,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class PollSettings:
-    focused: float = 2.0  # seconds between polls of the job on screen
+    focused: float = 2.0  # seconds between polls of the run on screen (metrics, logs)
     live: float = 4.0  # seconds between metric/log polls of a running job shown in a compare tile
     background_rps: float = 2.5  # request budget per second for live jobs not on screen
     list: float = 4.0  # seconds between job-list refreshes
