@@ -13,6 +13,8 @@ from axom_tui.ui import format as fmt
 from axom_tui.ui.widgets.text_lines import TextLines
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from axom_tui.store import RunStore
 
 STATE_LOOK = {
@@ -53,7 +55,7 @@ class HeaderBar(TextLines):
         super().__init__(id=id)
         self.store = store
         self.label = label
-        self._ticked_at = float("-inf")  # last redraw by the screen's clock step
+        self._own_clock: Timer | None = None
         self._notices: list[Notice] = []
         self.clock = time.monotonic  # notices' lifetimes (tests move it by hand)
 
@@ -72,18 +74,16 @@ class HeaderBar(TextLines):
         return [n for n in self._notices if n.until > now]
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self._on_timer)
+        # Its own clock (each second) for screens that do not step their clock cells.
+        self._own_clock = self.set_interval(1.0, self.redraw)
         self.redraw()
 
-    def _on_timer(self) -> None:
-        # A screen that steps its own clock cells (every 2 s at most) redraws the header
-        # with them, in one frame; this timer covers screens that do not (each second).
-        if time.monotonic() - self._ticked_at >= 2.5:
-            self.redraw()
-
     def tick(self) -> None:
-        """Redraw as part of the screen's clock step."""
-        self._ticked_at = time.monotonic()
+        """Redraw as part of the screen's clock step (every 2 s at most), in the same
+        frame as its other clock cells; from then on the header waits for these."""
+        if self._own_clock is not None:
+            self._own_clock.stop()
+            self._own_clock = None
         self.redraw()
 
     def redraw(self) -> None:

@@ -27,7 +27,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.timer import Timer
@@ -113,21 +112,6 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
     """Show only lines matching the search query."""
     show_timestamps: var[bool] = var(False, init=False)
     """Show an HH:MM:SS gutter."""
-
-    class StatusChanged(Message):
-        """The status line content changed (snapshot; a newer one replaces an older one)."""
-
-        def __init__(self, log_view: LogView, status: LogViewStatus) -> None:
-            super().__init__()
-            self.log_view = log_view
-            self.status = status
-
-        @property
-        def control(self) -> LogView:
-            return self.log_view
-
-        def can_replace(self, message: Message) -> bool:
-            return isinstance(message, LogView.StatusChanged)
 
     def __init__(
         self,
@@ -308,7 +292,6 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
             self._last_status = status
             if self.is_mounted:
                 self.status_line.show_status(status)
-            self.post_message(self.StatusChanged(self, status))
 
     @property
     def status(self) -> LogViewStatus:
