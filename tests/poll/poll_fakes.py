@@ -180,3 +180,16 @@ class Harness:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+
+def fail_when(h: Harness, exc_factory, method: str | None = None, job_id: str | None = None):
+    """Make matching calls raise while switch["on"]; return the switch."""
+    switch = {"on": True}
+
+    def rule(m: str, j: str | None):
+        if switch["on"] and (method is None or m == method) and (job_id is None or j == job_id):
+            return exc_factory()
+        return None
+
+    h.api.errors.append(rule)
+    return switch

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from poll_fakes import Harness
+from poll_fakes import Harness, fail_when
 
 from axom_tui.api.errors import (
     AuthError, BadPayloadError, ForbiddenError, NotFoundError, RateLimitedError, ServerError,
     TransportError,
 )
 from axom_tui.store import FeedKey
-
-
-def fail_when(h: Harness, exc_factory, method: str | None = None, job_id: str | None = None):
-    """Make matching calls raise while switch["on"]; return the switch."""
-    switch = {"on": True}
-
-    def rule(m: str, j: str | None):
-        if switch["on"] and (method is None or m == method) and (job_id is None or j == job_id):
-            return exc_factory()
-        return None
-
-    h.api.errors.append(rule)
-    return switch
 
 
 async def test_backoff_grows_on_transient_errors_and_resets_on_success():

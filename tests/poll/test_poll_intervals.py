@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from poll_fakes import Harness
+from poll_fakes import Harness, fail_when
 
 from axom_tui.api.records import Event, Model, Result
 
@@ -80,8 +80,7 @@ async def test_a_failing_job_list_gives_the_focused_run_its_own_job_poll_back():
         h.scheduler.focus("a")
         await h.advance(20)
         assert h.api.times("get_job", "a") == [1000.0]  # the list brought the record
-        h.api.errors.append(lambda m, j: ServerError("GET /jobs", 503, "busy")
-                            if m == "list_jobs" else None)
+        fail_when(h, lambda: ServerError("GET /jobs", 503, "busy"), method="list_jobs")
         broke_at = h.now
         await h.advance(60)
     own = [t for t in h.api.times("get_job", "a") if t > broke_at]
