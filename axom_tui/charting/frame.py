@@ -152,12 +152,12 @@ def _labels_by_row(ticks: Ticks, rows: int) -> dict[int, str] | None:
 def _x_label_row(key: FrameKey, left_width: int, canvas_w: int) -> str | None:
     chars = [" "] * key.width
     last_end = -1
+    lo, hi = left_width + 1, left_width + 1 + canvas_w  # the plot's span on the row
     for cell, text in sorted(zip(key.x.cells, key.x.labels)):
         if not text or not text.isascii():
             return None
         # centred under the tick, moved inside the plot's span when it would stick out
-        lo, hi = left_width + 1, left_width + 1 + canvas_w
-        start = min(max(left_width + 1 + cell - (len(text) - 1) // 2, lo), hi - len(text))
+        start = min(max(lo + cell - (len(text) - 1) // 2, lo), hi - len(text))
         if start <= last_end or start < lo:
             return None  # touching, overlapping or wider than the plot: plotext's own rules
         chars[start:start + len(text)] = text
