@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
+from axom_tui.export import safe_file_stem
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
@@ -85,7 +86,7 @@ class DashboardScreen(Screen):
             with Vertical(id="chart-pane"):
                 yield RunSummary(ascii_mode=ascii_mode, id="summary")
                 yield MetricChart(id="chart")
-        yield LogView(max_lines=app.ui_settings.log_cap, id="logs")
+        yield LogView(max_lines=app.ui_settings.log_cap, save_dir=app.ui_settings.export_dir, id="logs")
         yield DownloadsPanel(id="downloads")
         yield Footer(show_command_palette=not self.axom.ui_settings.ascii)
 
@@ -202,6 +203,8 @@ class DashboardScreen(Screen):
         log = self.query_one(LogView)
         run = self.axom.services.store.runs.get(job_id) if job_id else None
         log.set_lines(list(run.logs) if run else [])
+        job = run.job if run else None
+        log.save_name = f"{safe_file_stem(job.display_name)}-{safe_file_stem(job.id[:8])}" if job else "log"
         self._show_selected(RUN_ASPECTS - {"logs"})
 
     @on(JobTable.RunHighlighted)

@@ -29,7 +29,8 @@ def binding_sections() -> list[tuple[str, list[Binding]]]:
 
 def display_key(binding: Binding, keymap: dict[str, str]) -> str:
     keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
-    names = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc"}
+    names = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc",
+             "left_square_bracket": "[", "right_square_bracket": "]"}
     return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
