@@ -6,7 +6,8 @@ second for the life of the app, about a quarter of the idle dashboard's CPU on a
 VM. Here the thread waits with no timeout unless the parser holds part of a sequence,
 and then exactly until the parser's deadline; a pipe wakes it when input is disabled
 (quit, suspend). Everything else, including how input is parsed and posted, is
-Textual's (pinned in pyproject.toml: this follows ``LinuxDriver.run_input_thread``).
+Textual's. This follows ``LinuxDriver.run_input_thread`` of Textual 8.2.8; the guard
+below makes ``tests/test_upstream_copies.py`` fail when the installed Textual differs.
 """
 
 from __future__ import annotations
@@ -19,6 +20,19 @@ from textual._parser import ParseError
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
+
+UPSTREAM_VERSION = "textual 8.2.8"
+#: What this module copies or relies on, by digest of its source.
+UPSTREAM: dict[str, tuple[str, str]] = {
+    "textual.drivers.linux_driver:LinuxDriver.run_input_thread": (
+        "03c4634c663e82c5", "QuietLinuxDriver.run_input_thread is a copy: port the change"),
+    "textual.drivers.linux_driver:LinuxDriver.disable_input": (
+        "d19b820bfe914abc", "disable_input must still join the input thread after exit_event"),
+    "textual._parser:Parser.tick": (
+        "ca5178b1f48d5432", "input_timeout reads _timeout_time: tick must still clear it"),
+    "textual._parser:Parser.feed": (
+        "73c101c780461d02", "input_timeout reads _timeout_time: feed must still set it"),
+}
 
 #: Poll period while input is being disabled (Textual's own, so stopping is as quick).
 STOPPING_POLL = 0.1
