@@ -25,6 +25,8 @@ from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.header_bar import HeaderBar
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from axom_tui.runtime import Services
 
 HTTP_MODULES = ("axom_tui.api.http",)
@@ -124,12 +126,11 @@ class AxomApp(App):
         self._exit_renderables.append(Text(text))
         self._close_messages_no_wait()
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Toasts are plain text: they carry server text (run names, errors), which must
         never be parsed as Textual markup (``[@click=…]``, ``[link=…]``, or a MarkupError)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[arg-type]
-                       markup=markup)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def show_notice(self, title: str, body: str, *, error: bool = False) -> None:
         """A run's news: in the dashboard's header while it is on screen (a repaint of one
@@ -234,11 +235,11 @@ class AxomApp(App):
             return
         self.notify(f"Wrote {len(run.metrics):,} points to {clean_text(path, 160)}", title="Export")
 
-    def action_screenshot(self) -> None:
-        folder = self.ui_settings.screenshot_dir or Path.cwd()
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        folder = Path(path) if path else self.ui_settings.screenshot_dir or Path.cwd()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = self.save_screenshot(path=str(folder))
+            path = self.save_screenshot(filename, path=str(folder))
         except OSError as exc:
             self.notify(f"Screenshot failed: {clean_text(exc, 160)}", severity="error")
             return

@@ -12,22 +12,22 @@ from axom_tui.sanitize import clean_text
 class RunCommands(Provider):
     def _entries(self):  # (label, help, callback)
         app = self.app
-        store = app.services.store  # type: ignore[attr-defined]
+        store = app.services.store
         for job_id in store.order:
             run = store.runs.get(job_id)
             if run is None or run.job is None:
                 continue
             name = clean_text(run.job.display_name, 60)
             yield (f"Go to run: {name}", f"{clean_text(run.job.status, 20)} · {job_id[:8]}",
-                   partial(app.select_run, job_id))  # type: ignore[attr-defined]
+                   partial(app.select_run, job_id))
         yield ("Compare marked runs", "side-by-side tiles and overlay chart",
                partial(self._dashboard_action, "compare"))
         yield ("Refresh now", "poll everything on screen now", partial(self._dashboard_action, "refresh"))
         yield ("Download selected run's model", "d", partial(self._dashboard_action, "download"))
         yield ("Export selected run's metrics as CSV", "e", partial(self._dashboard_action, "export_csv"))
         yield ("Save a screenshot (SVG)", "S", app.action_screenshot)
-        yield ("Next theme", "T", app.action_next_theme)  # type: ignore[attr-defined]
-        yield ("Help: all keys", "?", app.action_help)  # type: ignore[attr-defined]
+        yield ("Next theme", "T", app.action_next_theme)
+        yield ("Help: all keys", "?", app.action_help)
 
     def _dashboard_action(self, name: str) -> None:
         dashboard = self.app._dashboard  # type: ignore[attr-defined]

@@ -11,29 +11,35 @@ from axom_tui.logview.errors import looks_like_error, next_error, prev_error
 from axom_tui.logview.selection import CopyKind, LineSelection, clipboard_text
 
 
-@pytest.mark.parametrize("text", [
-    "Traceback (most recent call last):",
-    '  File "/opt/train.py", line 212, in <module>',
-    "RuntimeError: CUDA error: device-side assert triggered",
-    "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
-    "step 1200 loss=nan grad_norm=inf",
-    "loss is NaN, skipping batch",
-    "error: could not open shard 3",
-    "FATAL: NCCL watchdog timeout",
-    "Killed: OOM",
-    "ValueError",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Traceback (most recent call last):",
+        '  File "/opt/train.py", line 212, in <module>',
+        "RuntimeError: CUDA error: device-side assert triggered",
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB",
+        "step 1200 loss=nan grad_norm=inf",
+        "loss is NaN, skipping batch",
+        "error: could not open shard 3",
+        "FATAL: NCCL watchdog timeout",
+        "Killed: OOM",
+        "ValueError",
+    ],
+)
 def test_error_looking_lines(text: str) -> None:
     assert looks_like_error(text)
 
 
-@pytest.mark.parametrize("text", [
-    "step 1200 loss=2.3102 lr=3.0e-4",
-    "error_rate=0.00 (no errors)",
-    "Errors: 0",
-    "latency 120 nanoseconds",
-    "memory 41.2GB",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "step 1200 loss=2.3102 lr=3.0e-4",
+        "error_rate=0.00 (no errors)",
+        "Errors: 0",
+        "latency 120 nanoseconds",
+        "memory 41.2GB",
+    ],
+)
 def test_ordinary_lines_do_not_look_like_errors(text: str) -> None:
     assert not looks_like_error(text)
 
@@ -44,14 +50,25 @@ def test_any_stderr_line_looks_like_an_error() -> None:
 
 def index_of(texts: list[str], stderr: frozenset[int] = frozenset(), cap: int = 1000) -> LogIndex:
     index = LogIndex(cap)
-    index.append([LogLine(i, t, "stderr" if i in stderr else "stdout")
-                  for i, t in enumerate(texts)])
+    index.append(
+        [LogLine(i, t, "stderr" if i in stderr else "stdout") for i, t in enumerate(texts)]
+    )
     return index
 
 
-TRACE = ["ok 0", "Traceback (most recent call last):", '  File "a.py", line 1, in f',
-         "    f()", '  File "b.py", line 2, in g', "    g()", "KeyError: 'x'", "ok 7",
-         "ok 8", "loss=nan", "ok 10"]
+TRACE = [
+    "ok 0",
+    "Traceback (most recent call last):",
+    '  File "a.py", line 1, in f',
+    "    f()",
+    '  File "b.py", line 2, in g',
+    "    g()",
+    "KeyError: 'x'",
+    "ok 7",
+    "ok 8",
+    "loss=nan",
+    "ok 10",
+]
 
 
 def test_a_whole_traceback_is_one_stop_both_ways() -> None:

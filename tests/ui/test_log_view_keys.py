@@ -11,11 +11,15 @@ from pathlib import Path
 from axom_tui.api.records import LogLine
 from axom_tui.ui.screens.help import binding_sections, display_key
 from axom_tui.ui.widgets.log_view import LogView
-from ui_helpers import LOG_SIZE as SIZE
-from ui_helpers import Host, batch, screen_rows, settle
+from ui_helpers import LOG_SIZE as SIZE, Host, batch, screen_rows, settle
 
-NEW_KEYS = {"log.mark": "space", "log.clear_marks": "C", "log.save": "W",
-            "log.next_error": "right_square_bracket", "log.prev_error": "left_square_bracket"}
+NEW_KEYS = {
+    "log.mark": "space",
+    "log.clear_marks": "C",
+    "log.save": "W",
+    "log.next_error": "right_square_bracket",
+    "log.prev_error": "left_square_bracket",
+}
 
 
 def training_log() -> list[LogLine]:
@@ -135,14 +139,19 @@ async def test_new_log_keys_have_ids_are_listed_in_help_and_can_be_remapped() ->
     bindings = {b.id: b for b in LogView.BINDINGS if not isinstance(b, tuple)}  # type: ignore[union-attr]
     assert {i: bindings[i].key for i in NEW_KEYS if i in bindings} == {
         i: k.replace("right_square_bracket", "]").replace("left_square_bracket", "[")
-        for i, k in NEW_KEYS.items()}
+        for i, k in NEW_KEYS.items()
+    }
     log_section = dict(binding_sections())["Log pane"]
     listed = {b.id: display_key(b, {}) for b in log_section}
     assert listed["log.next_error"] == "]" and listed["log.prev_error"] == "["
     assert listed["log.save"] == "W" and listed["log.mark"] == "space"
     # none of them shadows a dashboard or app key
-    taken = {b.key for title, section in binding_sections() if title in ("Everywhere", "Dashboard")
-             for b in section}
+    taken = {
+        b.key
+        for title, section in binding_sections()
+        if title in ("Everywhere", "Dashboard")
+        for b in section
+    }
     assert not taken & {b.key for b in log_section if b.id in NEW_KEYS}
     app = Host()
     async with app.run_test(size=SIZE) as pilot:

@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -18,7 +19,7 @@ def binding_sections() -> list[tuple[str, list[Binding]]]:
     from axom_tui.ui.widgets.job_table import JobTable
     from axom_tui.ui.widgets.log_view import LogView
 
-    sections = [("Everywhere", AxomApp), ("Dashboard", DashboardScreen), ("Job list", JobTable),
+    sections: list[tuple[str, type[DOMNode]]] = [("Everywhere", AxomApp), ("Dashboard", DashboardScreen), ("Job list", JobTable),
                 ("Log pane", LogView), ("Compare view", CompareScreen)]
     out = []
     for title, cls in sections:
