@@ -67,8 +67,9 @@ def build_world() -> FrozenWorld:
     """Poll a frozen simulator until the store holds every run's data (each run focused
     in turn, so its metrics, logs, events and result are all fetched)."""
     config = SimConfig(seed=7, key=KEY, history_runs=0, submit_every=0.0, model_bytes=256_000)
-    sim = Simulator(config, clock=ManualClock())
-    sim.clock.advance(SIM_AT)
+    sim_clock = ManualClock()
+    sim = Simulator(config, clock=sim_clock)  # the world is laid out from its start...
+    sim_clock.advance(SIM_AT)  # ...then looked at this far in
     clock = FakeClock(start=1_000.0)
 
     async def fill() -> RunStore:
