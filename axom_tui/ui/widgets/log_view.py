@@ -405,7 +405,7 @@ class LogView(TailScrollView, can_focus=True):
         if action in ("next_match", "prev_match"):
             return True if self._index.match_count else None
         if action == "clear_search":  # let escape through when there is nothing to clear
-            selected = self._selection.current_id is not None
+            selected = self._selection.current is not None
             return bool(self._index.query) or self.search_open or selected
         if action == "clear_marks":
             return self._selection.has_marks
