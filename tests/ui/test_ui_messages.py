@@ -157,6 +157,9 @@ async def test_store_changes_and_download_progress_reach_the_dashboard_as_messag
             assert isinstance(dashboard, DashboardScreen)
             arrived = recorder.of(StoreChanged, at=dashboard)
             assert any(G.LIST in m.changes.globals for m in arrived)
+            # only to the screens that show data: a message to Textual's default screen
+            # under the dashboard repaints the whole dashboard
+            assert {pump for pump, m in recorder.seen if isinstance(m, StoreChanged)} == {dashboard}
             assert set(services.store.order) <= set().union(*(m.changes.run_ids for m in arrived))
 
             done = role_id(server.sim, "done-contract")
