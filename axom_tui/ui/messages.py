@@ -1,7 +1,7 @@
 """The dashboard's messages: data down from the app to its screens, intents up to the app.
 
-Down (posted by :class:`~axom_tui.ui.app.AxomApp` to every screen on its stack, never
-bubbling): :class:`StoreChanged` carries what the store says changed since the last
+Down (posted by :class:`~axom_tui.ui.app.AxomApp` to the dashboard and to the screen on
+top if another, never bubbling): :class:`StoreChanged` carries what the store says changed since the last
 flush, :class:`DownloadProgressed` one download's progress. Both are snapshots: when a
 screen falls behind, a newer one replaces the older in its queue (``can_replace``), and
 a replaced :class:`StoreChanged` hands its changes on to the one replacing it, so a
