@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from axom_tui.api.records import LogLine
+from axom_tui.ui.app import AxomApp
 from axom_tui.ui.screens.help import binding_sections, display_key
 from axom_tui.ui.widgets.log_view import LogView
 from ui_helpers import LOG_SIZE as SIZE, Host, batch, screen_rows, settle
@@ -141,14 +142,14 @@ async def test_new_log_keys_have_ids_are_listed_in_help_and_can_be_remapped() ->
         i: k.replace("right_square_bracket", "]").replace("left_square_bracket", "[")
         for i, k in NEW_KEYS.items()
     }
-    log_section = dict(binding_sections())["Log pane"]
+    log_section = dict(binding_sections(AxomApp))["Log pane"]
     listed = {b.id: display_key(b, {}) for b in log_section}
     assert listed["log.next_error"] == "]" and listed["log.prev_error"] == "["
     assert listed["log.save"] == "W" and listed["log.mark"] == "space"
     # none of them shadows a dashboard or app key
     taken = {
         b.key
-        for title, section in binding_sections()
+        for title, section in binding_sections(AxomApp)
         if title in ("Everywhere", "Dashboard")
         for b in section
     }
