@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.no_key import NoKeyApp
 from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.log_view import LogView
@@ -46,7 +47,8 @@ async def show(pilot: Pilot[Any], job_id: str) -> None:
         lambda: table.row_count == len(store.order) and table.selected_job_id,
         what="the job table to fill",
     )
-    app.select_run(job_id)
+    app.post_message(RunChosen(job_id))
+    await wait_for(pilot, lambda: app.screen.selected == job_id, what="the selection")
     await pilot.pause()
     await settle(pilot)
 
