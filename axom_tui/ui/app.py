@@ -221,18 +221,9 @@ class AxomApp(App):
         on_download_progress(self, snapshot)
 
     def export_csv(self, job_id: str) -> None:
-        from axom_tui.export import export_metrics_csv
+        from axom_tui.ui.export_action import start_export
 
-        run = self.services.store.runs.get(job_id)
-        if run is None:
-            return
-        folder = self.ui_settings.export_dir or Path.cwd()
-        try:
-            path = export_metrics_csv(run, folder)
-        except OSError as exc:
-            self.notify(f"Export failed: {clean_text(exc, 160)}", severity="error")
-            return
-        self.notify(f"Wrote {len(run.metrics):,} points to {clean_text(path, 160)}", title="Export")
+        start_export(self, job_id)
 
     def action_screenshot(self) -> None:
         folder = self.ui_settings.screenshot_dir or Path.cwd()
