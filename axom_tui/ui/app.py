@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
-import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,15 +57,9 @@ class AxomApp(App):
     # ------------------------------------------------------------ start / stop
 
     def get_driver_class(self):
-        driver = super().get_driver_class()
-        if sys.platform != "win32":
-            from textual.drivers.linux_driver import LinuxDriver
+        from axom_tui.ui.session import quiet_driver_class
 
-            if driver is LinuxDriver:  # not Windows, not a driver named in TEXTUAL_DRIVER
-                from axom_tui.ui.quiet_driver import QuietLinuxDriver
-
-                return QuietLinuxDriver
-        return driver
+        return quiet_driver_class(super().get_driver_class())
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Status and chart colours exist in every theme, Textual's built-in ones too.
