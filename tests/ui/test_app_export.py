@@ -9,6 +9,7 @@ import pytest
 from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
 
 from axom_tui.api.errors import ServerError
+from axom_tui.ui.messages import ExportRequested, RunChosen
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ async def test_export_offline_writes_the_store_and_says_so(server, tmp_path) -> 
         await started(pilot, app)
         job_id = role_id(server.sim, "done-contract")
         truth = server.sim.ground_truth(job_id).metrics
-        app.select_run(job_id)
+        app.post_message(RunChosen(job_id))
         run = services.store.runs[job_id]
         await wait_for(pilot, lambda: len(run.metrics) == len(truth), what="all metrics")
 
@@ -32,7 +33,7 @@ async def test_export_offline_writes_the_store_and_says_so(server, tmp_path) -> 
             raise ServerError("GET /jobs/{id}/metrics", 503, "unavailable")
 
         services.client.get_metrics = down  # type: ignore[method-assign]
-        app.export_csv(job_id)
+        app.post_message(ExportRequested(job_id))  # what `e` does
         await wait_for(pilot, lambda: toasts.matching("points to"), what="the export")
     notice = toasts.matching("points to")[-1]
     assert "no timestamps" in str(notice["message"]) and notice["severity"] == "warning"
