@@ -50,10 +50,6 @@ def ui_settings(settings: Settings, label: str):
 def run_dashboard(args: argparse.Namespace) -> int:
     from axom_tui.terminal import glyphs_fit, refusal
 
-    reason = refusal()
-    if reason is not None:
-        print(reason, file=sys.stderr)
-        return 2
     try:
         settings = settings_from_args(args)
     except (ConfigError, ConnectionSettingsError) as exc:
@@ -61,6 +57,10 @@ def run_dashboard(args: argparse.Namespace) -> int:
         return 2
     for warning in settings.warnings:
         print(f"axom-tui: warning: {warning}", file=sys.stderr)
+    reason = refusal()  # after the settings: their errors say more, and need no terminal
+    if reason is not None:
+        print(reason, file=sys.stderr)
+        return 2
     if settings.source("ascii") == "default" and not glyphs_fit():
         settings = replace(settings, ascii=True)  # the locale cannot show the glyphs
 
