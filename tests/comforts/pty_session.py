@@ -42,7 +42,7 @@ class PtySession:
             env=env, close_fds=True, start_new_session=True,
             # controlling: the pty is the session's terminal (a hang-up sends SIGHUP);
             # otherwise as under `setsid` with no terminal of its own (only EIO tells).
-            preexec_fn=(lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0)) if controlling else None)
+            preexec_fn=(lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0)) if controlling else None)  # noqa: PLW1509
         self._out = bytearray()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._drain, daemon=True)

@@ -51,7 +51,7 @@ def _refused(tmp_path: Path, *, stdin: object = "pty", stdout: object = "pty",
         [sys.executable, "-m", "axom_tui", *args], stdin=stream(stdin), stdout=stream(stdout),
         stderr=stream("file" if stdout == "file" else "pty"), env=env or base_env(),
         start_new_session=True, close_fds=True,
-        preexec_fn=(lambda: os.close(0)) if close_stdin else None)
+        preexec_fn=(lambda: os.close(0)) if close_stdin else None)  # noqa: PLW1509 - `<&-`
     os.close(slave)
     for handle in files:
         handle.close()

@@ -38,7 +38,7 @@ def _soak(controlling: bool) -> tuple[int | None, bytes, bool, int]:
         [PYTHON, "-m", "axom_tui", "--demo", "--speed", "120", "--faults", FAULTS],
         stdin=slave, stdout=slave, stderr=slave, close_fds=True, start_new_session=True,
         env=child_env(TERM="xterm-256color", AXOM_CONFIG="/nonexistent/axom.toml"),
-        preexec_fn=(lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0)) if controlling else None)
+        preexec_fn=(lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0)) if controlling else None)  # noqa: PLW1509
     os.close(slave)
     out = bytearray()
 
