@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
 
@@ -18,6 +19,7 @@ from axom_tui.sanitize import clean_text
 from axom_tui.ui.commands import RunCommands
 from axom_tui.ui.crash import redacted_traceback_text
 from axom_tui.ui.derive import ServerClock
+from axom_tui.ui.key_routing import KeyRouter
 from axom_tui.ui.notifications import Notifier
 from axom_tui.ui.screens.dashboard import DashboardScreen
 from axom_tui.ui.screens.help import HelpScreen
@@ -41,6 +43,8 @@ class AxomApp(App):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("S", "screenshot", "Screenshot", id="screenshot", show=False),
         Binding("T", "next_theme", "Theme", id="theme.next", show=False),
+        Binding("ctrl+p", "command_palette", "Command palette", id="palette", show=False,
+                priority=True),
     ]
 
     def __init__(self, services: Services, ui_settings: UiSettings | None = None) -> None:
@@ -49,6 +53,7 @@ class AxomApp(App):
         self.ui_settings = ui_settings or UiSettings()
         self.server_clock = ServerClock()
         self.notifier = Notifier(self)
+        self.keys = KeyRouter(self)
         self._flush_pending = False
         self._dashboard: DashboardScreen | None = None
         from axom_tui.ui.theming import install_themes
@@ -144,6 +149,21 @@ class AxomApp(App):
             return self.screen
         except ScreenStackError:
             return None
+
+    # ------------------------------------------------------------ keys
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.keys.take(event):  # an input is opening: the key is its own
+            return
+        await super().on_event(event)
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:  # noqa: ANN001
+        if isinstance(action, str) and self.keys.opens_input(action, default_namespace):
+            self.keys.hold()
+        return await super().run_action(action, default_namespace, namespaces)
+
+    async def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        await self.keys.focused(event.widget, self.on_event)
 
     # ------------------------------------------------------------ store → widgets
 
