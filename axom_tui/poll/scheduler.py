@@ -30,6 +30,7 @@ from axom_tui.poll.policy import (
 )
 from axom_tui.poll.run_book import RunBook
 from axom_tui.poll.stats import PollStats
+from axom_tui.poll.tail import TAIL_KIND, wants_tail
 from axom_tui.store.health import FeedKey
 from axom_tui.store.run_store import JobChange, RunStore
 
@@ -307,6 +308,8 @@ class PollScheduler:
         for kind in RUN_KINDS:
             self._feeds[FeedKey(kind, job_id)] = FeedState(FeedKey(kind, job_id))
         attention = self._runs.attention(job_id)
+        if wants_tail(run.job, attention.on_screen, len(run.metrics) > 0):
+            self._ask_tail(job_id, now)
         if attention.on_screen:
             self._on_attention(job_id, now)
             return track
@@ -318,6 +321,16 @@ class PollScheduler:
             else:
                 self._plan(self._feeds[FeedKey(kind, job_id)], now)
         return track
+
+    def _ask_tail(self, job_id: str, now: float) -> None:
+        """The run's last points, once, in the next poll round (with the round's other
+        answers: one frame), ahead of the background's metrics (poll/tail.py). A run that
+        comes on screen first gets its metrics instead."""
+        key = FeedKey(TAIL_KIND, job_id)
+        state = self._feeds[key] = FeedState(key)
+        state.owed = True
+        grid = self.policy.poll_grid
+        self._queue.schedule(key, aligned_due(now, grid, grid), Priority.VISIBLE)
 
     def _on_job_change(self, change: JobChange, now: float) -> None:
         job = change.after
@@ -368,6 +381,7 @@ class PollScheduler:
 
     def _on_attention(self, job_id: str, now: float) -> None:
         track = self._ensure_run(job_id, now)
+        self._queue.cancel(FeedKey(TAIL_KIND, job_id))  # its metrics come now anyway
         attention = self._runs.attention(job_id)
         if phase_of(track.status) is RunPhase.TERMINAL:
             kinds = {k for k in RUN_KINDS if wants_final_fetch(k, track.status, attention, track.seen_live)}

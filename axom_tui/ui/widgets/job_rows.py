@@ -93,6 +93,19 @@ def time_cells(run: RunState, rate: StepRate, server_now: datetime) -> dict[str,
     return _time_cells(run, _progress(run, rate), rate, server_now)
 
 
+def latest_loss(run: RunState) -> float | None:
+    """The run's final loss, else its smoothed latest: from the metrics held, or from the
+    tail fetched when it was listed while the metrics have not reached that far."""
+    result = run.result
+    if result is not None and result.loss_final is not None:
+        return result.loss_final
+    series = run.metrics
+    if run.tail_losses and (series.last_step is None or run.tail_step is None
+                            or series.last_step < run.tail_step):
+        return smoothed_tail(run.tail_losses)
+    return smoothed_tail(series.column("loss")) if len(series) else None
+
+
 def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compact: bool,
               ascii_mode: bool, variables: dict[str, str], server_now: datetime) -> dict[str, Text]:
     """Every column's cell for one run."""
@@ -101,10 +114,7 @@ def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compa
     series = run.metrics
     progress = _progress(run, rate)
     result = run.result
-    if result is not None and result.loss_final is not None:
-        loss = result.loss_final
-    else:
-        loss = smoothed_tail(series.column("loss")) if len(series) else None
+    loss = latest_loss(run)
     name = ("⚠ " if run.gone else "") + clean_text(job.display_name if job else job_id, 60)
     bar = progress_bar(progress.fraction, 4 if compact else 8, ascii_mode)
     progress_cell = Text(no_wrap=True)
