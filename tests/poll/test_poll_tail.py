@@ -9,10 +9,11 @@ when the scheduler starts, in virtual time.
 
 from __future__ import annotations
 
+from test_poll_with_simulator import World, finish, start
+
 from axom_tui.ui.derive import StepRate
 from axom_tui.ui.format import utcnow
 from axom_tui.ui.widgets.job_rows import row_cells
-from test_poll_with_simulator import World, finish, start
 
 
 def loss_cell(run) -> str:
