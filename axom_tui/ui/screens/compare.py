@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from axom_tui.sanitize import clean_text
+from axom_tui.store.resume_points import resume_points
 from axom_tui.ui.derive import progress_of
 from axom_tui.ui.status_style import progress_bar, status_text
 from axom_tui.ui.widgets.header_bar import HeaderBar
@@ -56,11 +57,12 @@ class RunTile(Vertical):
             if job and job.retries:
                 head.append(f"  retries {job.retries}", style="dim")
             self.query_one(".tile-head", Static).update(head)
-        if "metrics" in aspects:
+        if aspects & {"metrics", "events"}:
             series = run.metrics
             self.query_one(MetricChart).set_data(
                 series.steps, {"loss": series.column("loss"), "grad_norm": series.column("grad_norm")},
-                series.cycle_boundaries(), list(series.resume_points), run.version)
+                series.cycle_boundaries(),
+                resume_points(run.events, series.steps, series.resume_points), run.version)
         if "logs" in aspects:
             lines = run.logs.tail(TILE_LOG_LINES)
             text = Text(no_wrap=True, overflow="ellipsis")

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
+from axom_tui.store.resume_points import resume_points
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
@@ -164,13 +165,14 @@ class DashboardScreen(Screen):
             self.query_one(RunSummary).show(run, marked=self.selected in table.marked)
         if run is None:
             return
-        if "metrics" in aspects:
+        if aspects & {"metrics", "events"}:  # resume points come from both
             series = run.metrics
             chart = self.query_one(MetricChart)
             chart.set_data(
                 series.steps,
                 {name: series.column(name) for name in ("loss", "grad_norm", "lr", "throughput", "vram_gb")},
-                series.cycle_boundaries(), list(series.resume_points), run.version,
+                series.cycle_boundaries(),
+                resume_points(run.events, series.steps, series.resume_points), run.version,
             )
             if chart.can_be_seen:
                 chart.redraw()  # now, in this flush's frame (changes come at most 4 times a second)
