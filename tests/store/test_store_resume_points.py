@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from axom_tui.api.records import Event
 from axom_tui.store.resume_points import resume_points, resumed_from
 
-T0 = datetime(2026, 6, 4, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 6, 4, 2, 0, tzinfo=UTC)
 
 
 def history(*items: tuple[str, dict]) -> list[Event]:

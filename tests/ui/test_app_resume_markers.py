@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from axom_tui.sim import ManualClock, SimConfig, Simulator, SimServer
-from axom_tui.ui.widgets.metric_chart import MetricChart
 from ui_helpers import KEY, SIZE, make_app, role_id, started, wait_for
+
+from axom_tui.sim import ManualClock, SimConfig, SimServer, Simulator
+from axom_tui.ui.widgets.metric_chart import MetricChart
 
 
 async def test_a_run_preempted_before_start_shows_its_resume_point(tmp_path):
