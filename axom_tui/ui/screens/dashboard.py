@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
@@ -56,6 +56,7 @@ class DashboardScreen(Screen):
         Binding("L", "focus_logs", "Logs", id="focus.logs", show=False),
         Binding("D", "focus_downloads", "Downloads", id="focus.downloads", show=False),
         Binding("J", "focus_jobs", "Jobs", id="focus.jobs", show=False),
+        Binding("P", "focus_lifecycle", "Lifecycle", id="focus.lifecycle", show=False),
         Binding("escape", "close_filter", "Close filter", id="jobs.filter.close", show=False),
     ]
 
@@ -80,7 +81,7 @@ class DashboardScreen(Screen):
                         id="job-filter")
             yield JobTable(app.services.store, app.server_clock, ascii_mode=ascii_mode, id="jobs")
         with Horizontal(id="detail"):
-            with VerticalScroll(id="info"):  # the timeline fills it; scrolls only when very short
+            with Vertical(id="info"):  # the timeline fills what the result card leaves, and scrolls
                 yield ResultCard(id="result")
                 yield Timeline(ascii_mode=ascii_mode, id="timeline")
             with Vertical(id="chart-pane"):
@@ -285,6 +286,13 @@ class DashboardScreen(Screen):
             panel.query_one("#download-table").focus()
         else:
             self.notify("No downloads yet: press d on a completed run.", timeout=3)
+
+    def action_focus_lifecycle(self) -> None:
+        timeline = self.query_one(Timeline)
+        if timeline.display and self.query_one("#info").display:
+            timeline.focus()
+        else:
+            self.notify("The lifecycle pane is hidden at this width: z maximizes a pane.", timeout=3)
 
     def action_focus_jobs(self) -> None:
         self.query_one(JobTable).focus()
