@@ -308,8 +308,7 @@ class PollScheduler:
         for kind in RUN_KINDS:
             self._feeds[FeedKey(kind, job_id)] = FeedState(FeedKey(kind, job_id))
         attention = self._runs.attention(job_id)
-        if wants_tail(run.job, attention.on_screen, len(run.metrics) > 0):
-            self._ask_tail(job_id, now)
+        self._maybe_ask_tail(job_id, attention.on_screen, now)
         if attention.on_screen:
             self._on_attention(job_id, now)
             return track
@@ -322,12 +321,21 @@ class PollScheduler:
                 self._plan(self._feeds[FeedKey(kind, job_id)], now)
         return track
 
-    def _ask_tail(self, job_id: str, now: float) -> None:
+    def _maybe_ask_tail(self, job_id: str, on_screen: bool, now: float) -> None:
         """The run's last points, once, in the next poll round (with the round's other
-        answers: one frame), ahead of the background's metrics (poll/tail.py). A run that
-        comes on screen first gets its metrics instead."""
+        answers: one frame), ahead of the background's metrics (poll/tail.py): when it is
+        first listed, or when it first has steps (a run that starts training later). A
+        run that comes on screen first gets its metrics instead."""
+        run = self.store.runs[job_id]
         key = FeedKey(TAIL_KIND, job_id)
-        state = self._feeds[key] = FeedState(key)
+        state = self._feeds.get(key)
+        if state is not None and (state.owed or state.in_flight or state.result_attempts >= 2):
+            return
+        if run.tail_step is not None or not wants_tail(run.job, on_screen, len(run.metrics) > 0):
+            return
+        if state is None:
+            state = self._feeds[key] = FeedState(key)
+        state.result_attempts += 1  # asks so far: a server that sends no loss is asked twice
         state.owed = True
         grid = self.policy.poll_grid
         self._queue.schedule(key, aligned_due(now, grid, grid), Priority.VISIBLE)
@@ -340,6 +348,7 @@ class PollScheduler:
             return
         if track.gone:
             return
+        self._maybe_ask_tail(track.job_id, self._runs.attention(track.job_id).on_screen, now)
         old_status, track.status = track.status, job.status
         rewind_metrics_cursor(track, job.latest_step, job.retries, self.store.runs[track.job_id].events)
         if old_status == job.status:

@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from axom_tui.sanitize import clean_text
 from axom_tui.store.resume_points import resume_points
 from axom_tui.ui.derive import progress_of
 from axom_tui.ui.status_style import progress_bar, status_text
+from axom_tui.ui.widgets.footer import AxomFooter
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.metric_chart import MetricChart
 
@@ -102,7 +103,7 @@ class CompareScreen(Screen):
         with Grid(id="tiles"):
             for job_id in self.job_ids:
                 yield RunTile(job_id)
-        yield Footer(show_command_palette=not self.axom.ui_settings.ascii)
+        yield AxomFooter(show_command_palette=not self.axom.ui_settings.ascii)
 
     def on_mount(self) -> None:
         self.axom.services.scheduler.set_visible(set(self.job_ids))

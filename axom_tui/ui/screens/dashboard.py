@@ -13,10 +13,11 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from axom_tui.store.resume_points import resume_points
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
+from axom_tui.ui.widgets.footer import AxomFooter
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.log_view import LogView
@@ -89,7 +90,7 @@ class DashboardScreen(Screen):
                 yield MetricChart(id="chart")
         yield LogView(max_lines=app.ui_settings.log_cap, id="logs")
         yield DownloadsPanel(id="downloads")
-        yield Footer(show_command_palette=not self.axom.ui_settings.ascii)
+        yield AxomFooter(show_command_palette=not self.axom.ui_settings.ascii)
 
     def on_mount(self) -> None:
         self.query_one("#job-filter", Input).display = False

@@ -22,9 +22,10 @@ from textual.strip import Strip
 
 from axom_tui.ui.derive import ServerClock, StepRate
 from axom_tui.ui.job_sort import SORT_COLUMN, SORTS, sort_key
+from axom_tui.ui.widgets.job_columns import choose_columns, middle_ellipsis, name_need
 from axom_tui.ui.widgets.job_rows import (
-    COLUMNS, COMPACT_COLUMNS, PADDING, RIGHT_ALIGNED, Column, column_widths, min_row_width,
-    row_cells, row_segments, signature, time_cells,
+    COLUMNS, PADDING, RIGHT_ALIGNED, Column, column_widths, row_cells, row_segments, signature,
+    time_cells,
 )
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
 
@@ -119,6 +120,7 @@ class JobTable(ScrollView, can_focus=True):
         self.filter_text = ""
         self.sort_mode = "newest"
         self.compact = False
+        self._columns: tuple[Column, ...] = COLUMNS
         self.cursor_row = 0
         self._order: list[str] = []
         self._position: dict[str, int] = {}
@@ -131,13 +133,25 @@ class JobTable(ScrollView, can_focus=True):
 
     @property
     def columns_shown(self) -> tuple[Column, ...]:
-        return COMPACT_COLUMNS if self.compact else COLUMNS
+        return self._columns
 
-    def set_compact(self, compact: bool) -> None:
-        """Switch between the full and the narrow column set, keeping the cursor's run."""
+    def _fit_columns(self) -> None:
+        """Pick the columns that leave the longest name its width (ui/widgets/job_columns.py)."""
+        width = self.scrollable_content_region.width
+        if not width:
+            return
+        need = name_need(row.cells["name"].plain for row in self._rows.values())
+        columns, compact = choose_columns(width, need)
+        if columns == self._columns:
+            return
+        self._columns = columns
         if compact != self.compact:
             self.compact = compact
-            self._recompute_all()
+            self._recompute_all()  # the narrow set's cells differ (a shorter bar)
+        else:
+            self._strips.clear()
+            self._header = None
+            self.refresh()
 
     # ------------------------------------------------------------ queries
 
@@ -188,6 +202,7 @@ class JobTable(ScrollView, can_focus=True):
             elif changed is None or job_id in changed:
                 self._update(job_id)
         if membership:
+            self._fit_columns()
             self._reorder(wanted)
         self._emit_highlight()
 
@@ -415,7 +430,7 @@ class JobTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width
-        self.set_compact(width < min_row_width(COLUMNS))
+        self._fit_columns()
         set_virtual_size(self, Size(width, len(self._order) + 1))
         self._scroll_to_cursor()
 
@@ -433,7 +448,7 @@ class JobTable(ScrollView, can_focus=True):
         return Strip.blank(width, styles.odd)
 
     def _header_strip(self, width: int, styles: _Styles) -> Strip:
-        key = (width, self.sort_mode, self.compact)
+        key = (width, self.sort_mode, self._columns)
         if self._header is not None and self._header[0] == key:
             return self._header[1]
         arrow = " v" if self.ascii_mode else " ▾"
@@ -448,7 +463,7 @@ class JobTable(ScrollView, can_focus=True):
     def _row_strip(self, index: int, width: int, styles: _Styles) -> Strip:
         job_id = self._order[index]
         cursor = index == self.cursor_row
-        key = (width, index % 2, cursor, self.compact)
+        key = (width, index % 2, cursor, self._columns)
         hit = self._strips.get(job_id)
         if hit is not None and hit[0] == key:
             return hit[1]
@@ -458,8 +473,10 @@ class JobTable(ScrollView, can_focus=True):
             style = style + styles.cursor
             post = Style(color=styles.cursor.color)  # the cursor's text colour wins, as in DataTable
         cells = self._rows[job_id].cells
-        segments: list[Segment] = row_segments(
-            [cells[column] for column, _, _ in self.columns_shown], self._widths(), width, style, post)
+        widths = self._widths()
+        shown = [middle_ellipsis(cells[column], w) if column == "name" else cells[column]
+                 for (column, _, _), w in zip(self.columns_shown, widths)]
+        segments: list[Segment] = row_segments(shown, widths, width, style, post)
         strip = Strip(segments, width).simplify()
         self._strips[job_id] = (key, strip)
         return strip

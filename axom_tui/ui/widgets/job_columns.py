@@ -1,0 +1,64 @@
+"""Which job-list columns fit, and names cut in the middle rather than at the end.
+
+At 120 columns the full set left the name 13 cells, and the distinguishing end of a
+name went first: ``axom-base-x1…`` twice. The name now gets the width the longest one
+needs (up to ``NAME_MAX``): the least telling columns give theirs up first (type,
+retries, cost, elapsed), then the narrow set; a name that still does not fit keeps its
+head and its tail (``axom-base…mosaic``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from axom_tui.ui.widgets.job_rows import (
+    COLUMNS,
+    COMPACT_COLUMNS,
+    NAME_MAX,
+    NAME_MIN,
+    Column,
+    column_widths,
+)
+
+DROP_ORDER = ("type", "retries", "cost", "elapsed")  # given up first when the name needs room
+ELLIPSIS = "…"
+
+
+def name_need(names: Iterable[str]) -> int:
+    """The name column's width for these names: the longest, within the column's bounds."""
+    return max(NAME_MIN, min(NAME_MAX, max((cell_len(n) for n in names), default=NAME_MIN)))
+
+
+def name_width(columns: tuple[Column, ...], width: int) -> int:
+    for (key, _, _), w in zip(columns, column_widths(columns, width)):
+        if key == "name":
+            return w
+    return 0
+
+
+def choose_columns(width: int, need: int) -> tuple[tuple[Column, ...], bool]:
+    """(columns, compact): the fullest set whose name column gets ``need`` cells."""
+    columns = COLUMNS
+    for key in (None, *DROP_ORDER):
+        if key is not None:
+            columns = tuple(c for c in columns if c[0] != key)
+        if name_width(columns, width) >= need:
+            return columns, False
+    return COMPACT_COLUMNS, True
+
+
+def middle_ellipsis(cell: Text, width: int) -> Text:
+    """``cell`` cut to ``width`` cells keeping its start and its end (styles kept)."""
+    plain = cell.plain
+    if cell_len(plain) <= width or width < 3 or len(plain) != cell_len(plain):
+        return cell  # fits; or too narrow / wide characters: the plain ellipsis at the end
+    tail = (width - 1) // 2
+    head = width - 1 - tail
+    out = cell[:head]
+    out.append(ELLIPSIS)
+    out.append_text(cell[len(plain) - tail:])
+    out.no_wrap, out.overflow, out.justify = cell.no_wrap, cell.overflow, cell.justify
+    return out
