@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import events
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
+from textual.screen import Screen
 
 from axom_tui.sanitize import clean_text
 from axom_tui.ui.commands import RunCommands
@@ -137,12 +138,14 @@ class AxomApp(App):
                        markup=markup)
 
     def show_notice(self, title: str, body: str, *, error: bool = False) -> None:
-        """A run's news: in the dashboard's header while it is on screen (a repaint of one
-        line), as a toast on the other screens."""
-        if self._dashboard is not None and self._screen_or_none() is self._dashboard:
-            self._dashboard.query_one(HeaderBar).notice(title, body, error=error)
-        else:
-            self.notify(body, title=title, severity="error" if error else "information", timeout=8)
+        """A run's news, once: in the header of the screen on top (a repaint of one line),
+        or the dashboard's (under a dialog, its header stays in sight). Never a toast."""
+        screen = self._screen_or_none()
+        headers = list(screen.query(HeaderBar)) if isinstance(screen, Screen) else []
+        if not headers and self._dashboard is not None and self._dashboard.is_mounted:
+            headers = list(self._dashboard.query(HeaderBar))
+        for header in headers[:1]:
+            header.notice(title, body, error=error)
 
     def _screen_or_none(self) -> object:
         try:

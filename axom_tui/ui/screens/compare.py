@@ -107,6 +107,8 @@ class CompareScreen(Screen):
 
     def on_mount(self) -> None:
         self.axom.services.scheduler.set_visible(set(self.job_ids))
+        for job_id in self.job_ids:
+            self.axom.notifier.watch(job_id)
         self.apply_changes({jid: {"job", "metrics", "logs"} for jid in self.job_ids})
 
     def on_unmount(self) -> None:

@@ -203,6 +203,7 @@ class DashboardScreen(Screen):
             return
         self.selected = job_id
         self.axom.services.scheduler.focus(job_id)
+        self.axom.notifier.watch(job_id)
         log = self.query_one(LogView)
         run = self.axom.services.store.runs.get(job_id) if job_id else None
         log.set_lines(list(run.logs) if run else [])
