@@ -15,7 +15,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
+from axom_tui.charting.spec import WAITING
 from axom_tui.store.resume_points import resume_points
+from axom_tui.ui.connection_text import connection_problem
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.footer import AxomFooter
 from axom_tui.ui.widgets.header_bar import HeaderBar
@@ -129,6 +131,8 @@ class DashboardScreen(Screen):
             table.sync(run_ids)
         if globals_ & {"connection", "overview"}:
             self.query_one(HeaderBar).redraw()
+        if "connection" in globals_:
+            self._show_problem()
         if self.selected is not None:
             aspects = changes.get(self.selected, set())
             if "models" in globals_:
@@ -136,6 +140,24 @@ class DashboardScreen(Screen):
             if aspects:
                 self._show_selected(aspects)
         self._tick(due_only=True)
+
+    def _show_problem(self) -> None:
+        """Panes that would be empty say what keeps them so, and where (ui/connection_text.py)."""
+        services = self.axom.services
+        problem = connection_problem(services.store.connection, str(services.client.base_url)) \
+            if not services.store.order else None
+        table = self.query_one(JobTable)
+        if problem != table.problem:
+            table.problem = problem
+            table.refresh()
+            self.query_one(Timeline).show_problem(problem)
+            summary = self.query_one(RunSummary)
+            summary.problem = problem
+            if self.selected is None:
+                summary.show(None)
+            chart = self.query_one(MetricChart)
+            chart.waiting_text = f"no data: {problem.split(': ')[0]}" if problem else WAITING
+            chart.redraw()
 
     def _tick(self, due_only: bool = False) -> None:
         """Move the clock-driven cells (elapsed, ETA, time in phase, the header's freshness).

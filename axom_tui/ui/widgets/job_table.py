@@ -130,6 +130,8 @@ class JobTable(ScrollView, can_focus=True):
         self._styles: _Styles | None = None
         self._last_highlighted: str | None = None
         self._select_when_listed: str | None = None
+        #: Why there is nothing to list (the connection), shown in place of the rows.
+        self.problem: str | None = None
 
     @property
     def columns_shown(self) -> tuple[Column, ...]:
@@ -442,8 +444,9 @@ class JobTable(ScrollView, can_focus=True):
         index = int(self.scroll_offset.y) + y - 1
         if 0 <= index < len(self._order):
             return self._row_strip(index, width, styles)
-        if y == 1 and not self._order and self.filter_text:
-            note = Text(f"No runs match “{self.filter_text}”. Esc clears the filter.")
+        if y == 1 and not self._order and (self.filter_text or self.problem):
+            note = Text(f"No runs match “{self.filter_text}”. Esc clears the filter."
+                        if self.filter_text else f"✗ {self.problem}")
             return Strip(row_segments([note], [max(1, width - 2 * PADDING)], width, styles.empty), width)
         return Strip.blank(width, styles.odd)
 

@@ -71,6 +71,7 @@ class Timeline(ScrollView, can_focus=True):
         self._strips: dict[int, Strip] = {}
         self._follow = True
         self._moving = False  # scrolling by code, not by the user
+        self.problem: str | None = None  # why no run can be shown (the connection)
 
     # ------------------------------------------------------------ data in
 
@@ -83,6 +84,11 @@ class Timeline(ScrollView, can_focus=True):
         if now_fn is not None:
             self._now_fn = now_fn
         self._rebuild()
+
+    def show_problem(self, problem: str | None) -> None:
+        if problem != self.problem:
+            self.problem = problem
+            self._rebuild()
 
     def tick(self) -> None:
         if self._job is not None and not self._job.terminal:
@@ -148,6 +154,10 @@ class Timeline(ScrollView, can_focus=True):
         title = Text("Lifecycle", style="bold")
         job = self._job
         if job is None:
+            if self.problem:
+                note = Text(f"✗ {self.problem}", style=status_colour("failed", variables))
+                return [title, Text("no run to show", style="dim")], list(
+                    note.wrap(self.app.console, width)), None, 0
             return [title, Text("select a run", style="dim")], [], None, 0
         life = build_lifecycle(self._events, job)
         if not life.phases:
