@@ -12,8 +12,9 @@ a stray fragment and the metrics cursor still starts from the beginning.
 from __future__ import annotations
 
 from axom_tui.api.records import Job
+from axom_tui.store.vocab import FeedKind
 
-TAIL_KIND = "tail"
+TAIL_KIND = FeedKind.TAIL
 #: How far below ``latest_step`` the tail starts: points need not come every step (the
 #: simulator sends one every 10), and a few dozen make a steady smoothed figure.
 TAIL_STEPS = 200

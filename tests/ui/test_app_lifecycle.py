@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ui_helpers import make_app, role_id, screen_text, sim_server, started, wait_for
 
+from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.timeline import Timeline
 
@@ -25,7 +26,7 @@ async def test_the_final_phase_stays_in_view_with_the_downloads_panel_open(tmp_p
             done = role_id(server.sim, "done-contract")
             store = services.store
             await wait_for(pilot, lambda: store.model_for_job(done) is not None, what="models")
-            app.select_run(done)
+            app.post_message(RunChosen(done))
             await wait_for(pilot, lambda: store.runs[done].events and store.runs[done].result,
                            what="the run's events and result")
             await pilot.pause()
@@ -46,7 +47,7 @@ async def test_the_lifecycle_pane_takes_focus_and_scrolls_to_the_first_phase(tmp
         async with app.run_test(size=(160, 30)) as pilot:
             await started(pilot, app)
             done = role_id(server.sim, "done-big")
-            app.select_run(done)
+            app.post_message(RunChosen(done))
             timeline = app.screen.query_one(Timeline)
             await wait_for(pilot, lambda: timeline.job_id == done
                            and any("completed" in line for line in timeline.lines),

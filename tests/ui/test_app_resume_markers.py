@@ -5,6 +5,7 @@ from __future__ import annotations
 from ui_helpers import KEY, SIZE, make_app, role_id, started, wait_for
 
 from axom_tui.sim import ManualClock, SimConfig, SimServer, Simulator
+from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.metric_chart import MetricChart
 
 
@@ -19,7 +20,7 @@ async def test_a_run_preempted_before_start_shows_its_resume_point(tmp_path):
         app, _services = make_app(server, tmp_path)
         async with app.run_test(size=SIZE) as pilot:
             await started(pilot, app)
-            app.select_run(job_id)
+            app.post_message(RunChosen(job_id))
             chart = app.screen.query_one(MetricChart)
             await wait_for(pilot, lambda: chart._run_data is not None
                            and chart._run_data.resume_points == (1000,),
