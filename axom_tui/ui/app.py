@@ -7,12 +7,13 @@ import gc
 import importlib
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
-from textual.app import App, ScreenStackError
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 HTTP_MODULES = ("axom_tui.api.http",)
 CHART_MODULES = ("axom_tui.charting.views", "axom_tui.charting.render")
+DUPLICATE_SYSTEM_COMMANDS = frozenset({"Keys", "Screenshot"})  # "Help: all keys", "Save a screenshot"
 FLUSH_DELAY = 0.25  # coalesce store changes: widgets redraw at most 4 times a second
 
 
@@ -246,6 +248,13 @@ class AxomApp(App):
                 save_theme_choice(path, self.theme)
             except Exception as exc:  # a read-only config must not break theme switching
                 self.notify(f"Could not save theme choice: {clean_text(exc, 120)}", severity="warning")
+
+    def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
+        """Textual's palette entries but those ours already have (help, screenshot): one
+        entry per thing to do."""
+        for command in super().get_system_commands(screen):
+            if command.title not in DUPLICATE_SYSTEM_COMMANDS:
+                yield command
 
     # ------------------------------------------------------------ actions
 

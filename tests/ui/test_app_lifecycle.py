@@ -49,8 +49,8 @@ async def test_the_lifecycle_pane_takes_focus_and_scrolls_to_the_first_phase(tmp
             done = role_id(server.sim, "done-big")
             app.post_message(RunChosen(done))
             timeline = app.screen.query_one(Timeline)
-            await wait_for(pilot, lambda: timeline.job_id == done
-                           and any("completed" in line for line in timeline.lines),
+            await wait_for(pilot, lambda: timeline.job_id == done  # its phases, not "no events"
+                           and any("uploading" in line for line in timeline.lines),
                            what="the run's lifecycle")
             await pilot.press("P")
             await wait_for(pilot, lambda: app.focused is timeline, what="the pane's focus")

@@ -84,7 +84,7 @@ class CompareScreen(Screen):
     BINDINGS = [
         Binding("escape", "close", "Back", id="compare.close"),
         Binding("s", "smoothing", "Smooth", id="compare.smooth"),
-        Binding("g", "log_scale", "Log y", id="compare.log"),
+        Binding("l", "log_scale", "Log y", id="compare.log"),
         Binding("r", "refresh", "Refresh", id="compare.refresh"),
     ]
     DEFAULT_CSS = """

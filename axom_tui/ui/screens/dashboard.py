@@ -19,6 +19,7 @@ from axom_tui.charting.spec import WAITING
 from axom_tui.store.changes import ChangeSet
 from axom_tui.store.resume_points import resume_points
 from axom_tui.store.vocab import GlobalAspect, RunAspect
+from axom_tui.ui.chart_keys import next_weight
 from axom_tui.ui.connection_text import connection_problem
 from axom_tui.ui.messages import (
     CompareRequested, DownloadProgressed, DownloadRequested, ExportRequested, StoreChanged,
@@ -62,7 +63,12 @@ class DashboardScreen(Screen):
         Binding("d", "download", "Download", id="download"),
         Binding("v", "chart_view", "Chart", id="chart.view"),
         Binding("s", "smoothing", "Smooth", id="chart.smooth"),
-        Binding("g", "log_scale", "Log y", id="chart.log"),
+        Binding("greater_than_sign", "smooth_more", "More smoothing", id="chart.smooth.more",
+                show=False),
+        Binding("less_than_sign", "smooth_less", "Less smoothing", id="chart.smooth.less",
+                show=False),
+        Binding("l", "log_scale", "Log y", id="chart.log"),
+        Binding("z", "maximize_pane", "Maximize pane", id="pane.maximize", show=False),
         Binding("e", "export_csv", "Export", id="export"),
         Binding("L", "focus_logs", "Logs", id="focus.logs", show=False),
         Binding("D", "focus_downloads", "Downloads", id="focus.downloads", show=False),
@@ -320,6 +326,29 @@ class DashboardScreen(Screen):
     def action_smoothing(self) -> None:
         chart = self.query_one(MetricChart)
         chart.smoothing = not chart.smoothing
+
+    def action_smooth_more(self) -> None:
+        self._set_weight(+1)
+
+    def action_smooth_less(self) -> None:
+        self._set_weight(-1)
+
+    def _set_weight(self, step: int) -> None:
+        """The EMA's weight, a notch up or down (the chart's header shows it: EMA 0.8)."""
+        chart = self.query_one(MetricChart)
+        chart.weight = next_weight(chart.weight, step)
+        chart.smoothing = chart.smoothing or step > 0
+        chart.redraw()
+
+    def action_maximize_pane(self) -> None:
+        """The focused pane fills the screen (the chart when nothing else has focus);
+        again, or Esc, puts it back."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        focused = self.focused
+        if focused is None or isinstance(focused, Input) or not self.maximize(focused, container=False):
+            self.maximized = self.query_one("#chart-pane")
 
     def action_log_scale(self) -> None:
         chart = self.query_one(MetricChart)

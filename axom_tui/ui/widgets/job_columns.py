@@ -10,15 +10,19 @@ head and its tail (``axom-base…mosaic``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
+from textual.widget import Widget
 
 from axom_tui.ui.widgets.job_rows import (
     COLUMNS,
     COMPACT_COLUMNS,
     NAME_MAX,
     NAME_MIN,
+    RIGHT_ALIGNED,
     Column,
     column_widths,
 )
@@ -62,3 +66,31 @@ def middle_ellipsis(cell: Text, width: int) -> Text:
     out.append_text(cell[len(plain) - tail:])
     out.no_wrap, out.overflow, out.justify = cell.no_wrap, cell.overflow, cell.justify
     return out
+
+
+class TableStyles(NamedTuple):
+    odd: Style
+    even: Style
+    cursor: Style
+    header: Style
+    empty: Style
+
+
+def table_styles(table: Widget) -> TableStyles:
+    """The job list's row, cursor, header and note styles, from its component classes."""
+    return TableStyles(
+        odd=table.rich_style,
+        even=table.get_component_rich_style("job-table--even-row"),
+        cursor=table.get_component_rich_style("job-table--cursor"),
+        header=table.get_component_rich_style("job-table--header"),
+        empty=table.get_component_rich_style("job-table--empty"),
+    )
+
+
+def header_labels(columns: tuple[Column, ...], sorted_column: str | None, reverse: bool,
+                  ascii_mode: bool) -> list[Text]:
+    """The header's labels, the sorted column's with its direction (▾, or ▴ reversed)."""
+    arrow = (" ^" if reverse else " v") if ascii_mode else (" ▴" if reverse else " ▾")
+    return [Text(label + (arrow if column == sorted_column else ""),
+                 justify="right" if column in RIGHT_ALIGNED else "left")
+            for column, label, _ in columns]

@@ -95,6 +95,14 @@ def time_cells(run: RunState, rate: StepRate, server_now: datetime) -> dict[str,
     return _time_cells(run, _progress(run, rate, server_now), rate, server_now)
 
 
+def eta_of(run: RunState, rate: StepRate) -> float | None:
+    """The run's ETA in seconds as its row shows it (None: none to show)."""
+    job = run.job
+    series = run.metrics
+    progress = progress_of(job, series.last_step if len(series) else None)
+    return eta_seconds(progress, rate, job.status if job else "unknown")
+
+
 def latest_loss(run: RunState) -> float | None:
     """The run's final loss, else its smoothed latest: from the metrics held, or from the
     tail fetched when it was listed while the metrics have not reached that far."""
