@@ -74,8 +74,13 @@ def _progress(run: RunState, rate: StepRate, server_now: datetime) -> Progress:
     series = run.metrics
     progress = progress_of(run.job, series.last_step if len(series) else None)
     # ``rate`` learns the run's step rate as it goes, in the server's seconds: the ETA is
-    # on the clock elapsed and the lifecycle use (the demo's runs 30 times faster).
-    rate.observe(progress.step, server_now.timestamp())
+    # on the clock elapsed and the lifecycle use (the demo's runs 30 times faster). The
+    # record says when its step was reached (updated_at): the truest time for that step.
+    job = run.job
+    if job is not None and job.latest_step is not None and job.updated_at is not None:
+        rate.observe(job.latest_step, job.updated_at.timestamp())
+    else:
+        rate.observe(progress.step, server_now.timestamp())
     return progress
 
 
