@@ -45,6 +45,11 @@ class NoKeyApp(App):
         path = self.save_screenshot(path=".")
         self.notify(f"Saved {path}", title="Screenshot", markup=False)
 
+    def get_driver_class(self):
+        from axom_tui.ui.session import quiet_driver_class
+
+        return quiet_driver_class(super().get_driver_class())
+
     def compose(self) -> ComposeResult:
         with Middle(), Center():
             yield Static(no_key_text(self.config_path), id="box")
