@@ -26,13 +26,14 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
                          profile=getattr(args, "profile", None), overrides=overrides)
 
 
-def poll_policy(settings: Settings):
+def poll_policy(settings: Settings, clock_speed: float = 1.0):
     from axom_tui.poll import PollPolicy
+    from axom_tui.poll.policy import for_clock_speed
 
     p = settings.poll
-    return PollPolicy(focused_active=p.focused, visible_active=p.live, background_rps=p.background_rps,
+    return for_clock_speed(PollPolicy(focused_active=p.focused, visible_active=p.live, background_rps=p.background_rps,
                       jobs_list=p.list, max_in_flight=p.max_in_flight, rps=p.max_rps,
-                      burst=max(p.max_rps, 1.0))
+                      burst=max(p.max_rps, 1.0)), clock_speed)
 
 
 def ui_settings(settings: Settings, label: str):
@@ -84,7 +85,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
         gc.enable()  # off for the dashboard's start-up (cli.main)
         return run_app(NoKeyApp(str(settings.config_path))) or 2
     try:
-        services = build_services(base_url, key, policy=poll_policy(settings), log_cap=settings.log_cap)
+        services = build_services(base_url, key, policy=poll_policy(settings, args.speed if args.demo else 1.0), log_cap=settings.log_cap)
         services.demo_server = demo_server
         from axom_tui.ui.app import AxomApp
         from axom_tui.ui.session import run_app
