@@ -77,10 +77,11 @@ def _progress(run: RunState, rate: StepRate, server_now: datetime) -> Progress:
     # on the clock elapsed and the lifecycle use (the demo's runs 30 times faster). The
     # record says when its step was reached (updated_at): the truest time for that step.
     job = run.job
+    status = job.status if job is not None else "unknown"
     if job is not None and job.latest_step is not None and job.updated_at is not None:
-        rate.observe(job.latest_step, job.updated_at.timestamp())
+        rate.observe(job.latest_step, job.updated_at.timestamp(), status)
     else:
-        rate.observe(progress.step, server_now.timestamp())
+        rate.observe(progress.step, server_now.timestamp(), status)
     return progress
 
 
