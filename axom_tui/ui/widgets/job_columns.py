@@ -89,8 +89,14 @@ def table_styles(table: Widget) -> TableStyles:
 
 def header_labels(columns: tuple[Column, ...], sorted_column: str | None, reverse: bool,
                   ascii_mode: bool) -> list[Text]:
-    """The header's labels, the sorted column's with its direction (▾, or ▴ reversed)."""
-    arrow = (" ^" if reverse else " v") if ascii_mode else (" ▴" if reverse else " ▾")
-    return [Text(label + (arrow if column == sorted_column else ""),
+    """The header's labels, the sorted column's with its direction: ▲ ascending (A→Z,
+    lowest first), ▼ descending (``^`` / ``v`` in ASCII)."""
+    from axom_tui.ui.job_sort import ascending
+
+    def arrow(column: str) -> str:
+        up = ascending(column, reverse)
+        return (" ^" if up else " v") if ascii_mode else (" ▲" if up else " ▼")
+
+    return [Text(label + (arrow(column) if column == sorted_column else ""),
                  justify="right" if column in RIGHT_ALIGNED else "left")
             for column, label, _ in columns]
