@@ -25,7 +25,7 @@ from axom_tui.sanitize import clean_text
 def add_subcommands(sub: argparse._SubParsersAction, add_connection_flags) -> None:
     jobs = sub.add_parser("jobs", help="print the job list once")
     jobs.add_argument("--json", action="store_true", help="machine-readable JSON")
-    jobs.add_argument("--status", default=None, help="only runs with this status")
+    jobs.add_argument("--status", default=None, help="only runs with these statuses (comma-separated)")
     watch = sub.add_parser("watch", help="follow one run as plain lines; exit 0 completed, 1 failed")
     watch.add_argument("job_id", metavar="JOB_ID", help="an id (any unique prefix) or a run's name")
     watch.add_argument("--every", type=int, default=500, metavar="N", help="a metrics line every N steps")
@@ -51,6 +51,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from axom_tui.connection import ConnectionSettingsError
 
     out = out or sys.stdout
+    if args.command == "jobs" and args.status is not None:
+        from axom_tui.job_listing import parse_statuses
+
+        try:
+            args.status = parse_statuses(args.status)
+        except ValueError as exc:
+            print(f"axom-tui: jobs --status: {exc}", file=sys.stderr)
+            return 2
     try:
         client = _client(args)
     except (ConfigError, ConnectionSettingsError) as exc:
@@ -94,14 +102,17 @@ def _jsonable(value: Any) -> Any:
 
 
 async def _jobs(client: AxomClient, args: argparse.Namespace, out: TextIO) -> int:
+    from axom_tui.job_listing import derived, enrich, server_now, table
+
     jobs = await client.list_jobs(status=args.status, limit=200)
+    items = await enrich(client, jobs)
     if args.json:
-        json.dump([_jsonable(asdict(job)) for job in jobs], out, indent=2, allow_nan=False)
+        now = server_now(items)
+        json.dump([_jsonable({**asdict(item.job), "derived": derived(item, now)}) for item in items],
+                  out, indent=2, allow_nan=False)
         out.write("\n")
         return 0
-    from axom_tui.job_listing import enrich, table
-
-    out.writelines(line + "\n" for line in table(await enrich(client, jobs)))
+    out.writelines(line + "\n" for line in table(items))
     return 0
 
 
