@@ -115,13 +115,13 @@ class Progress:
             return None
         return max(0.0, min(1.0, self.step / self.total))
 
-    def label(self) -> str:
+    def label(self, percent: bool = True) -> str:
         if self.step is None and self.total is None:
             return "—"
         total = "?" if self.total is None else f"{self.total:,}"
         step = 0 if self.step is None else self.step
         frac = self.fraction
-        pct = "" if frac is None else f" {frac * 100:4.1f}%"
+        pct = "" if frac is None or not percent else f" {frac * 100:4.1f}%"
         return f"{step:,}/{total}{pct}"
 
 

@@ -68,6 +68,29 @@ def middle_ellipsis(cell: Text, width: int) -> Text:
     return out
 
 
+def colliding(names: Iterable[str], width: int) -> frozenset[str]:
+    """The names whose middle cut at ``width`` reads like another name's:
+    ``llama-3.…meridian`` for both llama-3.2-x2-meridian and llama-3.2-c40-meridian."""
+    cuts: dict[str, set[str]] = {}
+    for name in set(names):
+        cuts.setdefault(middle_ellipsis(Text(name), width).plain, set()).add(name)
+    return frozenset(n for group in cuts.values() if len(group) > 1 for n in group)
+
+
+def name_cut(cell: Text, width: int, collide: frozenset[str]) -> Text:
+    """The name cell at ``width``: head and tail kept, or, when that would read like
+    another run's name, the tail alone (where names of one family differ:
+    ``…-x2-meridian`` beside ``…c40-meridian``)."""
+    plain = cell.plain
+    if plain not in collide or cell_len(plain) <= width or width < 3 \
+            or len(plain) != cell_len(plain):
+        return middle_ellipsis(cell, width)
+    out = Text(ELLIPSIS)
+    out.append_text(cell[len(plain) - (width - 1):])
+    out.no_wrap, out.overflow, out.justify = cell.no_wrap, cell.overflow, cell.justify
+    return out
+
+
 class TableStyles(NamedTuple):
     odd: Style
     even: Style

@@ -34,7 +34,7 @@ COLUMNS: tuple[Column, ...] = (
     ("name", "Name", 26),
     ("type", "Type", 8),
     ("status", "Status", 15),
-    ("progress", "Progress", 27),
+    ("progress", "Progress", 29),  # an 8-cell bar, "12,000/12,000 100.0%"
     ("loss", "Loss", 8),
     ("retries", "Retr", 4),
     ("elapsed", "Elapsed", 7),
@@ -45,8 +45,8 @@ COLUMNS: tuple[Column, ...] = (
 COMPACT_COLUMNS: tuple[Column, ...] = (
     ("mark", " ", 1),
     ("name", "Name", 20),
-    ("status", "Status", 14),
-    ("progress", "Progress", 22),
+    ("status", "Status", 15),  # "◆ checkpointing"
+    ("progress", "Progress", 18),  # a 4-cell bar, "12,000/12,000": no %
     ("loss", "Loss", 7),
     ("eta", "ETA", 7),
 )
@@ -135,7 +135,7 @@ def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compa
     bar = progress_bar(progress.fraction, 4 if compact else 8, ascii_mode)
     progress_cell = Text(no_wrap=True)
     progress_cell.append(bar, style=status_colour(status, variables))
-    progress_cell.append(f" {progress.label()}")
+    progress_cell.append(f" {progress.label(percent=not compact)}")
     cells = {
         "mark": Text("●" if marked else " ", style="bold"),
         "name": Text(name, no_wrap=True, overflow="ellipsis"),
