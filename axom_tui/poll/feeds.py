@@ -47,6 +47,9 @@ class RunTrack:
     seen_live: bool = False
     #: The API answered 404: the run was deleted; its feeds are stopped.
     gone: bool = False
+    #: The cursors came from the run cache: nobody watched the run between then and its
+    #: next record, so a preemption may have come and gone unseen.
+    unwatched: bool = False
 
 
 def rewind_after_preemptions(events: list[Event], preemptions: int, cursor: int | None) -> int | None:
@@ -81,12 +84,21 @@ def rewind_metrics_cursor(track: RunTrack, latest_step: int | None, retries: int
     """
     cursor = track.metrics_cursor
     new_preemptions = (retries or 0) - track.retries if track.retries is not None else 0
+    unwatched, track.unwatched = track.unwatched, False
     if retries is not None:
         track.retries = retries
     if cursor is None:
         return
-    if latest_step is not None and latest_step < cursor:
+    went_back = latest_step is not None and latest_step < cursor
+    if went_back:
         track.metrics_cursor = cursor = latest_step
     if new_preemptions > 0 and (latest_step is None or any(e.kind == "preempted" for e in events)):
         rewind = rewind_after_preemptions(events, new_preemptions, cursor)
         track.metrics_cursor = None if rewind is None else min(cursor, rewind)
+    elif new_preemptions > 0 and unwatched and not went_back:
+        # Preempted and resumed past the cursor while nobody watched (the cursor came from
+        # the run cache): the steps re-sent since lie after a checkpoint at or after the
+        # last one known, so go back to that one (or to the start).
+        known = [e.payload.get("step") for e in events if e.kind == "checkpoint"]
+        known = [s for s in known if isinstance(s, int) and s <= cursor]
+        track.metrics_cursor = max(known) if known else None

@@ -18,11 +18,13 @@ Changes = dict[str | None, set[str]]
 
 
 class ChangeTracker:
-    __slots__ = ("_pending", "_callback")
+    __slots__ = ("_pending", "_callback", "_listeners")
 
     def __init__(self) -> None:
         self._pending: Changes = {}
         self._callback: Callable[[], None] | None = None
+        #: Told of every change as it happens (the run cache's write-behind).
+        self._listeners: list[Callable[[str | None, str], None]] = []
 
     @property
     def dirty(self) -> bool:
@@ -31,7 +33,12 @@ class ChangeTracker:
     def set_callback(self, callback: Callable[[], None] | None) -> None:
         self._callback = callback
 
+    def add_listener(self, listener: Callable[[str | None, str], None]) -> None:
+        self._listeners.append(listener)
+
     def mark(self, job_id: str | None, aspect: str) -> None:
+        for listener in self._listeners:
+            listener(job_id, aspect)
         was_clean = not self._pending
         self._pending.setdefault(job_id, set()).add(aspect)
         if was_clean and self._callback is not None:
