@@ -67,6 +67,11 @@ def open_cache(
     cache = CacheFile(path, busy_ms=busy_ms, connect_fn=connect)
     if readonly:
         return _open_readonly(cache, None)
+    marker = damage_marker(path)
+    if marker.exists():  # a page was found damaged last session
+        marker.unlink(missing_ok=True)
+        if path.exists():
+            return _rebuild(cache, origin, kind)
     try:
         conn = connect(path, busy_ms=busy_ms)
         try:
@@ -84,7 +89,7 @@ def open_cache(
     except (sqlite3.Error, OSError) as exc:
         problem = classify(exc)
         if problem is Problem.CORRUPT:
-            return _rebuild(cache, exc, origin, kind)
+            return _rebuild(cache, origin, kind)
         if problem is Problem.READONLY:
             return _open_readonly(cache, exc)
         cache.notice = f"The run cache {path} {describe(problem, exc)}; running without it."
@@ -137,6 +142,12 @@ def _open_readonly(cache: CacheFile, why: BaseException | None) -> CacheFile:
     return cache
 
 
+def damage_marker(path: Path) -> Path:
+    """Left beside the file when a damaged page is met mid-session; the next start sets
+    the file aside and begins a new one."""
+    return path.with_name(path.name + ".damaged")
+
+
 def set_aside(path: Path) -> Path:
     """Move a damaged file (and its WAL) out of the way; return its new name."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -147,7 +158,7 @@ def set_aside(path: Path) -> Path:
     return target
 
 
-def _rebuild(cache: CacheFile, why: BaseException, origin: str, kind: str) -> CacheFile:
+def _rebuild(cache: CacheFile, origin: str, kind: str) -> CacheFile:
     try:
         aside = set_aside(cache.path)
         conn = cache.connect_fn(cache.path, busy_ms=cache.busy_ms)
@@ -157,8 +168,8 @@ def _rebuild(cache: CacheFile, why: BaseException, origin: str, kind: str) -> Ca
             conn.close()
     except (sqlite3.Error, OSError, SchemaError) as exc:
         cache.notice = (
-            f"The run cache {cache.path} {describe(Problem.CORRUPT, why)} and could "
-            f"not be rebuilt ({type(exc).__name__}); running without it."
+            f"The run cache {cache.path} is damaged and could not be rebuilt "
+            f"({type(exc).__name__}: {str(exc)[:80]}); running without it."
         )
         return cache
     cache.ok = cache.writable = True

@@ -30,7 +30,7 @@ from typing import Protocol
 
 from axom_tui.api.records import Event, Job, LogLine, Model, Result
 from axom_tui.history import read
-from axom_tui.history.cache import CacheFile
+from axom_tui.history.cache import CacheFile, damage_marker
 from axom_tui.history.codec import CodecError, LabelRuns, MetricRows
 from axom_tui.history.db import Problem, classify
 from axom_tui.history.restore import merged_series, ring_from, series_from
@@ -49,8 +49,8 @@ _NOTICES = {
     Problem.FULL: "The disk holding the run cache is full: new history is not being saved "
     "for now (retrying).",
     Problem.READONLY: "The run cache cannot be written: new history is not saved.",
-    Problem.CORRUPT: "The run cache is damaged: new history is not saved this session; it "
-    "will be rebuilt at the next start.",
+    Problem.CORRUPT: "The run cache is damaged: runs are fetched from the service and new "
+    "history is not saved this session; it is rebuilt at the next start.",
     Problem.IO: "The run cache cannot be written (I/O error): retrying.",
     Problem.OTHER: "The run cache failed: new history is not saved this session.",
 }
@@ -299,18 +299,25 @@ class HistorySync:
             series.changed_from = None
 
     def _read_failed(self, exc: BaseException) -> None:
+        if classify(exc) is Problem.CORRUPT or isinstance(exc, CodecError):
+            self._damaged()
+            return
         self._notice(
             "read",
             f"The run cache could not be read ({type(exc).__name__}: "
             f"{str(exc)[:100]}); runs are fetched from the service.",
         )
-        if classify(exc) is Problem.CORRUPT:
-            self._file_damaged()
+
+    def _damaged(self) -> None:
+        """One notice; no more reads or writes this session; rebuilt at the next start."""
+        self._notice("damaged", _NOTICES[Problem.CORRUPT])
+        self.reading = self.writing = False
+        self._file_damaged()
 
     def _file_damaged(self) -> None:
         """Leave a mark for the next start, which sets the file aside and starts anew."""
         try:
-            self.cache.path.with_name(self.cache.path.name + ".damaged").touch()
+            damage_marker(self.cache.path).touch()
         except OSError:
             pass
 
@@ -496,13 +503,20 @@ class HistorySync:
                 mark.progress = None
                 self._dirty.add(written.job_id)
         for job_id in result.evicted:
+            self._seeds.pop(job_id, None)
             mark = self._marks.get(job_id)
             if mark is not None:
                 mark.gen, mark.progress = None, None
                 mark.job = mark.events = mark.result = None
+                if mark.seeded and self.tracker is not None:  # its cursors pointed at the file
+                    mark.seeded = False
+                    self.tracker.forget_seed(job_id)
 
     def _failed(self, batch: Batch, error: BaseException) -> None:
         problem = classify(error)
+        if problem is Problem.CORRUPT:
+            self._damaged()
+            return
         self._notice(f"write-{problem.value}", _NOTICES[problem])
         for snap in batch.runs:  # write them again: marks only move on success
             self._dirty.add(snap.job_id)
@@ -511,10 +525,8 @@ class HistorySync:
                 mark.viewed_at = snap.viewed_at
         if batch.order is not None or batch.models is not None:
             self._globals_dirty = True
-        if problem in (Problem.CORRUPT, Problem.READONLY, Problem.OTHER):
+        if problem in (Problem.READONLY, Problem.OTHER):
             self.writing = False
-            if problem is Problem.CORRUPT:
-                self._file_damaged()
 
     # ------------------------------------------------------------ shutdown
 
