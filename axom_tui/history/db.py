@@ -19,6 +19,7 @@ from enum import Enum
 from pathlib import Path
 
 DEFAULT_BUSY_MS = 2_000
+WAL_LIMIT = 1 << 20
 
 
 class Problem(Enum):
@@ -106,6 +107,8 @@ def connect(
             conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            # The WAL is reused after each checkpoint; past this it is cut back to size.
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT}")
         conn.execute("PRAGMA foreign_keys = OFF")
     except BaseException:
         conn.close()

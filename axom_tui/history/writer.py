@@ -113,6 +113,10 @@ class Writer:
                     time.sleep(self.retry_delay)
         finally:
             if self._conn is not None:
+                try:  # leave a small file behind (the WAL folded in), if no one is reading
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error:
+                    pass
                 try:
                     self._conn.close()
                 except sqlite3.Error:

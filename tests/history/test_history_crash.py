@@ -3,6 +3,7 @@ at once never lose each other's points."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import signal
@@ -90,5 +91,5 @@ def test_two_processes_writing_the_same_file_keep_all_data(tmp_path):
         "WHERE job_id = 'shared' ORDER BY first_step"
     ).fetchall()
     conn.close()
-    for (_, last_a), (first_b, _) in zip(blocks, blocks[1:]):
+    for (_, last_a), (first_b, _) in itertools.pairwise(blocks):
         assert last_a < first_b  # blocks never overlap, whoever wrote them
