@@ -8,6 +8,8 @@ cached ones go under them: the fetched value wins for a step both hold.
 
 from __future__ import annotations
 
+from array import array
+
 from axom_tui.api.records import LogLine, MetricPoint
 from axom_tui.history.codec import COLUMNS, LabelRuns, MetricRows
 from axom_tui.store.log_ring import LogRing
@@ -77,3 +79,23 @@ def ring_from(cached: list[LogLine], held: LogRing) -> LogRing:
     ring.append([line for line in cached if line.seq not in seqs] + list(held))
     ring.received = max(ring.received, held.received)
     return ring
+
+
+def rows_of(series: MetricSeries, start: int = 0) -> MetricRows:
+    """A copy of the series' points from index ``start`` on, as the cache stores them."""
+    steps = series.steps[start:]
+    return MetricRows(
+        steps if steps.typecode == "q" else array("q", steps),
+        [series.column(name)[start:] for name in METRIC_COLUMNS],
+    )
+
+
+def labels_of(series: MetricSeries) -> LabelRuns:
+    labels = series.labels
+    return LabelRuns(
+        tuple(labels.starts),
+        tuple(labels.cycles),
+        tuple(labels.phases),
+        tuple(labels.phase_names),
+        tuple(series.resume_points),
+    )

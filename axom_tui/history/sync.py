@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import sqlite3
 import time
-from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -31,13 +31,12 @@ from typing import Protocol
 from axom_tui.api.records import Event, Job, LogLine, Model, Result
 from axom_tui.history import read
 from axom_tui.history.cache import CacheFile, damage_marker
-from axom_tui.history.codec import CodecError, LabelRuns, MetricRows
+from axom_tui.history.codec import CodecError
 from axom_tui.history.db import Problem, classify
-from axom_tui.history.restore import merged_series, ring_from, series_from
+from axom_tui.history.restore import labels_of, merged_series, ring_from, rows_of, series_from
 from axom_tui.history.snapshot import Batch, BatchResult, Progress, RunSnapshot
 from axom_tui.history.writer import Writer
 from axom_tui.poll.history_hook import FeedSeed
-from axom_tui.store.metric_series import METRIC_COLUMNS, MetricSeries
 from axom_tui.store.run_store import RunStore
 
 FLUSH_DELAY = 1.0  # seconds from a change to its batch: a poll round's answers go together
@@ -132,6 +131,7 @@ class HistorySync:
         self._order_sent: tuple[str, ...] | None = None
         self._models_sent: list[Model] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._context: contextvars.Context | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._inflight: tuple[Batch, dict[str, _Sent]] | None = None
         self._inflight_done: asyncio.Future[None] | None = None
@@ -241,11 +241,17 @@ class HistorySync:
             return None
         loop = self._get_loop()
         mark.load = loop.create_future()
-        self._reader_pool().submit(self._read_in_thread, job_id, mark.load, loop)
+        # The answer comes back in this context: the UI's (Textual keeps its app there).
+        context = contextvars.copy_context()
+        self._reader_pool().submit(self._read_in_thread, job_id, mark.load, loop, context)
         return mark.load
 
     def _read_in_thread(
-        self, job_id: str, done: asyncio.Future[None], loop: asyncio.AbstractEventLoop
+        self,
+        job_id: str,
+        done: asyncio.Future[None],
+        loop: asyncio.AbstractEventLoop,
+        context: contextvars.Context,
     ) -> None:
         try:
             cached: read.CachedRun | None | BaseException = read.read_run(
@@ -254,7 +260,7 @@ class HistorySync:
         except (sqlite3.Error, CodecError) as exc:
             cached = exc
         try:
-            loop.call_soon_threadsafe(self._apply_load, job_id, cached, done)
+            loop.call_soon_threadsafe(self._apply_load, job_id, cached, done, context=context)
         except RuntimeError:  # the loop is closed: the app is gone
             pass
 
@@ -388,6 +394,7 @@ class HistorySync:
         self._inflight = (batch, sent)
         self._inflight_done = self._get_loop().create_future()
         self.writer.start()
+        self._context = contextvars.copy_context()
         self.writer.submit(batch)
 
     def _snapshot(self, job_id: str, sent: dict[str, _Sent]) -> RunSnapshot | None:
@@ -406,8 +413,8 @@ class HistorySync:
             start = None  # its cached points are not in the store yet: nothing of ours
         if start is not None and len(run.metrics):
             mark.metrics_from = start
-            metrics = _rows_from(run.metrics, start)
-            labels = _labels_of(run.metrics)
+            metrics = rows_of(run.metrics, start)
+            labels = labels_of(run.metrics)
         ring = run.logs
         logs: tuple[LogLine, ...] = ()
         gap = False
@@ -461,7 +468,7 @@ class HistorySync:
         if loop is None:
             return
         try:
-            loop.call_soon_threadsafe(self._on_results, results)
+            loop.call_soon_threadsafe(self._on_results, results, context=self._context)
         except RuntimeError:  # the loop is closed
             pass
 
@@ -564,22 +571,3 @@ class HistorySync:
                 self._reader.shutdown(wait=False)
             elif conn is not None:
                 conn.close()
-
-
-def _rows_from(series: MetricSeries, start: int) -> MetricRows:
-    steps = series.steps[start:]
-    return MetricRows(
-        steps if steps.typecode == "q" else array("q", steps),
-        [series.column(name)[start:] for name in METRIC_COLUMNS],
-    )
-
-
-def _labels_of(series: MetricSeries) -> LabelRuns:
-    labels = series.labels
-    return LabelRuns(
-        tuple(labels.starts),
-        tuple(labels.cycles),
-        tuple(labels.phases),
-        tuple(labels.phase_names),
-        tuple(series.resume_points),
-    )

@@ -146,6 +146,11 @@ class PollScheduler:
             self._make_due(key, now)
         self._wake.set()
 
+    def attach_history(self, history: RunHistory | None) -> None:
+        """Use the run cache from now on (before :meth:`run`: runs tracked earlier were
+        seeded without it)."""
+        self.history = self._fetcher.history = history
+
     def feed_progress(self, job_id: str) -> tuple[int | None, int | None, frozenset[str]] | None:
         """(metrics cursor, logs cursor, finished feeds) of a tracked run (None: untracked):
         what the run cache writes beside the run's data."""

@@ -111,8 +111,14 @@ class AxomApp(App):
                 self.notify(f"The demo simulator did not start: {clean_text(str(exc), 200)}",
                             title="Demo", severity="error", timeout=30)
                 return
+        history = await self.services.start_history()  # cached runs on screen, then fetches
+        if history is not None:
+            history.set_notice_handler(self._history_notice)
         await asyncio.to_thread(_preload, HTTP_MODULES)
         await self.services.scheduler.run()
+
+    def _history_notice(self, text: str) -> None:
+        self.notify(clean_text(text, 300), title="Run cache", severity="warning", timeout=12)
 
     async def on_unmount(self) -> None:
         await self.services.aclose()
@@ -211,6 +217,10 @@ class AxomApp(App):
             table.focus()
 
     def start_download(self, job_id: str) -> None:
+        if self.services.offline is not None:
+            self.notify("Downloads need the service: this dashboard shows a bundle file.",
+                        severity="warning", timeout=4)
+            return
         from axom_tui.ui.downloads import start_download_for
 
         start_download_for(self, job_id)
