@@ -31,6 +31,7 @@ from axom_tui.poll.fetch import FeedFetcher, PollClient
 from axom_tui.poll.policy import PollPolicy
 from axom_tui.store.health import FeedKey
 from axom_tui.store.run_store import RunStore
+from axom_tui.store.vocab import FeedKind
 
 BUNDLE_LOG_CAP = 5_000_000  # every line the cache or the service holds
 
@@ -138,13 +139,13 @@ async def make_bundle(
             report(index, job_id, "job")
             cached_terminal = cached_job is not None and is_terminal(cached_job.status)
             if not (cached_terminal and finished >= {"metrics", "logs", "events"}):
-                await fetcher.fetch(FeedKey("job", job_id), track)  # a live run moves on
+                await fetcher.fetch(FeedKey(FeedKind.JOB, job_id), track)  # a live run moves on
                 requests += 1
             job = store.runs[job_id].job
             terminal = job is not None and is_terminal(job.status)
             if job is not None:
                 rewind_metrics_cursor(track, job.latest_step, job.retries, run.events)
-            for kind in ("events", "metrics", "logs", "result"):
+            for kind in (FeedKind.EVENTS, FeedKind.METRICS, FeedKind.LOGS, FeedKind.RESULT):
                 if terminal and kind in finished:
                     continue
                 if kind == "result" and (job is None or job.status != "completed"):

@@ -18,6 +18,7 @@ from axom_tui.history import db, read
 from axom_tui.history.bundle import is_bundle, make_bundle
 from axom_tui.launch import bundle_services
 from axom_tui.ui.app import AxomApp
+from axom_tui.ui.messages import CompareRequested
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.log_view import LogView
 
@@ -134,7 +135,7 @@ async def test_a_bundle_opens_offline_and_every_view_works(tmp_path, no_network)
         lifecycle = screen_text(app).split("Lifecycle", 1)[1]
         assert "running" in lifecycle and "CUDA out of memory" in lifecycle
         # compare both
-        app.open_compare([DONE, FAILED])
+        app.post_message(CompareRequested([DONE, FAILED]))
         await pilot.pause(0.5)
         text = screen_text(app)
         assert "loss — all compared runs" in text
