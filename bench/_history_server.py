@@ -5,9 +5,11 @@ use it: a real HTTP server (uvicorn, in a thread) whose long run has full-precis
 noisy values (nothing rounded, the worst case for the cache's compression), a few
 thousand log lines, events and a result. Requests are counted by feed.
 
-    python bench/_history_server.py [--points 200000] [--port 8399]
+    python bench/_history_server.py [--points 200000] [--port 8399] [--json]
 
 serves until interrupted and prints the base URL and key to use (AXOM_KEY, --base-url).
+With ``--json`` it prints {"base_url", "key"} as one line, answers each line on its
+stdin with the request counts so far (JSON), and stops when its stdin closes.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ KEY = "axom_live_historybench0000000000000000000"
 LONG_ID = "4f6c0a52-7d3e-4b8e-9a11-200000000000"
 SHORT_ID = "9b1c2d3e-0000-4000-8000-000000003000"
 PAGE = 400
+LAST_VRAM = 77.77
 LOG_PAGE = 1000
 T0 = datetime(2026, 6, 3, 20, 0, 0, tzinfo=UTC)
 
@@ -89,7 +92,9 @@ class LongRunWorld:
             "loss": loss,
             "lr": 1e-4 * 0.85 ** (cycle - 1) * (0.1 + 0.45 * (1 + math.cos(math.pi * pos / spc))),
             "throughput": 358.4 * (1 + rng.gauss(0, 0.02)),
-            "vram_gb": 23.6 + cycle * 1.7 + rng.gauss(0, 0.15),
+            # the last point's is unlike any other: on screen (the run summary, redrawn with
+            # the chart) it says the whole run is there
+            "vram_gb": LAST_VRAM if step == n else 23.6 + cycle * 1.7 + rng.gauss(0, 0.15),
             "grad_norm": (0.4 + 0.9 * math.exp(-pos / (0.1 * spc))) * math.exp(rng.gauss(0, 0.12)),
         }
 
@@ -152,7 +157,8 @@ class LongRunWorld:
             "params_after": 2360000000,
             "params_delta": 820000000,
             "function_preservation": 0.0009,
-            "gpu_seconds": self.sizes[job_id],
+            # not the step count: "200k" on screen is the chart's axis reaching the end
+            "gpu_seconds": self.sizes[job_id] * 0.61,
             "tokens_processed": 1536000,
             "cost_usd": 25.0,
         }
@@ -183,6 +189,8 @@ def create_app(world: LongRunWorld) -> Any:
             if refused is not None:
                 return refused
             job_id = request.path_params.get("job_id")
+            if job_id is not None:
+                world.count(f"{feed}:{job_id[:8]}")  # who asked for what
             if job_id is not None and job_id not in world.sizes:
                 return answer({"detail": "no such job"}, 404)
             return answer(handler(request, job_id))
@@ -217,9 +225,19 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=200_000)
     parser.add_argument("--port", type=int, default=8399)
+    parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     world = LongRunWorld(args.points)
     server = serve(world, args.port)
+    if args.json:
+        print(json.dumps({"base_url": f"{server.origin}/api", "key": KEY}), flush=True)
+        try:
+            for _ in sys.stdin:
+                with world.lock:
+                    print(json.dumps(dict(world.requests)), flush=True)
+        finally:
+            server.stop()
+        return 0
     print(f"AXOM_KEY={KEY} axom-tui --base-url {server.origin}/api", flush=True)
     try:
         while True:

@@ -39,7 +39,10 @@ from axom_tui.history.writer import Writer
 from axom_tui.poll.history_hook import FeedSeed
 from axom_tui.store.run_store import RunStore
 
-FLUSH_DELAY = 1.0  # seconds from a change to its batch: a poll round's answers go together
+#: Seconds from a change to its batch: a few poll rounds go together (a live run's
+#: growing last block is rewritten once per batch). A crash loses at most this much,
+#: which the next start fetches again.
+FLUSH_DELAY = 5.0
 CLOSE_TIMEOUT = 3.0
 
 _NOTICES = {
@@ -119,6 +122,9 @@ class HistorySync:
         self.log_limit = log_limit
         self.flush_delay = flush_delay
         self.tracker: Tracker | None = None
+        #: Called when cached history went into the store (the index, or a run): the UI
+        #: shows it now rather than at its next coalesced redraw.
+        self.on_restored: Callable[[], None] | None = None
         self._notice_fn = notice
         self._clock = clock
         self._noticed: set[str] = set()
@@ -284,6 +290,8 @@ class HistorySync:
         finally:
             if not done.done():
                 done.set_result(None)
+        if cached is not None and self.on_restored is not None:
+            self.on_restored()
 
     def _put_in_store(self, job_id: str, cached: read.CachedRun, mark: RunMark) -> None:
         run = self.store.ensure_run(job_id)
