@@ -226,6 +226,7 @@ def bundle_open(quick: bool, cache: Path, server: HistoryServer) -> list[BenchLi
         cwd=ROOT,
         capture_output=True,
         text=True,
+        check=False,
     )
     if made.returncode != 0:
         raise RuntimeError(f"bundle failed: {made.stderr[-2000:]}")
