@@ -163,3 +163,23 @@ async def _attach(session: Session) -> None:
     session.sync.tracker = session.scheduler
     session.scheduler.history = session.sync
     session.scheduler._fetcher.history = session.sync
+
+
+async def test_a_cache_locked_too_long_at_start_is_not_used_and_nothing_breaks(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    open_cache(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # held past our busy timeout
+    cache = open_cache(path, busy_ms=50)
+    assert not cache.ok and "locked" in (cache.notice or "")
+    api = world(3000)
+    session = Session(api, None)
+    session.cache = cache
+    await _attach(session)
+    async with session as s:
+        await view(s, seconds=30)
+        assert len(s.store.runs["done"].metrics) == 3000
+        [notice] = notices(s)
+        assert "running without it" in notice
+    other.execute("ROLLBACK")
+    other.close()
