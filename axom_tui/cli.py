@@ -14,9 +14,9 @@ examples:
   AXOM_KEY=axom_live_… axom-tui        watch your runs (key from the environment)
   axom-tui --profile staging           use the [profiles.staging] settings
   axom-tui jobs --json                 print the job list once, as JSON
-  axom-tui watch JOB_ID                follow one run as plain lines; exit 0 on completed
+  axom-tui watch 5f0aac7e              follow one run (an id, its start, or a name); exit 0 on completed
   axom-tui download JOB_ID --dest DIR  download the model a run produced
-  axom-tui export JOB_ID --csv m.csv   write a run's metrics as CSV
+  axom-tui export RUN --csv - | head   a run's metrics as CSV, to a file or standard output
   axom-tui sim --port 8321             serve the Fusion API simulator
   axom-tui config show                 show settings and where each came from
   axom-tui cache size                  what the local run cache holds (path, clear [JOB])
@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     download_cli.add_arguments(download_parser)
     config_cli.add_arguments(sub.add_parser("config", help="show the config file path or settings"))
     headless.add_subcommands(sub, add_connection_flags)
-    from axom_tui.history import cli as history_cli
+    from axom_tui import cache_cli as history_cli
 
     history_cli.add_subcommands(sub, add_connection_flags)
     return parser
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return config_cli.run(args)
         if args.command in ("cache", "bundle", "open"):
-            from axom_tui.history import cli as history_cli
+            from axom_tui import cache_cli as history_cli
 
             return history_cli.run(args)
         if args.command in ("jobs", "watch", "export"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from axom_tui.config import ConfigError, Settings, load_settings
@@ -67,6 +68,8 @@ def history_options(settings: Settings, base_url: str, key: str, *, demo: bool =
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
+    from axom_tui.terminal import glyphs_fit, refusal
+
     try:
         settings = settings_from_args(args)
     except (ConfigError, ConnectionSettingsError) as exc:
@@ -74,6 +77,12 @@ def run_dashboard(args: argparse.Namespace) -> int:
         return 2
     for warning in settings.warnings:
         print(f"axom-tui: warning: {warning}", file=sys.stderr)
+    reason = refusal()  # after the settings: their errors say more, and need no terminal
+    if reason is not None:
+        print(reason, file=sys.stderr)
+        return 2
+    if settings.source("ascii") == "default" and not glyphs_fit():
+        settings = replace(settings, ascii=True)  # the locale cannot show the glyphs
 
     from axom_tui.runtime import DemoServer, build_services
 
@@ -90,20 +99,19 @@ def run_dashboard(args: argparse.Namespace) -> int:
         label = "demo"
     elif not key:
         from axom_tui.ui.no_key import NoKeyApp
+        from axom_tui.ui.session import run_app
 
         gc.enable()  # off for the dashboard's start-up (cli.main)
-        NoKeyApp(str(settings.config_path)).run()
-        return 2
+        return run_app(NoKeyApp(str(settings.config_path))) or 2
     history = history_options(settings, base_url, key.reveal(), demo=demo_server is not None)
     try:
         services = build_services(base_url, key, policy=poll_policy(settings), log_cap=settings.log_cap,
                                   history=history)
         services.demo_server = demo_server
         from axom_tui.ui.app import AxomApp
+        from axom_tui.ui.session import run_app
 
-        app = AxomApp(services, ui_settings(settings, label))
-        app.run(mouse=settings.mouse)
-        return app.return_code or 0
+        return run_app(AxomApp(services, ui_settings(settings, label)), mouse=settings.mouse)
     finally:
         if demo_server is not None:
             demo_server.stop()
@@ -115,17 +123,24 @@ def run_dashboard(args: argparse.Namespace) -> int:
 
 def open_bundle(args: argparse.Namespace, path: Path) -> int:
     """The dashboard on a bundle file: every run comes from the file; no key, no network."""
+    from axom_tui.terminal import glyphs_fit, refusal
+
     try:
         settings = settings_from_args(args)
     except (ConfigError, ConnectionSettingsError) as exc:
         print(f"axom-tui: {exc}", file=sys.stderr)
         return 2
+    reason = refusal()
+    if reason is not None:
+        print(reason, file=sys.stderr)
+        return 2
+    if settings.source("ascii") == "default" and not glyphs_fit():
+        settings = replace(settings, ascii=True)
     services = bundle_services(path, settings.log_cap)
     from axom_tui.ui.app import AxomApp
+    from axom_tui.ui.session import run_app
 
-    app = AxomApp(services, ui_settings(settings, "bundle"))
-    app.run(mouse=settings.mouse)
-    return app.return_code or 0
+    return run_app(AxomApp(services, ui_settings(settings, "bundle")), mouse=settings.mouse)
 
 
 def bundle_services(path: Path, log_cap: int = 10_000):
@@ -135,8 +150,9 @@ def bundle_services(path: Path, log_cap: int = 10_000):
     from axom_tui.store import RunStore
 
     store = RunStore(log_cap=log_cap)
-    scheduler = OfflineScheduler(store, path.name)
-    services = Services(offline_client(), store, scheduler,  # type: ignore[arg-type]
+    client = offline_client()
+    scheduler = OfflineScheduler(store, path.name, client)
+    services = Services(client, store, scheduler,  # type: ignore[arg-type]
                         HistoryOptions(path=path, cap_bytes=None, readonly=True))
     services.offline = path.name
     return services

@@ -67,8 +67,8 @@ def rewind_after_preemptions(events: list[Event], preemptions: int, cursor: int 
         return None
     rewind = cursor
     for index in preempted_at[-preemptions:]:
-        steps = [e.payload.get("step") for e in events[:index] if e.kind == "checkpoint"]
-        steps = [s for s in steps if isinstance(s, int)]
+        raw = [e.payload.get("step") for e in events[:index] if e.kind == "checkpoint"]
+        steps = [s for s in raw if isinstance(s, int)]
         if not steps:
             return None
         rewind = min(rewind, steps[-1])
@@ -90,9 +90,10 @@ def rewind_metrics_cursor(track: RunTrack, latest_step: int | None, retries: int
         track.retries = retries
     if cursor is None:
         return
-    went_back = latest_step is not None and latest_step < cursor
-    if went_back:
+    went_back = False
+    if latest_step is not None and latest_step < cursor:
         track.metrics_cursor = cursor = latest_step
+        went_back = True
     if new_preemptions > 0 and (latest_step is None or any(e.kind == "preempted" for e in events)):
         rewind = rewind_after_preemptions(events, new_preemptions, cursor)
         track.metrics_cursor = None if rewind is None else min(cursor, rewind)
@@ -100,6 +101,6 @@ def rewind_metrics_cursor(track: RunTrack, latest_step: int | None, retries: int
         # Preempted and resumed past the cursor while nobody watched (the cursor came from
         # the run cache): the steps re-sent since lie after a checkpoint at or after the
         # last one known, so go back to that one (or to the start).
-        known = [e.payload.get("step") for e in events if e.kind == "checkpoint"]
-        known = [s for s in known if isinstance(s, int) and s <= cursor]
+        known = [step for e in events if e.kind == "checkpoint"
+                 and isinstance(step := e.payload.get("step"), int) and step <= cursor]
         track.metrics_cursor = max(known) if known else None

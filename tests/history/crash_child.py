@@ -18,12 +18,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from history_helpers import lines, points
-
-from axom_tui.api.records import LogsPage, MetricsPage
-from axom_tui.history.cache import open_cache
-from axom_tui.history.sync import HistorySync
-from axom_tui.store import RunStore
+from axom_tui.api.records import LogsPage, MetricsPage  # noqa: E402
+from axom_tui.history.cache import open_cache  # noqa: E402
+from axom_tui.history.sync import HistorySync  # noqa: E402
+from axom_tui.store import RunStore  # noqa: E402
+from history_helpers import lines, points  # noqa: E402
 
 
 class Tracker:

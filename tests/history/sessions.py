@@ -9,13 +9,12 @@ import random
 from pathlib import Path
 from typing import Self
 
-from poll_fakes import FakeApi
-
 from axom_tui.api.records import LogsPage, MetricsPage
 from axom_tui.history.cache import open_cache
 from axom_tui.history.sync import HistorySync
 from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
 from axom_tui.store import RunStore
+from poll_fakes import FakeApi
 
 
 class RecordingApi(FakeApi):

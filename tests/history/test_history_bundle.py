@@ -10,8 +10,6 @@ import socket
 from datetime import timedelta
 
 import pytest
-from history_helpers import T0, events, job, points, result
-from sessions import Session, new_api
 
 from axom_tui.api.records import Event, Model
 from axom_tui.history import db, read
@@ -21,6 +19,8 @@ from axom_tui.ui.app import AxomApp
 from axom_tui.ui.messages import CompareRequested
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.log_view import LogView
+from history_helpers import T0, events, job, points, result
+from sessions import Session, new_api
 
 DONE, FAILED = "a1b2c3d4-done", "e5f6a7b8-failed"
 

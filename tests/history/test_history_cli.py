@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 
-from history_helpers import KEY, points
-from sessions import Session, new_api
-
+from axom_tui import cache_cli as history_cli
 from axom_tui.cli import build_parser
-from axom_tui.history import cli as history_cli
 from axom_tui.history import db, read
 from axom_tui.launch import history_options, settings_from_args
+from history_helpers import KEY, points
+from sessions import Session, new_api
 
 BASE = "http://127.0.0.1:8399/api"
 
@@ -73,6 +72,6 @@ async def test_cache_path_size_and_clear(tmp_path, monkeypatch):
     assert [e.job_id for e in read.read_index(conn)] == ["bbbb2222-run"]
     conn.close()
     code, _, err = run_cli(["cache", "clear", "zzzz"], tmp_path, monkeypatch)
-    assert code == 1 and "no such run" in err
+    assert code == 2 and "not found" in err
     code, out, _ = run_cli(["cache", "clear"], tmp_path, monkeypatch)
     assert code == 0 and not any(p.exists() for p in db.companions(path))

@@ -7,13 +7,12 @@ import struct
 from array import array
 
 import pytest
-from history_helpers import events, job, lines, result
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from axom_tui.api.records import Event, Model
 from axom_tui.history import codec
 from axom_tui.history.codec import COLUMNS, CodecError, MetricRows
+from history_helpers import events, job, lines, result
 
 BITS = st.integers(min_value=0, max_value=2**64 - 1)  # any float64 bit pattern, NaNs too
 

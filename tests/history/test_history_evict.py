@@ -3,11 +3,10 @@ feet is fetched again whole when it is viewed."""
 
 from __future__ import annotations
 
+from axom_tui.history import db, read
 from history_helpers import points
 from sessions import Session, new_api
 from test_history_crash import check_file
-
-from axom_tui.history import db, read
 
 STEPS = 20_000
 

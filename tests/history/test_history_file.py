@@ -6,14 +6,13 @@ from __future__ import annotations
 import sqlite3
 import stat
 
-from history_helpers import KEY, points
-from sessions import Session, new_api
-
 from axom_tui.history import db, location, schema
 from axom_tui.history.cache import open_cache
 from axom_tui.history.codec import MetricRows
 from axom_tui.history.snapshot import Batch, Progress, RunSnapshot
 from axom_tui.history.write import write_batch
+from history_helpers import KEY, points
+from sessions import Session, new_api
 
 BASE = "https://console.axomlabs.ai/api"
 

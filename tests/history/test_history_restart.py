@@ -9,11 +9,10 @@ from __future__ import annotations
 import dataclasses
 from array import array
 
-from history_helpers import events, job, points, pt, result
-from sessions import Session, new_api
-
 from axom_tui.history import db, read
 from axom_tui.store import METRIC_COLUMNS
+from history_helpers import events, job, points, pt, result
+from sessions import Session, new_api
 
 
 def bits(column) -> bytes:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import sqlite3
 
+from axom_tui.history import db
+from axom_tui.history.cache import CacheFile, damage_marker, open_cache
 from history_helpers import points
 from sessions import Session, new_api
 from test_history_crash import check_file
-
-from axom_tui.history import db
-from axom_tui.history.cache import CacheFile, damage_marker, open_cache
 
 STEPS = 20_000
 

@@ -31,7 +31,13 @@ class DownloadsPanel(Vertical):
     DownloadsPanel > DataTable { height: auto; max-height: 6; }
     DownloadsPanel > #download-files { height: auto; max-height: 5; padding: 0 1; color: $text-muted; }
     """
-    BINDINGS = [Binding("x", "cancel", "Cancel download", id="downloads.cancel")]
+    BINDINGS = [
+        Binding("x", "cancel", "Cancel download", id="downloads.cancel"),
+        Binding("j", "move(1)", "Next download", id="downloads.down", show=False),
+        Binding("k", "move(-1)", "Previous download", id="downloads.up", show=False),
+        Binding("g", "move(-10000)", "First download", id="downloads.first", show=False),
+        Binding("G", "move(10000)", "Last download", id="downloads.last", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -111,6 +117,11 @@ class DownloadsPanel(Vertical):
             if f.reason:
                 text.append(f"  {clean_text(f.reason, 80)}", style="dim")
         self.query_one("#download-files", Static).update(text)
+
+    def action_move(self, rows: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + rows)))
 
     def action_cancel(self) -> None:
         task_id = self.selected_task_id()

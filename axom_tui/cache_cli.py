@@ -1,4 +1,4 @@
-"""`axom-tui cache path|size|clear [JOB...]`, `axom-tui bundle JOB... -o FILE`, `axom-tui open FILE`."""
+"""`axom-tui cache path|size|clear [RUN...]`, `axom-tui bundle RUN... -o FILE`, `axom-tui open FILE`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from axom_tui.api.records import Job
 from axom_tui.sanitize import clean_text
 
 
@@ -148,20 +149,16 @@ def _clear(path: Path, job_ids: list[str], out: TextIO, err: TextIO) -> int:
         print(f"axom-tui: {path}: {clean_text(exc, 200)}", file=err)
         return 1
     try:
-        known = [str(r[0]) for r in conn.execute("SELECT job_id FROM runs")]
+        from axom_tui.run_ref import RunRefError, match_run
+
+        known = _cached_jobs(path)
         chosen = []
         for wanted in job_ids:
-            matches = [j for j in known if j == wanted] or [
-                j for j in known if j.startswith(wanted)
-            ]
-            if len(matches) != 1:
-                print(
-                    f"axom-tui: {clean_text(wanted, 60)}: "
-                    f"{'no such run in the cache' if not matches else 'more than one run matches'}",
-                    file=err,
-                )
-                return 1
-            chosen.append(matches[0])
+            try:
+                chosen.append(match_run(wanted, known).id)
+            except RunRefError as exc:
+                print(f"axom-tui: {exc} (in the cache)", file=err)
+                return 2
         conn.execute("BEGIN IMMEDIATE")
         for job_id in chosen:
             delete_run(conn, job_id)
@@ -226,6 +223,7 @@ def _bundle(args: argparse.Namespace, settings: Any, out: TextIO, err: TextIO) -
     from axom_tui.api.errors import AxomError
     from axom_tui.history.bundle import make_bundle
     from axom_tui.history.location import cache_path, origin_of
+    from axom_tui.run_ref import RunRefError
 
     if not settings.key:
         print("axom-tui: no API key: set AXOM_KEY (or `key` in the config file)", file=err)
@@ -254,7 +252,11 @@ def _bundle(args: argparse.Namespace, settings: Any, out: TextIO, err: TextIO) -
 
     try:
         report = asyncio.run(go())
-    except (AxomError, LookupError, OSError, sqlite3.Error) as exc:
+    except RunRefError as exc:
+        bar.end()
+        print(f"axom-tui: {exc}", file=err)
+        return 2
+    except (AxomError, OSError, sqlite3.Error) as exc:
         bar.end()
         print(f"axom-tui: {clean_text(exc, 300)}", file=err)
         return 1
@@ -267,30 +269,34 @@ def _bundle(args: argparse.Namespace, settings: Any, out: TextIO, err: TextIO) -
     return 0
 
 
-async def _resolve(client: Any, cache: Path | None, wanted: list[str]) -> list[str]:
-    """Full run ids for ids or unique prefixes (the job list and the cache know them)."""
-    known: list[str] = []
-    if cache is not None and cache.exists():
-        from axom_tui.history import db, read
+def _cached_jobs(cache: Path | None) -> list[Job]:
+    """The runs the cache file knows, as records (a bare id where it has none)."""
+    if cache is None or not cache.exists():
+        return []
+    from axom_tui.history import db, read
 
+    try:
+        conn = db.connect(cache, readonly=True)
         try:
-            conn = db.connect(cache, readonly=True)
-            try:
-                known += read.cached_job_ids(conn)
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            pass
-    if any(w not in known for w in wanted):
-        known += [job.id for job in await client.list_jobs(limit=200)]
+            return [e.job or Job(id=e.job_id, status="") for e in read.read_index(conn)]
+        finally:
+            conn.close()
+    except (sqlite3.Error, ValueError):
+        return []
+
+
+async def _resolve(client: Any, cache: Path | None, wanted: list[str]) -> list[str]:
+    """Full run ids for ids, unique id starts or exact names (`axom_tui.run_ref`'s rules):
+    the cache's runs first, then the service's."""
+    from axom_tui.run_ref import UnknownRunRef, match_run, resolve_run
+
+    cached = _cached_jobs(cache)
     ids = []
-    for w in wanted:
-        matches = sorted({j for j in known if j == w}) or sorted(
-            {j for j in known if j.startswith(w)}
-        )
-        if len(matches) > 1:
-            raise LookupError(f"{w!r} matches more than one run: give more of its id")
-        ids.append(matches[0] if matches else w)  # unknown: ask the service for it as given
+    for ref in wanted:
+        try:
+            ids.append(match_run(ref, cached).id)
+        except UnknownRunRef:
+            ids.append((await resolve_run(client, ref)).id)
     return list(dict.fromkeys(ids))
 
 
