@@ -111,6 +111,15 @@ def read_metrics(conn: sqlite3.Connection, job_id: str) -> tuple[MetricRows, int
     return rows, bad
 
 
+def read_last_points(conn: sqlite3.Connection, job_id: str) -> MetricRows:
+    """The run's last block of points (up to 2,048, the newest last)."""
+    row = conn.execute(
+        "SELECT data FROM metric_blocks WHERE job_id = ? ORDER BY first_step DESC LIMIT 1",
+        (job_id,),
+    ).fetchone()
+    return codec.decode_block(row[0]) if row is not None else MetricRows.empty()
+
+
 def read_logs(conn: sqlite3.Connection, job_id: str, limit: int) -> list[LogLine]:
     """The last ``limit`` cached log lines of a run, in seq order."""
     blocks: list[list[LogLine]] = []

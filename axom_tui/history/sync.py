@@ -24,19 +24,21 @@ import concurrent.futures
 import contextvars
 import sqlite3
 import time
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from axom_tui.api.records import Event, Job, LogLine, Model, Result
+from axom_tui.api.records import Event, Job, LogLine, MetricPoint, MetricsPage, Model, Result
 from axom_tui.history import read
 from axom_tui.history.cache import CacheFile, damage_marker
-from axom_tui.history.codec import CodecError
+from axom_tui.history.codec import CodecError, MetricRows
 from axom_tui.history.db import Problem, classify
 from axom_tui.history.restore import labels_of, merged_series, ring_from, rows_of, series_from
 from axom_tui.history.snapshot import Batch, BatchResult, Progress, RunSnapshot
 from axom_tui.history.writer import Writer
 from axom_tui.poll.history_hook import FeedSeed
+from axom_tui.poll.tail import TAIL_STEPS, wants_tail
 from axom_tui.store.run_store import RunStore
 
 #: Seconds from a change to its batch: a few poll rounds go together (a live run's
@@ -181,6 +183,11 @@ class HistorySync:
             entries = read.read_index(conn)
             order = read.read_order(conn)
             models = read.read_models(conn)
+            tails = {
+                e.job_id: read.read_last_points(conn, e.job_id)
+                for e in entries
+                if e.points and wants_tail(e.job, False, False)
+            }
             live_events = {
                 e.job_id: read.read_events(conn, e.job_id)
                 for e in entries
@@ -194,6 +201,9 @@ class HistorySync:
             mark.gen = entry.gen
             events = live_events.get(entry.job_id)
             self.store.restore(entry.job_id, job=entry.job, result=entry.result, events=events)
+            tail = tails.get(entry.job_id)
+            if tail is not None and len(tail):  # the job list's Loss cell, with no request
+                self.store.apply_tail(entry.job_id, _tail_page(entry, tail))
             run = self.store.runs[entry.job_id]
             mark.job, mark.result = run.job, run.result
             mark.events = run.events if events is not None else None
@@ -579,3 +589,13 @@ class HistorySync:
                 self._reader.shutdown(wait=False)
             elif conn is not None:
                 conn.close()
+
+
+def _tail_page(entry: read.IndexEntry, rows: MetricRows) -> MetricsPage:
+    """The run's last points as the tail request would have brought them (losses only)."""
+    last = rows.steps[-1]
+    first = bisect_left(rows.steps, last - TAIL_STEPS)
+    losses = rows.columns[0]
+    points = [MetricPoint(rows.steps[i], losses[i]) for i in range(first, len(rows.steps))]
+    latest = entry.job.latest_step if entry.job is not None else last
+    return MetricsPage(entry.job_id, latest, points)

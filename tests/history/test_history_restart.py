@@ -137,3 +137,26 @@ async def test_without_a_cache_the_restart_fetches_everything_again(tmp_path):
         second.scheduler.focus("done")
         await second.run_for(60)
     assert api.history_calls("done") >= 13
+
+
+async def test_a_cached_failed_run_needs_no_tail_request_and_shows_its_loss(tmp_path):
+    """The job list's Loss cell of a run not on screen comes from the cache, not from a
+    tail request (poll/tail.py asks one for listed runs whose metrics are not held)."""
+    api = new_api(metrics_page=500)
+    run = api.add_run("failed", status="failed")
+    run.points = points(1, 2000)
+    run.job = dataclasses.replace(job("failed", "failed"), latest_step=2000)
+    api.add_run("other", status="completed")  # the first row: "failed" stays off screen
+    path = tmp_path / "c.sqlite3"
+    async with Session(api, path) as first:
+        first.scheduler.focus("failed")
+        await first.run_for(20)
+        first.scheduler.focus("other")
+        await first.run_for(5)
+    api.calls.clear()
+    async with Session(api, path) as second:
+        second.scheduler.focus("other")
+        await second.run_for(30)
+        held = second.store.runs["failed"]
+        assert held.tail_step == 2000 and held.tail_losses[-1] == run.points[-1].loss
+    assert api.count("get_metrics", "failed") == 0
