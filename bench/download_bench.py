@@ -44,9 +44,6 @@ except ImportError:  # pragma: no cover - run from inside bench/
 HERE = Path(__file__).resolve().parent
 RATIO_BUDGET = 0.9
 RSS_BUDGET = 32 << 20
-# --transports: also time each of these transports (see _download_child.py) side by side
-TRANSPORTS: tuple[str, ...] = ()
-REPS = 0  # --reps N: N alternating runs in every place (default 5 in memory, 2 on disk)
 
 
 def _curl(url: str, dest: Path) -> tuple[float, float]:
@@ -62,9 +59,9 @@ def _curl(url: str, dest: Path) -> tuple[float, float]:
     return t1 - t0, time.perf_counter() - t1
 
 
-def _ours(info: dict, dest: Path, transport: str = "") -> dict:
+def _ours(info: dict, dest: Path) -> dict:
     out = subprocess.run([sys.executable, str(HERE / "_download_child.py"), info["base_url"],
-                          info["key"], info["job_id"], str(dest), transport],
+                          info["key"], info["job_id"], str(dest)],
                          capture_output=True, text=True, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     if not result["ok"]:
@@ -92,15 +89,6 @@ def _round(info: dict, work: Path, reps: int) -> dict[str, list[float]]:
         got["whole"].append(result["seconds"])
         got["growth"].append(result["hwm_after"] - result["rss_before"])
         got["bytes"].append(result["bytes"])
-        if TRANSPORTS:  # the same shard with each transport, in alternating order
-            for name in TRANSPORTS if k % 2 == 0 else TRANSPORTS[::-1]:
-                result = _ours(info, work / f"{name}-{k}", name)
-                if result["file_bytes"] != info["size"]:
-                    raise RuntimeError(f"unexpected file sizes: {result}")
-                shutil.rmtree(work / f"{name}-{k}")
-                got.setdefault(name, []).append(result["file_seconds"])
-                got.setdefault(name + " cpu", []).append(result["cpu"] - result["sys"])
-                got["growth"].append(result["hwm_after"] - result["rss_before"])
     return got
 
 
@@ -136,7 +124,7 @@ def run(quick: bool = False) -> list[BenchLine]:
         for label, parent in places:
             work = Path(tempfile.mkdtemp(prefix=".download-bench-", dir=parent))
             try:
-                rounds[label] = _round(info, work, REPS or (reps if label == places[0][0] else 2))
+                rounds[label] = _round(info, work, reps if label == places[0][0] else 2)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
     finally:
@@ -166,12 +154,6 @@ def run(quick: bool = False) -> list[BenchLine]:
                   f"file {_secs(got['sync'])} s (curl + fsync: {mb / durable:.0f} MB/s, ours "
                   f"{durable / ours:.2f}x that); the whole download(job_id) (+ model lookup, "
                   f"manifest, config.json) {_secs(got['whole'])} s = {curl / whole:.2f}x curl")))
-        for name in TRANSPORTS:
-            secs = statistics.median(got[name])
-            lines.append(BenchLine(
-                f"  transport {name}, {label}", mb / secs, mb / curl, curl / secs, "info", True,
-                "MB/s", note=f"{_secs(got[name])} s; user CPU of the whole download "
-                f"(median) {statistics.median(got[name + ' cpu']):.3f} s"))
     peak = max(g for got in rounds.values() for g in got["growth"])
     lines.append(BenchLine(
         "download 1 GB: peak RSS growth of the engine", peak / 2**20, None, None,
@@ -181,11 +163,6 @@ def run(quick: bool = False) -> list[BenchLine]:
 
 
 def main(argv: list[str]) -> int:
-    global TRANSPORTS, REPS
-    if "--transports" in argv:
-        TRANSPORTS = ("socket", "stdlib")
-    if "--reps" in argv:
-        REPS = int(argv[argv.index("--reps") + 1])
     return run_standalone("download", argv, run)
 
 

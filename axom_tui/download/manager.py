@@ -15,28 +15,24 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
-
 from axom_tui.api.client import AxomClient
 from axom_tui.api.errors import AxomError, NotFoundError, RateLimitedError
 from axom_tui.api.records import Manifest, Model
-from axom_tui.download import files, storage
+from axom_tui.download import files, storage, transfer
 from axom_tui.download.errors import DownloadError, NoModelError
 from axom_tui.download.filejob import FileJob, RetryPolicy
 from axom_tui.download.outcome import DownloadOutcome, FileOutcome, build_outcome, verdict
+from axom_tui.download.render import human_bytes
 from axom_tui.download.progress import (
     FILE_FINAL, TASK_FINAL, DownloadProgress, FileState, ProgressCallback, ProgressTracker,
     TaskState,
 )
-from axom_tui.download.render import human_bytes
 from axom_tui.download.safe_paths import SafeTarget, UnsafePathError, plan_targets, safe_folder_name
 from axom_tui.download.signer import ManifestSigner
 from axom_tui.sanitize import clean_text
 
 T = TypeVar("T")
-DEFAULT_CHUNK_SIZE = 1 << 20
-# Files with at least this much left go through direct.py's lean path (None: never).
-DEFAULT_DIRECT_MIN_BYTES = 4 << 20
+DEFAULT_CHUNK_SIZE = transfer.BUFFER_BYTES
 _RNG = random.Random()
 
 
@@ -102,9 +98,6 @@ class DownloadManager:
         backoff_base: float = 0.5,
         backoff_cap: float = 20.0,
         base_dir: Path | None = None,
-        direct_min_bytes: int | None = DEFAULT_DIRECT_MIN_BYTES,
-        storage_client: httpx.AsyncClient | None = None,
-        storage_transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         if max_parallel_files < 1 or max_attempts < 1 or chunk_size < 1:
@@ -115,14 +108,10 @@ class DownloadManager:
         self.progress_interval = progress_interval
         self.base_dir = base_dir
         self.stall_timeout = stall_timeout
-        self.direct_min_bytes = direct_min_bytes
         self.chunk_size = chunk_size
         self.policy = RetryPolicy(max_attempts=max_attempts, max_resigns=max_resigns,
                                   backoff_base=backoff_base, backoff_cap=backoff_cap)
         self._sleep = sleep
-        self._own_storage = storage_client is None
-        self.storage = storage_client or storage.make_storage_client(
-            transport=storage_transport, stall_timeout=stall_timeout, read_bytes=chunk_size)
         self.tasks: dict[str, DownloadTask] = {}
         self._active_dests: set[Path] = set()
 
@@ -132,8 +121,6 @@ class DownloadManager:
         pending = [t._task for t in self.tasks.values() if t._task is not None]
         if pending:
             await asyncio.wait(pending)
-        if self._own_storage:
-            await self.storage.aclose()
 
     async def __aenter__(self) -> DownloadManager:
         return self
@@ -272,9 +259,8 @@ class DownloadManager:
                 paths.append(None)
                 continue
             paths.append(planned.final)
-            jobs.append(FileJob(planned, entry.size, counter, tracker, self.storage, signer,
-                                self.policy, self._sleep, self.stall_timeout, self.direct_min_bytes,
-                                self.chunk_size))
+            jobs.append(FileJob(planned, entry.size, counter, tracker, signer, self.policy,
+                                self._sleep, self.stall_timeout, self.chunk_size))
         tracker.publish()
         return jobs, paths
 
