@@ -13,7 +13,7 @@ from axom_tui.download import files, storage, transfer
 from axom_tui.download.errors import (
     CorruptError, DiskFullError, FatalFileError, RestartError, TransientError, UrlExpiredError,
 )
-from axom_tui.download.progress import FileState, ProgressTracker, _FileCounter
+from axom_tui.download.progress import ALREADY_PRESENT, FileState, ProgressTracker, _FileCounter
 from axom_tui.download.safe_paths import SafeTarget, UnsafePathError
 
 # An attempt that moved at least this much resets the failure count: a long file on a
@@ -85,7 +85,7 @@ class FileJob:
             self._state(FileState.VERIFYING, "checking the existing file")
             if await asyncio.to_thread(files.final_matches, target, size, sha):
                 counter.done = size
-                counter.reason = "already present"
+                counter.reason = ALREADY_PRESENT
                 return
         if size == 0:
             await asyncio.to_thread(files.write_empty, target, sha)

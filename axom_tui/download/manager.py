@@ -22,7 +22,6 @@ from axom_tui.download import files, storage, transfer
 from axom_tui.download.errors import DownloadError, NoModelError
 from axom_tui.download.filejob import FileJob, RetryPolicy
 from axom_tui.download.outcome import DownloadOutcome, FileOutcome, build_outcome, verdict
-from axom_tui.download.render import human_bytes
 from axom_tui.download.progress import (
     FILE_FINAL, TASK_FINAL, DownloadProgress, FileState, ProgressCallback, ProgressTracker,
     TaskState,
@@ -30,6 +29,7 @@ from axom_tui.download.progress import (
 from axom_tui.download.safe_paths import SafeTarget, UnsafePathError, plan_targets, safe_folder_name
 from axom_tui.download.signer import ManifestSigner
 from axom_tui.sanitize import clean_text
+from axom_tui.units import human_bytes
 
 T = TypeVar("T")
 DEFAULT_CHUNK_SIZE = transfer.BUFFER_BYTES

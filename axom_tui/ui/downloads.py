@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from axom_tui.download import DownloadProgress
 from axom_tui.sanitize import clean_text
-from axom_tui.ui import format as fmt
+from axom_tui.units import human_bytes
 
 if TYPE_CHECKING:
     from axom_tui.ui.app import AxomApp
@@ -44,7 +44,7 @@ def on_download_progress(app: AxomApp, snapshot: object) -> None:
     if snapshot.final:
         name = clean_text(f"{snapshot.model_name} {snapshot.version}".strip(), 60)
         if str(snapshot.state) == "done":
-            app.notify(f"{name}: {snapshot.files_total} files, {fmt.bytes_(snapshot.total_bytes)} "
+            app.notify(f"{name}: {snapshot.files_total} files, {human_bytes(snapshot.total_bytes)} "
                        f"→ {clean_text(snapshot.dest, 120)}", title="Model downloaded", timeout=8)
         elif str(snapshot.state) == "failed":
             app.notify(f"{name}: {clean_text(snapshot.reason, 200)}", title="Download failed",

@@ -13,6 +13,7 @@ from axom_tui.download import DownloadProgress
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
 from axom_tui.ui.status_style import progress_bar
+from axom_tui.units import human_bytes, human_rate
 
 STATE_VARS = {"done": "success", "failed": "error", "cancelled": "warning", "refused": "error"}
 COLUMNS = (("model", "Download", 30), ("state", "State", 12), ("bar", "", 12), ("bytes", "Bytes", 21),
@@ -84,8 +85,8 @@ class DownloadsPanel(Vertical):
             "model": Text(name, no_wrap=True, overflow="ellipsis"),
             "state": state_text,
             "bar": Text(progress_bar(snap.fraction, 10), style=colour),
-            "bytes": Text(f"{fmt.bytes_(snap.done_bytes)} / {fmt.bytes_(snap.total_bytes)}"),
-            "speed": Text(fmt.rate(snap.speed) if not snap.final else "—"),
+            "bytes": Text(f"{human_bytes(snap.done_bytes)} / {human_bytes(snap.total_bytes)}"),
+            "speed": Text(human_rate(snap.speed) if not snap.final else "—"),
             "eta": Text(fmt.duration(snap.eta) if not snap.final else "—"),
             "files": Text(f"{snap.files_done}/{snap.files_total}"),
         }
@@ -102,7 +103,7 @@ class DownloadsPanel(Vertical):
             text.append("  (" + ", ".join(extras) + ")", style="dim")
         for f in snap.files:
             text.append(f"\n  {clean_text(f.rel, 60):<40} {str(f.state):<11} "
-                        f"{fmt.bytes_(f.done)} / {fmt.bytes_(f.size)}")
+                        f"{human_bytes(f.done)} / {human_bytes(f.size)}")
             if f.reason:
                 text.append(f"  {clean_text(f.reason, 80)}", style="dim")
         self.query_one("#download-files", Static).update(text)
