@@ -1,5 +1,9 @@
 """``axom-tui download JOB_ID [--dest DIR] [--base-url URL] [--insecure] [--parallel N]``.
 
+The model goes into its own folder, ``<name>-<version>/``, inside ``--dest`` (default:
+the current folder): the same rule as the dashboard's downloads folder, so a second
+model never lands on top of the first and a resumed download finds its ``.part`` files.
+
 Exit status: 0 when every file is complete and verified; 1 when the download failed
 (including refused file names, no model for the run, API errors); 2 for usage or
 configuration errors; 130 when interrupted (the ``.part`` files are kept).
@@ -28,7 +32,8 @@ MAX_PARALLEL = 16
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("job_id", metavar="JOB_ID", help="id of a completed run")
     parser.add_argument("--dest", type=Path, default=None, metavar="DIR",
-                        help="folder to write into (default: ./<model-name>-<version>/)")
+                        help="folder to put the model's own folder in: the files go to "
+                             "DIR/<model-name>-<version>/ (default: the current folder)")
     # SUPPRESS: when the main parser has these flags too, a value given before the
     # subcommand is not overwritten by this parser's default.
     parser.add_argument("--base-url", default=argparse.SUPPRESS, metavar="URL",
@@ -76,14 +81,15 @@ def _connection_settings(args: argparse.Namespace) -> ConnectionSettings:
 
 async def _download(settings: ConnectionSettings, job_id: str, dest: Path | None,
                     parallel: int, out: TextIO, err: TextIO) -> int:
-    from axom_tui.download.manager import DownloadManager  # httpx: only when downloading
+    from axom_tui.download.manager import DownloadManager  # loaded only when downloading
 
     tty = _isatty(out)
     printer = ProgressPrinter(out, tty)
     async with AxomClient(settings.base_url, settings.key) as client:
         async with DownloadManager(client, max_parallel_files=parallel, on_progress=printer,
-                                   progress_interval=0.25 if tty else 0.5) as manager:
-            outcome = await manager.download(job_id, dest)
+                                   progress_interval=0.25 if tty else 0.5,
+                                   base_dir=dest) as manager:
+            outcome = await manager.download(job_id)
     out_lines, err_lines = outcome_report(outcome)
     for line in out_lines:
         out.write(line + "\n")

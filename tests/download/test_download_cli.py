@@ -15,6 +15,7 @@ import pytest
 from dl_fakeserver import JOB_ID, KEY, FakeFile, FakeFusion, blob
 
 from axom_tui.download import cli
+from axom_tui.download.safe_paths import safe_folder_name
 from axom_tui.sim import FaultConfig, SimConfig, SimServer, Simulator
 
 
@@ -53,6 +54,33 @@ def _first_model(sim: Simulator) -> dict:
     return sim.models()[0]
 
 
+def _folder(model: dict) -> str:
+    """The model's own folder: NAME-vN."""
+    return safe_folder_name(f"{model['name']}-{model['version']}")
+
+
+def test_dest_is_where_the_models_own_folder_goes_with_or_without_the_flag(
+        sim_server, sim_key, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One rule: the files go to DIR/NAME-vN/, DIR being --dest or the current folder."""
+    sim, server = sim_server
+    model = _first_model(sim)
+    job = model["lineage"]["job_id"]
+    models = tmp_path / "models"
+    code, out, err = invoke(job, "--dest", str(models), "--base-url", server.base_url)
+    assert code == 0, err
+    assert sorted(p.name for p in models.iterdir()) == [_folder(model)]
+    assert (models / _folder(model) / "config.json").is_file()
+    assert str(models / _folder(model)) in out.splitlines()[0]
+    here = tmp_path / "cwd"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    code, _, err = invoke(job, "--base-url", server.base_url)
+    assert code == 0, err
+    assert sorted(p.name for p in here.iterdir()) == [_folder(model)]
+    assert sorted(p.name for p in (here / _folder(model)).iterdir()) == \
+        sorted(p.name for p in (models / _folder(model)).iterdir())
+
+
 def test_download_succeeds_with_plain_lines(sim_server, sim_key, tmp_path: Path) -> None:
     sim, server = sim_server
     model = _first_model(sim)
@@ -63,12 +91,13 @@ def test_download_succeeds_with_plain_lines(sim_server, sim_key, tmp_path: Path)
     assert err == ""
     assert "\x1b" not in out and "\r" not in out
     lines = out.splitlines()
-    assert lines[0].startswith("downloading ") and str(tmp_path / "d") in lines[0]
+    folder = tmp_path / "d" / _folder(model)
+    assert lines[0].startswith("downloading ") and str(folder) in lines[0]
     assert any(line.strip() == "config.json: done" for line in lines)
     assert any("100.0%" in line and "3/3 files" in line for line in lines)
     assert lines[-1].startswith("done: ")
     for rel in ("config.json", "model-00001-of-00002.safetensors"):
-        data = (tmp_path / "d" / rel).read_bytes()
+        data = (folder / rel).read_bytes()
         assert hashlib.sha256(data).hexdigest() == sim.expected_sha256(model["id"], rel)
 
 
@@ -104,8 +133,8 @@ def test_hostile_manifest_exits_1_and_names_refused_files(
     assert "refused /abs.bin: absolute path" in err
     assert "refused bad␛[31m.bin: control character in name" in err
     assert "\x1b" not in err and "\x1b" not in out
-    assert (tmp_path / "d" / "ok.bin").read_bytes() == blob(100, 1)
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["d", "ok.bin"]
+    assert (tmp_path / "d" / "fusion-test-v1" / "ok.bin").read_bytes() == blob(100, 1)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["d", "fusion-test-v1", "ok.bin"]
 
 
 def test_failed_file_exits_1_with_its_reason(fusion: FakeFusion, server, tmp_path: Path,
@@ -145,7 +174,7 @@ def test_python_m_axom_tui_download_end_to_end(sim_server, tmp_path: Path) -> No
         capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stdout and proc.stdout.splitlines()[-1].startswith("done: ")
-    data = (tmp_path / "out" / "config.json").read_bytes()
+    data = (tmp_path / "out" / _folder(model) / "config.json").read_bytes()
     assert hashlib.sha256(data).hexdigest() == sim.expected_sha256(model["id"], "config.json")
     proc = subprocess.run([sys.executable, "-m", "axom_tui", "download", "x"],
                           capture_output=True, text=True, env={**env, "AXOM_KEY": ""}, timeout=60)

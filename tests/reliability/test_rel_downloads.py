@@ -172,14 +172,15 @@ def _parts_bytes(dest: Path) -> int:
 
 
 def test_cli_killed_mid_write_resumes_byte_exact(tmp_path):
-    dest = tmp_path / "out"
+    dest = tmp_path / "out" / "storm-model-v1"  # --dest DIR: the model's own folder in DIR
     store = FaultStore([Entry("model-00001-of-00002.safetensors", blob(4_400_000, 21)),
                         Entry("model-00002-of-00002.safetensors", blob(1_500_000, 22)),
                         Entry("config.json", b"{}\n" * 100)],
                        dest=dest, piece_delay=0.008, seed=5)
     total = sum(len(e.data) for e in store.entries)
     kills, at_kill = 0, []
-    argv = [PYTHON, "-m", "axom_tui", "download", JOB_ID, "--dest", str(dest), "--parallel", "3"]
+    argv = [PYTHON, "-m", "axom_tui", "download", JOB_ID, "--dest", str(dest.parent),
+            "--parallel", "3"]
     with ThreadServer(store.app()) as server:
         env = child_env()
         for threshold in (0.2, 0.55):
