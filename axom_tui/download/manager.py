@@ -19,6 +19,7 @@ from axom_tui.api.client import AxomClient
 from axom_tui.api.errors import AxomError, NotFoundError, RateLimitedError
 from axom_tui.api.records import Manifest, Model
 from axom_tui.download import files, storage, transfer
+from axom_tui.download.dest_lock import LOCK_NAME, DestLock
 from axom_tui.download.errors import DownloadError, NoModelError
 from axom_tui.download.filejob import FileJob, RetryPolicy
 from axom_tui.download.outcome import DownloadOutcome, FileOutcome, build_outcome, verdict
@@ -189,6 +190,7 @@ class DownloadManager:
         ticker = asyncio.create_task(self._tick(tracker))
         targets: list[Path | None] = []
         locked: Path | None = None
+        lock: DestLock | None = None
         try:
             model = handle.target if isinstance(handle.target, Model) \
                 else await self.find_model_for_job(str(handle.target))
@@ -201,6 +203,8 @@ class DownloadManager:
                 raise DownloadError(f"another download is already writing into {dest}")
             self._active_dests.add(dest)
             locked = dest
+            lock = DestLock(dest)  # and no other process either
+            lock.acquire()
             jobs, targets = self._plan(tracker, manifest, dest)
             self._check_space(jobs, dest)
             tracker.set_task_state(TaskState.DOWNLOADING)
@@ -226,6 +230,8 @@ class DownloadManager:
             tracker.set_task_state(TaskState.FAILED, f"internal error ({type(exc).__name__})")
         finally:
             ticker.cancel()
+            if lock is not None:
+                lock.release()
             if locked is not None:
                 self._active_dests.discard(locked)
         return build_outcome(tracker.latest or tracker.snapshot(), targets,
@@ -254,6 +260,8 @@ class DownloadManager:
         planned_all = plan_targets(dest, [f.rel for f in manifest.files])
         for entry, planned in zip(manifest.files, planned_all):
             counter = tracker.add_file(entry.rel, entry.size)
+            if not isinstance(planned, UnsafePathError) and planned.parts == (LOCK_NAME,):
+                planned = UnsafePathError("the name of axom-tui's lock file")
             if isinstance(planned, UnsafePathError):
                 counter.state, counter.reason = FileState.REFUSED, planned.reason
                 paths.append(None)
