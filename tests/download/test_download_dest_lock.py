@@ -6,6 +6,7 @@ same ``.part``; one renamed it, the other failed with "No such file".
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -29,22 +30,22 @@ async def test_a_second_process_declines_while_the_first_downloads(
     folder = tmp_path / "fusion-test-v1"
     env = {**os.environ, "AXOM_KEY": KEY, "PYTHONPATH": str(REPO)}
     env.pop("AXOM_BASE_URL", None)
-    first = subprocess.Popen(
+    first = subprocess.Popen(  # noqa: ASYNC220 - the server runs in a thread of its own
         [sys.executable, "-m", "axom_tui", "download", JOB_ID, "--dest", str(tmp_path),
          "--base-url", server.base_url], env=env, cwd=tmp_path,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
-        while not (folder / "model.bin.part").exists():
+        while not (fusion.files[0].requests and (folder / "model.bin.part").exists()):
             assert first.poll() is None, first.communicate()
             assert time.monotonic() < deadline, "the first download never started"
-            time.sleep(0.01)
+            await asyncio.sleep(0.01)
         requests_before = len(fusion.files[0].requests)
         manager, _ = make_manager()
         outcome = await manager.download(JOB_ID, folder)  # the same folder, this process
         assert first.poll() is None, "the first download must still be running for this test"
     finally:
-        out, err = first.communicate(timeout=60)
+        _, err = await asyncio.to_thread(first.communicate, timeout=60)
     assert outcome.state is TaskState.FAILED
     assert f"is already being downloaded by another axom-tui (pid {first.pid})" in outcome.reason
     assert len(fusion.files[0].requests) == requests_before  # it fetched nothing
