@@ -112,6 +112,27 @@ def test_tty_gets_one_updating_line(sim_server, sim_key, tmp_path: Path) -> None
     assert out.startswith("downloading ") and out.splitlines()[-1].startswith("done: ")
 
 
+def test_run_is_named_by_id_prefix_or_name_and_an_ambiguous_prefix_exits_2(
+        sim_server, sim_key, tmp_path: Path) -> None:
+    sim, server = sim_server
+    model = _first_model(sim)
+    job_id = model["lineage"]["job_id"]
+    code, out, err = invoke(job_id[:8], "--dest", str(tmp_path / "a"), "--base-url",
+                            server.base_url)
+    assert code == 0, err
+    assert (tmp_path / "a" / _folder(model) / "config.json").is_file()
+    name = next(j["name"] for j in sim.list_jobs(limit=200) if j["id"] == job_id)
+    code, _, err = invoke(name, "--dest", str(tmp_path / "b"), "--base-url", server.base_url)
+    assert code == 0, err
+    assert (tmp_path / "b" / _folder(model) / "config.json").is_file()
+    ids = [j["id"] for j in sim.list_jobs(limit=200)]
+    shared = next(i[:1] for i in ids if sum(o.startswith(i[:1]) for o in ids) > 1)
+    code, out, err = invoke(shared, "--dest", str(tmp_path / "c"), "--base-url", server.base_url)
+    assert code == 2 and out == ""
+    assert f"{shared} matches" in err and "give more of the id" in err
+    assert not (tmp_path / "c").exists()
+
+
 def test_unknown_run_exits_1(sim_server, sim_key, tmp_path: Path) -> None:
     _, server = sim_server
     code, out, err = invoke("no-such-run", "--dest", str(tmp_path / "x"), "--base-url",
@@ -152,7 +173,7 @@ def test_failed_file_exits_1_with_its_reason(fusion: FakeFusion, server, tmp_pat
     (["j", "--base-url", "ftp://example.com/api"], KEY, "must start with https://"),
     (["j", "--base-url", "http://example.com/api"], KEY, "--insecure"),
     (["j", "--parallel", "0"], KEY, "--parallel"),
-    (["  ", "--base-url", "http://127.0.0.1:9/api"], KEY, "JOB_ID"),
+    (["  ", "--base-url", "http://127.0.0.1:9/api"], KEY, "RUN"),
 ])
 def test_usage_and_config_errors_exit_2(argv: list[str], env_key: str, message: str,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
