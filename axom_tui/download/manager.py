@@ -172,6 +172,23 @@ class DownloadManager:
         task = self.tasks.get(task_id)
         return task.cancel() if task is not None else False
 
+    @property
+    def running(self) -> list[DownloadTask]:
+        """Downloads not finished yet (stopping them leaves .part files to resume from)."""
+        return [t for t in self.tasks.values() if not t.done]
+
+    def finished_copy(self, model_id: str) -> DownloadTask | None:
+        """The latest download of ``model_id`` that completed and whose files are all still
+        where it put them, at their sizes (``d`` again then has nothing to do)."""
+        for task in reversed(list(self.tasks.values())):
+            p = task.progress
+            if not task.done or p.state is not TaskState.DONE or p.model_id != model_id:
+                continue
+            if p.dest is not None and all(files.existing_size(p.dest / f.rel) == f.size
+                                          for f in p.files):
+                return task
+        return None
+
     async def download(self, target: str | Model, dest: Path | None = None) -> DownloadOutcome:
         """Start a download and wait for its outcome (cancelling this await cancels it)."""
         task = self.start(target, dest)

@@ -26,6 +26,7 @@ from axom_tui.ui.messages import (
 from axom_tui.ui.notifications import Notifier
 from axom_tui.ui.screens.dashboard import DashboardScreen
 from axom_tui.ui.screens.help import HelpScreen, binding_sections
+from axom_tui.ui.screens.quit_confirm import QuitConfirmScreen
 from axom_tui.ui.settings import UiSettings
 
 if TYPE_CHECKING:
@@ -214,6 +215,20 @@ class AxomApp(App):
                 self.notify(f"Could not save theme choice: {clean_text(exc, 120)}", severity="warning")
 
     # ------------------------------------------------------------ actions
+
+    async def action_quit(self) -> None:
+        """Quit; while downloads run, ask first (ui/screens/quit_confirm.py)."""
+        manager = self.services.downloads
+        running = len(manager.running) if manager is not None else 0
+        if not running or isinstance(self._screen_or_none(), QuitConfirmScreen):
+            self.exit()
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit()
+
+        self.push_screen(QuitConfirmScreen(running), answered)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(binding_sections(type(self)), self.ui_settings.keymap))

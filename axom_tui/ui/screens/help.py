@@ -17,12 +17,13 @@ def binding_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
     """The keys of ``app_class`` ("Everywhere") and of each screen and pane, by section."""
     from axom_tui.ui.screens.compare import CompareScreen
     from axom_tui.ui.screens.dashboard import DashboardScreen
+    from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
     from axom_tui.ui.widgets.job_table import JobTable
     from axom_tui.ui.widgets.log_view import LogView
 
     sections: list[tuple[str, type]] = [
         ("Everywhere", app_class), ("Dashboard", DashboardScreen), ("Job list", JobTable),
-        ("Log pane", LogView), ("Compare view", CompareScreen)]
+        ("Log pane", LogView), ("Downloads panel", DownloadsPanel), ("Compare view", CompareScreen)]
     out = []
     for title, cls in sections:
         bindings = [b for b in Binding.make_bindings(cls.BINDINGS) if b.description]
