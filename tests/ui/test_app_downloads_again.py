@@ -4,6 +4,7 @@ there, a panel that can be closed and cleared, and `q` while downloads run."""
 from __future__ import annotations
 
 import pytest
+from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
 
 from axom_tui.sim import FaultConfig
 from axom_tui.ui.messages import RunChosen
@@ -11,7 +12,6 @@ from axom_tui.ui.screens.help import binding_sections
 from axom_tui.ui.screens.quit_confirm import QuitConfirmScreen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.job_table import JobTable
-from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
 
 
 @pytest.fixture
@@ -56,13 +56,13 @@ async def test_d_on_a_model_already_downloaded_says_so(server, tmp_path) -> None
 async def test_a_model_on_disk_from_an_earlier_session_is_checked_not_fetched(
         server, tmp_path) -> None:
     for session in (1, 2):  # the same download folder, a new app each time
-        app, services = make_app(server, tmp_path)
+        app, _ = make_app(server, tmp_path)
         toasts = record_notifications(app)
         async with app.run_test(size=SIZE) as pilot:
             await _select_done_run(pilot, app, server)
             panel = app.screen.query_one(DownloadsPanel)
             await pilot.press("d")
-            await wait_for(pilot, lambda: _finished(panel), timeout=20, what="the download")
+            await wait_for(pilot, lambda p=panel: _finished(p), timeout=20, what="the download")
             await pilot.pause()
             snap = _finished(panel)[0]
             assert str(snap.state) == "done"
@@ -76,7 +76,7 @@ async def test_a_model_on_disk_from_an_earlier_session_is_checked_not_fetched(
 
 
 async def test_the_downloads_panel_closes_reopens_and_clears(server, tmp_path) -> None:
-    app, services = make_app(server, tmp_path)
+    app, _ = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await _select_done_run(pilot, app, server)
         panel = app.screen.query_one(DownloadsPanel)

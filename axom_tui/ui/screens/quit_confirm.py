@@ -7,9 +7,11 @@ multi-GB download without a word. ``y`` (or ``q`` again) quits; ``n`` or ``escap
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -18,7 +20,7 @@ from textual.widgets import Static
 class QuitConfirmScreen(ModalScreen[bool]):
     """Dismissed with True to quit, False to stay."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,q", "answer(True)", "Quit now", id="quit.confirm"),
         Binding("n,escape", "answer(False)", "Keep running", id="quit.cancel"),
     ]
