@@ -196,7 +196,8 @@ class DownloadManager:
             return await task.wait()
         except asyncio.CancelledError:
             task.cancel()
-            await asyncio.wait({task._task})  # type: ignore[arg-type]
+            assert task._task is not None  # start() made it
+            await asyncio.wait({task._task})
             raise
 
     # ------------------------------------------------------------ one download
