@@ -232,4 +232,4 @@ def aligned_due(now: float, interval: float, grid: float) -> float:
 
 def result_retry_delay(attempts: int, policy: PollPolicy) -> float:
     """Delay before asking again for a result that is not there yet (after ``attempts`` asks)."""
-    return min(policy.result_retry_cap, policy.result_retry * 2 ** max(0, attempts - 1))
+    return min(policy.result_retry_cap, policy.result_retry * 2.0 ** max(0, attempts - 1))

@@ -213,7 +213,7 @@ class PollScheduler:
             outcome = exc
         finally:  # also on cancellation
             state.in_flight = False
-            self._tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
+            self._tasks.discard(asyncio.current_task())
             self._wake.set()
         now = self.clock.now()
         try:

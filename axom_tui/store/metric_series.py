@@ -24,6 +24,7 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
+from typing import Any
 
 from axom_tui.api.records import MetricPoint
 from axom_tui.store.step_labels import StepLabels
@@ -53,8 +54,8 @@ class MetricSeries:
     __slots__ = ("steps", "_columns", "labels", "resume_points", "nan_count")
 
     def __init__(self) -> None:
-        self.steps: array = array("i")
-        self._columns: dict[str, array] = {name: array("d") for name in METRIC_COLUMNS}
+        self.steps: array[int] = array("i")
+        self._columns: dict[str, array[float]] = {name: array("d") for name in METRIC_COLUMNS}
         self.labels = StepLabels()
         #: Steps at which a batch began overwriting held steps with new values.
         self.resume_points: list[int] = []
@@ -78,7 +79,7 @@ class MetricSeries:
     def phase_names(self) -> list[str]:
         return self.labels.phase_names
 
-    def column(self, name: str) -> array:
+    def column(self, name: str) -> array[Any]:
         """The column ``name``: ``"step"``, a metric, or ``"cycle"``/``"phase"`` (built on demand).
 
         Metric columns and steps are the live arrays (no copy): treat them as read-only.
@@ -98,7 +99,7 @@ class MetricSeries:
         return float(col[-1]) if col else NAN
 
     def window(self, name: str, start_step: int | None = None,
-               end_step: int | None = None) -> tuple[array, array]:
+               end_step: int | None = None) -> tuple[array[int], array[Any]]:
         """``(steps, values)`` for ``start_step <= step <= end_step`` (copies)."""
         lo = 0 if start_step is None else bisect_left(self.steps, start_step)
         hi = len(self.steps) if end_step is None else bisect_right(self.steps, end_step)

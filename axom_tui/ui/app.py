@@ -7,7 +7,7 @@ import gc
 import importlib
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import App, ScreenStackError
@@ -30,6 +30,8 @@ from axom_tui.ui.screens.quit_confirm import QuitConfirmScreen
 from axom_tui.ui.settings import UiSettings
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from axom_tui.download.manager import DownloadManager
     from axom_tui.download.progress import DownloadProgress
     from axom_tui.runtime import Services
@@ -132,8 +134,8 @@ class AxomApp(App):
                timeout: float | None = None, markup: bool = False) -> None:
         """Toasts are plain text: they carry server text (run names, errors), which must
         never be parsed as Textual markup (``[@click=…]``, ``[link=…]``, or a MarkupError)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[arg-type]
-                       markup=markup)
+        level = cast("SeverityLevel", severity)
+        super().notify(message, title=title, severity=level, timeout=timeout, markup=markup)
 
     def _toast(self, message: str, *, title: str = "", severity: str = "information",
                timeout: float | None = None) -> None:
@@ -278,11 +280,11 @@ class AxomApp(App):
 
         start_export(self, message.job_id)
 
-    def action_screenshot(self) -> None:
-        folder = self.ui_settings.screenshot_dir or Path.cwd()
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        folder = Path(path) if path else self.ui_settings.screenshot_dir or Path.cwd()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = self.save_screenshot(path=str(folder))
+            path = self.save_screenshot(filename, path=str(folder))
         except OSError as exc:
             self.notify(f"Screenshot failed: {clean_text(exc, 160)}", severity="error")
             return

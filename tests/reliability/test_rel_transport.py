@@ -1,4 +1,4 @@
-"""Promise 5: transport safety.
+"""Promise 5 (defined in conftest.py): transport safety.
 
 A plain ``http://`` base URL to a non-loopback host is refused (flag, environment or
 config file) unless ``--insecure``; loopback is fine. TLS verification stays on for the

@@ -76,7 +76,6 @@ async def test_cursor_stays_on_the_same_run_when_rows_arrive_and_sort_changes(tm
         app, services = make_app(srv, tmp_path, policy=PollPolicy(jobs_list=0.5))
         async with app.run_test(size=SIZE) as pilot:
             await started(pilot, app)
-            store = services.store
             table = app.screen.query_one(JobTable)
             for _ in range(3):
                 await pilot.press("down")

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
+from axom_tui.export import safe_file_stem
 from axom_tui.store.changes import ChangeSet
 from axom_tui.store.vocab import GlobalAspect, RunAspect
 from axom_tui.ui.messages import (
@@ -94,7 +95,7 @@ class DashboardScreen(Screen):
             with Vertical(id="chart-pane"):
                 yield RunSummary(ascii_mode=ascii_mode, id="summary")
                 yield MetricChart(id="chart")
-        yield LogView(max_lines=settings.log_cap, id="logs")
+        yield LogView(max_lines=settings.log_cap, save_dir=settings.export_dir, id="logs")
         yield DownloadsPanel(id="downloads")
         yield Footer(show_command_palette=not ascii_mode)
 
@@ -218,6 +219,8 @@ class DashboardScreen(Screen):
         log = self.query_one(LogView)
         run = self.store.runs.get(job_id) if job_id else None
         log.set_lines(list(run.logs) if run else [])
+        job = run.job if run else None
+        log.save_name = f"{safe_file_stem(job.display_name)}-{safe_file_stem(job.id[:8])}" if job else "log"
         self._show_selected(ALL_RUN_ASPECTS - {RunAspect.LOGS})
 
     def go_to_run(self, job_id: str) -> None:

@@ -9,11 +9,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-def binding_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
+def binding_sections(app_class: type[DOMNode]) -> list[tuple[str, list[Binding]]]:
     """The keys of ``app_class`` ("Everywhere") and of each screen and pane, by section."""
     from axom_tui.ui.screens.compare import CompareScreen
     from axom_tui.ui.screens.dashboard import DashboardScreen
@@ -21,7 +22,7 @@ def binding_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
     from axom_tui.ui.widgets.job_table import JobTable
     from axom_tui.ui.widgets.log_view import LogView
 
-    sections: list[tuple[str, type]] = [
+    sections: list[tuple[str, type[DOMNode]]] = [
         ("Everywhere", app_class), ("Dashboard", DashboardScreen), ("Job list", JobTable),
         ("Log pane", LogView), ("Downloads panel", DownloadsPanel), ("Compare view", CompareScreen)]
     out = []
@@ -33,7 +34,8 @@ def binding_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
 
 def display_key(binding: Binding, keymap: dict[str, str]) -> str:
     keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
-    names = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc"}
+    names = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc",
+             "left_square_bracket": "[", "right_square_bracket": "]"}
     return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
 
 

@@ -101,6 +101,7 @@ def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compa
     series = run.metrics
     progress = _progress(run, rate)
     result = run.result
+    loss: float | None
     if result is not None and result.loss_final is not None:
         loss = result.loss_final
     else:
