@@ -53,8 +53,9 @@ class DestLock:
             except OSError as exc:
                 if exc.errno == errno.ELOOP:
                     raise DownloadError(f"{self.path} is a symlink; refusing to use it") from None
-                raise DownloadError(f"cannot create {self.path}: "
-                                    f"{exc.strerror or type(exc).__name__}") from None
+                raise DownloadError(
+                    f"cannot create {self.path}: {exc.strerror or type(exc).__name__}"
+                ) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -63,13 +64,15 @@ class DestLock:
                 who = f" (pid {holder})" if holder else ""
                 raise DestinationBusyError(
                     f"{self.dest} is already being downloaded by another axom-tui{who}; "
-                    "wait for it to finish, or choose another folder") from None
+                    "wait for it to finish, or choose another folder"
+                ) from None
             except OSError as exc:
                 os.close(fd)
                 if exc.errno in _UNLOCKABLE:
                     return
-                raise DownloadError(f"cannot lock {self.path}: "
-                                    f"{exc.strerror or type(exc).__name__}") from None
+                raise DownloadError(
+                    f"cannot lock {self.path}: {exc.strerror or type(exc).__name__}"
+                ) from None
             if _same_file(fd, self.path):
                 os.ftruncate(fd, 0)
                 os.write(fd, f"{os.getpid()}\n".encode("ascii"))

@@ -103,16 +103,19 @@ def connection_for(parts: SplitResult) -> tuple[http.client.HTTPConnection, str,
     return conn, parts._replace(fragment="").geturl(), _proxy_headers(proxy)
 
 
-def _connection(cls: type[http.client.HTTPConnection], host: str,
-                port: int | None) -> http.client.HTTPConnection:
+def _connection(
+    cls: type[http.client.HTTPConnection], host: str, port: int | None
+) -> http.client.HTTPConnection:
     if cls is http.client.HTTPSConnection:
-        return http.client.HTTPSConnection(host, port, timeout=CONNECT_TIMEOUT,
-                                           context=ssl_context())
+        return http.client.HTTPSConnection(
+            host, port, timeout=CONNECT_TIMEOUT, context=ssl_context()
+        )
     return http.client.HTTPConnection(host, port, timeout=CONNECT_TIMEOUT)
 
 
-def send_request(conn: http.client.HTTPConnection, target: str, offset: int,
-                 extra: dict[str, str]) -> None:
+def send_request(
+    conn: http.client.HTTPConnection, target: str, offset: int, extra: dict[str, str]
+) -> None:
     """The exact request: no credentials, only what a plain ranged GET needs."""
     conn.putrequest("GET", target, skip_accept_encoding=True)
     conn.putheader("User-Agent", USER_AGENT)
@@ -205,8 +208,9 @@ class Fetch:
                 if response.status in REDIRECTS:
                     location = response.getheader("Location")
                     if not location:
-                        raise FatalFileError(f"storage redirected (HTTP {response.status}) "
-                                             "without a Location")
+                        raise FatalFileError(
+                            f"storage redirected (HTTP {response.status}) without a Location"
+                        )
                     return location
                 self._body(response)
                 return None
@@ -216,8 +220,9 @@ class Fetch:
             self._conn = None
             conn.close()
 
-    def _request(self, conn: http.client.HTTPConnection, target: str,
-                 extra: dict[str, str]) -> http.client.HTTPResponse:
+    def _request(
+        self, conn: http.client.HTTPConnection, target: str, extra: dict[str, str]
+    ) -> http.client.HTTPResponse:
         """Connect, send the GET, read the answer's head; attempt errors for failures."""
         connected = False
         try:
@@ -280,9 +285,16 @@ class Fetch:
                 raise files.wrap_os_error(exc) from None
 
 
-async def fetch(url: str, offset: int, size: int, write: Callable[[memoryview], None],
-                restart: Callable[[], None], started: Callable[[int], None],
-                stall_timeout: float, buffer_bytes: int = BUFFER_BYTES) -> None:
+async def fetch(
+    url: str,
+    offset: int,
+    size: int,
+    write: Callable[[memoryview], None],
+    restart: Callable[[], None],
+    started: Callable[[int], None],
+    stall_timeout: float,
+    buffer_bytes: int = BUFFER_BYTES,
+) -> None:
     """Run a :class:`Fetch` in a worker thread; ``started`` is called back on the loop.
 
     Cancelling the await aborts the request and waits until the thread has let go of the
@@ -293,8 +305,16 @@ async def fetch(url: str, offset: int, size: int, write: Callable[[memoryview], 
     def started_on_loop(start: int) -> None:
         loop.call_soon_threadsafe(started, start)
 
-    job = Fetch(url, offset, size, write, restart, started_on_loop, stall_timeout,
-                max(64 * 1024, min(buffer_bytes, 16 << 20)))
+    job = Fetch(
+        url,
+        offset,
+        size,
+        write,
+        restart,
+        started_on_loop,
+        stall_timeout,
+        max(64 * 1024, min(buffer_bytes, 16 << 20)),
+    )
     future = loop.run_in_executor(_WORKERS, job.run)
     try:
         await asyncio.shield(future)

@@ -13,27 +13,41 @@ import sys
 import time
 from pathlib import Path
 
-from dl_fakeserver import JOB_ID, KEY, FakeFile, FakeFusion, blob
-from dl_helpers import tree
-
 from axom_tui.download import TaskState
 from axom_tui.download.dest_lock import LOCK_NAME
+from dl_fakeserver import JOB_ID, KEY, FakeFile, FakeFusion, blob
+from dl_helpers import tree
 
 MB = 1 << 20
 REPO = Path(__file__).resolve().parents[2]
 
 
 async def test_a_second_process_declines_while_the_first_downloads(
-        fusion: FakeFusion, server, make_manager, tmp_path: Path) -> None:
+    fusion: FakeFusion, server, make_manager, tmp_path: Path
+) -> None:
     data = blob(2 * MB, 1)
     fusion.files = [FakeFile("model.bin", data, delay=0.1), FakeFile("config.json", b"{}")]
     folder = tmp_path / "fusion-test-v1"
     env = {**os.environ, "AXOM_KEY": KEY, "PYTHONPATH": str(REPO)}
     env.pop("AXOM_BASE_URL", None)
     first = subprocess.Popen(  # noqa: ASYNC220 - the server runs in a thread of its own
-        [sys.executable, "-m", "axom_tui", "download", JOB_ID, "--dest", str(tmp_path),
-         "--base-url", server.base_url], env=env, cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "axom_tui",
+            "download",
+            JOB_ID,
+            "--dest",
+            str(tmp_path),
+            "--base-url",
+            server.base_url,
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not (fusion.files[0].requests and (folder / "model.bin.part").exists()):
@@ -56,7 +70,8 @@ async def test_a_second_process_declines_while_the_first_downloads(
 
 
 async def test_a_lock_file_left_by_a_killed_process_does_not_block(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     fusion.files = [FakeFile("a.bin", b"abc")]
     dest.mkdir()
     (dest / LOCK_NAME).write_text("4242\n")  # no one holds it: its process is gone
@@ -67,7 +82,8 @@ async def test_a_lock_file_left_by_a_killed_process_does_not_block(
 
 
 async def test_a_manifest_file_named_like_the_lock_is_refused(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     fusion.files = [FakeFile(LOCK_NAME, b"evil"), FakeFile("a.bin", b"abc")]
     manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)

@@ -23,8 +23,9 @@ class _Quiet(BaseHTTPRequestHandler):
         pass
 
 
-def test_storage_requests_never_log_the_signature(caplog: pytest.LogCaptureFixture,
-                                                  capfd: pytest.CaptureFixture[str]) -> None:
+def test_storage_requests_never_log_the_signature(
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
     server = HTTPServer(("127.0.0.1", 0), _Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/m/model.bin?expires=9&sig=SECRETSIGNATURE123"

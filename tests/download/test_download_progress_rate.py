@@ -84,10 +84,20 @@ def test_eta_is_unknown_rather_than_absurd() -> None:
     assert "ETA --:--" in summary_line(snap)
 
 
-@pytest.mark.parametrize("n, text", [
-    (0, "0 B"), (999, "999 B"), (1000, "1.0 kB"), (1_500_000, "1.5 MB"),
-    (999_960, "1.0 MB"), (37_100_000, "37.1 MB"), (4_980_000_000, "5.0 GB"),
-    (1.2e13, "12.0 TB"), (None, "—"), (float("nan"), "—"),
-])
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (0, "0 B"),
+        (999, "999 B"),
+        (1000, "1.0 kB"),
+        (1_500_000, "1.5 MB"),
+        (999_960, "1.0 MB"),
+        (37_100_000, "37.1 MB"),
+        (4_980_000_000, "5.0 GB"),
+        (1.2e13, "12.0 TB"),
+        (None, "—"),
+        (float("nan"), "—"),
+    ],
+)
 def test_one_byte_convention_si(n: float | None, text: str) -> None:
     assert units.human_bytes(n) == text

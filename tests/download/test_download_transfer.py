@@ -14,8 +14,16 @@ import pytest
 from axom_tui.download import transfer
 from axom_tui.download.errors import CorruptError, FatalFileError, TransientError
 
-PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy",
-              "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+PROXY_VARS = (
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -67,8 +75,9 @@ class CannedServer:
 
 def fetch(url: str, offset: int = 0, size: int = 10) -> bytes:
     got = bytearray()
-    job = transfer.Fetch(url, offset, size, got.extend, got.clear, lambda start: None,
-                         stall_timeout=2.0)
+    job = transfer.Fetch(
+        url, offset, size, got.extend, got.clear, lambda start: None, stall_timeout=2.0
+    )
     job.run()
     return bytes(got)
 
@@ -82,8 +91,10 @@ def head_names(request: bytes) -> set[str]:
 
 
 def test_request_carries_no_credentials_and_keeps_the_signature_verbatim() -> None:
-    server = serve(b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-9/10\r\n"
-                   b"Content-Length: 6\r\n\r\n456789")
+    server = serve(
+        b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-9/10\r\n"
+        b"Content-Length: 6\r\n\r\n456789"
+    )
     whole = serve(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789")
     try:
         got = fetch(f"{server.origin}/m/model%2000001.bin?X-Amz-Signature=ab%2Fcd&e=1", offset=4)
@@ -119,8 +130,10 @@ def test_close_delimited_body_beyond_the_manifest_size_is_refused() -> None:
 
 
 def test_partial_answer_longer_than_the_rest_of_the_file_is_refused() -> None:
-    server = serve(b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-9/10\r\n"
-                   b"Content-Length: 600\r\n\r\n" + b"x" * 600)
+    server = serve(
+        b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-9/10\r\n"
+        b"Content-Length: 600\r\n\r\n" + b"x" * 600
+    )
     try:
         with pytest.raises(CorruptError):
             fetch(server.origin + "/o", offset=4)
@@ -138,8 +151,10 @@ def test_cut_body_is_transient() -> None:
 
 
 def test_chunked_body_is_decoded() -> None:
-    server = serve(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                   b"5\r\n01234\r\n5\r\n56789\r\n0\r\n\r\n")
+    server = serve(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5\r\n01234\r\n5\r\n56789\r\n0\r\n\r\n"
+    )
     try:
         assert fetch(server.origin + "/o") == b"0123456789"
     finally:
@@ -156,10 +171,14 @@ def test_cut_chunked_body_is_transient() -> None:
 
 
 def test_redirect_is_followed_with_the_same_range_and_no_credentials() -> None:
-    target = serve(b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 3-9/10\r\n"
-                   b"Content-Length: 7\r\n\r\n3456789")
-    first = serve(f"HTTP/1.1 307 Temporary Redirect\r\nLocation: {target.origin}/real?sig=2\r\n"
-                  "Content-Length: 0\r\n\r\n".encode())
+    target = serve(
+        b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 3-9/10\r\n"
+        b"Content-Length: 7\r\n\r\n3456789"
+    )
+    first = serve(
+        f"HTTP/1.1 307 Temporary Redirect\r\nLocation: {target.origin}/real?sig=2\r\n"
+        "Content-Length: 0\r\n\r\n".encode()
+    )
     try:
         assert fetch(first.origin + "/o?sig=1", offset=3) == b"3456789"
     finally:
@@ -167,8 +186,13 @@ def test_redirect_is_followed_with_the_same_range_and_no_credentials() -> None:
         target.close()
     assert target.requests[0].startswith(b"GET /real?sig=2 HTTP/1.1\r\n")
     assert b"range: bytes=3-\r\n" in target.requests[0].lower()
-    assert head_names(target.requests[0]) == {"host", "user-agent", "accept-encoding",
-                                              "connection", "range"}
+    assert head_names(target.requests[0]) == {
+        "host",
+        "user-agent",
+        "accept-encoding",
+        "connection",
+        "range",
+    }
 
 
 def test_relative_redirect_loop_and_bad_schemes_end_in_clear_errors() -> None:
@@ -217,7 +241,8 @@ def test_plain_http_goes_through_the_environments_proxy(monkeypatch: pytest.Monk
 
 
 def test_https_tunnels_through_the_proxy_and_no_proxy_is_honoured(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     proxy = serve(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
     direct = serve(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789")
     monkeypatch.setenv("https_proxy", f"127.0.0.1:{proxy.port}")
@@ -236,8 +261,15 @@ def test_https_tunnels_through_the_proxy_and_no_proxy_is_honoured(
 
 def test_abort_unblocks_a_stalled_body_from_another_thread() -> None:
     server = CannedServer(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234", hold=True)
-    job = transfer.Fetch(server.origin + "/o", 0, 10, lambda b: None, lambda: None,
-                         lambda start: None, stall_timeout=60.0)
+    job = transfer.Fetch(
+        server.origin + "/o",
+        0,
+        10,
+        lambda b: None,
+        lambda: None,
+        lambda start: None,
+        stall_timeout=60.0,
+    )
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -282,7 +314,8 @@ def test_guard_http_client_internals_the_body_reader_relies_on() -> None:
     assert bytes(got) == b"0123456789"  # never past Content-Length
     assert response.length == 0
     # Chunked and close-delimited bodies use the public readinto.
-    chunked = http.client.HTTPResponse(_FakeSocket(
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"))  # type: ignore[arg-type]
+    chunked = http.client.HTTPResponse(
+        _FakeSocket(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+    )  # type: ignore[arg-type]
     chunked.begin()
     assert transfer.body_reader(chunked) == chunked.readinto

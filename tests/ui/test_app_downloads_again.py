@@ -4,7 +4,6 @@ there, a panel that can be closed and cleared, and `q` while downloads run."""
 from __future__ import annotations
 
 import pytest
-from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
 
 from axom_tui.sim import FaultConfig
 from axom_tui.ui.messages import RunChosen
@@ -12,6 +11,7 @@ from axom_tui.ui.screens.help import binding_sections
 from axom_tui.ui.screens.quit_confirm import QuitConfirmScreen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.job_table import JobTable
+from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
 
 
 @pytest.fixture
@@ -23,8 +23,9 @@ def server():
 async def _select_done_run(pilot, app, server) -> str:
     await started(pilot, app)
     done = role_id(server.sim, "done-contract")
-    await wait_for(pilot, lambda: app.services.store.model_for_job(done) is not None,
-                   what="the models list")
+    await wait_for(
+        pilot, lambda: app.services.store.model_for_job(done) is not None, what="the models list"
+    )
     app.post_message(RunChosen(done))
     await wait_for(pilot, lambda: app.screen.selected == done, what="selection")
     return done
@@ -54,7 +55,8 @@ async def test_d_on_a_model_already_downloaded_says_so(server, tmp_path) -> None
 
 
 async def test_a_model_on_disk_from_an_earlier_session_is_checked_not_fetched(
-        server, tmp_path) -> None:
+    server, tmp_path
+) -> None:
     for session in (1, 2):  # the same download folder, a new app each time
         app, _ = make_app(server, tmp_path)
         toasts = record_notifications(app)
@@ -106,12 +108,16 @@ async def test_q_while_a_download_runs_asks_first(server, tmp_path) -> None:
         await _select_done_run(pilot, app, server)
         server.sim.faults = FaultConfig(storage_bps=20_000)  # ~13 s per file: still running
         await pilot.press("d")
+
         def running() -> list:
             manager = services.downloads
             return [t for t in manager.tasks.values() if not t.done] if manager else []
 
-        await wait_for(pilot, lambda: running() and running()[0].progress.done_bytes > 0,
-                       what="the download to be under way")
+        await wait_for(
+            pilot,
+            lambda: running() and running()[0].progress.done_bytes > 0,
+            what="the download to be under way",
+        )
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, QuitConfirmScreen)

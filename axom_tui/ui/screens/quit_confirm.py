@@ -38,9 +38,13 @@ class QuitConfirmScreen(ModalScreen[bool]):
         count = "1 download is" if self.running == 1 else f"{self.running} downloads are"
         with Vertical():
             yield Static(Text(f"{count} still running.", style="bold"))
-            yield Static(Text("Quit anyway? They stop now and resume where they left off the "
-                              "next time you download the same model (the .part files are "
-                              "kept)."))
+            yield Static(
+                Text(
+                    "Quit anyway? They stop now and resume where they left off the "
+                    "next time you download the same model (the .part files are "
+                    "kept)."
+                )
+            )
             yield Static(Text("y  quit now      n  keep running", style="dim"))
 
     def action_answer(self, quit_now: bool) -> None:
