@@ -51,7 +51,7 @@ def _is_bad_loss(value: float) -> bool:
 class MetricSeries:
     """Columnar metric history of one run. Read columns; never mutate them."""
 
-    __slots__ = ("steps", "_columns", "labels", "resume_points", "nan_count")
+    __slots__ = ("steps", "_columns", "labels", "resume_points", "nan_count", "_replaced_up_to")
 
     def __init__(self) -> None:
         self.steps: array[int] = array("i")
@@ -61,6 +61,10 @@ class MetricSeries:
         self.resume_points: list[int] = []
         #: How many held points have a NaN or infinite loss.
         self.nan_count = 0
+        #: The last step the previous batch overwrote: a batch that goes on overwriting
+        #: from the next held step continues the same resume (one point per resume, not
+        #: one per poll while the re-sent steps come in).
+        self._replaced_up_to: int | None = None
 
     # ------------------------------------------------------------ reading
 
@@ -130,17 +134,30 @@ class MetricSeries:
         if not batch:
             return 0
         if self._is_plain_append(batch):
+            self._replaced_up_to = None
             return self._append_all(batch)
         changed = 0
         resume_marked = False
+        last_replaced: int | None = None
         for point in batch:
             outcome = self._merge_one(point)
-            if outcome == "replaced" and not resume_marked:
+            if outcome == "replaced":
+                if not resume_marked and not self._continues_resume(point.step):
+                    if point.step not in self.resume_points:
+                        insort(self.resume_points, point.step)
                 resume_marked = True
-                if point.step not in self.resume_points:
-                    insort(self.resume_points, point.step)
+                last_replaced = point.step
             changed += outcome != "same"
+        self._replaced_up_to = last_replaced
         return changed
+
+    def _continues_resume(self, step: int) -> bool:
+        """Whether ``step`` is the held step right after the last one the previous batch
+        overwrote (the same re-send going on)."""
+        previous = self._replaced_up_to
+        if previous is None or step <= previous:
+            return False
+        return bisect_left(self.steps, step) == bisect_right(self.steps, previous)
 
     def _is_plain_append(self, batch: list[MetricPoint]) -> bool:
         previous = self.last_step

@@ -121,8 +121,10 @@ def test_real_app_in_a_pty_writes_no_server_controlled_escapes(tmp_path):
     api, other = HostileApi(flip_after=1.5), HostileApi(flip_after=1.0)
     with ThreadServer(api.app()) as server, ThreadServer(other.app()) as headless_server:
         commands, procs = _start_headless(headless_server.origin + "/api", tmp_path)
+        config = tmp_path / "axom.toml"  # the desktop notification is a setting (off by default)
+        config.write_text("[notify]\ndesktop = true\n")
         env = child_env(TERM="xterm-256color", COLORTERM="truecolor", XDG_CONFIG_HOME=str(tmp_path),
-                        HOME=str(tmp_path))
+                        HOME=str(tmp_path), AXOM_CONFIG=str(config))
         keys = [(0.6, b"\x1b[B"), (1.2, b"\x1b[B"), (1.8, b"\x1b[B"), (2.4, b"\x1b[B"),
                 (3.0, b"\x1b[A\x1b[A\x1b[A\x1b[A"), (3.6, b"\t"), (4.2, b"\t")]
         run = run_in_pty([PYTHON, "-m", "axom_tui", "--base-url", server.origin + "/api"], env,

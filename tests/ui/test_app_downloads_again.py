@@ -98,7 +98,7 @@ async def test_the_downloads_panel_closes_reopens_and_clears(server, tmp_path) -
         assert not panel.display and isinstance(app.focused, JobTable)
         # the keys have ids (remappable) and are listed by `?`
         sections = dict(binding_sections(type(app)))
-        ids = {b.id for b in sections["Downloads panel"]}
+        ids = {b.id for b in sections["Downloads"]}
         assert {"downloads.cancel", "downloads.clear", "downloads.close"} <= ids
 
 

@@ -41,6 +41,10 @@ class DownloadsPanel(Vertical):
         Binding("x", "cancel", "Cancel download", id="downloads.cancel"),
         Binding("C", "clear_finished", "Clear finished downloads", id="downloads.clear"),
         Binding("escape", "close", "Close the downloads panel", id="downloads.close"),
+        Binding("j", "move(1)", "Next download", id="downloads.down", show=False),
+        Binding("k", "move(-1)", "Previous download", id="downloads.up", show=False),
+        Binding("g", "move(-10000)", "First download", id="downloads.first", show=False),
+        Binding("G", "move(10000)", "Last download", id="downloads.last", show=False),
     ]
 
     class Closed(Message):
@@ -108,6 +112,9 @@ class DownloadsPanel(Vertical):
                 self._show_files(selected)
 
     def action_close(self) -> None:
+        if self.screen.maximized is not None:  # esc first restores a maximized pane (z)
+            self.screen.minimize()
+            return
         self.add_class("-closed")
         self.post_message(self.Closed())
 
@@ -166,6 +173,11 @@ class DownloadsPanel(Vertical):
             if f.reason:
                 text.append(f"  {clean_text(f.reason, 80)}", style="dim")
         self.query_one("#download-files", Static).update(text)
+
+    def action_move(self, rows: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + rows)))
 
     def action_cancel(self) -> None:
         task_id = self.selected_task_id()
