@@ -12,7 +12,11 @@ from urllib.parse import SplitResult, urlsplit
 
 from axom_tui.api.client import parse_retry_after
 from axom_tui.download.errors import (
-    CorruptError, FatalFileError, RestartError, TransientError, UrlExpiredError,
+    CorruptError,
+    FatalFileError,
+    RestartError,
+    TransientError,
+    UrlExpiredError,
 )
 
 DEFAULT_STALL_TIMEOUT = 30.0

@@ -5,11 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pytest
+from axom_tui.download import FileState, TaskState
 from dl_fakeserver import JOB_ID, FakeFile, FakeFusion, blob
 from dl_helpers import tree
-
-from axom_tui.download import FileState, TaskState
 
 MB = 1 << 20
 

@@ -24,7 +24,7 @@ from axom_tui.api import AxomClient
 from axom_tui.api.errors import TransportError
 from axom_tui.cli import main
 from axom_tui.download import transfer
-from axom_tui.download.errors import FatalFileError, TransientError
+from axom_tui.download.errors import FatalFileError
 from axom_tui.launch import settings_from_args
 from axom_tui.runtime import build_services
 from rel_helpers import KEY, PYTHON, REPO, child_env, figure, leaks_in
