@@ -104,6 +104,10 @@ def outcome_report(outcome: DownloadOutcome) -> tuple[list[str], list[str]]:
     name = clean_text(label, NAME_WIDTH)
     stats = (f"resumed {outcome.resumes}, re-signed {outcome.resigns}, "
              f"retried {outcome.retries}")
+    if outcome.already_present:
+        return [f"already there: {name}: {len(outcome.files)} files, "
+                f"{human_bytes(outcome.total_bytes)} in {clean_text(outcome.dest, 400)} "
+                "(checked; nothing to fetch)"], []
     if outcome.ok:
         secs = max(outcome.elapsed, 1e-6)
         return [f"done: {name}: {len(outcome.files)} files, {human_bytes(outcome.total_bytes)} "

@@ -71,6 +71,10 @@ def test_dest_is_where_the_models_own_folder_goes_with_or_without_the_flag(
     assert sorted(p.name for p in models.iterdir()) == [_folder(model)]
     assert (models / _folder(model) / "config.json").is_file()
     assert str(models / _folder(model)) in out.splitlines()[0]
+    code, out, err = invoke(job, "--dest", str(models), "--base-url", server.base_url)
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith(f"already there: {model['name']}")  # not fetched
+    assert "nothing to fetch" in out.splitlines()[-1]
     here = tmp_path / "cwd"
     here.mkdir()
     monkeypatch.chdir(here)
