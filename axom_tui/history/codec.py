@@ -29,6 +29,7 @@ from itertools import accumulate, pairwise
 from typing import Any, TypeVar
 
 from axom_tui.api.records import Event, Job, LogLine, Model, Result
+from axom_tui.sanitize import has_secrets, redact_secrets
 
 #: Metric columns in the order they are stored (the store's METRIC_COLUMNS).
 COLUMNS = ("loss", "grad_norm", "lr", "throughput", "vram_gb")
@@ -280,10 +281,15 @@ def record_from(cls: type[R], data: Any) -> R:
         raise CodecError(f"unreadable {cls.__name__}: {exc}") from None
 
 
+def _json_bytes(value: Any) -> bytes:
+    """Compact JSON; the process's secrets (the API key, should server text echo it) are
+    replaced on the way to the disk, as on the way to the screen (``sanitize``)."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return redact_secrets(text).encode() if has_secrets() else text.encode()
+
+
 def _deflate_json(value: Any) -> bytes:
-    return zlib.compress(
-        json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode(), DEFLATE_LEVEL
-    )
+    return zlib.compress(_json_bytes(value), DEFLATE_LEVEL)
 
 
 def _inflate_json(data: bytes) -> Any:
@@ -344,14 +350,12 @@ def decode_strings(data: bytes) -> list[str]:
 
 def encode_log_block(lines: Sequence[LogLine], deflate: bool = True) -> bytes:
     """Log lines as JSON rows; deflated unless it is a growing last block."""
-    body = json.dumps(
+    body = _json_bytes(
         [
             [line.seq, line.text, line.stream, line.ts.isoformat() if line.ts else None]
             for line in lines
-        ],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode()
+        ]
+    )
     return b"Z" + zlib.compress(body, DEFLATE_LEVEL) if deflate else b"J" + body
 
 

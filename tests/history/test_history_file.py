@@ -3,10 +3,13 @@ per point, and its layout version."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import stat
 
-from axom_tui.history import db, location, schema
+from axom_tui.api.records import Event
+from axom_tui.api.secret import ApiKey
+from axom_tui.history import db, location, read, schema
 from axom_tui.history.cache import open_cache
 from axom_tui.history.codec import MetricRows
 from axom_tui.history.snapshot import Batch, Progress, RunSnapshot
@@ -37,15 +40,17 @@ def test_cache_dir_follows_the_environment(tmp_path, monkeypatch):
 async def test_files_are_private_and_never_hold_the_key(tmp_path):
     folder = tmp_path / "cache"
     path = location.cache_path(BASE, KEY, folder)
+    ApiKey(KEY)  # the app holds it: server text that echoes it must not reach the file
     api = new_api()
-    api.add_run("r", status="running", steps=300, lines=40)
+    api.add_run("r", status="running", steps=300, lines=40, name=f"run {KEY}")
     # server text that carries the key (a worker that printed its environment)
-    api.runs["r"].lines[5] = type(api.runs["r"].lines[5])(seq=6, text="AXOM_KEY=<redacted>")
+    api.runs["r"].lines[5] = dataclasses.replace(api.runs["r"].lines[5], text=f"AXOM_KEY={KEY}")
+    api.runs["r"].events = [Event("error", None, {"message": f"bad key {KEY}"})]
     async with Session(api, path) as s:
         s.scheduler.focus("r")
         await s.run_for(10)
         await s.settle_cache()
-        assert len(s.store.runs["r"].metrics) == 300
+        assert len(s.store.runs["r"].metrics) == 300 and len(s.store.runs["r"].events) == 1
         files = [p for p in db.companions(path) if p.exists()]
         assert len(files) == 3  # the WAL and shared-memory files exist while open
         for p in files:
@@ -55,6 +60,12 @@ async def test_files_are_private_and_never_hold_the_key(tmp_path):
         blob = p.read_bytes()
         assert KEY.encode() not in blob and KEY[10:].encode() not in blob
         assert stat.S_IMODE(p.stat().st_mode) == 0o600
+    conn = db.connect(path, readonly=True)  # nor inside what is deflated
+    back = read.read_run(conn, "r", 10_000)
+    [entry] = read.read_index(conn)
+    conn.close()
+    text = repr((back, entry))
+    assert KEY not in text and KEY[10:] not in text and "«key hidden»" in text
 
 
 def test_an_existing_file_readable_by_others_is_made_private(tmp_path):
