@@ -58,9 +58,9 @@ def history_options(settings: Settings, base_url: str, key: str, *, demo: bool =
 
     folder = None
     if demo:
-        import tempfile
+        from axom_tui.history.location import demo_cache_dir
 
-        folder = Path(tempfile.mkdtemp(prefix="axom-tui-demo-cache-"))
+        folder = demo_cache_dir()
     else:
         folder = settings.cache_dir
     return HistoryOptions(path=cache_path(base_url, key, folder),

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -62,3 +64,30 @@ def cache_file_name(base_url: str, key: str) -> str:
 
 def cache_path(base_url: str, key: str, folder: Path | None = None) -> Path:
     return cache_dir(folder) / cache_file_name(base_url, key)
+
+
+DEMO_PREFIX = "axom-tui-demo-cache-"
+
+
+def demo_cache_dir() -> Path:
+    """A new temporary folder for a ``--demo`` session's cache (its world starts anew at
+    each launch). It is removed at exit; folders left by demo processes that are gone
+    (killed before they could clean up) are removed here."""
+    base = Path(tempfile.gettempdir())
+    for old in base.glob(DEMO_PREFIX + "*"):
+        pid = old.name[len(DEMO_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)) or old.is_symlink() or not old.is_dir():
+            continue
+        if old.stat().st_uid == os.getuid():  # only ours
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{DEMO_PREFIX}{os.getpid()}-"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: alive
+        return True
+    return True

@@ -75,3 +75,28 @@ async def test_cache_path_size_and_clear(tmp_path, monkeypatch):
     assert code == 2 and "not found" in err
     code, out, _ = run_cli(["cache", "clear"], tmp_path, monkeypatch)
     assert code == 0 and not any(p.exists() for p in db.companions(path))
+
+
+def test_demo_cache_folders_left_by_dead_processes_are_removed(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from axom_tui.history.location import DEMO_PREFIX, demo_cache_dir
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    stale = tmp_path / f"{DEMO_PREFIX}{gone}-abc"
+    stale.mkdir()
+    (stale / "x.sqlite3").write_bytes(b"old")
+    mine = tmp_path / f"{DEMO_PREFIX}{os.getpid()}-def"  # a live demo's: kept
+    mine.mkdir()
+    fresh = demo_cache_dir()
+    assert fresh.parent == tmp_path and fresh.name.startswith(f"{DEMO_PREFIX}{os.getpid()}-")
+    assert not stale.exists() and mine.exists()
