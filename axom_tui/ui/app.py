@@ -29,6 +29,7 @@ from axom_tui.ui.messages import (
 from axom_tui.ui.notifications import Notifier
 from axom_tui.ui.screens.dashboard import DashboardScreen
 from axom_tui.ui.screens.help import HelpScreen, binding_sections
+from axom_tui.ui.screens.quit_confirm import QuitConfirmScreen
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.header_bar import HeaderBar
 
@@ -124,8 +125,16 @@ class AxomApp(App):
                 self.notify(f"The demo simulator did not start: {clean_text(str(exc), 200)}",
                             title="Demo", severity="error", timeout=30)
                 return
+        history = await self.services.start_history()  # cached runs on screen, then fetches
+        if history is not None:
+            history.set_notice_handler(self._history_notice)
+            history.on_restored = self._flush_changes  # a chosen run's history: now, not in 0.25 s
+            self._flush_changes()  # the cached job list
         await asyncio.to_thread(_preload, HTTP_MODULES)
         await self.services.scheduler.run()
+
+    def _history_notice(self, text: str) -> None:
+        self.notify(clean_text(text, 300), title="Run cache", severity="warning", timeout=12)
 
     async def on_unmount(self) -> None:
         await self.services.aclose()
@@ -253,6 +262,20 @@ class AxomApp(App):
 
     # ------------------------------------------------------------ actions
 
+    async def action_quit(self) -> None:
+        """Quit; while downloads run, ask first (ui/screens/quit_confirm.py)."""
+        manager = self.services.downloads
+        running = len(manager.running) if manager is not None else 0
+        if not running or isinstance(self._screen_or_none(), QuitConfirmScreen):
+            self.exit()
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit()
+
+        self.push_screen(QuitConfirmScreen(running), answered)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(binding_sections(type(self)), self.ui_settings.keymap))
 
@@ -291,6 +314,10 @@ class AxomApp(App):
             self.pop_screen()
 
     def on_download_requested(self, message: DownloadRequested) -> None:
+        if self.services.offline is not None:
+            self.notify("Downloads need the service: this dashboard shows a bundle file.",
+                        severity="warning", timeout=4)
+            return
         self.downloads.start(message.job_id)
 
     def on_download_cancel_requested(self, message: DownloadCancelRequested) -> None:

@@ -366,7 +366,7 @@ class DashboardScreen(Screen):
 
     def action_focus_downloads(self) -> None:
         panel = self.query_one(DownloadsPanel)
-        if panel.has_class("-active"):
+        if panel.reopen():
             panel.query_one("#download-table").focus()
         else:
             self.notify("No downloads yet: press d on a completed run.", timeout=3)
@@ -377,6 +377,9 @@ class DashboardScreen(Screen):
             timeline.focus()
         else:
             self.notify("The lifecycle pane is hidden at this width: z maximizes a pane.", timeout=3)
+
+    def on_downloads_panel_closed(self, _message: DownloadsPanel.Closed) -> None:
+        self.query_one(JobTable).focus()
 
     def action_focus_jobs(self) -> None:
         self.query_one(JobTable).focus()
