@@ -180,10 +180,17 @@ class _WatchPrinter:
         self.retries = 0
         self.last_seq = 0
         self.next_metric_step = 0
+        self.started = False  # the run's history printed
+        self.waited = 0
 
     def show(self, run) -> bool:
         printed = False
         job = run.job
+        if not self.started:
+            if job is None or not self._history_ready(run):
+                return False
+            self._history(run)
+            printed = self.started = True
         if job is not None and (job.status != self.status or job.retries != self.retries):
             note = f" (retry {job.retries}, normal on spot capacity)" if job.status == "preempted" else ""
             self._line(f"status {clean_text(job.status, 30)}{note}")
@@ -203,6 +210,23 @@ class _WatchPrinter:
                     printed = True
         return printed
 
+    def _history_ready(self, run) -> bool:
+        """The run's events (and logs) have come, or a few seconds passed without them."""
+        from axom_tui.store.vocab import FeedKind
+
+        self.waited += 1  # show() runs at least once a second
+        kinds = (FeedKind.EVENTS, FeedKind.LOGS) if self.logs else (FeedKind.EVENTS,)
+        return self.waited > 5 or all(run.feed(kind).last_ok is not None for kind in kinds)
+
+    def _history(self, run) -> None:
+        from axom_tui.watch_history import history
+
+        logs = list(run.logs) if self.logs else []
+        for stamp, text in history(run.events, logs):
+            self._line(text, stamp)
+        if logs:
+            self.last_seq = max(line.seq for line in logs)
+
     def finish(self, run) -> None:
         job = run.job
         if job.status == "failed":
@@ -211,8 +235,9 @@ class _WatchPrinter:
             self._line(f"completed: perplexity {run.result.ppl_baseline} -> {run.result.ppl_final}")
         self.out.flush()
 
-    def _line(self, text: str) -> None:
-        self.out.write(f"{datetime.now().strftime('%H:%M:%S')} {text}\n")
+    def _line(self, text: str, at: datetime | None = None) -> None:
+        when = at.astimezone() if at is not None else datetime.now()
+        self.out.write(f"{when.strftime('%H:%M:%S')} {text}\n")
         self.out.flush()
 
 
