@@ -70,7 +70,7 @@ class DashboardScreen(Screen):
                 show=False),
         Binding("less_than_sign", "smooth_less", "Less smoothing", id="chart.smooth.less",
                 show=False),
-        Binding("l", "log_scale", "Log y", id="chart.log"),
+        Binding("l", "log_scale", "Log scale", id="chart.log"),
         Binding("z", "maximize_pane", "Maximize pane", id="pane.maximize", show=False),
         Binding("e", "export_csv", "Export", id="export"),
         Binding("L", "focus_logs", "Logs", id="focus.logs", show=False),
