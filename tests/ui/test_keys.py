@@ -12,7 +12,9 @@ from textual.app import App
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
-from ui_helpers import SIZE, make_app, renderable_text, sim_server, started, wait_for
+from ui_helpers import (
+    SIZE, make_app, record_notifications, renderable_text, sim_server, started, wait_for,
+)
 
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.commands import RunCommands
@@ -223,3 +225,21 @@ async def test_help_never_cuts_a_heading_or_a_description(size):
         assert title in text
         for binding in bindings:
             assert binding.description.split()[0] in text.split(), binding
+
+
+async def test_less_smoothing_never_reaches_zero_and_off_means_off(tmp_path):
+    with sim_server() as server:
+        app, _services = make_app(server, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await started(pilot, app)
+            toasts = record_notifications(app)
+            chart = app.screen.query_one(MetricChart)
+            assert chart.smoothing
+            await pilot.press(*["less_than_sign"] * 12)
+            assert 0 < chart.weight < 1 and chart.smoothing
+            await pilot.press("s")
+            assert not chart.smoothing
+            weight = chart.weight
+            await pilot.press("greater_than_sign", "less_than_sign")
+            assert not chart.smoothing and chart.weight == weight
+            assert toasts.matching("s turns it on")

@@ -349,8 +349,10 @@ class DashboardScreen(Screen):
     def _set_weight(self, step: int) -> None:
         """The EMA's weight, a notch up or down (the chart's header shows it: EMA 0.8)."""
         chart = self.query_one(MetricChart)
+        if not chart.smoothing:  # a weight nobody sees: say how to see it instead
+            self.notify("Smoothing is off: s turns it on.", timeout=3)
+            return
         chart.weight = next_weight(chart.weight, step)
-        chart.smoothing = chart.smoothing or step > 0
         chart.redraw()
 
     def action_maximize_pane(self) -> None:
