@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
+from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -33,6 +34,26 @@ from axom_tui.ui.widgets.scroll_size import set_virtual_size
 HEADER = 2  # the title and the time bar: they do not scroll
 ERROR_CHARS = 4000  # a failed run's error is shown whole (up to this much)
 OTHER_EVENTS = 3  # unknown event kinds listed at the end
+
+
+DETAIL_INDENT = 4  # a phase's detail, when it goes on lines of its own: under the status
+
+
+def with_detail(line: Text, detail: Text, width: int, console: Console) -> list[Text]:
+    """A phase's line and its detail (notes, why it is normal): on one line when that
+    fits ``width``, else the detail wrapped onto indented lines below, never cut."""
+    if not detail:
+        return [line]
+    if line.cell_len + 2 + detail.cell_len <= width:
+        line.append("  ")
+        line.append_text(detail)
+        return [line]
+    out = [line]
+    for part in detail.wrap(console, max(10, width - DETAIL_INDENT)):
+        row = Text(" " * DETAIL_INDENT, no_wrap=True, overflow="ellipsis")
+        row.append_text(part)
+        out.append(row)
+    return out
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -168,7 +189,9 @@ class Timeline(ScrollView, can_focus=True):
         header = [title, self._bar(life, now, width, variables)]
         body: list[Text] = []
         last = life.phases[-1]
+        anchor = 0
         for phase in life.phases:
+            anchor = len(body)
             current = phase is last and not job.terminal
             colour = status_colour(phase.status, variables)
             line = Text(no_wrap=True, overflow="ellipsis")
@@ -181,12 +204,13 @@ class Timeline(ScrollView, can_focus=True):
                 line.append(f"{fmt.duration(phase.seconds(now)):>8}")
             if current:
                 line.append("  < now" if self.ascii_mode else "  ◀ now", style=f"bold {colour}")
+            detail = Text()
             if phase.notes:
-                line.append("  " + ", ".join(phase.notes[-3:]), style="dim")
+                detail.append(", ".join(phase.notes[-3:]), style="dim")
             if phase.status == "preempted":
-                line.append("  (normal on spot capacity)", style="dim italic")
-            body.append(line)
-        anchor = len(body) - 1
+                detail.append("  " if detail else "")
+                detail.append("(normal on spot capacity)", style="dim italic")
+            body.extend(with_detail(line, detail, width, self.app.console))
         error = job.error if job.status == "failed" else None
         if error:
             message = Text(f"{icons['failed']} {clean_text(error, ERROR_CHARS)}",
