@@ -71,6 +71,9 @@ class AxomApp(App):
         self._flush_pending = False
         self._dashboard: DashboardScreen | None = None
         self._told_theme_saved = False
+        from axom_tui.ui.glyphs import set_ascii
+
+        set_ascii(self.ui_settings.ascii)  # the glyphs every widget and formatter draws
         from axom_tui.ui.theming import install_themes
 
         self._theme_messages = install_themes(self, self.ui_settings.theme)
@@ -129,6 +132,9 @@ class AxomApp(App):
         await self.services.scheduler.run()
 
     async def on_unmount(self) -> None:
+        from axom_tui.ui.glyphs import set_ascii
+
+        set_ascii(False)  # the switch is process-wide: the next app (a test's) starts clean
         await self.services.aclose()
 
     def _fatal_error(self) -> None:

@@ -26,6 +26,7 @@ from textual.strip import Strip
 from axom_tui.api.records import Event, Job
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
+from axom_tui.ui.glyphs import glyph
 from axom_tui.ui.lifecycle import Lifecycle, build_lifecycle
 from axom_tui.ui.status_style import ASCII_ICONS, STATUS_ICONS, status_colour
 from axom_tui.ui.widgets.job_rows import cell_segments, signature
@@ -176,7 +177,7 @@ class Timeline(ScrollView, can_focus=True):
         job = self._job
         if job is None:
             if self.problem:
-                note = Text(f"✗ {self.problem}", style=status_colour("failed", variables))
+                note = Text(f"{glyph('fail')} {self.problem}", style=status_colour("failed", variables))
                 return [title, Text("no run to show", style="dim")], list(
                     note.wrap(self.app.console, width)), None, 0
             return [title, Text("select a run", style="dim")], [], None, 0
@@ -217,7 +218,7 @@ class Timeline(ScrollView, can_focus=True):
                            style=f"bold {status_colour('failed', variables)}")
             body.extend(message.wrap(self.app.console, width))
         for other in life.other[-OTHER_EVENTS:]:
-            body.append(Text(f"• {other}", style="dim", no_wrap=True, overflow="ellipsis"))
+            body.append(Text(f"{glyph('bullet')} {other}", style="dim", no_wrap=True, overflow="ellipsis"))
         return header, body, anchor, anchor
 
     def _bar(self, life: Lifecycle, now: datetime, width: int,
@@ -311,7 +312,7 @@ class Timeline(ScrollView, can_focus=True):
         if hidden_after:
             hints.append(f"{'v' if self.ascii_mode else '↓'} {hidden_after} more")
         if hints:
-            title.append("  " + " · ".join(hints) + ("  j/k" if self.has_focus else "  P scrolls"),
+            title.append("  " + f" {glyph('sep')} ".join(hints) + ("  j/k" if self.has_focus else "  P scrolls"),
                          style="dim")
         return title
 
