@@ -29,6 +29,7 @@ from axom_tui.ui.messages import (
 from axom_tui.ui.notifications import Notifier
 from axom_tui.ui.screens.dashboard import DashboardScreen
 from axom_tui.ui.screens.help import HelpScreen, binding_sections
+from axom_tui.ui.screens.quit_confirm import QuitConfirmScreen
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.header_bar import HeaderBar
 
@@ -263,6 +264,20 @@ class AxomApp(App):
                 yield command
 
     # ------------------------------------------------------------ actions
+
+    async def action_quit(self) -> None:
+        """Quit; while downloads run, ask first (ui/screens/quit_confirm.py)."""
+        manager = self.services.downloads
+        running = len(manager.running) if manager is not None else 0
+        if not running or isinstance(self._screen_or_none(), QuitConfirmScreen):
+            self.exit()
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit()
+
+        self.push_screen(QuitConfirmScreen(running), answered)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(binding_sections(type(self)), self.ui_settings.keymap))

@@ -1,4 +1,5 @@
-"""Human-readable numbers, sizes, durations. Pure functions; no Textual."""
+"""Human-readable numbers and durations. Pure functions; no Textual. (Byte sizes and rates:
+:mod:`axom_tui.units`, one convention shared with the shell commands.)"""
 
 from __future__ import annotations
 
@@ -35,21 +36,6 @@ def signed_si(value: float | int | None) -> str:
         return dash()
     text = si(abs(value))  # type: ignore[arg-type]
     return ("+" if value >= 0 else glyph("minus")) + text  # type: ignore[operator]
-
-
-def bytes_(n: float | int | None) -> str:
-    if not is_finite(n):
-        return dash()
-    v = float(n)  # type: ignore[arg-type]
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(v) < 1024 or unit == "TiB":
-            return f"{v:.0f} {unit}" if unit == "B" else f"{v:.1f} {unit}"
-        v /= 1024
-    return f"{v:.1f} TiB"
-
-
-def rate(bytes_per_s: float | None) -> str:
-    return dash() if not is_finite(bytes_per_s) else f"{bytes_(bytes_per_s)}/s"
 
 
 def duration(seconds: float | None) -> str:

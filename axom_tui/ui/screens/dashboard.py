@@ -378,13 +378,16 @@ class DashboardScreen(Screen):
 
     def action_focus_downloads(self) -> None:
         panel = self.query_one(DownloadsPanel)
-        if panel.has_class("-active"):
+        if panel.reopen():
             self._focus_pane(panel.query_one("#download-table"), "downloads")
         else:
             self.notify("No downloads yet: press d on a completed run.", timeout=3)
 
     def action_focus_lifecycle(self) -> None:
         self._focus_pane(self.query_one(Timeline), "lifecycle")
+
+    def on_downloads_panel_closed(self, _message: DownloadsPanel.Closed) -> None:
+        self.query_one(JobTable).focus()
 
     def action_focus_jobs(self) -> None:
         self._focus_pane(self.query_one(JobTable), "job")
