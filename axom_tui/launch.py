@@ -45,7 +45,7 @@ def ui_settings(settings: Settings, label: str):
         notify_toast=settings.notify.toast, notify_bell=settings.notify.bell,
         notify_desktop=settings.notify.desktop, download_dir=settings.download_dir,
         screenshot_dir=settings.screenshot_dir, keymap=dict(settings.keymap),
-        config_path=settings.config_path,
+        config_path=settings.config_path, save_theme=label != "demo",
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from axom_tui.api.records import Job
 from axom_tui.ui.format import since, utcnow
+from axom_tui.ui.glyphs import dash
 
 
 class ServerClock:
@@ -55,8 +56,9 @@ class StepRate:
     demo's, 30 times).
 
     Only records of a training run count (``TRAINING_STATUSES``); a waiting spell
-    (queued, preempted, …) or a pause (checkpointing, uploading) ends a stretch, and the rate is steps over seconds summed
-    over the stretches held, so the time spent waiting is never taken for slow training.
+    (queued, preempted, …) or a pause (checkpointing, uploading) ends a stretch, and the
+    rate is steps over seconds summed over the stretches held, so the time spent waiting
+    is never taken for slow training.
     No rate until ``min_samples`` observations span ``min_span`` seconds: a rate from
     the first two records swung from hours to minutes.
     """
@@ -117,7 +119,7 @@ class Progress:
 
     def label(self, percent: bool = True) -> str:
         if self.step is None and self.total is None:
-            return "—"
+            return dash()
         total = "?" if self.total is None else f"{self.total:,}"
         step = 0 if self.step is None else self.step
         frac = self.fraction
