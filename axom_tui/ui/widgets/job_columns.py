@@ -85,7 +85,7 @@ def name_cut(cell: Text, width: int, collide: frozenset[str]) -> Text:
     if plain not in collide or cell_len(plain) <= width or width < 3 \
             or len(plain) != cell_len(plain):
         return middle_ellipsis(cell, width)
-    out = Text(ELLIPSIS)
+    out = Text(glyph("ellipsis"))
     out.append_text(cell[len(plain) - (width - 1):])
     out.no_wrap, out.overflow, out.justify = cell.no_wrap, cell.overflow, cell.justify
     return out
