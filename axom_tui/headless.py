@@ -80,7 +80,8 @@ def _jsonable(value: Any) -> Any:
 async def _jobs(client: AxomClient, args: argparse.Namespace, out: TextIO) -> int:
     jobs = await client.list_jobs(status=args.status, limit=200)
     if args.json:
-        json.dump([_jsonable(asdict(job)) for job in jobs], out, indent=2, allow_nan=False)
+        rows = [{k: v for k, v in asdict(job).items() if k != "issues"} for job in jobs]
+        json.dump([_jsonable(row) for row in rows], out, indent=2, allow_nan=False)
         out.write("\n")
         return 0
     out.write(f"{'ID':<10}{'NAME':<32}{'TYPE':<10}{'STATUS':<15}{'PROGRESS':>16}{'RETRIES':>8}\n")

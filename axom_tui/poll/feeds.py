@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from axom_tui.api.records import Event
@@ -10,6 +11,13 @@ from axom_tui.store.health import FeedKey
 JOBS_KEY = FeedKey("jobs")
 MODELS_KEY = FeedKey("models")
 OVERVIEW_KEY = FeedKey("overview")
+
+#: The endpoint behind each feed kind, for messages.
+ENDPOINTS = {
+    "jobs": "GET /jobs", "models": "GET /models", "overview": "GET /overview",
+    "job": "GET /jobs/{id}", "metrics": "GET /jobs/{id}/metrics", "logs": "GET /jobs/{id}/logs",
+    "events": "GET /jobs/{id}/events", "result": "GET /jobs/{id}/result",
+}
 
 
 @dataclass
@@ -29,6 +37,12 @@ class FeedState:
     launched_terminal: bool = False
     #: Asks for a result that was not there yet (drives the result retry delay).
     result_attempts: int = 0
+    #: When the poll in flight was launched (the scheduler's clock).
+    launched_at: float = 0.0
+    #: The poll in flight, so that it can be cancelled (deadline, refresh).
+    task: asyncio.Task[None] | None = None
+    #: Why the scheduler cancelled the poll in flight: "deadline" or "restart".
+    cancelled_for: str | None = None
 
 
 @dataclass
@@ -47,6 +61,9 @@ class RunTrack:
     seen_live: bool = False
     #: The API answered 404: the run was deleted; its feeds are stopped.
     gone: bool = False
+    #: Its result is fetched without its being looked at (it finished this session, or is
+    #: among the newest finished runs listed at start).
+    wants_result: bool = True
 
 
 def rewind_after_preemptions(events: list[Event], preemptions: int, cursor: int | None) -> int | None:

@@ -38,11 +38,18 @@ class PollPolicy:
     focused_waiting_job: float = 4.0
     focused_waiting_logs: float = 4.0
     # global feeds
-    jobs_list: float = 4.0
+    jobs_list: float = 4.0  # the active runs (?status=), or the next page of a full pass
     jobs_list_limit: int = 200
+    # the whole list, paged: at least this often, and this much longer per page it fills
+    jobs_full_list: float = 60.0
+    jobs_full_list_per_page: float = 15.0
     overview: float = 30.0
     overview_days: int = 30
     models: float = 30.0  # and at once when a run completes
+    # runs already finished when first listed: the newest this many get their result
+    # (the list's Cost column) unasked, the rest when looked at. 5,000 finished runs
+    # once cost 5,000 background requests (33 minutes of the background budget).
+    eager_results: int = 50
     # a completed run whose result is not there yet: retry, doubling up to the cap
     result_retry: float = 5.0
     result_retry_cap: float = 300.0
@@ -52,6 +59,11 @@ class PollPolicy:
     max_in_flight: int = 4
     rps: float = 8.0
     burst: float = 8.0
+    # a poll still in flight after this long is cancelled and counts as failed (the
+    # client's own deadline is shorter: this is for clients that have none)
+    request_deadline: float = 45.0
+    # refresh (r) restarts a feed's request that has been in flight this long
+    refresh_restarts_after: float = 1.0
     # errors
     backoff_base: float = 1.0
     backoff_cap: float = 60.0
@@ -107,7 +119,9 @@ class Priority:
 
 
 def priority_of(kind: str, attention: Attention) -> int:
-    if kind in GLOBAL_KINDS:
+    # A run off screen has its record asked for only when the job list says it changed
+    # (it left the active runs): that is list news, not background work.
+    if kind in GLOBAL_KINDS or (kind == "job" and not attention.on_screen):
         return Priority.GLOBAL
     if attention.focused:
         return Priority.FOCUSED

@@ -10,6 +10,7 @@ key).  Storage requests need a valid presigned query instead and refuse any
 from __future__ import annotations
 
 import asyncio
+import base64
 import hmac
 import json
 import re
@@ -70,6 +71,20 @@ def _int_param(request: Request, name: str, default: int | None, lo: int | None 
             return hi
         return invalid(name, f"ensure this value is less than or equal to {hi}")
     return v
+
+
+def encode_cursor(position: tuple[float, int]) -> str:
+    """An opaque page cursor (the contract promises nothing about its form)."""
+    return base64.urlsafe_b64encode(f"{position[0]!r}:{position[1]}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[float, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+        created, index = raw.split(":")
+        return float(created), int(index)
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -134,7 +149,14 @@ def create_app(sim: Simulator) -> Any:
             if bad:
                 return invalid("status", f"unknown status {sorted(bad)[0]!r}; "
                                          f"expected one of {', '.join(STATUSES)}")
-        return JSON(sim.list_jobs(statuses, limit))
+        raw_cursor = request.query_params.get("cursor")
+        cursor = decode_cursor(raw_cursor) if raw_cursor else None
+        if raw_cursor and cursor is None:
+            return invalid("cursor", "not a cursor this server issued")
+        items, following = sim.list_jobs_page(statuses, limit, cursor)
+        if following is None and cursor is None:
+            return JSON(items)  # everything fits: a bare array, as before paging existed
+        return JSON({"jobs": items, "next": encode_cursor(following) if following else None})
 
     def job_not_found() -> JSON:
         return detail(404, "Job not found")
