@@ -50,6 +50,7 @@ class WeatherApi:
         self.declare_length = False
         self.sent = 0
         self.requests: list[dict[str, str]] = []
+        self.list_body: Any = None  # when set, /jobs answers this, whatever the query
         self.lock = threading.Lock()
 
     # ------------------------------------------------------------ the list
@@ -76,7 +77,8 @@ class WeatherApi:
         if parts == ["jobs"]:
             with self.lock:
                 self.requests.append(query)
-            await self._send_list(send, receive, json.dumps(self.page(query)).encode())
+            body = self.page(query) if self.list_body is None else self.list_body
+            await self._send_list(send, receive, json.dumps(body).encode())
             return
         body: Any = {"detail": "not found"}
         status = 404

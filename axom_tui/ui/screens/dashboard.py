@@ -17,6 +17,8 @@ from textual.widgets import Footer, Input
 
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.header_bar import HeaderBar
+from axom_tui.ui.feed_problems import run_problem
+from axom_tui.ui.widgets.job_list_line import JobListLine
 from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.log_view import LogView
 from axom_tui.ui.widgets.metric_chart import MetricChart
@@ -78,6 +80,7 @@ class DashboardScreen(Screen):
             yield Input(placeholder="filter runs by name, status or type — Enter to apply, Esc to clear",
                         id="job-filter")
             yield JobTable(app.services.store, app.server_clock, ascii_mode=ascii_mode, id="jobs")
+            yield JobListLine(app.services.store, ascii_mode=ascii_mode, id="jobs-line")
         with Horizontal(id="detail"):
             with VerticalScroll(id="info"):  # the timeline fills it; scrolls only when very short
                 yield ResultCard(id="result")
@@ -119,13 +122,15 @@ class DashboardScreen(Screen):
         for jid in run_ids:
             run = store.runs.get(jid)
             if run is not None and run.job is not None:
-                self.axom.server_clock.observe(run.job.updated_at, run.job.started_at)
+                self.axom.server_clock.observe(run.job)
         if "list" in globals_ or any(not table.shows(jid) for jid in run_ids):
             table.sync(None)
         elif run_ids:
             table.sync(run_ids)
-        if globals_ & {"connection", "overview"}:
+        health = "health" in globals_ or any("health" in changes.get(jid, ()) for jid in run_ids)
+        if globals_ & {"connection", "overview"} or health:
             self.query_one(HeaderBar).redraw()
+        self.query_one(JobListLine).show(table.row_count, table.filter_text)  # one line
         if self.selected is not None:
             aspects = changes.get(self.selected, set())
             if "models" in globals_:
@@ -174,6 +179,8 @@ class DashboardScreen(Screen):
             )
             if chart.can_be_seen:
                 chart.redraw()  # now, in this flush's frame (changes come at most 4 times a second)
+        if aspects & {"logs", "health"}:
+            self.query_one(LogView).set_feed_problem(run_problem(run, ("logs",)))
         if "logs" in aspects:
             log = self.query_one(LogView)
             last = log.index.last_seq
@@ -188,8 +195,9 @@ class DashboardScreen(Screen):
             if fresh:
                 log.append(fresh)
                 log.flush()  # sync now: one frame for the whole flush, not one per widget timer
-        if aspects & {"events", "job"}:
-            self.query_one(Timeline).show(run.job, run.events, self.axom.server_clock.now)
+        if aspects & {"events", "job", "health"}:
+            self.query_one(Timeline).show(run.job, run.events, self.axom.server_clock.now,
+                                          run_problem(run, ("events", "result")))
         if aspects & {"result", "job"}:
             model = store.model_for_job(run.job.id) if run.job else None
             self.query_one(ResultCard).show(run.job, run.result, model.name if model else None)
@@ -222,7 +230,9 @@ class DashboardScreen(Screen):
 
     @on(Input.Changed, "#job-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_one(JobTable).set_filter(event.value.strip())
+        table = self.query_one(JobTable)
+        table.set_filter(event.value.strip())
+        self.query_one(JobListLine).show(table.row_count, table.filter_text)
 
     @on(Input.Submitted, "#job-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -236,8 +246,10 @@ class DashboardScreen(Screen):
         if box.display:
             box.value = ""
             box.display = False
-            self.query_one(JobTable).set_filter("")
-            self.query_one(JobTable).focus()
+            table = self.query_one(JobTable)
+            table.set_filter("")
+            self.query_one(JobListLine).show(table.row_count, "")
+            table.focus()
 
     # ------------------------------------------------------------ actions
 

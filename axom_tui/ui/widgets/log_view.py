@@ -135,6 +135,7 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
         self._sync_timer: Timer | None = None
         self._last_sync = 0.0
         self._last_status: LogViewStatus | None = None
+        self._feed_problem: str | None = None
         self.search_open = False
         """Whether the search box is showing."""
         self._chrome = LogChrome()
@@ -308,7 +309,14 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
             error=index.error,
             filtering=self.filtering,
             wrap=self.wrap,
+            feed=self._feed_problem,
         )
+
+    def set_feed_problem(self, text: str | None) -> None:
+        """What the logs feed lacks (failing, lines skipped), said in the status line."""
+        if text != self._feed_problem:
+            self._feed_problem = text
+            self._post_status()
 
     # ------------------------------------------------------------------ mount / resize
 

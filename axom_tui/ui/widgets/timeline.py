@@ -29,13 +29,17 @@ class Timeline(TextLines):
         self._job: Job | None = None
         self._events: list[Event] = []
         self._now_fn = fmt.utcnow
+        #: The events or result feed fails or leaves items out: the title line says so.
+        self.problem: str | None = None
 
     def on_resize(self) -> None:
         self.set_text(self.render_timeline())
 
-    def show(self, job: Job | None, events: list[Event], now_fn=None) -> None:
+    def show(self, job: Job | None, events: list[Event], now_fn=None,
+             problem: str | None = None) -> None:
         self._job = job
         self._events = events
+        self.problem = problem
         if now_fn is not None:
             self._now_fn = now_fn
         self.set_text(self.render_timeline())
@@ -67,7 +71,11 @@ class Timeline(TextLines):
         variables = self.app.theme_variables
         icons = ASCII_ICONS if self.ascii_mode else STATUS_ICONS
         out = Text(no_wrap=True, overflow="ellipsis")
-        out.append("Lifecycle\n", style="bold")
+        out.append("Lifecycle", style="bold")
+        if self.problem:
+            mark = "! " if self.ascii_mode else "⚠ "
+            out.append("  " + mark + self.problem, style=variables.get("warning", "yellow"))
+        out.append("\n")
         if self._job is None:
             out.append("select a run", style="dim")
             return out
