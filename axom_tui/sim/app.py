@@ -107,8 +107,9 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return max(0, size - n), size
 
 
-def create_app(sim: Simulator) -> Any:
-    """The ASGI app (Starlette wrapped in the fault-injection middleware)."""
+def create_app(sim: Simulator, sleep: Callable[[float], Any] | None = None) -> Any:
+    """The ASGI app (Starlette wrapped in the fault-injection middleware). ``sleep``: what
+    a dripping body waits with (a virtual clock's, in process)."""
     cfg = sim.cfg
 
     def scopes_of(request: Request) -> frozenset[str] | None:
@@ -299,6 +300,6 @@ def create_app(sim: Simulator) -> Any:
         Route("/storage/{model_id}/{rel:path}", storage, methods=["GET", "HEAD"]),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
-    mw = FaultMiddleware(app, lambda: sim.faults)
+    mw = FaultMiddleware(app, lambda: sim.faults, **({"sleep": sleep} if sleep else {}))
     mw.sim = sim  # type: ignore[attr-defined]
     return mw
