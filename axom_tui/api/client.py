@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import json
 import random
 from collections.abc import Awaitable, Callable
@@ -40,6 +41,7 @@ __all__ = ["DEFAULT_BASE_URL", "AxomClient", "parse_retry_after"]
 MAX_DETAIL = 300
 DEFAULT_DEADLINE = 30.0  # seconds from sending a request to its last byte
 DEFAULT_MAX_BODY = 16 * 1024 * 1024  # as api/http.py's MAX_BODY (not imported: httpx)
+MEMO_SIZE = 256  # list answers remembered (the pages of a 50,000-run account)
 
 
 class AxomClient:
@@ -72,6 +74,7 @@ class AxomClient:
         #: None: the event loop's own clock.
         self._timer = timer
         self.max_body = max_body
+        self._memo: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[bytes, Any]] = {}
         self._rng = random.Random()
         self.requests_sent = 0
         self._http_options = {"transport": transport, "timeout": timeout, "verify": verify}
@@ -138,6 +141,14 @@ class AxomClient:
 
     async def get_json(self, endpoint: str, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET ``path``; return decoded JSON or raise an :class:`AxomError`."""
+        raw = await self.get_bytes(endpoint, path, params)
+        try:
+            return _decode(endpoint, raw)
+        except AxomError as exc:
+            raise self._scrub(exc)
+
+    async def get_bytes(self, endpoint: str, path: str, params: dict[str, Any] | None = None) -> bytes:
+        """GET ``path``; return the body of a 2xx answer or raise an :class:`AxomError`."""
         attempt = 0
         while True:
             try:
@@ -150,7 +161,7 @@ class AxomClient:
             await self._sleep(delay * (0.5 + self._rng.random()))
             attempt += 1
 
-    async def _get_once(self, endpoint: str, path: str, params: dict[str, Any] | None) -> Any:
+    async def _get_once(self, endpoint: str, path: str, params: dict[str, Any] | None) -> bytes:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         self.requests_sent += 1
         from axom_tui.api.http import fetch
@@ -161,15 +172,7 @@ class AxomClient:
             raise _status_error(endpoint, status, headers, body)
         if status == 204 or not body:
             raise BadPayloadError(endpoint, f"empty body (HTTP {status})")
-        try:
-            return json.loads(body)
-        except UnicodeDecodeError:
-            raise BadPayloadError(endpoint, "body is not valid UTF-8") from None
-        except RecursionError:
-            raise BadPayloadError(endpoint, "JSON nested too deeply") from None
-        except ValueError as exc:
-            snippet = body[:40].decode("utf-8", "replace")
-            raise BadPayloadError(endpoint, f"not JSON ({exc.__class__.__name__} near {snippet!r})") from None
+        return body
 
     async def _within_deadline(self, endpoint: str, request: Awaitable[Any]) -> Any:
         if self.deadline is None:
@@ -194,14 +197,29 @@ class AxomClient:
         return work.result()
 
     async def _parse(self, endpoint: str, path: str, parser: Callable[[Any], Any],
-                     params: dict[str, Any] | None = None) -> Any:
-        body = await self.get_json(endpoint, path, params)
+                     params: dict[str, Any] | None = None, memo: bool = False) -> Any:
+        """GET, decode and parse. ``memo``: an answer of the same bytes as the last one to
+        the same request is not decoded or parsed again; the same record comes back (a
+        page of 200 finished runs, or the list of 4,000 models, costs a hash)."""
+        raw = await self.get_bytes(endpoint, path, params)
+        key = digest = None
+        if memo:
+            key = (path, tuple(sorted((k, str(v)) for k, v in (params or {}).items() if v is not None)))
+            digest = hashlib.blake2b(raw, digest_size=16).digest()
+            hit = self._memo.get(key)
+            if hit is not None and hit[0] == digest:
+                return hit[1]
         try:
-            return self._scrub_issues(parser(body))
+            answer = self._scrub_issues(parser(_decode(endpoint, raw)))
         except AxomError as exc:
             raise self._scrub(exc)
         except (RecursionError, ValueError, TypeError, AttributeError, OverflowError) as exc:
             raise BadPayloadError(endpoint, f"unreadable ({exc.__class__.__name__})") from None
+        if key is not None:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = (digest, answer)
+        return answer
 
     # ------------------------------------------------------------ endpoints
 
@@ -211,7 +229,7 @@ class AxomClient:
         ``cursor`` the previous page's ``.next``."""
         ep = "GET /jobs"
         return await self._parse(ep, "jobs", lambda b: records.parse_jobs(b, ep),
-                                 {"status": status, "limit": limit, "cursor": cursor})
+                                 {"status": status, "limit": limit, "cursor": cursor}, memo=True)
 
     async def get_job(self, job_id: str) -> records.Job:
         ep = "GET /jobs/{id}"
@@ -243,7 +261,7 @@ class AxomClient:
 
     async def list_models(self) -> list[records.Model]:
         ep = "GET /models"
-        return await self._parse(ep, "models", lambda b: records.parse_models(b, ep))
+        return await self._parse(ep, "models", lambda b: records.parse_models(b, ep), memo=True)
 
     async def get_manifest(self, model_id: str) -> records.Manifest:
         ep = "GET /models/{id}/download"
@@ -265,6 +283,18 @@ class AxomClient:
     async def datasets(self) -> list[dict[str, Any]]:
         ep = "GET /datasets"
         return await self._parse(ep, "datasets", lambda b: records.parse_catalog(b, ep))
+
+
+def _decode(endpoint: str, body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        raise BadPayloadError(endpoint, "body is not valid UTF-8") from None
+    except RecursionError:
+        raise BadPayloadError(endpoint, "JSON nested too deeply") from None
+    except ValueError as exc:
+        snippet = body[:40].decode("utf-8", "replace")
+        raise BadPayloadError(endpoint, f"not JSON ({exc.__class__.__name__} near {snippet!r})") from None
 
 
 def _seg(value: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from axom_tui.api.errors import BadPayloadError
 from axom_tui.api.fields import Fields, unwrap_list
 from axom_tui.api.issues import CLEAN, IssueLog, Listing, ParseIssues
+from axom_tui.api.item_parsing import each_item, next_cursor, point_fast, usable
 
 KNOWN_STATUSES = (
     "queued", "provisioning", "staging", "running", "checkpointing",
@@ -208,26 +209,6 @@ class Usage:
 
 # ---------------------------------------------------------------- parsers
 
-#: What a per-item parse may raise for one malformed item (besides BadPayloadError): the
-#: item is skipped, the rest of the answer is used.
-_ITEM_ERRORS = (BadPayloadError, RecursionError, ValueError, TypeError, AttributeError,
-                OverflowError)
-
-
-def _each(items: list[Any], log: IssueLog, parse_one: Any, where: str = "") -> list[Any]:
-    """``parse_one(raw, where)`` for each item; a malformed one is skipped and counted."""
-    out = []
-    for i, raw in enumerate(items):
-        name = f"{where}[{i}]"
-        try:
-            out.append(parse_one(raw, name))
-        except BadPayloadError as exc:
-            log.item(exc.field or name, exc.message.removeprefix("bad payload").split(": ", 1)[-1])
-        except _ITEM_ERRORS as exc:
-            log.item(name, f"unreadable ({type(exc).__name__})")
-    return out
-
-
 def parse_job(body: Any, endpoint: str, where: str = "", log: IssueLog | None = None) -> Job:
     """One job. ``id`` and ``status`` are required (without them it is not a run we can
     follow); any other field of the wrong type is left empty and counted."""
@@ -265,18 +246,8 @@ def parse_jobs(body: Any, endpoint: str) -> Listing[Job]:
         log.absorb(job.issues)
         return job
 
-    jobs = _each(items, log, one)
+    jobs = each_item(items, log, one, endpoint=endpoint)
     return Listing(jobs, log.issues(len(items), "job"), next_cursor(body))
-
-
-def next_cursor(body: Any) -> str | None:
-    """An envelope's ``next``: an opaque cursor (a string, or a number kept as text)."""
-    if not isinstance(body, dict):
-        return None
-    value = body.get("next")
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
-        return None
-    return str(value)[:4096]
 
 
 def _error_text(value: Any) -> str | None:
@@ -301,6 +272,9 @@ def parse_metrics(body: Any, endpoint: str, job_id: str) -> MetricsPage:
     raw_points = f.array("points")
 
     def one(raw: Any, where: str) -> MetricPoint:
+        point = point_fast(raw, MetricPoint)
+        if point is not None:
+            return point
         p = Fields(raw, endpoint, where, log, top=False)
         return MetricPoint(
             step=p.integer("step", required=True) or 0,
@@ -314,7 +288,7 @@ def parse_metrics(body: Any, endpoint: str, job_id: str) -> MetricsPage:
             ts=p.timestamp("ts"),
         )
 
-    points = _each(raw_points, log, one, "points")
+    points = each_item(raw_points, log, one, "points", endpoint)
     return MetricsPage(job_id=f.identifier("job_id", required=False) or job_id,
                        latest_step=f.integer("latest_step"), points=points,
                        issues=log.issues(len(raw_points), "point"))
@@ -338,7 +312,7 @@ def parse_logs(body: Any, endpoint: str, job_id: str) -> LogsPage:
             ts=line.timestamp("ts"),
         )
 
-    lines = _each(raw_lines, log, one, "lines")
+    lines = each_item(raw_lines, log, one, "lines", endpoint)
     return LogsPage(job_id=f.identifier("job_id", required=False) or job_id,
                     latest_seq=f.integer("latest_seq"), lines=lines,
                     issues=log.issues(len(raw_lines), "line"))
@@ -355,7 +329,7 @@ def parse_events(body: Any, endpoint: str) -> Listing[Event]:
             payload = {"value": payload}
         return Event(kind=e.text("kind") or "unknown", ts=e.timestamp("ts"), payload=payload or {})
 
-    events = _each(items, log, one)
+    events = each_item(items, log, one, endpoint=endpoint)
     return Listing(events, log.issues(len(items), "event"))
 
 
@@ -376,6 +350,7 @@ def parse_result(body: Any, endpoint: str, job_id: str) -> Result:
         tokens_processed=f.integer("tokens_processed"),
         cost_usd=f.number("cost_usd"),
     )
+    usable(values, log, endpoint, "job_id")
     return Result(**values, issues=CLEAN if log.clean else log.issues(1, "result"))
 
 
@@ -398,7 +373,7 @@ def parse_models(body: Any, endpoint: str) -> Listing[Model]:
             created_at=m.timestamp("created_at"),
         )
 
-    models = _each(items, log, one)
+    models = each_item(items, log, one, endpoint=endpoint)
     return Listing(models, log.issues(len(items), "model"))
 
 
@@ -438,6 +413,7 @@ def parse_overview(body: Any, endpoint: str) -> Overview:
         spend_usd_period=f.number("spend_usd_period"),
         period_days=f.integer("period_days"),
     )
+    usable(values, log, endpoint)
     return Overview(**values, issues=CLEAN if log.clean else log.issues(1, "overview"))
 
 
@@ -456,7 +432,7 @@ def parse_usage(body: Any, endpoint: str) -> Usage:
             jobs=b.integer("jobs"),
         )
 
-    buckets = _each(raw_buckets, log, one, "buckets")
+    buckets = each_item(raw_buckets, log, one, "buckets", endpoint)
     return Usage(
         period_days=f.integer("period_days"),
         unit=f.text("unit"),
@@ -472,10 +448,10 @@ def parse_usage(body: Any, endpoint: str) -> Usage:
 def parse_catalog(body: Any, endpoint: str) -> Listing[dict[str, Any]]:
     items = unwrap_list(body, endpoint, "items", "data", "base_models", "datasets")
     log = IssueLog()
-    kept = []
-    for i, item in enumerate(items):
-        if isinstance(item, dict):
-            kept.append(item)
-        else:
-            log.item(f"[{i}]", "expected an object")
-    return Listing(kept, log.issues(len(items), "item"))
+
+    def one(item: Any, where: str) -> dict[str, Any]:
+        if not isinstance(item, dict):
+            raise BadPayloadError(endpoint, "expected an object", where)
+        return item
+
+    return Listing(each_item(items, log, one, endpoint=endpoint), log.issues(len(items), "item"))

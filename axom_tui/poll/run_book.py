@@ -14,6 +14,7 @@ class RunBook:
         self.focused: str | None = None
         self.visible: frozenset[str] = frozenset()
         self._background_live: int | None = None
+        self._active: set[str] = set()  # runs whose status is active (a few of many)
 
     def __iter__(self) -> Iterator[RunTrack]:
         return iter(self._tracks.values())
@@ -26,6 +27,14 @@ class RunBook:
 
     def add(self, track: RunTrack) -> None:
         self._tracks[track.job_id] = track
+        self.status_changed(track)
+
+    def status_changed(self, track: RunTrack) -> None:
+        """``track.status`` was set: keep the index of active runs, recount."""
+        if phase_of(track.status) is RunPhase.ACTIVE:
+            self._active.add(track.job_id)
+        else:
+            self._active.discard(track.job_id)
         self.changed()
 
     def changed(self) -> None:
@@ -55,9 +64,10 @@ class RunBook:
     def background_live(self) -> int:
         """Active runs neither focused nor visible (they share the background budget)."""
         if self._background_live is None:
+            tracks = self._tracks
             self._background_live = sum(
-                1 for t in self._tracks.values()
-                if not t.gone and phase_of(t.status) is RunPhase.ACTIVE
-                and t.job_id != self.focused and t.job_id not in self.visible
+                1 for job_id in self._active
+                if not tracks[job_id].gone and phase_of(tracks[job_id].status) is RunPhase.ACTIVE
+                and job_id != self.focused and job_id not in self.visible
             )
         return self._background_live

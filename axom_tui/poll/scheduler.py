@@ -401,7 +401,7 @@ class PollScheduler:
         rewind_metrics_cursor(track, job.latest_step, job.retries, self.store.runs[track.job_id].events)
         if old_status == job.status:
             return
-        self._runs.changed()
+        self._runs.status_changed(track)
         phase = phase_of(job.status)
         if phase is not RunPhase.TERMINAL:
             track.seen_live = track.wants_result = True

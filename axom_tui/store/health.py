@@ -11,6 +11,8 @@ from axom_tui.api.issues import CLEAN, ParseIssues
 GLOBAL_FEEDS = ("jobs", "models", "overview")
 RUN_FEEDS = ("job", "metrics", "logs", "events", "result")
 
+#: Feeds read by cursor: what one of their answers left out is not asked for again.
+CURSOR_FEEDS = frozenset({"metrics", "logs"})
 #: Consecutive transient failures after which a feed counts as failing on screen.
 PERSISTENT_AFTER = 2
 
@@ -41,6 +43,9 @@ class FeedHealth:
     #: What the last answer left out (items skipped, fields left empty); kept while the
     #: feed fails, since the data held is still that answer's.
     issues: ParseIssues = CLEAN
+    #: Everything the answers left out so far. For a feed read by cursor (metrics, logs)
+    #: a skipped item is not asked for again: that loss stays worth saying.
+    lost: ParseIssues = CLEAN
 
     @property
     def failing(self) -> bool:
@@ -55,14 +60,17 @@ class FeedHealth:
     @property
     def degraded(self) -> bool:
         """Failing persistently, or answering with items or fields left out."""
-        return self.persistent or not self.issues.clean
+        return self.persistent or not self.issues.clean or not self.lost.clean
 
-    def record_ok(self, now: float, issues: ParseIssues = CLEAN) -> bool:
+    def record_ok(self, now: float, issues: ParseIssues = CLEAN, cumulative: bool = False) -> bool:
         """Note a success; return True when the visible state changed (an error cleared,
         or what the answer left out changed)."""
         if issues.clean:
             issues = CLEAN  # counts of a clean answer do not matter
         changed = self.last_error is not None or issues != self.issues
+        if not issues.clean and cumulative:
+            self.lost = self.lost + issues
+            changed = True
         self.last_ok = now
         self.last_error = None
         self.error_since = None

@@ -20,7 +20,9 @@ from axom_tui.api.records import (
     TERMINAL_STATUSES, Event, Job, LogLine, LogsPage, MetricsPage, Model, Overview, Result,
 )
 from axom_tui.store.changes import ChangeTracker, Changes
-from axom_tui.store.health import ConnectionState, ConnectionStatus, FeedHealth, FeedKey
+from axom_tui.store.health import (
+    CURSOR_FEEDS, ConnectionState, ConnectionStatus, FeedHealth, FeedKey,
+)
 from axom_tui.store.log_ring import DEFAULT_LOG_CAP, LogRing
 from axom_tui.store.run_state import RunState
 
@@ -154,6 +156,8 @@ class RunStore:
     def _set_job(self, job: Job) -> JobChange | None:
         run = self.ensure_run(job.id)
         before = run.job
+        if before is job:  # the client's answer was the same bytes as last time
+            return None
         if before is not None and job.issues.fields:
             job = _keep_held(job, before)
         if before == job:
@@ -233,7 +237,7 @@ class RunStore:
         """The feed answered; ``issues``: what its answer left out (shown while not clean)."""
         now = self.clock() if now is None else now
         health = self.feed_health(feed_key)
-        if health.record_ok(now, issues):
+        if health.record_ok(now, issues, cumulative=feed_key.kind in CURSOR_FEEDS):
             self._health_changed(feed_key, health)
 
     def record_error(self, feed_key: FeedKey, exc: BaseException, now: float | None = None) -> None:

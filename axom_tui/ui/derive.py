@@ -44,9 +44,11 @@ class ServerClock:
         self._stale = False  # observed since the last estimate (made when next asked)
 
     def observe(self, job: Job) -> None:
-        """A run's record arrived (or changed)."""
+        """A run's record arrived (or changed). Finished runs say nothing of now (and
+        thousands of them arrive with a big account's list)."""
         stamp = job.updated_at or job.started_at
-        if stamp is None:
+        if stamp is None or job.terminal:
+            self._leads.pop(job.id, None)
             return
         lead = (stamp - self._now()) / timedelta(seconds=1)
         if abs(lead) > self.max_lead:
@@ -64,7 +66,7 @@ class ServerClock:
         if not recent:
             return  # nothing new: keep the last estimate
         leads = [lead for _, lead, active in recent.values() if active]
-        if not leads:
+        if not leads:  # only waiting runs: their updated_at is a lower bound of now
             leads = [lead for _, lead, _ in recent.values()]
         leads.sort()
         self._lead = max(0.0, leads[(len(leads) - 1) // 2])

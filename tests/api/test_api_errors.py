@@ -321,7 +321,7 @@ SPOILS_ONLY_ITSELF = [
     ("/jobs/j1/events", [{"kind": 3}], "get_events", "[0].kind", 0, 1),
     ("/jobs/j1/events", [{"kind": "status", "ts": "not a time"}], "get_events", "[0].ts", 0, 1),
     ("/jobs/j1/result", {"ppl_final": "324", "cost_usd": 1}, "get_result", "ppl_final", 0, 1),
-    ("/jobs/j1/result", {"params_delta": 1.5}, "get_result", "params_delta", 0, 1),
+    ("/jobs/j1/result", {"params_delta": 1.5, "cost_usd": 2.5}, "get_result", "params_delta", 0, 1),
     ("/models", [{"id": "m", "lineage": "j1"}], "list_models", "[0].lineage", 0, 1),
     ("/models", [{"id": "m", "lineage": {"job_id": []}}], "list_models", "[0].lineage.job_id", 0, 1),
     ("/models", [{"id": "m", "params": "2B"}], "list_models", "[0].params", 0, 1),

@@ -123,10 +123,10 @@ class DashboardScreen(Screen):
             run = store.runs.get(jid)
             if run is not None and run.job is not None:
                 self.axom.server_clock.observe(run.job)
-        if "list" in globals_ or any(not table.shows(jid) for jid in run_ids):
+        if "list" in globals_:
             table.sync(None)
         elif run_ids:
-            table.sync(run_ids)
+            table.sync(run_ids)  # a run joining or leaving the list makes it check all
         health = "health" in globals_ or any("health" in changes.get(jid, ()) for jid in run_ids)
         if globals_ & {"connection", "overview"} or health:
             self.query_one(HeaderBar).redraw()

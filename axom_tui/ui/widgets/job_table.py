@@ -2,12 +2,13 @@
 
 A row's line is built once from its cells and kept until a cell of that row, the
 cursor, the width or the theme changes; a changed row repaints only its own line.
+Cells are made when a row is drawn (:mod:`job_row_cache`), so a flush, a clock step or
+a filter keystroke costs what is on screen and what changed, not the account's size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.segment import Segment
@@ -26,19 +27,13 @@ from axom_tui.ui.widgets.job_rows import (
     COLUMNS, COMPACT_COLUMNS, PADDING, RIGHT_ALIGNED, Column, column_widths, min_row_width,
     row_cells, row_segments, signature, time_cells,
 )
+from axom_tui.ui.widgets.job_row_cache import RowCache
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
 
 if TYPE_CHECKING:
     from axom_tui.store import RunStore
 
 MAX_MARKS = 6
-
-
-@dataclass
-class _Row:
-    cells: dict[str, Text]
-    signatures: dict[str, tuple[object, ...]]
-    rate: StepRate = field(default_factory=StepRate)
 
 
 class _Styles(NamedTuple):
@@ -122,7 +117,8 @@ class JobTable(ScrollView, can_focus=True):
         self.cursor_row = 0
         self._order: list[str] = []
         self._position: dict[str, int] = {}
-        self._rows: dict[str, _Row] = {}
+        self._rows = RowCache(store, self._cells_for)
+        self._widths_for: tuple[object, list[int]] = (None, [])
         self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
         self._header: tuple[tuple[object, ...], Strip] | None = None
         self._styles: _Styles | None = None
@@ -160,36 +156,59 @@ class JobTable(ScrollView, can_focus=True):
         return self._position[job_id]
 
     def get_cell(self, job_id: str, column: str) -> Text:
-        return self._rows[job_id].cells[column]
+        return self._rows.get(job_id).cells[column]
 
     def _matches(self, job_id: str) -> bool:
         if not self.filter_text:
-            return True
-        run = self.store.runs.get(job_id)
-        job = run.job if run else None
-        if job is None:
-            return False
-        needle = self.filter_text.lower()
-        return needle in job.display_name.lower() or needle in job.status.lower() or needle in job.type.lower()
+            return job_id in self.store.runs
+        return self._rows.matches(job_id, self.filter_text.lower())
 
     # ------------------------------------------------------------ updates
 
-    def sync(self, changed: set[str] | None = None) -> None:
-        """Bring rows up to date: add new runs, update changed ones; ``None`` = check all."""
-        wanted = [jid for jid in self.store.order if jid in self.store.runs and self._matches(jid)]
+    def sync(self, changed: Iterable[str] | None = None) -> None:
+        """Bring rows up to date: add new runs, update changed ones; ``None`` = check all.
+
+        With ``changed`` given and no run joining or leaving the list, this costs the
+        changed runs alone (a flush at 5,000 runs used to walk all of them)."""
+        if changed is not None and self._sync_changed(set(changed)):
+            self._emit_highlight()
+            return
+        wanted = [jid for jid in self.store.order if self._matches(jid)]
         wanted_set = set(wanted)
         membership = wanted_set != self._position.keys()
+        self._rows.forget_missing()
         for job_id in [jid for jid in self._rows if jid not in wanted_set]:
-            del self._rows[job_id]
+            self._rows.drop(job_id)
             self._strips.pop(job_id, None)
-        for job_id in wanted:
-            if job_id not in self._rows:
-                self._rows[job_id] = self._make_row(job_id, StepRate())
-            elif changed is None or job_id in changed:
-                self._update(job_id)
+        for job_id in list(self._rows) if changed is None else [j for j in changed if j in wanted_set]:
+            self._refresh_run(job_id)
         if membership:
             self._reorder(wanted)
         self._emit_highlight()
+
+    def _sync_changed(self, changed: set[str]) -> bool:
+        """Update the changed runs' rows; False when one of them joins or leaves the list."""
+        for job_id in changed:
+            if (job_id in self._position) != self._matches(job_id):
+                return False
+        for job_id in changed:
+            if job_id in self._position:
+                self._refresh_run(job_id)
+            else:  # filtered out: what is kept for it must not go stale
+                self._rows.drop(job_id)
+                self._strips.pop(job_id, None)
+                self._rows.learn(job_id)
+        return True
+
+    def _refresh_run(self, job_id: str) -> None:
+        """The run changed: repaint its row when it is on screen, else forget the row (it is
+        made again when drawn) and keep only its step rate up to date."""
+        if job_id in self._rows and self._row_y(job_id) is not None:
+            self._update(job_id)
+            return
+        self._rows.drop(job_id)
+        self._strips.pop(job_id, None)
+        self._rows.learn(job_id)
 
     def refresh_time_cells(self) -> None:
         """Elapsed and ETA move with the clock even when no data arrives.
@@ -199,10 +218,15 @@ class JobTable(ScrollView, can_focus=True):
         """
         server_now = self.server_clock.now()
         regions: list[Region] = []  # one refresh for all rows: each call has a fixed cost
-        for job_id in self._order:
+        for job_id in list(self.store.unfinished):
             run = self.store.runs.get(job_id)
-            if run is not None and not (run.job is not None and run.job.terminal):
-                self._apply(job_id, time_cells(run, self._rows[job_id].rate, server_now), regions)
+            if run is None or job_id not in self._rows:
+                continue
+            if self._row_y(job_id) is None:  # off screen: made afresh when drawn
+                self._rows.drop(job_id)
+                self._strips.pop(job_id, None)
+                continue
+            self._apply(job_id, time_cells(run, self._rows.rate(job_id), server_now), regions)
         if regions:
             self.refresh(*regions)
 
@@ -215,12 +239,12 @@ class JobTable(ScrollView, can_focus=True):
                          compact=self.compact, ascii_mode=self.ascii_mode,
                          variables=self.app.theme_variables, server_now=self.server_clock.now())
 
-    def _make_row(self, job_id: str, rate: StepRate) -> _Row:
-        cells = self._cells_for(job_id, rate)
-        return _Row(cells, {key: signature(cell) for key, cell in cells.items()}, rate)
-
     def _update(self, job_id: str, only: tuple[str, ...] | None = None) -> None:
-        cells = self._cells_for(job_id, self._rows[job_id].rate)
+        if job_id not in self._rows:  # not made yet: it is made as it is now when drawn
+            self._strips.pop(job_id, None)
+            self._refresh_row(job_id)
+            return
+        cells = self._cells_for(job_id, self._rows.rate(job_id))
         if only is not None:
             cells = {key: cell for key, cell in cells.items() if key in only}
         regions: list[Region] = []
@@ -230,7 +254,7 @@ class JobTable(ScrollView, can_focus=True):
 
     def _apply(self, job_id: str, cells: dict[str, Text], regions: list[Region]) -> None:
         """Take the cells that differ from the row's; add the regions to repaint."""
-        row = self._rows[job_id]
+        row = self._rows.get(job_id)
         changed: list[str] = []
         for key, cell in cells.items():
             sig = signature(cell)
@@ -243,8 +267,7 @@ class JobTable(ScrollView, can_focus=True):
             regions.extend(self._row_regions(job_id, changed))
 
     def _recompute_all(self) -> None:
-        for job_id, row in self._rows.items():
-            self._rows[job_id] = self._make_row(job_id, row.rate)
+        self._rows.clear()
         self._strips.clear()
         self.refresh()
 
@@ -375,7 +398,10 @@ class JobTable(ScrollView, can_focus=True):
                 for key, x, span in self._column_spans() if key in columns]
 
     def _widths(self) -> list[int]:
-        return column_widths(self.columns_shown, self.scrollable_content_region.width)
+        key = (self.compact, self.scrollable_content_region.width)
+        if self._widths_for[0] != key:
+            self._widths_for = (key, column_widths(self.columns_shown, key[1]))
+        return self._widths_for[1]
 
     def _column_spans(self) -> Iterator[tuple[str, int, int]]:
         """(column key, left x, width with its padding) of each column shown."""
@@ -457,9 +483,10 @@ class JobTable(ScrollView, can_focus=True):
         if cursor:
             style = style + styles.cursor
             post = Style(color=styles.cursor.color)  # the cursor's text colour wins, as in DataTable
-        cells = self._rows[job_id].cells
+        row = self._rows.get(job_id)
         segments: list[Segment] = row_segments(
-            [cells[column] for column, _, _ in self.columns_shown], self._widths(), width, style, post)
+            [row.cells[column] for column, _, _ in self.columns_shown], self._widths(), width,
+            style, post, row.segments)
         strip = Strip(segments, width).simplify()
         self._strips[job_id] = (key, strip)
         return strip

@@ -1,0 +1,102 @@
+"""The job list's rows, made when they are drawn and not before.
+
+At 5,000 runs every flush and clock step used to walk every row (the time cells of
+5,000 rows each tick, the cells of every row shown again when a filter was erased: a
+keystroke took up to 450 ms). A row's cells are now made when the row is drawn (a
+screenful at a time) and dropped when it goes off screen while its run changes; what a
+row must remember while it is not made (the run's step rate, for its ETA) is kept here
+for every run, and so is the lower-cased text the filter searches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from axom_tui.api.records import Job
+from axom_tui.ui.derive import StepRate, progress_of
+from axom_tui.ui.widgets.job_rows import CellSegments, signature
+
+if TYPE_CHECKING:
+    from axom_tui.store import RunStore
+
+CellsFor = Callable[[str, StepRate], dict[str, Text]]
+
+
+@dataclass
+class Row:
+    cells: dict[str, Text]
+    signatures: dict[str, tuple[object, ...]]
+    rate: StepRate = field(default_factory=StepRate)
+    #: The drawn cells' segments, reused while a cell stays the same (job_rows.row_segments).
+    segments: CellSegments = field(default_factory=dict)
+
+
+class RowCache:
+    def __init__(self, store: RunStore, cells_for: CellsFor) -> None:
+        self.store = store
+        self._cells_for = cells_for
+        self._rows: dict[str, Row] = {}
+        self._rates: dict[str, StepRate] = {}
+        self._haystacks: dict[str, tuple[Job, str]] = {}
+
+    def __contains__(self, job_id: object) -> bool:
+        return job_id in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._rows))
+
+    def rate(self, job_id: str) -> StepRate:
+        rate = self._rates.get(job_id)
+        if rate is None:
+            rate = self._rates[job_id] = StepRate()
+        return rate
+
+    def get(self, job_id: str) -> Row:
+        """The run's row, made now if it is not."""
+        row = self._rows.get(job_id)
+        if row is None:
+            rate = self.rate(job_id)
+            cells = self._cells_for(job_id, rate)
+            row = self._rows[job_id] = Row(cells, {k: signature(c) for k, c in cells.items()}, rate)
+        return row
+
+    def peek(self, job_id: str) -> Row | None:
+        return self._rows.get(job_id)
+
+    def drop(self, job_id: str) -> None:
+        self._rows.pop(job_id, None)
+
+    def clear(self) -> None:
+        """Every row is made again when drawn (theme, columns); step rates are kept."""
+        self._rows.clear()
+
+    def learn(self, job_id: str) -> None:
+        """A run without a row changed: its step rate learns the new step all the same."""
+        run = self.store.runs.get(job_id)
+        if run is None or run.job is None or run.job.terminal:
+            return
+        series = run.metrics
+        self.rate(job_id).observe(progress_of(run.job, series.last_step if len(series) else None).step)
+
+    def forget_missing(self) -> None:
+        """Runs no longer in the store lose what was kept for them."""
+        runs = self.store.runs
+        for table in (self._rows, self._rates, self._haystacks):
+            for job_id in [j for j in table if j not in runs]:
+                del table[job_id]
+
+    def matches(self, job_id: str, needle: str) -> bool:
+        """Whether the run's name, status or type holds ``needle`` (lower case)."""
+        run = self.store.runs.get(job_id)
+        job = run.job if run else None
+        if job is None:
+            return False
+        hit = self._haystacks.get(job_id)
+        if hit is None or hit[0] is not job:
+            hit = self._haystacks[job_id] = (
+                job, "\0".join((job.display_name.lower(), job.status.lower(), job.type.lower())))
+        return needle in hit[1]
