@@ -32,6 +32,7 @@ from axom_tui.api.errors import (
     NotFoundError, RateLimitedError, ServerError,
 )
 from axom_tui.api.issues import Listing
+from axom_tui.api.item_parsing import ItemMemo
 from axom_tui.api.secret import ApiKey, mask_pieces
 
 if TYPE_CHECKING:
@@ -75,6 +76,9 @@ class AxomClient:
         self._timer = timer
         self.max_body = max_body
         self._memo: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[bytes, Any]] = {}
+        # jobs and models of earlier answers by id: an item whose JSON is unchanged is reused
+        self._jobs_memo = ItemMemo()
+        self._models_memo = ItemMemo()
         self._rng = random.Random()
         self.requests_sent = 0
         self._http_options = {"transport": transport, "timeout": timeout, "verify": verify}
@@ -228,7 +232,7 @@ class AxomClient:
         """One page of the job list: ``status`` one status or several, comma-separated;
         ``cursor`` the previous page's ``.next``."""
         ep = "GET /jobs"
-        return await self._parse(ep, "jobs", lambda b: records.parse_jobs(b, ep),
+        return await self._parse(ep, "jobs", lambda b: records.parse_jobs(b, ep, self._jobs_memo),
                                  {"status": status, "limit": limit, "cursor": cursor}, memo=True)
 
     async def get_job(self, job_id: str) -> records.Job:
@@ -261,7 +265,8 @@ class AxomClient:
 
     async def list_models(self) -> list[records.Model]:
         ep = "GET /models"
-        return await self._parse(ep, "models", lambda b: records.parse_models(b, ep), memo=True)
+        return await self._parse(ep, "models", lambda b: records.parse_models(b, ep, self._models_memo),
+                                 memo=True)
 
     async def get_manifest(self, model_id: str) -> records.Manifest:
         ep = "GET /models/{id}/download"

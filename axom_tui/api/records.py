@@ -19,7 +19,7 @@ from typing import Any
 from axom_tui.api.errors import BadPayloadError
 from axom_tui.api.fields import Fields, unwrap_list
 from axom_tui.api.issues import CLEAN, IssueLog, Listing, ParseIssues
-from axom_tui.api.item_parsing import each_item, next_cursor, point_fast, usable
+from axom_tui.api.item_parsing import ItemMemo, each_item, next_cursor, point_fast, usable
 
 KNOWN_STATUSES = (
     "queued", "provisioning", "staging", "running", "checkpointing",
@@ -236,14 +236,20 @@ def parse_job(body: Any, endpoint: str, where: str = "", log: IssueLog | None = 
     return Job(**values, issues=CLEAN if own.clean else own.issues(1, "job"))
 
 
-def parse_jobs(body: Any, endpoint: str) -> Listing[Job]:
-    """A page of the job list: the jobs that parsed, what was left out, the next cursor."""
+def parse_jobs(body: Any, endpoint: str, memo: ItemMemo | None = None) -> Listing[Job]:
+    """A page of the job list: the jobs that parsed, what was left out, the next cursor.
+    ``memo``: the jobs of earlier pages, by id (a job whose JSON is unchanged is reused)."""
     items = unwrap_list(body, endpoint, "jobs", "items", "data")
     log = IssueLog()
 
     def one(raw: Any, where: str) -> Job:
+        job: Job | None = memo.get(raw) if memo is not None else None
+        if job is not None:
+            return job
         job = parse_job(raw, endpoint, where)
         log.absorb(job.issues)
+        if memo is not None and job.issues.clean:
+            memo.put(raw, job)
         return job
 
     jobs = each_item(items, log, one, endpoint=endpoint)
@@ -354,27 +360,38 @@ def parse_result(body: Any, endpoint: str, job_id: str) -> Result:
     return Result(**values, issues=CLEAN if log.clean else log.issues(1, "result"))
 
 
-def parse_models(body: Any, endpoint: str) -> Listing[Model]:
+def parse_models(body: Any, endpoint: str, memo: ItemMemo | None = None) -> Listing[Model]:
     items = unwrap_list(body, endpoint, "models", "items", "data")
     log = IssueLog()
 
     def one(raw: Any, where: str) -> Model:
-        m = Fields(raw, endpoint, where, log, top=False)
-        model_id = m.identifier("id") or ""
-        lineage = m.child("lineage")
-        return Model(
-            id=model_id,
-            name=m.text("name") or "",
-            version=m.text("version") or "",
-            params=m.integer("params"),
-            base_model_id=m.identifier("base_model_id", required=False),
-            job_id=lineage.identifier("job_id", required=False) if lineage else None,
-            status=m.text("status") or "",
-            created_at=m.timestamp("created_at"),
-        )
+        model: Model | None = memo.get(raw) if memo is not None else None
+        if model is not None:
+            return model
+        before = (log.skipped, log.emptied)
+        model = _model(raw, endpoint, where, log)
+        if memo is not None and (log.skipped, log.emptied) == before:
+            memo.put(raw, model)
+        return model
 
     models = each_item(items, log, one, endpoint=endpoint)
     return Listing(models, log.issues(len(items), "model"))
+
+
+def _model(raw: Any, endpoint: str, where: str, log: IssueLog) -> Model:
+    m = Fields(raw, endpoint, where, log, top=False)
+    model_id = m.identifier("id") or ""
+    lineage = m.child("lineage")
+    return Model(
+        id=model_id,
+        name=m.text("name") or "",
+        version=m.text("version") or "",
+        params=m.integer("params"),
+        base_model_id=m.identifier("base_model_id", required=False),
+        job_id=lineage.identifier("job_id", required=False) if lineage else None,
+        status=m.text("status") or "",
+        created_at=m.timestamp("created_at"),
+    )
 
 
 def parse_manifest(body: Any, endpoint: str, model_id: str) -> Manifest:

@@ -34,6 +34,9 @@ class PollPolicy:
     # background active runs: metrics only, sharing a request budget
     background_min: float = 20.0
     background_rps: float = 2.5  # interval = max(background_min, n_background_live / background_rps)
+    # ...and, once the job list says which rows are on screen, those not shown this often
+    # (a big account's live runs off screen cost a request each every 20 s for nothing)
+    background_off_screen: float = 120.0
     # waiting runs (queued / provisioning / staging / preempted / unknown status)
     focused_waiting_job: float = 4.0
     focused_waiting_logs: float = 4.0
@@ -98,6 +101,8 @@ def phase_of(status: str | None) -> RunPhase:
 class Attention:
     focused: bool = False
     visible: bool = False
+    #: Not shown at all: off screen in the job list (when the list says what it shows).
+    hidden: bool = False
 
     @property
     def on_screen(self) -> bool:
@@ -105,6 +110,7 @@ class Attention:
 
 
 BACKGROUND = Attention()
+HIDDEN = Attention(hidden=True)
 FOCUSED = Attention(focused=True)
 VISIBLE = Attention(visible=True)
 
@@ -154,7 +160,10 @@ def next_interval(kind: str, status: str | None, attention: Attention,
             return policy.focused_active_events if kind == "events" else policy.focused_active
         if attention.visible:
             return policy.visible_active if kind in ("metrics", "logs") else None
-        return background_interval(n_background_live, policy) if kind == "metrics" else None
+        if kind != "metrics":
+            return None
+        interval = background_interval(n_background_live, policy)
+        return max(interval, policy.background_off_screen) if attention.hidden else interval
     # waiting: the job list reports status changes; only the focused run is watched closely
     if attention.focused:
         return {"job": policy.focused_waiting_job, "logs": policy.focused_waiting_logs}.get(kind)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from axom_tui.poll.feeds import RunTrack
-from axom_tui.poll.policy import BACKGROUND, FOCUSED, VISIBLE, Attention, RunPhase, phase_of
+from axom_tui.poll.policy import (
+    BACKGROUND, FOCUSED, HIDDEN, VISIBLE, Attention, RunPhase, phase_of,
+)
 
 
 class RunBook:
@@ -15,6 +17,8 @@ class RunBook:
         self.visible: frozenset[str] = frozenset()
         self._background_live: int | None = None
         self._active: set[str] = set()  # runs whose status is active (a few of many)
+        #: Runs whose job-list rows are on screen; None: the UI has not said (all count).
+        self.in_view: frozenset[str] | None = None
 
     def __iter__(self) -> Iterator[RunTrack]:
         return iter(self._tracks.values())
@@ -56,10 +60,22 @@ class RunBook:
         self.changed()
         return added
 
+    def set_in_view(self, job_ids: Iterable[str]) -> list[str]:
+        """Set the runs the job list shows; return the active ones newly shown (none the
+        first time: until then every run counted as shown)."""
+        new = frozenset(job_ids)
+        before, self.in_view = self.in_view, new
+        if before is None:
+            return []
+        return sorted(j for j in new - before
+                      if j in self._active and phase_of(self._tracks[j].status) is RunPhase.ACTIVE)
+
     def attention(self, job_id: str) -> Attention:
         if job_id == self.focused:
             return FOCUSED
-        return VISIBLE if job_id in self.visible else BACKGROUND
+        if job_id in self.visible:
+            return VISIBLE
+        return HIDDEN if self.in_view is not None and job_id not in self.in_view else BACKGROUND
 
     def background_live(self) -> int:
         """Active runs neither focused nor visible (they share the background budget)."""

@@ -31,6 +31,7 @@ from axom_tui.poll.feeds import (
     ENDPOINTS, JOBS_KEY, MODELS_KEY, FeedState, RunTrack, rewind_metrics_cursor,
 )
 from axom_tui.poll.fetch import FeedFetcher, FetchOutcome, PollClient
+from axom_tui.poll.in_flight import RESTART, InFlight
 from axom_tui.poll.pacing import TokenBucket, backoff_delay
 from axom_tui.poll.policy import (
     BACKGROUND, GLOBAL_KINDS, RUN_KINDS, PollPolicy, Priority, RunPhase, aligned_due, events_on_status_change,
@@ -61,7 +62,7 @@ class PollScheduler:
         self._background_bucket = TokenBucket(self.policy.background_rps,
                                               max(1.0, self.policy.background_rps))
         self._tasks: set[asyncio.Task[None]] = set()
-        self._flying: dict[FeedKey, FeedState] = {}  # the feeds of those tasks
+        self._flying = InFlight()  # the feeds of those tasks
         self._wake = asyncio.Event()
         self._running = False
         self._stopping = False
@@ -141,6 +142,16 @@ class PollScheduler:
             self._on_attention(job_id, now)
         self._wake.set()
 
+    def set_in_view(self, job_ids: Iterable[str]) -> None:
+        """Runs whose rows the job list shows. Active runs off screen get their metrics
+        less often (``background_off_screen``); one coming on screen gets them now."""
+        now = self.clock.now()
+        for job_id in self._runs.set_in_view(job_ids):
+            last = self.stats.last_ok.get(FeedKey("metrics", job_id))
+            if last is None or now - last >= self.policy.background_min:
+                self._make_due(FeedKey("metrics", job_id), now)
+        self._wake.set()
+
     def refresh_now(self, job_id: str | None = None) -> None:
         """User asked for fresh data: global feeds and that run's (default: the focused
         run's) feeds are due now with their backoff cleared. Caps and budget still apply."""
@@ -154,39 +165,21 @@ class PollScheduler:
             state = self._feeds[key]
             state.failures = 0
             if state.in_flight and now - state.launched_at >= self.policy.refresh_restarts_after:
-                self._cancel(state, "restart")  # it may be stuck: ask again now
+                self._flying.cancel(state, RESTART)  # it may be stuck: ask again now
             else:
                 self._make_due(key, now)
         self._wake.set()
 
-    def _cancel(self, state: FeedState, reason: str) -> None:
-        if state.task is not None and not state.task.done() and state.cancelled_for is None:
-            state.cancelled_for = reason
-            state.task.cancel()
 
     # ------------------------------------------------------------ the loop
 
     def _launch_due(self, now: float) -> float | None:
         """Launch every due feed the caps allow; return when to look again (None: on wake)."""
-        watchdog = self._watch_deadlines(now)
+        watchdog = self._flying.past_deadline(now, self.policy.request_deadline)
         wake_at = self._launch_ready(now)
         if watchdog is None:
             return wake_at
         return watchdog if wake_at is None else min(wake_at, watchdog)
-
-    def _watch_deadlines(self, now: float) -> float | None:
-        """Cancel polls in flight past the deadline; return when the next one would be."""
-        deadline = self.policy.request_deadline
-        if deadline <= 0 or not self._tasks:
-            return None
-        soonest: float | None = None
-        for state in list(self._flying.values()):
-            due = state.launched_at + deadline
-            if due <= now:
-                self._cancel(state, "deadline")
-            elif soonest is None or due < soonest:
-                soonest = due
-        return soonest
 
     def _launch_ready(self, now: float) -> float | None:
         while True:
@@ -241,15 +234,11 @@ class PollScheduler:
         if priority >= Priority.BACKGROUND:
             self._background_bucket.take(now)
         track = self._runs.get(key.job_id) if key.job_id is not None else None
-        state.in_flight = True
-        state.launched_at = now
-        state.cancelled_for = None
         state.launched_terminal = track is not None and phase_of(track.status) is RunPhase.TERMINAL
         self.stats.record_request(key, now, len(self._tasks) + 1)
         task = asyncio.create_task(self._poll(state, track))
-        state.task = task
+        self._flying.launched(state, task, now)
         self._tasks.add(task)
-        self._flying[key] = state
 
     async def _poll(self, state: FeedState, track: RunTrack | None) -> None:
         outcome: FetchOutcome | Exception
@@ -266,13 +255,11 @@ class PollScheduler:
         except Exception as exc:  # AxomError, or a bug: either way, never kill the loop
             outcome = exc
         finally:  # also on cancellation
-            state.in_flight = False
-            state.task = None
-            self._flying.pop(state.key, None)
+            self._flying.landed(state)
             self._tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
             self._wake.set()
         now = self.clock.now()
-        if state.cancelled_for == "restart":  # refresh: ask again now, nothing failed
+        if state.cancelled_for == RESTART:  # refresh: ask again now, nothing failed
             state.cancelled_for = None
             state.owed = True
             state.rerun = False

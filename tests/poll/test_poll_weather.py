@@ -106,3 +106,20 @@ async def test_a_server_that_ignores_the_status_filter_is_not_paged_through_ever
         await h.advance(40)
     cursors = [c for _, c in h.api.list_requests]
     assert cursors.count(None) >= 8 and cursors.count("200") <= 1  # first pages only
+
+
+async def test_live_runs_off_screen_in_the_job_list_are_asked_for_less_often():
+    h = Harness()
+    for i in range(10):
+        h.api.add_run(f"r{i}", "running", steps=5)
+    async with h:
+        await h.advance(30)
+        h.scheduler.set_in_view(["r9", "r8", "r7"])  # the rows on screen (newest first)
+        mark = h.now
+        await h.advance(240)
+        shown = h.api.count("get_metrics", "r8", since=mark)
+        hidden = h.api.count("get_metrics", "r1", since=mark)
+        assert shown >= 240 / 20 - 1 and hidden <= 240 / 120 + 1
+        h.scheduler.set_in_view(["r1", "r2"])  # scrolled: r1 comes on screen
+        await h.advance(0.5)
+        assert h.api.count("get_metrics", "r1", since=h.now - 0.5) == 1  # fresh when seen

@@ -216,6 +216,10 @@ class DashboardScreen(Screen):
     def _on_run_highlighted(self, event: JobTable.RunHighlighted) -> None:
         self.select_run(event.job_id)
 
+    @on(JobTable.RowsInView)
+    def _on_rows_in_view(self, event: JobTable.RowsInView) -> None:
+        self.axom.services.scheduler.set_in_view(event.job_ids)
+
     @on(JobTable.MarksChanged)
     def _on_marks_changed(self, event: JobTable.MarksChanged) -> None:
         self._show_selected({"job"})

@@ -9,10 +9,8 @@ a filter keystroke costs what is on screen and what changed, not the account's s
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -28,20 +26,13 @@ from axom_tui.ui.widgets.job_rows import (
     row_cells, row_segments, signature, time_cells,
 )
 from axom_tui.ui.widgets.job_row_cache import RowCache
+from axom_tui.ui.widgets.job_row_paint import RowPainter, Styles
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
 
 if TYPE_CHECKING:
     from axom_tui.store import RunStore
 
 MAX_MARKS = 6
-
-
-class _Styles(NamedTuple):
-    odd: Style
-    even: Style
-    cursor: Style
-    header: Style
-    empty: Style
 
 
 class JobTable(ScrollView, can_focus=True):
@@ -104,6 +95,13 @@ class JobTable(ScrollView, can_focus=True):
     class FilterRequested(Message):
         pass
 
+    class RowsInView(Message):
+        """The runs whose rows are on screen changed (the scheduler paces the others)."""
+
+        def __init__(self, job_ids: frozenset[str]) -> None:
+            self.job_ids = job_ids
+            super().__init__()
+
     def __init__(self, store: RunStore, clock: ServerClock, *, ascii_mode: bool = False,
                  id: str | None = None) -> None:
         super().__init__(id=id)
@@ -119,11 +117,10 @@ class JobTable(ScrollView, can_focus=True):
         self._position: dict[str, int] = {}
         self._rows = RowCache(store, self._cells_for)
         self._widths_for: tuple[object, list[int]] = (None, [])
-        self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
-        self._header: tuple[tuple[object, ...], Strip] | None = None
-        self._styles: _Styles | None = None
+        self._paint = RowPainter(self._read_styles)
         self._last_highlighted: str | None = None
         self._select_when_listed: str | None = None
+        self._in_view: frozenset[str] | None = None
 
     @property
     def columns_shown(self) -> tuple[Column, ...]:
@@ -178,8 +175,7 @@ class JobTable(ScrollView, can_focus=True):
         membership = wanted_set != self._position.keys()
         self._rows.forget_missing()
         for job_id in [jid for jid in self._rows if jid not in wanted_set]:
-            self._rows.drop(job_id)
-            self._strips.pop(job_id, None)
+            self._forget(job_id)
         for job_id in list(self._rows) if changed is None else [j for j in changed if j in wanted_set]:
             self._refresh_run(job_id)
         if membership:
@@ -192,12 +188,7 @@ class JobTable(ScrollView, can_focus=True):
             if (job_id in self._position) != self._matches(job_id):
                 return False
         for job_id in changed:
-            if job_id in self._position:
-                self._refresh_run(job_id)
-            else:  # filtered out: what is kept for it must not go stale
-                self._rows.drop(job_id)
-                self._strips.pop(job_id, None)
-                self._rows.learn(job_id)
+            self._refresh_run(job_id)  # (filtered out: what is kept for it must not go stale)
         return True
 
     def _refresh_run(self, job_id: str) -> None:
@@ -205,10 +196,13 @@ class JobTable(ScrollView, can_focus=True):
         made again when drawn) and keep only its step rate up to date."""
         if job_id in self._rows and self._row_y(job_id) is not None:
             self._update(job_id)
-            return
+        else:
+            self._forget(job_id)
+            self._rows.learn(job_id)
+
+    def _forget(self, job_id: str) -> None:
         self._rows.drop(job_id)
-        self._strips.pop(job_id, None)
-        self._rows.learn(job_id)
+        self._paint.forget(job_id)
 
     def refresh_time_cells(self) -> None:
         """Elapsed and ETA move with the clock even when no data arrives.
@@ -223,8 +217,7 @@ class JobTable(ScrollView, can_focus=True):
             if run is None or job_id not in self._rows:
                 continue
             if self._row_y(job_id) is None:  # off screen: made afresh when drawn
-                self._rows.drop(job_id)
-                self._strips.pop(job_id, None)
+                self._forget(job_id)
                 continue
             self._apply(job_id, time_cells(run, self._rows.rate(job_id), server_now), regions)
         if regions:
@@ -241,7 +234,7 @@ class JobTable(ScrollView, can_focus=True):
 
     def _update(self, job_id: str, only: tuple[str, ...] | None = None) -> None:
         if job_id not in self._rows:  # not made yet: it is made as it is now when drawn
-            self._strips.pop(job_id, None)
+            self._paint.forget(job_id)
             self._refresh_row(job_id)
             return
         cells = self._cells_for(job_id, self._rows.rate(job_id))
@@ -263,12 +256,12 @@ class JobTable(ScrollView, can_focus=True):
                 row.cells[key] = cell
                 changed.append(key)
         if changed:
-            self._strips.pop(job_id, None)
+            self._paint.forget(job_id)
             regions.extend(self._row_regions(job_id, changed))
 
     def _recompute_all(self) -> None:
         self._rows.clear()
-        self._strips.clear()
+        self._paint.forget_rows()
         self.refresh()
 
     def rebuild(self) -> None:
@@ -282,6 +275,7 @@ class JobTable(ScrollView, can_focus=True):
         self._position = {jid: i for i, jid in enumerate(self._order)}
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(self._order) + 1))
         self.refresh()
+        self.call_after_refresh(self._post_in_view)
         if remembered in self._position:  # asked for before it was listed, or back from the filter
             self._select_when_listed = None
             self._move_to(self._position[remembered])
@@ -330,6 +324,17 @@ class JobTable(ScrollView, can_focus=True):
         top = max(0, min(top, len(self._order) + 1 - (visible + 1)))
         if top != int(self.scroll_offset.y):
             self.scroll_to(y=top, animate=False, force=True)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._post_in_view()
+
+    def _post_in_view(self) -> None:
+        top, height = int(self.scroll_offset.y), self.scrollable_content_region.height - 1
+        rows = frozenset(self._order[top:top + max(0, height)])
+        if rows != self._in_view:
+            self._in_view = rows
+            self.post_message(self.RowsInView(rows))
 
     def _emit_highlight(self) -> None:
         current = self.selected_job_id
@@ -410,16 +415,14 @@ class JobTable(ScrollView, can_focus=True):
             yield key, x, width + 2 * PADDING
             x += width + 2 * PADDING
 
-    def _get_styles(self) -> _Styles:
-        if self._styles is None:
-            self._styles = _Styles(
-                odd=self.rich_style,
-                even=self.get_component_rich_style("job-table--even-row"),
-                cursor=self.get_component_rich_style("job-table--cursor"),
-                header=self.get_component_rich_style("job-table--header"),
-                empty=self.get_component_rich_style("job-table--empty"),
-            )
-        return self._styles
+    def _read_styles(self) -> Styles:
+        return Styles(
+            odd=self.rich_style,
+            even=self.get_component_rich_style("job-table--even-row"),
+            cursor=self.get_component_rich_style("job-table--cursor"),
+            header=self.get_component_rich_style("job-table--header"),
+            empty=self.get_component_rich_style("job-table--empty"),
+        )
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -435,61 +438,38 @@ class JobTable(ScrollView, can_focus=True):
 
     def _drop_drawn(self) -> None:
         """Styles changed (theme, focus): every cached line is drawn again."""
-        self._styles = None
-        self._strips.clear()
-        self._header = None
+        self._paint.drop_all()
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width
         self.set_compact(width < min_row_width(COLUMNS))
         set_virtual_size(self, Size(width, len(self._order) + 1))
         self._scroll_to_cursor()
+        self._post_in_view()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        styles = self._get_styles()
+        styles = self._paint.styles
         if y == 0:
-            return self._header_strip(width, styles)
+            return self._header_strip(width)
         index = int(self.scroll_offset.y) + y - 1
         if 0 <= index < len(self._order):
-            return self._row_strip(index, width, styles)
+            job_id = self._order[index]
+            return self._paint.row(job_id, self._rows.get(job_id),
+                                   [c for c, _, _ in self.columns_shown], self._widths(), width,
+                                   bool(index % 2), index == self.cursor_row, self.compact)
         if y == 1 and not self._order and self.filter_text:
             note = Text(f"No runs match “{self.filter_text}”. Esc clears the filter.")
             return Strip(row_segments([note], [max(1, width - 2 * PADDING)], width, styles.empty), width)
         return Strip.blank(width, styles.odd)
 
-    def _header_strip(self, width: int, styles: _Styles) -> Strip:
-        key = (width, self.sort_mode, self.compact)
-        if self._header is not None and self._header[0] == key:
-            return self._header[1]
+    def _header_strip(self, width: int) -> Strip:
         arrow = " v" if self.ascii_mode else " ▾"
         sorted_column = SORT_COLUMN.get(self.sort_mode)
         labels = [Text(label + (arrow if column == sorted_column else ""),
                        justify="right" if column in RIGHT_ALIGNED else "left")
                   for column, label, _ in self.columns_shown]
-        strip = Strip(row_segments(labels, self._widths(), width, styles.header), width).simplify()
-        self._header = (key, strip)
-        return strip
-
-    def _row_strip(self, index: int, width: int, styles: _Styles) -> Strip:
-        job_id = self._order[index]
-        cursor = index == self.cursor_row
-        key = (width, index % 2, cursor, self.compact)
-        hit = self._strips.get(job_id)
-        if hit is not None and hit[0] == key:
-            return hit[1]
-        style = styles.odd if index % 2 else styles.even
-        post = None
-        if cursor:
-            style = style + styles.cursor
-            post = Style(color=styles.cursor.color)  # the cursor's text colour wins, as in DataTable
-        row = self._rows.get(job_id)
-        segments: list[Segment] = row_segments(
-            [row.cells[column] for column, _, _ in self.columns_shown], self._widths(), width,
-            style, post, row.segments)
-        strip = Strip(segments, width).simplify()
-        self._strips[job_id] = (key, strip)
-        return strip
+        return self._paint.header((width, self.sort_mode, self.compact), labels, self._widths(), width)
 
     # ------------------------------------------------------------ actions
 
