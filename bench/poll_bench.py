@@ -49,7 +49,7 @@ from axom_tui.api import AxomClient
 from axom_tui.config.schema import Settings
 from axom_tui.launch import poll_policy
 from axom_tui.poll import FakeClock, PollScheduler
-from axom_tui.poll.policy import RUN_KINDS
+from axom_tui.store import RUN_FEEDS
 from axom_tui.sim import ManualClock, SimConfig, Simulator, create_app
 from axom_tui.sim.world import Run
 from axom_tui.store import FeedKey, RunStore
@@ -154,7 +154,7 @@ async def _scenario(n: int, warm: float, window: float) -> dict[str, float]:
     settled: dict[str, float] = {}
 
     def parked(job_id: str) -> bool:
-        for kind in RUN_KINDS:
+        for kind in RUN_FEEDS:
             key = FeedKey(kind, job_id)
             state = scheduler.feed_state(key)
             if scheduler.due_at(key) is not None or (state is not None and state.in_flight):
@@ -225,7 +225,6 @@ def run(quick: bool = False) -> list[BenchLine]:
         window = 120.0 if quick else 600.0
         r = scenario(n, warm, window)
         naive = NAIVE_FEEDS * n / NAIVE_INTERVAL
-        ok = r["rps"] <= budget and r["stale"] <= STALE_BUDGET and r["after_final"] == 0
         lines.append(BenchLine(
             f"requests/s, {n} runs on the simulator", r["rps"], naive, r["rps"] / naive,
             f"<= {budget:g} req/s", r["rps"] <= budget, "req/s",

@@ -22,7 +22,7 @@ import hashlib
 import json
 import random
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
 from axom_tui.api import records
@@ -43,6 +43,7 @@ MAX_DETAIL = 300
 DEFAULT_DEADLINE = 30.0  # seconds from sending a request to its last byte
 DEFAULT_MAX_BODY = 16 * 1024 * 1024  # as api/http.py's MAX_BODY (not imported: httpx)
 MEMO_SIZE = 256  # list answers remembered (the pages of a 50,000-run account)
+_T = TypeVar("_T")
 
 
 class AxomClient:
@@ -81,7 +82,7 @@ class AxomClient:
         self._models_memo = ItemMemo()
         self._rng = random.Random()
         self.requests_sent = 0
-        self._http_options = {"transport": transport, "timeout": timeout, "verify": verify}
+        self._http_options: dict[str, Any] = {"transport": transport, "timeout": timeout, "verify": verify}
         self._http_client: httpx.AsyncClient | None = None
         self._closed = False
 
@@ -200,8 +201,8 @@ class AxomClient:
             raise DeadlineError(endpoint, self.deadline)
         return work.result()
 
-    async def _parse(self, endpoint: str, path: str, parser: Callable[[Any], Any],
-                     params: dict[str, Any] | None = None, memo: bool = False) -> Any:
+    async def _parse(self, endpoint: str, path: str, parser: Callable[[Any], _T],
+                     params: dict[str, Any] | None = None, memo: bool = False) -> _T:
         """GET, decode and parse. ``memo``: an answer of the same bytes as the last one to
         the same request is not decoded or parsed again; the same record comes back (a
         page of 200 finished runs, or the list of 4,000 models, costs a hash)."""
@@ -212,7 +213,7 @@ class AxomClient:
             digest = hashlib.blake2b(raw, digest_size=16).digest()
             hit = self._memo.get(key)
             if hit is not None and hit[0] == digest:
-                return hit[1]
+                return cast(_T, hit[1])
         try:
             answer = self._scrub_issues(parser(_decode(endpoint, raw)))
         except AxomError as exc:
@@ -321,7 +322,7 @@ def _detail(body: bytes) -> str:
         if isinstance(detail, str):
             return detail[:MAX_DETAIL]
         if isinstance(detail, list):  # FastAPI-style 422
-            msgs = [d.get("msg") for d in detail if isinstance(d, dict) and isinstance(d.get("msg"), str)]
+            msgs = [d["msg"] for d in detail if isinstance(d, dict) and isinstance(d.get("msg"), str)]
             if msgs:
                 return "; ".join(msgs)[:MAX_DETAIL]
     return "no details"

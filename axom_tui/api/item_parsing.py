@@ -10,14 +10,11 @@ time a run finished). And the list envelope's ``next`` cursor.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from axom_tui.api.errors import BadPayloadError
 from axom_tui.api.fields import parse_timestamp
 from axom_tui.api.issues import IssueLog
-
-if TYPE_CHECKING:
-    from axom_tui.api.records import MetricPoint
 
 T = TypeVar("T")
 NAN = float("nan")
@@ -60,7 +57,7 @@ _POINT_FLOATS = ("loss", "grad_norm", "lr", "throughput", "vram_gb")
 _INT64 = 2**63
 
 
-def point_fast(raw: Any, make: type[MetricPoint]) -> MetricPoint | None:
+def point_fast(raw: Any, make: Callable[..., T]) -> T | None:
     """A point whose every field has its usual type, read without :class:`Fields` (a third
     of the time; points are most of what a big account's polls parse). None: anything
     unusual, which the careful path reads (and counts)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 
 def mask_key(key: str) -> str:
     """``axom_live_abcdef…wxyz`` → ``axom_live_…wxyz``; short or odd keys are fully hidden."""
@@ -46,7 +48,7 @@ class ApiKey:
     def __hash__(self) -> int:
         return hash(("ApiKey", self._value))
 
-    def __reduce__(self) -> object:  # refuse pickling the raw key into crash dumps
+    def __reduce__(self) -> NoReturn:  # refuse pickling the raw key into crash dumps
         raise TypeError("ApiKey cannot be pickled")
 
 

@@ -32,7 +32,7 @@ class RetryPolicy:
     retry_after_cap: float = 120.0
 
     def backoff(self, failures: int, rng: random.Random) -> float:
-        delay = min(self.backoff_cap, self.backoff_base * 2 ** max(0, failures - 1))
+        delay = min(self.backoff_cap, self.backoff_base * 2.0 ** max(0, failures - 1))
         return delay * (0.5 + rng.random() / 2)
 
 

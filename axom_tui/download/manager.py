@@ -191,7 +191,7 @@ class DownloadManager:
             return await task.wait()
         except asyncio.CancelledError:
             task.cancel()
-            await asyncio.wait({task._task})  # type: ignore[arg-type]
+            await asyncio.wait({task._task})  # type: ignore[type-var]
             raise
 
     # ------------------------------------------------------------ one download

@@ -7,16 +7,18 @@ from dataclasses import dataclass
 
 from axom_tui.api.records import Event
 from axom_tui.store.health import FeedKey
+from axom_tui.store.vocab import FeedKind
 
-JOBS_KEY = FeedKey("jobs")
-MODELS_KEY = FeedKey("models")
-OVERVIEW_KEY = FeedKey("overview")
+JOBS_KEY = FeedKey(FeedKind.LIST)  # the job list
+MODELS_KEY = FeedKey(FeedKind.MODELS)
+OVERVIEW_KEY = FeedKey(FeedKind.OVERVIEW)
 
 #: The endpoint behind each feed kind, for messages.
-ENDPOINTS = {
-    "jobs": "GET /jobs", "models": "GET /models", "overview": "GET /overview",
-    "job": "GET /jobs/{id}", "metrics": "GET /jobs/{id}/metrics", "logs": "GET /jobs/{id}/logs",
-    "events": "GET /jobs/{id}/events", "result": "GET /jobs/{id}/result",
+ENDPOINTS: dict[str, str] = {
+    FeedKind.LIST: "GET /jobs", FeedKind.MODELS: "GET /models", FeedKind.OVERVIEW: "GET /overview",
+    FeedKind.JOB: "GET /jobs/{id}", FeedKind.METRICS: "GET /jobs/{id}/metrics",
+    FeedKind.LOGS: "GET /jobs/{id}/logs", FeedKind.EVENTS: "GET /jobs/{id}/events",
+    FeedKind.RESULT: "GET /jobs/{id}/result", FeedKind.TAIL: "GET /jobs/{id}/metrics",
 }
 
 
@@ -80,8 +82,8 @@ def rewind_after_preemptions(events: list[Event], preemptions: int, cursor: int 
         return None
     rewind = cursor
     for index in preempted_at[-preemptions:]:
-        steps = [e.payload.get("step") for e in events[:index] if e.kind == "checkpoint"]
-        steps = [s for s in steps if isinstance(s, int)]
+        raw = [e.payload.get("step") for e in events[:index] if e.kind == "checkpoint"]
+        steps = [s for s in raw if isinstance(s, int)]
         if not steps:
             return None
         rewind = min(rewind, steps[-1])

@@ -17,8 +17,10 @@ from axom_tui.api.records import Event, Job, LogsPage, MetricsPage, Model, Overv
 from axom_tui.poll.feeds import RunTrack
 from axom_tui.poll.job_listing import JobListing, is_waiting_or_active
 from axom_tui.poll.policy import PollPolicy
+from axom_tui.poll.tail import TAIL_KIND, tail_since
 from axom_tui.store.health import FeedKey
 from axom_tui.store.run_store import JobChange, RunStore
+from axom_tui.store.vocab import FeedKind
 
 
 class PollClient(Protocol):
@@ -65,33 +67,41 @@ class FeedFetcher:
 
     async def fetch(self, key: FeedKey, track: RunTrack | None) -> FetchOutcome:
         kind = key.kind
-        if kind == "jobs":
+        if kind == FeedKind.LIST:
             return await self._job_list()
-        if kind == "models":
+        if kind == FeedKind.MODELS:
             models = await self.client.list_models()
             self.store.apply_models(models)
             return FetchOutcome(issues=_issues(models))
-        if kind == "overview":
+        if kind == FeedKind.OVERVIEW:
             overview = await self.client.overview(days=self.policy.overview_days)
             self.store.apply_overview(overview)
             return FetchOutcome(issues=_issues(overview))
         if track is None or key.job_id is None:
             raise ValueError(f"feed {key} needs a run")
         job_id = key.job_id
-        if kind == "job":
+        if kind == FeedKind.JOB:
             job = await self.client.get_job(job_id)
             change = self.store.apply_job(job)
             return FetchOutcome(job_changes=[change] if change is not None else [],
                                 issues=_issues(job))
-        if kind == "metrics":
+        if kind == FeedKind.METRICS:
             return await self._metrics(job_id, track)
-        if kind == "logs":
+        if kind == FeedKind.LOGS:
             return await self._logs(job_id, track)
-        if kind == "events":
+        if kind == FeedKind.TAIL:
+            run = self.store.runs.get(job_id)
+            since = tail_since(run.job.latest_step if run and run.job else None)
+            if since is None:
+                return FetchOutcome()
+            page = await self.client.get_metrics(job_id, since_step=since)
+            self.store.apply_tail(job_id, page)
+            return FetchOutcome(issues=page.issues)
+        if kind == FeedKind.EVENTS:
             events = await self.client.get_events(job_id)
             self.store.apply_events(job_id, events)
             return FetchOutcome(issues=_issues(events))
-        if kind == "result":
+        if kind == FeedKind.RESULT:
             result = await self.client.get_result(job_id)
             if result is not None:
                 self.store.apply_result(job_id, result)

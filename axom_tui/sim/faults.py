@@ -217,7 +217,7 @@ class FaultMiddleware:
                              gone=lambda: bool(getattr(cycle, "disconnected", False)))
 
     def _cutting_send(self, send, receive, frac: float):
-        state = {"limit": None, "sent": 0, "done": False}
+        state: dict[str, Any] = {"limit": None, "sent": 0, "done": False}
 
         async def wrapped(message) -> None:
             if state["done"]:

@@ -6,13 +6,10 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from axom_tui.api.issues import CLEAN, ParseIssues
-
-#: Global feeds (job_id None) and per-run feeds.
-GLOBAL_FEEDS = ("jobs", "models", "overview")
-RUN_FEEDS = ("job", "metrics", "logs", "events", "result")
+from axom_tui.store.vocab import FeedKind
 
 #: Feeds read by cursor: what one of their answers left out is not asked for again.
-CURSOR_FEEDS = frozenset({"metrics", "logs"})
+CURSOR_FEEDS = frozenset({FeedKind.METRICS, FeedKind.LOGS})
 #: Consecutive transient failures after which a feed counts as failing on screen.
 PERSISTENT_AFTER = 2
 
@@ -22,7 +19,7 @@ ConnectionStatus = Literal["connecting", "live", "retrying", "offline", "auth", 
 class FeedKey(NamedTuple):
     """One thing the scheduler polls: a global feed, or one feed of one run."""
 
-    kind: str
+    kind: FeedKind
     job_id: str | None = None
 
     def __str__(self) -> str:

@@ -19,12 +19,13 @@ from axom_tui.api.issues import CLEAN, ParseIssues
 from axom_tui.api.records import (
     TERMINAL_STATUSES, Event, Job, LogLine, LogsPage, MetricsPage, Model, Overview, Result,
 )
-from axom_tui.store.changes import ChangeTracker, Changes
+from axom_tui.store.changes import ChangeSet, ChangeTracker
 from axom_tui.store.health import (
     CURSOR_FEEDS, ConnectionState, ConnectionStatus, FeedHealth, FeedKey,
 )
 from axom_tui.store.log_ring import DEFAULT_LOG_CAP, LogRing
 from axom_tui.store.run_state import RunState
+from axom_tui.store.vocab import FeedKind, GlobalAspect, RunAspect
 
 
 class JobChange(NamedTuple):
@@ -63,8 +64,8 @@ class RunStore:
         self.models: list[Model] = []
         self.overview: Overview | None = None
         self.connection = ConnectionState()
-        #: Health of the global feeds ("jobs", "models", "overview").
-        self.global_feeds: dict[str, FeedHealth] = {}
+        #: Health of the global feeds (the job list, models, overview).
+        self.global_feeds: dict[FeedKind, FeedHealth] = {}
         #: Feeds failing persistently or leaving items out (the header counts them).
         self.problems: dict[FeedKey, FeedHealth] = {}
         #: Runs whose status is not terminal (kept as records arrive: a few dozen of a
@@ -80,20 +81,19 @@ class RunStore:
         """``callback()`` runs once each time the store goes from clean to dirty."""
         self._changes.set_callback(callback)
 
-    def drain_changes(self) -> Changes:
-        """Return and clear the pending changes: ``{job_id or None: {aspect, ...}}``."""
+    def drain_changes(self) -> ChangeSet:
+        """Return and clear the pending changes."""
         return self._changes.drain()
 
     @property
     def has_changes(self) -> bool:
         return self._changes.dirty
 
-    def _changed(self, job_id: str | None, aspect: str) -> None:
-        if job_id is not None:
-            run = self.runs[job_id]
-            run.version += 1
-            run.last_update = self.clock()
-        self._changes.mark(job_id, aspect)
+    def _changed(self, job_id: str, aspect: RunAspect) -> None:
+        run = self.runs[job_id]
+        run.version += 1
+        run.last_update = self.clock()
+        self._changes.mark_run(job_id, aspect)
 
     # ------------------------------------------------------------ reading
 
@@ -105,7 +105,7 @@ class RunStore:
         if run is None:
             run = self.runs[job_id] = RunState(job_id=job_id, logs=LogRing(self.log_cap))
             self.order.append(job_id)
-            self._changes.mark(None, "list")
+            self._changes.mark_global(GlobalAspect.LIST)
         return run
 
     def model_for_job(self, job_id: str) -> Model | None:
@@ -142,13 +142,13 @@ class RunStore:
         order = listed + [i for i in self.order if i not in listed_set]
         if order != self.order:
             self.order = order
-            self._changes.mark(None, "list")
+            self._changes.mark_global(GlobalAspect.LIST)
 
     def set_listing(self, *, loading: bool, complete: bool, truncated: bool) -> None:
         state = ListingState(complete=complete, loading=loading, truncated=truncated)
         if state != self.listing:
             self.listing = state
-            self._changes.mark(None, "list")
+            self._changes.mark_global(GlobalAspect.LIST)
 
     def apply_job(self, job: Job) -> JobChange | None:
         return self._set_job(job)
@@ -167,7 +167,7 @@ class RunStore:
             self.unfinished.discard(job.id)
         else:
             self.unfinished.add(job.id)
-        self._changed(job.id, "job")
+        self._changed(job.id, RunAspect.JOB)
         return JobChange(job.id, before, job)
 
     def apply_metrics(self, job_id: str, page: MetricsPage) -> int:
@@ -175,15 +175,26 @@ class RunStore:
         run = self.ensure_run(job_id)
         changed = run.metrics.merge(page.points)
         if changed:
-            self._changed(job_id, "metrics")
+            self._changed(job_id, RunAspect.METRICS)
         return changed
+
+    def apply_tail(self, job_id: str, page: MetricsPage) -> bool:
+        """Keep the losses of a run's last points (see poll/tail.py); not merged into metrics."""
+        points = sorted((p for p in page.points if p.loss is not None), key=lambda p: p.step)
+        if not points:
+            return False
+        run = self.ensure_run(job_id)
+        run.tail_losses = [float(p.loss) for p in points]  # type: ignore[arg-type]
+        run.tail_step = points[-1].step
+        self._changed(job_id, "metrics")
+        return True
 
     def apply_logs(self, job_id: str, page: LogsPage) -> list[LogLine]:
         """Append a logs page; return the lines that were new."""
         run = self.ensure_run(job_id)
         fresh = run.logs.append(page.lines)
         if fresh:
-            self._changed(job_id, "logs")
+            self._changed(job_id, RunAspect.LOGS)
         return fresh
 
     def apply_events(self, job_id: str, events: list[Event]) -> bool:
@@ -192,7 +203,7 @@ class RunStore:
         if run.events == events:
             return False
         run.events = list(events)
-        self._changed(job_id, "events")
+        self._changed(job_id, RunAspect.EVENTS)
         return True
 
     def apply_result(self, job_id: str, result: Result) -> bool:
@@ -200,7 +211,7 @@ class RunStore:
         if run.result == result:
             return False
         run.result = result
-        self._changed(job_id, "result")
+        self._changed(job_id, RunAspect.RESULT)
         return True
 
     def apply_models(self, models: list[Model]) -> bool:
@@ -212,14 +223,14 @@ class RunStore:
             if model.job_id is not None:
                 by_job.setdefault(model.job_id, model)
         self._model_by_job = by_job
-        self._changes.mark(None, "models")
+        self._changes.mark_global(GlobalAspect.MODELS)
         return True
 
     def apply_overview(self, overview: Overview) -> bool:
         if overview == self.overview:
             return False
         self.overview = overview
-        self._changes.mark(None, "overview")
+        self._changes.mark_global(GlobalAspect.OVERVIEW)
         return True
 
     def mark_gone(self, job_id: str) -> None:
@@ -228,7 +239,7 @@ class RunStore:
         self.unfinished.discard(job_id)
         if not run.gone:
             run.gone = True
-            self._changed(job_id, "job")
+            self._changed(job_id, RunAspect.JOB)
 
     # ------------------------------------------------------------ health
 
@@ -255,9 +266,9 @@ class RunStore:
             else:
                 self.problems.pop(feed_key, None)
         if feed_key.job_id is None:
-            self._changes.mark(None, "health")
+            self._changes.mark_global(GlobalAspect.HEALTH)
         else:
-            self._changed(feed_key.job_id, "health")
+            self._changed(feed_key.job_id, RunAspect.HEALTH)
 
     def set_connection(self, state: ConnectionStatus, message: str = "",
                        retry_at: float | None = None, last_success_at: float | None = None) -> None:
@@ -267,7 +278,7 @@ class RunStore:
             current.last_success_at = last_success_at  # silent: the UI ages it on its own timer
         if (current.state, current.message, current.retry_at) != (state, message, retry_at):
             current.state, current.message, current.retry_at = state, message, retry_at
-            self._changes.mark(None, "connection")
+            self._changes.mark_global(GlobalAspect.CONNECTION)
 
 
 def _keep_held(job: Job, before: Job) -> Job:

@@ -5,30 +5,43 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
-import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual.app import App, ScreenStackError
+from textual import events
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from axom_tui.sanitize import clean_text
 from axom_tui.ui.commands import RunCommands
 from axom_tui.ui.crash import redacted_traceback_text
 from axom_tui.ui.derive import ServerClock
+from axom_tui.ui.downloads import DownloadDesk, download_toast
+from axom_tui.ui.key_routing import KeyRouter
+from axom_tui.ui.messages import (
+    CompareRequested, DashboardAction, DownloadCancelRequested, DownloadProgressed, DownloadRequested,
+    ExportRequested, RunChosen, StoreChanged,
+)
 from axom_tui.ui.notifications import Notifier
 from axom_tui.ui.screens.dashboard import DashboardScreen
-from axom_tui.ui.screens.help import HelpScreen
+from axom_tui.ui.screens.help import HelpScreen, binding_sections
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.header_bar import HeaderBar
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
+    from axom_tui.download.manager import DownloadManager
+    from axom_tui.download.progress import DownloadProgress
     from axom_tui.runtime import Services
 
 HTTP_MODULES = ("axom_tui.api.http",)
 CHART_MODULES = ("axom_tui.charting.views", "axom_tui.charting.render")
+DUPLICATE_SYSTEM_COMMANDS = frozenset({"Keys", "Screenshot"})  # "Help: all keys", "Save a screenshot"
 FLUSH_DELAY = 0.25  # coalesce store changes: widgets redraw at most 4 times a second
 
 
@@ -41,14 +54,20 @@ class AxomApp(App):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("S", "screenshot", "Screenshot", id="screenshot", show=False),
         Binding("T", "next_theme", "Theme", id="theme.next", show=False),
+        Binding("ctrl+p", "command_palette", "Command palette", id="palette", show=False,
+                priority=True),
     ]
 
     def __init__(self, services: Services, ui_settings: UiSettings | None = None) -> None:
         super().__init__()
         self.services = services
+        self.store = services.store  # what the command palette reads
         self.ui_settings = ui_settings or UiSettings()
         self.server_clock = ServerClock()
-        self.notifier = Notifier(self)
+        self.notifier = Notifier(services.store, self.ui_settings, notice=self._notice, bell=self.bell,
+                                 write_terminal=self._write_terminal)
+        self.downloads = DownloadDesk(services.store, self._open_downloads, self._toast)
+        self.keys = KeyRouter(self)
         self._flush_pending = False
         self._dashboard: DashboardScreen | None = None
         from axom_tui.ui.theming import install_themes
@@ -58,15 +77,9 @@ class AxomApp(App):
     # ------------------------------------------------------------ start / stop
 
     def get_driver_class(self):
-        driver = super().get_driver_class()
-        if sys.platform != "win32":
-            from textual.drivers.linux_driver import LinuxDriver
+        from axom_tui.ui.session import quiet_driver_class
 
-            if driver is LinuxDriver:  # not Windows, not a driver named in TEXTUAL_DRIVER
-                from axom_tui.ui.quiet_driver import QuietLinuxDriver
-
-                return QuietLinuxDriver
-        return driver
+        return quiet_driver_class(super().get_driver_class())
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Status and chart colours exist in every theme, Textual's built-in ones too.
@@ -80,14 +93,14 @@ class AxomApp(App):
         self.set_class(self.ui_settings.ascii, "-ascii")
         if self.ui_settings.keymap:
             self.set_keymap(self.ui_settings.keymap)
-        self._dashboard = DashboardScreen()
+        self._dashboard = DashboardScreen(self.services.store, self.services.scheduler, self.ui_settings,
+                                          self.server_clock)
         self.push_screen(self._dashboard)
         self.services.store.set_dirty_callback(self._on_store_dirty)
         # Connect once the first frame is out: the dashboard appears at once and its data
         # a moment later, rather than after the network stack has loaded and the first
         # answers have been fetched and drawn.
         self.call_after_refresh(self._start_services)
-        self.services.on_download_progress = self._on_download_progress
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         # Everything allocated so far (modules, widgets, styles) lives as long as the app:
         # take it out of the collector's sight so full collections stop stalling frames
@@ -128,22 +141,51 @@ class AxomApp(App):
                timeout: float | None = None, markup: bool = False) -> None:
         """Toasts are plain text: they carry server text (run names, errors), which must
         never be parsed as Textual markup (``[@click=…]``, ``[link=…]``, or a MarkupError)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[arg-type]
-                       markup=markup)
+        level = cast("SeverityLevel", severity)
+        super().notify(message, title=title, severity=level, timeout=timeout, markup=markup)
+
+    def _toast(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None) -> None:
+        self.notify(message, title=title, severity=severity, timeout=timeout)
 
     def show_notice(self, title: str, body: str, *, error: bool = False) -> None:
-        """A run's news: in the dashboard's header while it is on screen (a repaint of one
-        line), as a toast on the other screens."""
-        if self._dashboard is not None and self._screen_or_none() is self._dashboard:
-            self._dashboard.query_one(HeaderBar).notice(title, body, error=error)
-        else:
-            self.notify(body, title=title, severity="error" if error else "information", timeout=8)
+        """A run's news, once: in the header of the screen on top (a repaint of one line),
+        or the dashboard's (under a dialog, its header stays in sight). Never a toast."""
+        screen = self._screen_or_none()
+        if isinstance(screen, Screen) and screen is not self._dashboard:
+            for header in screen.query(HeaderBar).results():
+                header.notice(title, body, error=error)
+                return
+        if self._dashboard is not None and self._dashboard.is_mounted:
+            self._dashboard.notice(title, body, error=error)
+
+    def _notice(self, title: str, body: str, error: bool) -> None:
+        self.show_notice(title, body, error=error)
+
+    def _write_terminal(self, text: str) -> None:
+        if self._driver is not None and not self.is_headless:
+            self._driver.write(text)
 
     def _screen_or_none(self) -> object:
         try:
             return self.screen
         except ScreenStackError:
             return None
+
+    # ------------------------------------------------------------ keys
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.keys.take(event):  # an input is opening: the key is its own
+            return
+        await super().on_event(event)
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:  # noqa: ANN001
+        if isinstance(action, str) and self.keys.opens_input(action, default_namespace):
+            self.keys.hold()
+        return await super().run_action(action, default_namespace, namespaces)
+
+    async def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        await self.keys.focused(event.widget, self.on_event)
 
     # ------------------------------------------------------------ store → widgets
 
@@ -157,12 +199,38 @@ class AxomApp(App):
         changes = self.services.store.drain_changes()
         if not changes:
             return
+        scheduler = self.services.scheduler  # runs on screen now are watched: their end is news
+        for job_id in (scheduler.focused, *scheduler.visible):
+            self.notifier.watch(job_id)
         self.notifier.observe(changes)
+        for screen in self._data_screens():
+            screen.post_message(StoreChanged(changes))
+
+    def _on_download_progress(self, snapshot: DownloadProgress) -> None:
+        toast = download_toast(snapshot)
+        if toast is not None:
+            self.notify(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)
+        for screen in self._data_screens():
+            screen.post_message(DownloadProgressed(snapshot))
+
+    def _data_screens(self) -> list[Screen]:
+        """Where data goes: the dashboard, and the screen on top of it if another.
+
+        Not every screen on the stack: a screen under the top one repaints the top one
+        wherever it is itself dirty once it has handled a message (it may show through),
+        and Textual's default screen under the dashboard is dirty all over, so a message
+        to it made every flush a whole-screen write (measured: twice the bytes on --demo).
+        """
+        screens: list[Screen] = []
         if self._dashboard is not None and self._dashboard.is_mounted:
-            self._dashboard.apply_changes(changes)
-        screen = self._screen_or_none()  # None: shutting down, the screens are gone
-        if screen is not None and screen is not self._dashboard and hasattr(screen, "apply_changes"):
-            screen.apply_changes(changes)
+            screens.append(self._dashboard)
+        top = self._screen_or_none()  # None: shutting down, the screens are gone
+        if isinstance(top, Screen) and top is not self._dashboard:
+            screens.append(top)
+        return screens
+
+    def _open_downloads(self) -> DownloadManager:
+        return self.services.open_downloads(self._on_download_progress, self.ui_settings.download_dir)
 
     def _on_theme_changed(self, _theme: object) -> None:
         if self._dashboard is not None:
@@ -176,10 +244,17 @@ class AxomApp(App):
             except Exception as exc:  # a read-only config must not break theme switching
                 self.notify(f"Could not save theme choice: {clean_text(exc, 120)}", severity="warning")
 
+    def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
+        """Textual's palette entries but those ours already have (help, screenshot): one
+        entry per thing to do."""
+        for command in super().get_system_commands(screen):
+            if command.title not in DUPLICATE_SYSTEM_COMMANDS:
+                yield command
+
     # ------------------------------------------------------------ actions
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(binding_sections(type(self)), self.ui_settings.keymap))
 
     def action_next_theme(self) -> None:
         names = sorted(n for n in self.available_themes if n.startswith("axom"))
@@ -188,57 +263,49 @@ class AxomApp(App):
             self.theme = names[(current + 1) % len(names)]
             self.notify(f"Theme: {self.theme}", timeout=2)
 
-    def open_compare(self, job_ids: list[str]) -> None:
+    # ------------------------------------------------------------ intents (messages up)
+
+    def on_compare_requested(self, message: CompareRequested) -> None:
         from axom_tui.ui.screens.compare import CompareScreen
 
+        job_ids = message.job_ids
         if len(job_ids) < 2:
             self.notify("Mark 2–6 runs with space, then press c to compare them side by side.",
                         severity="warning", timeout=4)
             return
-        self.push_screen(CompareScreen(job_ids[:6]))
+        self.push_screen(CompareScreen(job_ids[:6], self.services.store, self.services.scheduler,
+                                       self.ui_settings))
 
-    def select_run(self, job_id: str) -> None:
-        """Command palette: go to a run."""
-        if self.screen is not self._dashboard:
-            self.pop_screen()
+    def on_run_chosen(self, message: RunChosen) -> None:
+        self._back_to_dashboard()
         if self._dashboard is not None:
-            from axom_tui.ui.widgets.job_table import JobTable
+            self._dashboard.go_to_run(message.job_id)
 
-            table = self._dashboard.query_one(JobTable)
-            if not table.shows(job_id):
-                table.set_filter("")
-            table.select(job_id)
-            table.focus()
+    async def on_dashboard_action(self, message: DashboardAction) -> None:
+        self._back_to_dashboard()
+        if self._dashboard is not None:
+            await self._dashboard.run_action(message.action)
 
-    def start_download(self, job_id: str) -> None:
-        from axom_tui.ui.downloads import start_download_for
+    def _back_to_dashboard(self) -> None:
+        if self._dashboard is not None and self._screen_or_none() is not self._dashboard:
+            self.pop_screen()
 
-        start_download_for(self, job_id)
+    def on_download_requested(self, message: DownloadRequested) -> None:
+        self.downloads.start(message.job_id)
 
-    def _on_download_progress(self, snapshot: object) -> None:
-        from axom_tui.ui.downloads import on_download_progress
+    def on_download_cancel_requested(self, message: DownloadCancelRequested) -> None:
+        self.downloads.cancel(message.task_id)
 
-        on_download_progress(self, snapshot)
+    def on_export_requested(self, message: ExportRequested) -> None:
+        from axom_tui.ui.export_action import start_export
 
-    def export_csv(self, job_id: str) -> None:
-        from axom_tui.export import export_metrics_csv
+        start_export(self, message.job_id)
 
-        run = self.services.store.runs.get(job_id)
-        if run is None:
-            return
-        folder = self.ui_settings.export_dir or Path.cwd()
-        try:
-            path = export_metrics_csv(run, folder)
-        except OSError as exc:
-            self.notify(f"Export failed: {clean_text(exc, 160)}", severity="error")
-            return
-        self.notify(f"Wrote {len(run.metrics):,} points to {clean_text(path, 160)}", title="Export")
-
-    def action_screenshot(self) -> None:
-        folder = self.ui_settings.screenshot_dir or Path.cwd()
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        folder = Path(path) if path else self.ui_settings.screenshot_dir or Path.cwd()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = self.save_screenshot(path=str(folder))
+            path = self.save_screenshot(filename, path=str(folder))
         except OSError as exc:
             self.notify(f"Screenshot failed: {clean_text(exc, 160)}", severity="error")
             return

@@ -13,7 +13,7 @@ def is_finite(value: float | None) -> bool:
 def si(value: float | int | None, digits: int = 3) -> str:
     """1536000 → '1.54M'; None/NaN → '—'."""
     if not is_finite(value):
-        return "—" if value is None or value != value else ("∞" if value > 0 else "-∞")  # type: ignore[operator]
+        return "—" if value is None or value != value else ("∞" if value > 0 else "-∞")
     v = float(value)  # type: ignore[arg-type]
     for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(v) >= limit:

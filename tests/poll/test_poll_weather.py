@@ -5,6 +5,7 @@ from __future__ import annotations
 from axom_tui.poll import PollPolicy
 from axom_tui.poll.job_listing import ACTIVE_FILTER
 from axom_tui.store import FeedKey
+from axom_tui.store.vocab import FeedKind
 
 from poll_fakes import Harness
 
@@ -19,7 +20,7 @@ async def test_a_stuck_job_list_is_cancelled_at_the_deadline_and_asked_again():
         await h.advance(30)
         assert "a" not in h.store.runs or h.store.runs["a"].job is None  # still waiting
         await h.advance(30)  # past the 45 s deadline, and its backoff
-    health = h.store.feed_health(FeedKey("jobs"))
+    health = h.store.feed_health(FeedKey(FeedKind.LIST))
     assert h.api.count("list_jobs") >= 2
     assert h.store.runs["a"].job is not None and health.last_ok is not None
 
@@ -30,7 +31,7 @@ async def test_the_deadline_failure_is_recorded_for_the_feed():
     h.api.stalls["list_jobs"] = 1
     async with h:
         await h.advance(10.5)
-        health = h.store.feed_health(FeedKey("jobs"))
+        health = h.store.feed_health(FeedKey(FeedKind.LIST))
         assert health.failing and "within 10 s" in (health.last_error or "")
         assert health.error_kind == "DeadlineError"
 

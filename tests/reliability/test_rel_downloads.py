@@ -1,4 +1,4 @@
-"""Promise 6: downloads survive anything.
+"""Promise 6 (defined in conftest.py): downloads survive anything.
 
 1. A storm of scripted faults from our own storage server (rel_faultstore): bodies cut
    or reset mid-stream, stalls past the timeout, 403 on a resume (every link expires,
@@ -27,6 +27,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 
 from axom_tui.api import AxomClient
 from axom_tui.download import DownloadManager, files, storage
@@ -178,6 +179,7 @@ def _parts_bytes(dest: Path) -> int:
     return total
 
 
+@pytest.mark.slow  # the download command in a subprocess, killed and started again
 def test_cli_killed_mid_write_resumes_byte_exact(tmp_path):
     dest = tmp_path / "out"
     store = FaultStore([Entry("model-00001-of-00002.safetensors", blob(4_400_000, 21)),  # direct

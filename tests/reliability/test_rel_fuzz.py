@@ -1,4 +1,4 @@
-"""Promise 2: malformed bodies never crash (endpoint parsers).
+"""Promise 2 (defined in conftest.py): malformed bodies never crash (endpoint parsers).
 
 Every endpoint parser is fed, through AxomClient and an httpx.MockTransport, random and
 adversarial responses: arbitrary JSON, the contract's payloads with fields mutated

@@ -17,6 +17,7 @@ from axom_tui.api import AxomClient
 from axom_tui.api.errors import BadPayloadError, TransportError
 from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
 from axom_tui.store import FeedKey, RunStore
+from axom_tui.store.vocab import FeedKind
 from rel_helpers import KEY, ThreadServer, figure
 from rel_weather import WeatherApi, job
 
@@ -67,11 +68,11 @@ async def test_mid_session_a_bad_job_does_not_freeze_the_list():
         assert store.runs["a"].job.status == "failed"  # it left the active list: asked for
         assert "new" in store.runs and store.order[0] == "new"
         assert store.runs["b"].job.status == "running"  # held, not dropped
-        assert store.feed_health(FeedKey("job", "b")).failing  # its own record is unreadable
+        assert store.feed_health(FeedKey(FeedKind.JOB, "b")).failing  # its own record is unreadable
         await clock.advance(60)  # the whole list, as it is now asked for now and then
-        health = store.feed_health(FeedKey("jobs"))
+        health = store.feed_health(FeedKey(FeedKind.LIST))
         assert not health.failing and health.issues.skipped == 1 and health.issues.emptied == 1
-        assert FeedKey("jobs") in store.problems  # the UI reads this
+        assert FeedKey(FeedKind.LIST) in store.problems  # the UI reads this
     finally:
         scheduler.stop()
         await task

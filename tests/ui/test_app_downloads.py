@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
@@ -26,7 +27,7 @@ async def test_download_a_completed_runs_model(server, tmp_path):
         done = role_id(sim, "done-contract")
         await wait_for(pilot, lambda: store.model_for_job(done) is not None, what="the models list")
         model = store.model_for_job(done)
-        app.select_run(done)
+        app.post_message(RunChosen(done))
         await wait_for(pilot, lambda: app.screen.selected == done, what="selection")
         panel = app.screen.query_one(DownloadsPanel)
         assert not panel.display or not panel.has_class("-active")
@@ -60,7 +61,7 @@ async def test_download_a_completed_runs_model(server, tmp_path):
         # a run that is still going: d only warns
         running = role_id(sim, "nan")
         assert store.runs[running].job.status in ("running", "checkpointing")
-        app.select_run(running)
+        app.post_message(RunChosen(running))
         await wait_for(pilot, lambda: app.screen.query_one(JobTable).selected_job_id == running,
                        what="the running run")
         tasks = len(services.downloads.tasks)
@@ -77,7 +78,7 @@ async def test_watched_run_finishing_notifies(server, tmp_path):
         await started(pilot, app)
         store = services.store
         near = role_id(server.sim, "near-finish")  # completes 150 simulated s after start
-        app.select_run(near)
+        app.post_message(RunChosen(near))
         await wait_for(pilot, lambda: app.screen.selected == near, what="selection")
         assert store.runs[near].job.status != "completed"
         assert app.notifier.sent == []
@@ -91,13 +92,27 @@ async def test_watched_run_finishing_notifies(server, tmp_path):
         assert [(n.title, n.body, n.error) for n in header.notices] == [("Run completed", name, False)]
         assert f"✓ Run completed  {name}" in widget_text(header)
         assert not toasts.matching("Run completed")
-        # on another screen (no header there) the news is a toast
+        # under a dialog (no header of its own) the news still goes to the header: once
         app.action_help()
         await pilot.pause()
         app.show_notice("Run failed", "other-run — out of memory", error=True)
-        failed = toasts.matching("Run failed")
-        assert failed and failed[-1]["severity"] == "error"
-        assert "other-run" in str(failed[-1]["message"])
+        assert not toasts.matching("Run failed")
+        assert header.notices[-1].body == "other-run — out of memory" and header.notices[-1].error
         # runs that were already finished at start-up are not news
         already = role_id(server.sim, "done-train")
         assert all(job_id != already for job_id, _ in app.notifier.sent)
+
+
+async def test_a_run_nobody_looked_at_finishing_is_not_news(server, tmp_path):
+    app, services = make_app(server, tmp_path)
+    toasts = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        store = services.store
+        near = role_id(server.sim, "near-finish")  # completes 150 simulated s after start
+        assert app.screen.selected != near
+        await wait_for(pilot, lambda: store.runs[near].job.status == "completed", timeout=20,
+                       what="the run to complete")
+        await pilot.pause(0.5)  # the flush that would carry the notice
+        assert app.notifier.sent == []
+        assert app.screen.query_one(HeaderBar).notices == [] and not toasts.matching("Run")

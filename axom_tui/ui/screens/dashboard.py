@@ -9,13 +9,24 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
+from axom_tui.export import safe_file_stem
+from axom_tui.charting.spec import WAITING
+from axom_tui.store.changes import ChangeSet
+from axom_tui.store.resume_points import resume_points
+from axom_tui.store.vocab import FeedKind, GlobalAspect, RunAspect
+from axom_tui.ui.chart_keys import next_weight
+from axom_tui.ui.connection_text import connection_problem
+from axom_tui.ui.messages import (
+    CompareRequested, DownloadProgressed, DownloadRequested, ExportRequested, StoreChanged,
+)
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
+from axom_tui.ui.widgets.footer import AxomFooter
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.feed_problems import run_problem
 from axom_tui.ui.widgets.job_list_line import JobListLine
@@ -27,9 +38,12 @@ from axom_tui.ui.widgets.run_summary import RunSummary
 from axom_tui.ui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
-    from axom_tui.ui.app import AxomApp
+    from axom_tui.poll.scheduler import PollScheduler
+    from axom_tui.store.run_store import RunStore
+    from axom_tui.ui.derive import ServerClock
+    from axom_tui.ui.settings import UiSettings
 
-RUN_ASPECTS = {"job", "metrics", "logs", "events", "result", "health"}
+ALL_RUN_ASPECTS = frozenset(RunAspect)
 TICK_MIN, TICK_MAX = 1.0, 2.0  # bounds of the clock step (elapsed, ETA, time in phase), s
 TICK_SLACK = 0.35  # after a flush's tick, the timer waits this much longer than a period
 
@@ -52,55 +66,63 @@ class DashboardScreen(Screen):
         Binding("d", "download", "Download", id="download"),
         Binding("v", "chart_view", "Chart", id="chart.view"),
         Binding("s", "smoothing", "Smooth", id="chart.smooth"),
-        Binding("g", "log_scale", "Log y", id="chart.log"),
+        Binding("greater_than_sign", "smooth_more", "More smoothing", id="chart.smooth.more",
+                show=False),
+        Binding("less_than_sign", "smooth_less", "Less smoothing", id="chart.smooth.less",
+                show=False),
+        Binding("l", "log_scale", "Log y", id="chart.log"),
+        Binding("z", "maximize_pane", "Maximize pane", id="pane.maximize", show=False),
         Binding("e", "export_csv", "Export", id="export"),
         Binding("L", "focus_logs", "Logs", id="focus.logs", show=False),
         Binding("D", "focus_downloads", "Downloads", id="focus.downloads", show=False),
         Binding("J", "focus_jobs", "Jobs", id="focus.jobs", show=False),
+        Binding("P", "focus_lifecycle", "Lifecycle", id="focus.lifecycle", show=False),
         Binding("escape", "close_filter", "Close filter", id="jobs.filter.close", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, store: RunStore, scheduler: PollScheduler, settings: UiSettings,
+                 server_clock: ServerClock) -> None:
         super().__init__(id="dashboard")
+        self.store = store
+        self.scheduler = scheduler
+        self.settings = settings
+        self.server_clock = server_clock
         self.selected: str | None = None
         self._ready = False
         self._ticked_at = float("-inf")
         self._tick_timer: Timer | None = None
         self._tick_period = TICK_MAX
 
-    @property
-    def axom(self) -> AxomApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        app = self.axom
-        ascii_mode = app.ui_settings.ascii
-        yield HeaderBar(app.services.store, label=app.ui_settings.label, id="header")
+        settings = self.settings
+        ascii_mode = settings.ascii
+        yield HeaderBar(self.store, label=settings.label, ascii_mode=ascii_mode, id="header")
         with Vertical(id="jobs-pane"):
             yield Input(placeholder="filter runs by name, status or type — Enter to apply, Esc to clear",
                         id="job-filter")
-            yield JobTable(app.services.store, app.server_clock, ascii_mode=ascii_mode, id="jobs")
-            yield JobListLine(app.services.store, ascii_mode=ascii_mode, id="jobs-line")
+            yield JobTable(self.store, self.server_clock, ascii_mode=ascii_mode, id="jobs")
+            yield JobListLine(self.store, ascii_mode=ascii_mode, id="jobs-line")
         with Horizontal(id="detail"):
-            with VerticalScroll(id="info"):  # the timeline fills it; scrolls only when very short
+            with Vertical(id="info"):  # the timeline fills what the result card leaves, and scrolls
                 yield ResultCard(id="result")
                 yield Timeline(ascii_mode=ascii_mode, id="timeline")
             with Vertical(id="chart-pane"):
                 yield RunSummary(ascii_mode=ascii_mode, id="summary")
                 yield MetricChart(id="chart")
-        yield LogView(max_lines=app.ui_settings.log_cap, id="logs")
+        yield LogView(max_lines=settings.log_cap, save_dir=settings.export_dir, id="logs")
         yield DownloadsPanel(id="downloads")
-        yield Footer(show_command_palette=not self.axom.ui_settings.ascii)
+        yield AxomFooter(show_command_palette=not ascii_mode)
 
     def on_mount(self) -> None:
         self.query_one("#job-filter", Input).display = False
         chart = self.query_one(MetricChart)
-        chart.ascii_mode = self.axom.ui_settings.ascii
+        chart.ascii_mode = self.settings.ascii
         self.query_one(JobTable).focus()
-        self._tick_period = tick_period(self.axom.services.scheduler.policy.poll_grid)
+        self._tick_period = tick_period(self.scheduler.policy.poll_grid)
         self._arm_tick(self._tick_period)
         self._ready = True
-        self.apply_changes({None: {"list", "connection", "overview"}})
+        self._show_changes(ChangeSet(globals={GlobalAspect.LIST, GlobalAspect.CONNECTION,
+                                              GlobalAspect.OVERVIEW}))
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 110, "-narrow")  # the job list picks its columns itself
@@ -108,7 +130,13 @@ class DashboardScreen(Screen):
 
     # ------------------------------------------------------------ data in
 
-    def apply_changes(self, changes: dict[str | None, set[str]]) -> None:
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self._show_changes(message.changes)
+
+    def on_download_progressed(self, message: DownloadProgressed) -> None:
+        self.query_one(DownloadsPanel).show(message.snapshot)
+
+    def _show_changes(self, changes: ChangeSet) -> None:
         if not self._ready:
             return  # on_mount catches up with everything held
         try:
@@ -116,28 +144,50 @@ class DashboardScreen(Screen):
         except NoMatches:
             return  # the app is shutting down
 
-        store = self.axom.services.store
-        globals_ = changes.get(None, set())
-        run_ids = {jid for jid, aspects in changes.items() if jid is not None and aspects & RUN_ASPECTS}
+        store = self.store
+        globals_ = changes.globals
+        run_ids = set(changes.run_ids)
         for jid in run_ids:
             run = store.runs.get(jid)
             if run is not None and run.job is not None:
-                self.axom.server_clock.observe(run.job)
-        if "list" in globals_:
+                self.server_clock.observe(run.job)
+        if GlobalAspect.LIST in globals_:
             table.sync(None)
         elif run_ids:
             table.sync(run_ids)  # a run joining or leaving the list makes it check all
-        health = "health" in globals_ or any("health" in changes.get(jid, ()) for jid in run_ids)
-        if globals_ & {"connection", "overview"} or health:
+        health = GlobalAspect.HEALTH in globals_ or \
+            any(RunAspect.HEALTH in changes.run(jid) for jid in run_ids)
+        if globals_ & {GlobalAspect.CONNECTION, GlobalAspect.OVERVIEW} or health:
             self.query_one(HeaderBar).redraw()
+        if GlobalAspect.CONNECTION in globals_:
+            self._show_problem()
         self.query_one(JobListLine).show(table.row_count, table.filter_text)  # one line
         if self.selected is not None:
-            aspects = changes.get(self.selected, set())
-            if "models" in globals_:
-                aspects = aspects | {"result"}
+            aspects = changes.run(self.selected)
+            if GlobalAspect.MODELS in globals_:
+                aspects = aspects | {RunAspect.RESULT}
             if aspects:
                 self._show_selected(aspects)
         self._tick(due_only=True)
+
+    def _show_problem(self) -> None:
+        """Panes that would be empty say what keeps them so, and where (ui/connection_text.py)."""
+        store = self.store
+        base_url = str(getattr(self.scheduler.client, "base_url", "") or "the server")
+        problem = connection_problem(store.connection, base_url) \
+            if not store.order else None
+        table = self.query_one(JobTable)
+        if problem != table.problem:
+            table.problem = problem
+            table.refresh()
+            self.query_one(Timeline).show_problem(problem)
+            summary = self.query_one(RunSummary)
+            summary.problem = problem
+            if self.selected is None:
+                summary.show(None)
+            chart = self.query_one(MetricChart)
+            chart.waiting_text = f"no data: {problem.split(': ')[0]}" if problem else WAITING
+            chart.redraw()
 
     def _tick(self, due_only: bool = False) -> None:
         """Move the clock-driven cells (elapsed, ETA, time in phase, the header's freshness).
@@ -161,27 +211,28 @@ class DashboardScreen(Screen):
             self._tick_timer.stop()
         self._tick_timer = self.set_timer(delay, self._tick)
 
-    def _show_selected(self, aspects: set[str]) -> None:
-        store = self.axom.services.store
+    def _show_selected(self, aspects: frozenset[RunAspect]) -> None:
+        store = self.store
         run = store.runs.get(self.selected) if self.selected else None
         table = self.query_one(JobTable)
-        if aspects & {"job", "metrics", "health"}:
+        if aspects & {RunAspect.JOB, RunAspect.METRICS, RunAspect.HEALTH}:
             self.query_one(RunSummary).show(run, marked=self.selected in table.marked)
         if run is None:
             return
-        if "metrics" in aspects:
+        if aspects & {RunAspect.METRICS, RunAspect.EVENTS}:  # resume points come from both
             series = run.metrics
             chart = self.query_one(MetricChart)
             chart.set_data(
                 series.steps,
                 {name: series.column(name) for name in ("loss", "grad_norm", "lr", "throughput", "vram_gb")},
-                series.cycle_boundaries(), list(series.resume_points), run.version,
+                series.cycle_boundaries(),
+                resume_points(run.events, series.steps, series.resume_points), run.version,
             )
             if chart.can_be_seen:
                 chart.redraw()  # now, in this flush's frame (changes come at most 4 times a second)
-        if aspects & {"logs", "health"}:
-            self.query_one(LogView).set_feed_problem(run_problem(run, ("logs",)))
-        if "logs" in aspects:
+        if aspects & {RunAspect.LOGS, RunAspect.HEALTH}:
+            self.query_one(LogView).set_feed_problem(run_problem(run, (FeedKind.LOGS,)))
+        if RunAspect.LOGS in aspects:
             log = self.query_one(LogView)
             last = log.index.last_seq
             ring = run.logs
@@ -195,10 +246,10 @@ class DashboardScreen(Screen):
             if fresh:
                 log.append(fresh)
                 log.flush()  # sync now: one frame for the whole flush, not one per widget timer
-        if aspects & {"events", "job", "health"}:
-            self.query_one(Timeline).show(run.job, run.events, self.axom.server_clock.now,
-                                          run_problem(run, ("events", "result")))
-        if aspects & {"result", "job"}:
+        if aspects & {RunAspect.EVENTS, RunAspect.JOB, RunAspect.HEALTH}:
+            self.query_one(Timeline).show(run.job, run.events, self.server_clock.now,
+                                          run_problem(run, (FeedKind.EVENTS, FeedKind.RESULT)))
+        if aspects & {RunAspect.RESULT, RunAspect.JOB}:
             model = store.model_for_job(run.job.id) if run.job else None
             self.query_one(ResultCard).show(run.job, run.result, model.name if model else None)
 
@@ -206,11 +257,25 @@ class DashboardScreen(Screen):
         if job_id == self.selected:
             return
         self.selected = job_id
-        self.axom.services.scheduler.focus(job_id)
+        self.scheduler.focus(job_id)
         log = self.query_one(LogView)
-        run = self.axom.services.store.runs.get(job_id) if job_id else None
+        run = self.store.runs.get(job_id) if job_id else None
         log.set_lines(list(run.logs) if run else [])
-        self._show_selected(RUN_ASPECTS - {"logs"})
+        job = run.job if run else None
+        log.save_name = f"{safe_file_stem(job.display_name)}-{safe_file_stem(job.id[:8])}" if job else "log"
+        self._show_selected(ALL_RUN_ASPECTS - {RunAspect.LOGS})
+
+    def go_to_run(self, job_id: str) -> None:
+        """Put the job list's cursor on this run (clearing a filter that hides it)."""
+        table = self.query_one(JobTable)
+        if not table.shows(job_id):
+            table.set_filter("")
+        table.select(job_id)
+        table.focus()
+
+    def notice(self, title: str, body: str, *, error: bool = False) -> None:
+        """A run's news, in the header."""
+        self.query_one(HeaderBar).notice(title, body, error=error)
 
     @on(JobTable.RunHighlighted)
     def _on_run_highlighted(self, event: JobTable.RunHighlighted) -> None:
@@ -218,11 +283,11 @@ class DashboardScreen(Screen):
 
     @on(JobTable.RowsInView)
     def _on_rows_in_view(self, event: JobTable.RowsInView) -> None:
-        self.axom.services.scheduler.set_in_view(event.job_ids)
+        self.scheduler.set_in_view(event.job_ids)
 
     @on(JobTable.MarksChanged)
     def _on_marks_changed(self, event: JobTable.MarksChanged) -> None:
-        self._show_selected({"job"})
+        self._show_selected(frozenset({RunAspect.JOB}))
 
     # ------------------------------------------------------------ job filter
 
@@ -258,11 +323,11 @@ class DashboardScreen(Screen):
     # ------------------------------------------------------------ actions
 
     def action_refresh(self) -> None:
-        self.axom.services.scheduler.refresh_now(self.selected)
+        self.scheduler.refresh_now(self.selected)
         self.notify("Refreshing…", timeout=1.5)
 
     def action_compare(self) -> None:
-        self.axom.open_compare(self.marked_or_selected())
+        self.post_message(CompareRequested(self.marked_or_selected()))
 
     def marked_or_selected(self) -> list[str]:
         table = self.query_one(JobTable)
@@ -273,7 +338,7 @@ class DashboardScreen(Screen):
 
     def action_download(self) -> None:
         if self.selected:
-            self.axom.start_download(self.selected)
+            self.post_message(DownloadRequested(self.selected))
 
     def action_chart_view(self) -> None:
         self.query_one(MetricChart).next_view()
@@ -282,13 +347,36 @@ class DashboardScreen(Screen):
         chart = self.query_one(MetricChart)
         chart.smoothing = not chart.smoothing
 
+    def action_smooth_more(self) -> None:
+        self._set_weight(+1)
+
+    def action_smooth_less(self) -> None:
+        self._set_weight(-1)
+
+    def _set_weight(self, step: int) -> None:
+        """The EMA's weight, a notch up or down (the chart's header shows it: EMA 0.8)."""
+        chart = self.query_one(MetricChart)
+        chart.weight = next_weight(chart.weight, step)
+        chart.smoothing = chart.smoothing or step > 0
+        chart.redraw()
+
+    def action_maximize_pane(self) -> None:
+        """The focused pane fills the screen (the chart when nothing else has focus);
+        again, or Esc, puts it back."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        focused = self.focused
+        if focused is None or isinstance(focused, Input) or not self.maximize(focused, container=False):
+            self.maximized = self.query_one("#chart-pane")
+
     def action_log_scale(self) -> None:
         chart = self.query_one(MetricChart)
         chart.log_y = not chart.log_y
 
     def action_export_csv(self) -> None:
         if self.selected:
-            self.axom.export_csv(self.selected)
+            self.post_message(ExportRequested(self.selected))
 
     def action_focus_logs(self) -> None:
         self.query_one(LogView).focus()
@@ -300,10 +388,17 @@ class DashboardScreen(Screen):
         else:
             self.notify("No downloads yet: press d on a completed run.", timeout=3)
 
+    def action_focus_lifecycle(self) -> None:
+        timeline = self.query_one(Timeline)
+        if timeline.display and self.query_one("#info").display:
+            timeline.focus()
+        else:
+            self.notify("The lifecycle pane is hidden at this width: z maximizes a pane.", timeout=3)
+
     def action_focus_jobs(self) -> None:
         self.query_one(JobTable).focus()
 
     def restyle(self) -> None:
         self.query_one(JobTable).restyle()
-        self._show_selected(RUN_ASPECTS - {"logs", "metrics"})
+        self._show_selected(ALL_RUN_ASPECTS - {RunAspect.LOGS, RunAspect.METRICS})
         self.query_one(HeaderBar).redraw()

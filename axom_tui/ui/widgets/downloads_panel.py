@@ -1,4 +1,8 @@
-"""Downloads panel: one row per download (state, bytes, speed, ETA) and the selected one's files."""
+"""Downloads panel: one row per download (state, bytes, speed, ETA) and the selected one's files.
+
+Given its data by its screen (``show``, one snapshot at a time); ``x`` asks the app to
+cancel the selected download (``DownloadCancelRequested``).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 from axom_tui.download import DownloadProgress
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
+from axom_tui.ui.messages import DownloadCancelRequested
 from axom_tui.ui.status_style import progress_bar
 
 STATE_VARS = {"done": "success", "failed": "error", "cancelled": "warning", "refused": "error"}
@@ -26,7 +31,13 @@ class DownloadsPanel(Vertical):
     DownloadsPanel > DataTable { height: auto; max-height: 6; }
     DownloadsPanel > #download-files { height: auto; max-height: 5; padding: 0 1; color: $text-muted; }
     """
-    BINDINGS = [Binding("x", "cancel", "Cancel download", id="downloads.cancel")]
+    BINDINGS = [
+        Binding("x", "cancel", "Cancel download", id="downloads.cancel"),
+        Binding("j", "move(1)", "Next download", id="downloads.down", show=False),
+        Binding("k", "move(-1)", "Previous download", id="downloads.up", show=False),
+        Binding("g", "move(-10000)", "First download", id="downloads.first", show=False),
+        Binding("G", "move(10000)", "Last download", id="downloads.last", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -107,8 +118,12 @@ class DownloadsPanel(Vertical):
                 text.append(f"  {clean_text(f.reason, 80)}", style="dim")
         self.query_one("#download-files", Static).update(text)
 
+    def action_move(self, rows: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + rows)))
+
     def action_cancel(self) -> None:
         task_id = self.selected_task_id()
-        downloads = getattr(self.app, "services").downloads
-        if task_id and downloads is not None and downloads.cancel(task_id):
-            self.app.notify("Download cancelled; the .part files stay so it can resume.", timeout=4)
+        if task_id:
+            self.post_message(DownloadCancelRequested(task_id))

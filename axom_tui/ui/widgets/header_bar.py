@@ -30,6 +30,7 @@ STATE_LOOK = {
 }
 
 
+SKEW_SHOWN = 60.0  # the server's clock this far ahead of ours: the header shows it
 NOTICE_SECONDS = 8.0  # how long a run's "completed"/"failed" notice stays in the header
 
 
@@ -54,10 +55,12 @@ class HeaderBar(TextLines):
     HeaderBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
 
-    def __init__(self, store: RunStore, *, label: str = "", id: str | None = None) -> None:
+    def __init__(self, store: RunStore, *, label: str = "", ascii_mode: bool = False,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
         self.label = label
+        self._ascii = ascii_mode
         self._own_clock: Timer | None = None
         self._notices: list[Notice] = []
         self.clock = time.monotonic  # notices' lifetimes (tests move it by hand)
@@ -94,11 +97,6 @@ class HeaderBar(TextLines):
             return
         self.set_lines([self.compose_text()])  # usually nothing new: no repaint
 
-    @property
-    def _ascii(self) -> bool:
-        settings = getattr(self.app, "ui_settings", None)
-        return bool(settings and settings.ascii)
-
     def compose_text(self) -> Text:
         variables = self.app.theme_variables
         conn = self.store.connection
@@ -129,6 +127,10 @@ class HeaderBar(TextLines):
         text.append(f"{icon} {label}", style=f"bold {variables.get(colour_var, 'white')}")
         last = conn.last_success_at
         text.append(f"  updated {fmt.ago(None if last is None else now - last)}", style="dim")
+        clock = getattr(self.app, "server_clock", None)
+        if clock is not None and clock.ahead_by() > SKEW_SHOWN:
+            # the times on screen are the server's: say what its clock says
+            text.append(f"  server {fmt.clock_time(clock.now())}", style="dim")
         notices = self.notices
         self._notices = notices
         if notices:  # before the connection's message: on a narrow terminal the news shows

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from axom_tui.sanitize import clean_text
+from axom_tui.store.vocab import FeedKind
 from axom_tui.ui.feed_problems import problem_text
 from axom_tui.ui.widgets.text_lines import TextLines
 
@@ -57,7 +58,7 @@ class JobListLine(TextLines):
         elif listing.truncated:
             text.append(" (a full page, and the server offered no next one)")
         text.append(f"{sep}{len(store.unfinished):,} not finished")
-        problem = problem_text(store.global_feeds.get("jobs"), "jobs")
+        problem = problem_text(store.global_feeds.get(FeedKind.LIST), FeedKind.LIST)
         if problem is not None:
             variables = self.app.theme_variables
             mark = "! " if self.ascii_mode else "⚠ "

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from axom_tui.api.records import Job
+from axom_tui.sanitize import clean_text
 from axom_tui.ui.derive import StepRate, progress_of
+from axom_tui.ui.widgets.job_columns import middle_ellipsis
 from axom_tui.ui.widgets.job_rows import CellSegments, signature
 
 if TYPE_CHECKING:
@@ -33,6 +35,15 @@ class Row:
     rate: StepRate = field(default_factory=StepRate)
     #: The drawn cells' segments, reused while a cell stays the same (job_rows.row_segments).
     segments: CellSegments = field(default_factory=dict)
+    _cut: tuple[Text, int, Text] | None = None
+
+    def ellipsized(self, width: int) -> Text:
+        """The name cell cut in the middle to ``width``, the same object while it stays so
+        (its drawn segments are then reused)."""
+        cell = self.cells["name"]
+        if self._cut is None or self._cut[0] is not cell or self._cut[1] != width:
+            self._cut = (cell, width, middle_ellipsis(cell, width))
+        return self._cut[2]
 
 
 class RowCache:
@@ -42,6 +53,7 @@ class RowCache:
         self._rows: dict[str, Row] = {}
         self._rates: dict[str, StepRate] = {}
         self._haystacks: dict[str, tuple[Job, str]] = {}
+        self._names: dict[str, tuple[Job, str]] = {}
 
     def __contains__(self, job_id: object) -> bool:
         return job_id in self._rows
@@ -85,9 +97,23 @@ class RowCache:
     def forget_missing(self) -> None:
         """Runs no longer in the store lose what was kept for them."""
         runs = self.store.runs
-        for table in (self._rows, self._rates, self._haystacks):
+        for table in (self._rows, self._rates, self._haystacks, self._names):
             for job_id in [j for j in table if j not in runs]:
                 del table[job_id]
+
+    def name(self, job_id: str) -> str:
+        """What the run's name cell says (for the column fit), without making its row."""
+        row = self._rows.get(job_id)
+        if row is not None:
+            return row.cells["name"].plain
+        run = self.store.runs.get(job_id)
+        job = run.job if run else None
+        if job is None:
+            return job_id
+        hit = self._names.get(job_id)
+        if hit is None or hit[0] is not job:
+            hit = self._names[job_id] = (job, ("⚠ " if run.gone else "") + clean_text(job.display_name, 60))
+        return hit[1]
 
     def matches(self, job_id: str, needle: str) -> bool:
         """Whether the run's name, status or type holds ``needle`` (lower case)."""

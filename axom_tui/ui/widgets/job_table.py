@@ -20,13 +20,16 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from axom_tui.ui.derive import ServerClock, StepRate
-from axom_tui.ui.job_sort import SORT_COLUMN, SORTS, sort_key
+from axom_tui.ui.job_sort import NEWEST, SORT_COLUMN, SORTS, describe, sort_runs
+from axom_tui.ui.widgets.job_columns import (
+    choose_columns, header_labels, name_need, table_styles,
+)
 from axom_tui.ui.widgets.job_rows import (
-    COLUMNS, COMPACT_COLUMNS, PADDING, RIGHT_ALIGNED, Column, column_widths, min_row_width,
-    row_cells, row_segments, signature, time_cells,
+    COLUMNS, PADDING, Column, column_widths, eta_of, row_cells, row_segments, signature,
+    time_cells,
 )
 from axom_tui.ui.widgets.job_row_cache import RowCache
-from axom_tui.ui.widgets.job_row_paint import RowPainter, Styles
+from axom_tui.ui.widgets.job_row_paint import RowPainter
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
 
 if TYPE_CHECKING:
@@ -42,12 +45,13 @@ class JobTable(ScrollView, can_focus=True):
         Binding("space", "toggle_mark", "Mark", id="jobs.mark"),
         Binding("slash", "filter", "Filter", id="jobs.filter"),
         Binding("o", "cycle_sort", "Sort", id="jobs.sort"),
-        Binding("up", "cursor_up", "Previous run", id="jobs.up", show=False),
-        Binding("down", "cursor_down", "Next run", id="jobs.down", show=False),
-        Binding("pageup", "page_up", "Page up", id="jobs.page_up", show=False),
-        Binding("pagedown", "page_down", "Page down", id="jobs.page_down", show=False),
-        Binding("home", "first", "First run", id="jobs.first", show=False),
-        Binding("end", "last", "Last run", id="jobs.last", show=False),
+        Binding("O", "reverse_sort", "Reverse the sort", id="jobs.sort.reverse", show=False),
+        Binding("up,k", "move(-1)", "Previous run", id="jobs.up", show=False),
+        Binding("down,j", "move(1)", "Next run", id="jobs.down", show=False),
+        Binding("pageup", "page(-1)", "Page up", id="jobs.page_up", show=False),
+        Binding("pagedown", "page(1)", "Page down", id="jobs.page_down", show=False),
+        Binding("home,g", "move_to(0)", "First run", id="jobs.first", show=False),
+        Binding("end,G", "move_to(-1)", "Last run", id="jobs.last", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -110,27 +114,42 @@ class JobTable(ScrollView, can_focus=True):
         self.ascii_mode = ascii_mode
         self.marked: set[str] = set()
         self.filter_text = ""
-        self.sort_mode = "newest"
+        self.sort_mode = NEWEST
+        self.sort_reverse = False
         self.compact = False
+        self._columns: tuple[Column, ...] = COLUMNS
         self.cursor_row = 0
         self._order: list[str] = []
         self._position: dict[str, int] = {}
         self._rows = RowCache(store, self._cells_for)
         self._widths_for: tuple[object, list[int]] = (None, [])
-        self._paint = RowPainter(self._read_styles)
+        self._paint = RowPainter(lambda: table_styles(self))
         self._last_highlighted: str | None = None
         self._select_when_listed: str | None = None
+        #: Why there is nothing to list (the connection), shown in place of the rows.
+        self.problem: str | None = None
         self._in_view: frozenset[str] | None = None
 
     @property
     def columns_shown(self) -> tuple[Column, ...]:
-        return COMPACT_COLUMNS if self.compact else COLUMNS
+        return self._columns
 
-    def set_compact(self, compact: bool) -> None:
-        """Switch between the full and the narrow column set, keeping the cursor's run."""
+    def _fit_columns(self, job_ids: Iterable[str] | None = None) -> None:
+        """Pick the columns that leave the longest name its width (ui/widgets/job_columns.py)."""
+        width = self.scrollable_content_region.width
+        if not width:
+            return
+        need = name_need(self._rows.name(j) for j in (self._order if job_ids is None else job_ids))
+        columns, compact = choose_columns(width, need)
+        if columns == self._columns:
+            return
+        self._columns = columns
         if compact != self.compact:
             self.compact = compact
-            self._recompute_all()
+            self._recompute_all()  # the narrow set's cells differ (a shorter bar)
+        else:
+            self._paint.forget_rows()
+            self.refresh()
 
     # ------------------------------------------------------------ queries
 
@@ -164,7 +183,6 @@ class JobTable(ScrollView, can_focus=True):
 
     def sync(self, changed: Iterable[str] | None = None) -> None:
         """Bring rows up to date: add new runs, update changed ones; ``None`` = check all.
-
         With ``changed`` given and no run joining or leaving the list, this costs the
         changed runs alone (a flush at 5,000 runs used to walk all of them)."""
         if changed is not None and self._sync_changed(set(changed)):
@@ -179,14 +197,14 @@ class JobTable(ScrollView, can_focus=True):
         for job_id in list(self._rows) if changed is None else [j for j in changed if j in wanted_set]:
             self._refresh_run(job_id)
         if membership:
+            self._fit_columns(wanted)
             self._reorder(wanted)
         self._emit_highlight()
 
     def _sync_changed(self, changed: set[str]) -> bool:
         """Update the changed runs' rows; False when one of them joins or leaves the list."""
-        for job_id in changed:
-            if (job_id in self._position) != self._matches(job_id):
-                return False
+        if any((job_id in self._position) != self._matches(job_id) for job_id in changed):
+            return False
         for job_id in changed:
             self._refresh_run(job_id)  # (filtered out: what is kept for it must not go stale)
         return True
@@ -271,7 +289,7 @@ class JobTable(ScrollView, can_focus=True):
 
     def _reorder(self, wanted: list[str]) -> None:
         remembered, current = self._select_when_listed, self.selected_job_id
-        self._order = sorted(wanted, key=sort_key(self.store, self.sort_mode))
+        self._order = sort_runs(self.store, wanted, self.sort_mode, self.sort_reverse, self._eta)
         self._position = {jid: i for i, jid in enumerate(self._order)}
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(self._order) + 1))
         self.refresh()
@@ -342,23 +360,15 @@ class JobTable(ScrollView, can_focus=True):
             self._last_highlighted = current
             self.post_message(self.RunHighlighted(current))
 
-    def action_cursor_up(self) -> None:
-        self.move_cursor(self.cursor_row - 1)
+    def action_move(self, delta: int) -> None:
+        self.move_cursor(self.cursor_row + delta)
 
-    def action_cursor_down(self) -> None:
-        self.move_cursor(self.cursor_row + 1)
+    def action_page(self, direction: int) -> None:
+        self.move_cursor(self.cursor_row + direction * max(1, self.scrollable_content_region.height - 2))
 
-    def action_page_up(self) -> None:
-        self.move_cursor(self.cursor_row - max(1, self.scrollable_content_region.height - 2))
-
-    def action_page_down(self) -> None:
-        self.move_cursor(self.cursor_row + max(1, self.scrollable_content_region.height - 2))
-
-    def action_first(self) -> None:
-        self.move_cursor(0)
-
-    def action_last(self) -> None:
-        self.move_cursor(len(self._order) - 1)
+    def action_move_to(self, row: int) -> None:
+        """Row ``row``; a negative one counts from the end (-1: the last)."""
+        self.move_cursor(row if row >= 0 else len(self._order) + row)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -373,13 +383,18 @@ class JobTable(ScrollView, can_focus=True):
             self.move_cursor(row)
 
     def _sort_by_column_at(self, x: int) -> None:
+        """A header click sorts by that column; a second click turns the order round."""
         for key, left, span in self._column_spans():
             if left <= x < left + span:
-                mode = next((m for m, col in SORT_COLUMN.items() if col == key), "newest")
-                if mode != self.sort_mode:
-                    self.sort_mode = mode
-                    self._apply_sort()
+                mode = next((m for m, col in SORT_COLUMN.items() if col == key), NEWEST)
+                self.sort_reverse = mode == self.sort_mode and not self.sort_reverse
+                self.sort_mode = mode
+                self._apply_sort()
                 return
+
+    def _eta(self, job_id: str) -> float | None:
+        run = self.store.runs.get(job_id)
+        return None if run is None else eta_of(run, self._rows.rate(job_id))
 
     # ------------------------------------------------------------ drawing
 
@@ -403,7 +418,7 @@ class JobTable(ScrollView, can_focus=True):
                 for key, x, span in self._column_spans() if key in columns]
 
     def _widths(self) -> list[int]:
-        key = (self.compact, self.scrollable_content_region.width)
+        key = (self._columns, self.scrollable_content_region.width)
         if self._widths_for[0] != key:
             self._widths_for = (key, column_widths(self.columns_shown, key[1]))
         return self._widths_for[1]
@@ -414,15 +429,6 @@ class JobTable(ScrollView, can_focus=True):
         for (key, _, _), width in zip(self.columns_shown, self._widths()):
             yield key, x, width + 2 * PADDING
             x += width + 2 * PADDING
-
-    def _read_styles(self) -> Styles:
-        return Styles(
-            odd=self.rich_style,
-            even=self.get_component_rich_style("job-table--even-row"),
-            cursor=self.get_component_rich_style("job-table--cursor"),
-            header=self.get_component_rich_style("job-table--header"),
-            empty=self.get_component_rich_style("job-table--empty"),
-        )
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -442,7 +448,7 @@ class JobTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width
-        self.set_compact(width < min_row_width(COLUMNS))
+        self._fit_columns()
         set_virtual_size(self, Size(width, len(self._order) + 1))
         self._scroll_to_cursor()
         self._post_in_view()
@@ -451,25 +457,20 @@ class JobTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         styles = self._paint.styles
         if y == 0:
-            return self._header_strip(width)
+            labels = header_labels(self.columns_shown, SORT_COLUMN.get(self.sort_mode),
+                                   self.sort_reverse, self.ascii_mode)
+            key = (width, self.sort_mode, self.sort_reverse, self._columns)
+            return self._paint.header(key, labels, self._widths(), width)
         index = int(self.scroll_offset.y) + y - 1
         if 0 <= index < len(self._order):
             job_id = self._order[index]
-            return self._paint.row(job_id, self._rows.get(job_id),
-                                   [c for c, _, _ in self.columns_shown], self._widths(), width,
-                                   bool(index % 2), index == self.cursor_row, self.compact)
-        if y == 1 and not self._order and self.filter_text:
-            note = Text(f"No runs match “{self.filter_text}”. Esc clears the filter.")
+            return self._paint.row(job_id, self._rows.get(job_id), self._columns, self._widths(),
+                                   width, bool(index % 2), index == self.cursor_row)
+        if y == 1 and not self._order and (self.filter_text or self.problem):
+            note = Text(f"No runs match “{self.filter_text}”. Esc clears the filter."
+                        if self.filter_text else f"✗ {self.problem}")
             return Strip(row_segments([note], [max(1, width - 2 * PADDING)], width, styles.empty), width)
         return Strip.blank(width, styles.odd)
-
-    def _header_strip(self, width: int) -> Strip:
-        arrow = " v" if self.ascii_mode else " ▾"
-        sorted_column = SORT_COLUMN.get(self.sort_mode)
-        labels = [Text(label + (arrow if column == sorted_column else ""),
-                       justify="right" if column in RIGHT_ALIGNED else "left")
-                  for column, label, _ in self.columns_shown]
-        return self._paint.header((width, self.sort_mode, self.compact), labels, self._widths(), width)
 
     # ------------------------------------------------------------ actions
 
@@ -492,8 +493,14 @@ class JobTable(ScrollView, can_focus=True):
 
     def action_cycle_sort(self) -> None:
         self.sort_mode = SORTS[(SORTS.index(self.sort_mode) + 1) % len(SORTS)]
+        self.sort_reverse = False
         self._apply_sort()
-        self.app.notify(f"Sorted by {self.sort_mode}", timeout=2)
+        self.app.notify(describe(self.sort_mode, self.sort_reverse), timeout=2)
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._apply_sort()
+        self.app.notify(describe(self.sort_mode, self.sort_reverse), timeout=2)
 
     def _apply_sort(self) -> None:
         self._reorder(list(self._order))

@@ -67,6 +67,8 @@ class MetricChart(Widget):
         self.flags: tuple[str, ...] = ()
         self.placeholder = True
         self.draws = 0
+        #: What the chart says while it has no data (the connection's problem, if any).
+        self.waiting_text = WAITING
 
     # ------------------------------------------------------------------ data in
 
@@ -188,7 +190,8 @@ class MetricChart(Widget):
     def _key(self) -> tuple[Any, ...]:
         size = self.content_size
         return (self._mode, self._generation, self.view, self.smoothing, self.log_y,
-                self.ascii_mode, self.weight, size.width, size.height, self.chart_theme())
+                self.ascii_mode, self.weight, self.waiting_text, size.width, size.height,
+                self.chart_theme())
 
     def redraw(self, force: bool = False) -> bool:
         """Draw now if anything changed (or ``force``); True if it drew."""
@@ -210,7 +213,7 @@ class MetricChart(Widget):
         return True
 
     def _draw_waiting(self, width: int, height: int, theme: ChartTheme) -> None:
-        text = WAITING.translate(ASCII_TEXT) if self.ascii_mode else WAITING
+        text = self.waiting_text.translate(ASCII_TEXT) if self.ascii_mode else self.waiting_text
         self.strips = ansi_to_strips(placeholder(text, width, height, theme), width)
         self.flags, self.placeholder = (), True
 

@@ -7,6 +7,7 @@ import math
 from rich.text import Text
 
 from axom_tui.sanitize import clean_text
+from axom_tui.store.vocab import FeedKind
 from axom_tui.ui import format as fmt
 from axom_tui.ui.derive import progress_of
 from axom_tui.ui.feed_problems import run_problem
@@ -22,6 +23,7 @@ class RunSummary(TextLines):
     def __init__(self, *, ascii_mode: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.ascii_mode = ascii_mode
+        self.problem: str | None = None  # why no run can be shown (the connection)
 
     def show(self, run, marked: bool = False) -> None:  # run: RunState | None
         self.set_text(self.render_summary(run, marked))  # fixed height: repaints, no layout
@@ -29,6 +31,9 @@ class RunSummary(TextLines):
     def render_summary(self, run, marked: bool) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         if run is None or run.job is None:
+            if self.problem:
+                text.append(f"✗ {self.problem}", style=self.app.theme_variables.get("error", "red"))
+                return text
             text.append("No run selected — use ↑/↓ in the job list", style="dim")
             return text
         job = run.job
@@ -43,7 +48,7 @@ class RunSummary(TextLines):
         if job.retries:
             text.append(f"  retries {job.retries}", style="dim")
         text.append("\n")
-        problem = run_problem(run, ("job", "metrics"))
+        problem = run_problem(run, (FeedKind.JOB, FeedKind.METRICS))
         if problem is not None:  # first on its line: the cells after it may be cut off
             mark = "! " if self.ascii_mode else "⚠ "
             text.append(mark + problem + "   ", style=self.app.theme_variables.get("warning", "yellow"))
