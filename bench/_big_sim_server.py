@@ -31,7 +31,7 @@ def config(runs: int):  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
-    from axom_tui.sim import Simulator, SimServer
+    from axom_tui.sim import SimServer, Simulator
 
     runs = int(sys.argv[1])
     sim = Simulator(config(runs))

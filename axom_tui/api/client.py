@@ -126,7 +126,7 @@ class AxomClient:
         exc.args = tuple(self._mask(a) if isinstance(a, str) else a for a in exc.args)
         return exc
 
-    def _scrub_issues(self, answer: Any) -> Any:
+    def _scrub_issues(self, answer: _T) -> _T:
         """What a parse left out is shown to the user, quoting the bad value: mask the key."""
         issues = getattr(answer, "issues", None)
         if issues is None or not issues.first:
@@ -138,7 +138,7 @@ class AxomClient:
         if isinstance(answer, Listing):
             answer.issues = issues
             return answer
-        return dataclasses.replace(answer, issues=issues)
+        return dataclasses.replace(answer, issues=issues)  # type: ignore[type-var]
 
     def _url(self, path: str) -> str:
         # Paths are relative ("jobs/<quoted id>"): appending is what URL joining would do.
@@ -179,7 +179,7 @@ class AxomClient:
             raise BadPayloadError(endpoint, f"empty body (HTTP {status})")
         return body
 
-    async def _within_deadline(self, endpoint: str, request: Awaitable[Any]) -> Any:
+    async def _within_deadline(self, endpoint: str, request: Awaitable[_T]) -> _T:
         if self.deadline is None:
             return await request
         if self._timer is None:
@@ -207,7 +207,8 @@ class AxomClient:
         the same request is not decoded or parsed again; the same record comes back (a
         page of 200 finished runs, or the list of 4,000 models, costs a hash)."""
         raw = await self.get_bytes(endpoint, path, params)
-        key = digest = None
+        key: tuple[str, tuple[tuple[str, str], ...]] | None = None
+        digest = b""
         if memo:
             key = (path, tuple(sorted((k, str(v)) for k, v in (params or {}).items() if v is not None)))
             digest = hashlib.blake2b(raw, digest_size=16).digest()

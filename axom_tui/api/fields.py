@@ -12,7 +12,7 @@ raises (the caller skips that item).
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from axom_tui.api.errors import BadPayloadError
@@ -166,7 +166,7 @@ def parse_timestamp(value: str) -> datetime | None:
         quick = datetime.fromisoformat(value)
     except ValueError:
         quick = None
-    if quick is not None and quick.tzinfo is timezone.utc and 1 < quick.year < 9999:
+    if quick is not None and quick.tzinfo is UTC and 1 < quick.year < 9999:
         return quick
     text = value.strip()
     if not text or len(text) > 64:
@@ -178,9 +178,9 @@ def parse_timestamp(value: str) -> datetime | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     try:
-        parsed = parsed.astimezone(timezone.utc)
+        parsed = parsed.astimezone(UTC)
     except OverflowError:
         return None
     if not 1 < parsed.year < 9999:  # shown in the local zone later: keep a day's margin

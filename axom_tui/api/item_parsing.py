@@ -10,7 +10,7 @@ time a run finished). And the list envelope's ``next`` cursor.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from axom_tui.api.errors import BadPayloadError
 from axom_tui.api.fields import parse_timestamp
@@ -75,7 +75,7 @@ def point_fast(raw: Any, make: Callable[..., T]) -> T | None:
         value = raw.get(name)
         kind = type(value)
         if kind is float:
-            values.append(value)
+            values.append(cast(float, value))
         elif value is None:
             values.append(NAN)
         elif kind is int and -_INT64 <= value < _INT64:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from axom_tui.poll.feeds import RunTrack
-from axom_tui.poll.policy import (
-    BACKGROUND, FOCUSED, HIDDEN, VISIBLE, Attention, RunPhase, phase_of,
-)
+from axom_tui.poll.policy import BACKGROUND, FOCUSED, HIDDEN, VISIBLE, Attention, RunPhase, phase_of
 
 
 class RunBook:

@@ -22,7 +22,7 @@ import json
 import random
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 PIECE = 64 * 1024
@@ -159,7 +159,7 @@ def _shift(text: str | None, seconds: float) -> str | None:
         return text
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        moved = when.astimezone(timezone.utc) + timedelta(seconds=seconds)
+        moved = when.astimezone(UTC) + timedelta(seconds=seconds)
     except (ValueError, OverflowError):
         return text
     return moved.strftime("%Y-%m-%dT%H:%M:%SZ")

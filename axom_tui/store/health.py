@@ -8,8 +8,6 @@ from typing import Literal, NamedTuple
 from axom_tui.api.issues import CLEAN, ParseIssues
 from axom_tui.store.vocab import FeedKind
 
-#: Feeds read by cursor: what one of their answers left out is not asked for again.
-CURSOR_FEEDS = frozenset({FeedKind.METRICS, FeedKind.LOGS})
 #: Consecutive transient failures after which a feed counts as failing on screen.
 PERSISTENT_AFTER = 2
 

@@ -16,16 +16,12 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from axom_tui.api.issues import CLEAN, ParseIssues
-from axom_tui.api.records import (
-    TERMINAL_STATUSES, Event, Job, LogLine, LogsPage, MetricsPage, Model, Overview, Result,
-)
+from axom_tui.api.records import Event, Job, LogLine, LogsPage, MetricsPage, Model, Overview, Result
 from axom_tui.store.changes import ChangeSet, ChangeTracker
-from axom_tui.store.health import (
-    CURSOR_FEEDS, ConnectionState, ConnectionStatus, FeedHealth, FeedKey,
-)
+from axom_tui.store.health import ConnectionState, ConnectionStatus, FeedHealth, FeedKey
 from axom_tui.store.log_ring import DEFAULT_LOG_CAP, LogRing
 from axom_tui.store.run_state import RunState
-from axom_tui.store.vocab import FeedKind, GlobalAspect, RunAspect
+from axom_tui.store.vocab import CURSOR_FEEDS, FeedKind, GlobalAspect, RunAspect
 
 
 class JobChange(NamedTuple):
@@ -163,7 +159,7 @@ class RunStore:
         if before == job:
             return None
         run.job = job
-        if job.status in TERMINAL_STATUSES:
+        if job.terminal:
             self.unfinished.discard(job.id)
         else:
             self.unfinished.add(job.id)

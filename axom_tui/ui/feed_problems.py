@@ -15,6 +15,7 @@ from axom_tui.poll.feeds import ENDPOINTS
 from axom_tui.sanitize import clean_text
 from axom_tui.store.health import FeedHealth, FeedKey
 from axom_tui.store.run_state import RunState
+from axom_tui.store.vocab import FeedKind
 
 MAX_LEN = 200
 
@@ -43,7 +44,7 @@ def problem_text(health: FeedHealth | None, kind: str) -> str | None:
     return clean_text(text, MAX_LEN)
 
 
-def run_problem(run: RunState | None, kinds: Iterable[str]) -> str | None:
+def run_problem(run: RunState | None, kinds: Iterable[FeedKind]) -> str | None:
     """The first problem among a run's feeds of these kinds."""
     if run is None:
         return None

@@ -6,7 +6,6 @@ from axom_tui.poll import PollPolicy
 from axom_tui.poll.job_listing import ACTIVE_FILTER
 from axom_tui.store import FeedKey
 from axom_tui.store.vocab import FeedKind
-
 from poll_fakes import Harness
 
 ACTIVE = ",".join(ACTIVE_FILTER)

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from sim_helpers import AUTH, api_client, make_sim
 
 from axom_tui.sim import FaultConfig, create_app
 from axom_tui.sim.body_faults import JOB_SPOILS
+from sim_helpers import AUTH, api_client, make_sim
 
 
 def test_parse_the_new_fault_kinds():

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from axom_tui.api.records import Job
 from axom_tui.ui.derive import ServerClock, elapsed_seconds
 
-NOW = datetime(2026, 6, 4, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 4, 12, 0, tzinfo=UTC)
 
 
 def _clock() -> tuple[ServerClock, list[float]]:
@@ -33,11 +33,11 @@ def test_one_job_two_hours_ahead_does_not_inflate_every_elapsed():
 def test_a_job_dated_2099_is_ignored():
     clock, _ = _clock()
     clock.observe(_running("a", NOW))
-    clock.observe(_running("future", datetime(2099, 1, 1, tzinfo=timezone.utc)))
+    clock.observe(_running("future", datetime(2099, 1, 1, tzinfo=UTC)))
     clock.observe(_running("b", NOW))
     assert clock.now() == NOW
     alone, _ = _clock()
-    alone.observe(_running("future", datetime(2099, 1, 1, tzinfo=timezone.utc)))
+    alone.observe(_running("future", datetime(2099, 1, 1, tzinfo=UTC)))
     assert alone.now() == NOW  # even when it is the only one
 
 

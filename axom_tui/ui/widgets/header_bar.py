@@ -100,7 +100,8 @@ class HeaderBar(TextLines):
     def compose_text(self) -> Text:
         variables = self.app.theme_variables
         conn = self.store.connection
-        state, message = conn.state, conn.message
+        state: str = conn.state
+        message = conn.message
         failing = failing_feeds(self.store.problems) if state == "live" else []
         if failing:
             state = "degraded"

@@ -107,8 +107,8 @@ class RowCache:
         if row is not None:
             return row.cells["name"].plain
         run = self.store.runs.get(job_id)
-        job = run.job if run else None
-        if job is None:
+        job = run.job if run is not None else None
+        if run is None or job is None:
             return job_id
         hit = self._names.get(job_id)
         if hit is None or hit[0] is not job:
