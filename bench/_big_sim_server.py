@@ -24,10 +24,19 @@ def config(runs: int):  # type: ignore[no-untyped-def]
     from axom_tui.sim import SimConfig
 
     if runs <= 10:
-        return SimConfig(seed=7, speed=1.0, key=KEY, initial_runs=runs, history_runs=0,
-                         submit_every=600.0)
-    return SimConfig(seed=7, speed=1.0, key=KEY, initial_runs=RECENT, history_runs=runs - RECENT,
-                     history_days=60, max_live_runs=60, submit_every=600.0)
+        return SimConfig(
+            seed=7, speed=1.0, key=KEY, initial_runs=runs, history_runs=0, submit_every=600.0
+        )
+    return SimConfig(
+        seed=7,
+        speed=1.0,
+        key=KEY,
+        initial_runs=RECENT,
+        history_runs=runs - RECENT,
+        history_days=60,
+        max_live_runs=60,
+        submit_every=600.0,
+    )
 
 
 def main() -> int:
@@ -39,8 +48,10 @@ def main() -> int:
     try:
         jobs = sim.list_jobs(limit=10**9)
         live = sum(j["status"] not in ("completed", "failed") for j in jobs)
-        print(json.dumps({"base_url": server.base_url, "key": KEY, "runs": len(jobs),
-                          "live": live}), flush=True)
+        print(
+            json.dumps({"base_url": server.base_url, "key": KEY, "runs": len(jobs), "live": live}),
+            flush=True,
+        )
         sys.stdin.read()  # until the parent closes our stdin
     finally:
         server.stop()

@@ -51,9 +51,13 @@ TYPED = "qwen3-x2"  # a name prefix: matches fewer runs with each keystroke
 
 class Account:
     def __init__(self, runs: int) -> None:
-        self.proc = subprocess.Popen([python(), str(ROOT / "bench" / "_big_sim_server.py"), str(runs)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                     cwd=ROOT)
+        self.proc = subprocess.Popen(
+            [python(), str(ROOT / "bench" / "_big_sim_server.py"), str(runs)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
         assert self.proc.stdout is not None
         info = json.loads(self.proc.stdout.readline())
         self.base_url: str = info["base_url"]
@@ -72,6 +76,7 @@ class Account:
 
 # ---------------------------------------------------------------- idle CPU, side by side
 
+
 def idle_cpu(accounts: dict[int, Account], quick: bool) -> dict[int, float]:
     # warm-up: the first pass's one-off work (each live run's metrics history, the results
     # of the newest finished runs, 2.5 requests a second of background budget) settles
@@ -80,12 +85,18 @@ def idle_cpu(accounts: dict[int, Account], quick: bool) -> dict[int, float]:
     try:
         for n, account in accounts.items():
             env = clean_env(AXOM_KEY=account.key)
-            procs[n] = PtyProcess([python(), "-m", "axom_tui", "--base-url", account.base_url],
-                                  cols=COLS, rows=ROWS, env=env)
+            procs[n] = PtyProcess(
+                [python(), "-m", "axom_tui", "--base-url", account.base_url],
+                cols=COLS,
+                rows=ROWS,
+                env=env,
+            )
             procs[n].watch(b"Name", f"{account.runs:,} runs".encode())
         for n, proc in procs.items():
             if proc.wait_marker(f"{accounts[n].runs:,} runs".encode(), 120) is None:
-                raise RuntimeError(f"{n} runs: the whole list never showed: {proc.output[-1500:]!r}")
+                raise RuntimeError(
+                    f"{n} runs: the whole list never showed: {proc.output[-1500:]!r}"
+                )
         time.sleep(warm)
         t0 = time.perf_counter()
         c0 = {n: p.cpu() for n, p in procs.items()}
@@ -102,6 +113,7 @@ def idle_cpu(accounts: dict[int, Account], quick: bool) -> dict[int, float]:
 
 
 # ---------------------------------------------------------------- in process: filter, full pass
+
 
 async def _in_process(account: Account, full_pass: bool) -> dict[str, Any]:
     from textual.widgets import Input
@@ -165,6 +177,7 @@ def in_process(account: Account, full_pass: bool = False) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- the figures
 
+
 def run(quick: bool) -> list[BenchLine]:
     accounts: dict[int, Account] = {}
     try:
@@ -180,29 +193,51 @@ def run(quick: bool) -> list[BenchLine]:
     live = ", ".join(f"{accounts[n].runs:,} runs: {accounts[n].live} live" for n in SIZES)
     for n in SIZES[1:]:
         ratio = idle[n] / idle[small] if idle[small] else float("inf")
-        lines.append(BenchLine(
-            f"idle CPU at {n:,} runs, % of one core", idle[n], idle[small], ratio,
-            f"<= {IDLE_RATIO_BUDGET:g}x {small} runs" if n == big else "-",
-            ratio <= IDLE_RATIO_BUDGET if n == big else True, "%",
-            note=f"side by side, 160x48 ptys, {('20' if quick else '40')} s window "
-                 f"{('30' if quick else '45')} s after the whole list showed; {live}"))
+        lines.append(
+            BenchLine(
+                f"idle CPU at {n:,} runs, % of one core",
+                idle[n],
+                idle[small],
+                ratio,
+                f"<= {IDLE_RATIO_BUDGET:g}x {small} runs" if n == big else "-",
+                ratio <= IDLE_RATIO_BUDGET if n == big else True,
+                "%",
+                note=f"side by side, 160x48 ptys, {('20' if quick else '40')} s window "
+                f"{('30' if quick else '45')} s after the whole list showed; {live}",
+            )
+        )
     for n in SIZES[1:]:
         worst = max(measured[n]["filter"]) * 1000
         base = max(measured[small]["filter"]) * 1000
-        lines.append(BenchLine(
-            f"filter keystroke at {n:,} runs, slowest, ms", worst, base, worst / base if base else None,
-            f"<= {FILTER_BUDGET_MS:g} ms" if n == big else "-",
-            worst <= FILTER_BUDGET_MS if n == big else True, "ms",
-            note=f"'{TYPED}' typed and erased ({len(measured[n]['filter'])} keystrokes): median "
-                 f"{statistics.median(measured[n]['filter']) * 1000:.1f} ms; baseline: the same "
-                 f"at {small} runs"))
+        lines.append(
+            BenchLine(
+                f"filter keystroke at {n:,} runs, slowest, ms",
+                worst,
+                base,
+                worst / base if base else None,
+                f"<= {FILTER_BUDGET_MS:g} ms" if n == big else "-",
+                worst <= FILTER_BUDGET_MS if n == big else True,
+                "ms",
+                note=f"'{TYPED}' typed and erased ({len(measured[n]['filter'])} keystrokes): median "
+                f"{statistics.median(measured[n]['filter']) * 1000:.1f} ms; baseline: the same "
+                f"at {small} runs",
+            )
+        )
     m = measured[big]
     per_s = 100 * m["pass_cpu"] / m["pass_period"]
-    lines.append(BenchLine(
-        f"full list pass at {big:,} runs, amortized, % of one core", per_s, None, None,
-        "report", True, "%",
-        note=f"{m['pass_pages']} pages, {m['pass_cpu'] * 1000:.0f} ms of CPU when nothing "
-             f"changed, every {m['pass_period']:.0f} s"))
+    lines.append(
+        BenchLine(
+            f"full list pass at {big:,} runs, amortized, % of one core",
+            per_s,
+            None,
+            None,
+            "report",
+            True,
+            "%",
+            note=f"{m['pass_pages']} pages, {m['pass_cpu'] * 1000:.0f} ms of CPU when nothing "
+            f"changed, every {m['pass_period']:.0f} s",
+        )
+    )
     return lines
 
 

@@ -55,9 +55,12 @@ class ParseIssues:
         if other.clean and not other.items:
             return self
         return ParseIssues(
-            self.skipped + other.skipped, self.emptied + other.emptied,
-            self.items + other.items, self.noun if self.items else other.noun,
-            self.first or other.first, tuple(dict.fromkeys(self.fields + other.fields)),
+            self.skipped + other.skipped,
+            self.emptied + other.emptied,
+            self.items + other.items,
+            self.noun if self.items else other.noun,
+            self.first or other.first,
+            tuple(dict.fromkeys(self.fields + other.fields)),
         )
 
 
@@ -110,8 +113,12 @@ class Listing(list[T]):
 
     __slots__ = ("issues", "next")
 
-    def __init__(self, items: list[T] | tuple[T, ...] = (), issues: ParseIssues = CLEAN,
-                 next: str | None = None) -> None:
+    def __init__(
+        self,
+        items: list[T] | tuple[T, ...] = (),
+        issues: ParseIssues = CLEAN,
+        next: str | None = None,
+    ) -> None:
         super().__init__(items)
         self.issues = issues
         self.next = next

@@ -22,12 +22,23 @@ NAN = float("nan")
 
 #: What a per-item parse may raise for one malformed item (besides BadPayloadError): the
 #: item is skipped, the rest of the answer is used.
-_ITEM_ERRORS = (BadPayloadError, RecursionError, ValueError, TypeError, AttributeError,
-                OverflowError)
+_ITEM_ERRORS = (
+    BadPayloadError,
+    RecursionError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    OverflowError,
+)
 
 
-def each_item(items: list[Any], log: IssueLog, parse_one: Callable[[Any, str], T],
-              where: str = "", endpoint: str = "") -> list[T]:
+def each_item(
+    items: list[Any],
+    log: IssueLog,
+    parse_one: Callable[[Any, str], T],
+    where: str = "",
+    endpoint: str = "",
+) -> list[T]:
     """``parse_one(raw, where)`` for each item; a malformed one is skipped and counted.
     When every item is malformed the answer cannot be read at all: BadPayloadError (the
     poll fails and what is held stays, rather than a list of nothing replacing it)."""
@@ -41,8 +52,11 @@ def each_item(items: list[Any], log: IssueLog, parse_one: Callable[[Any, str], T
         except _ITEM_ERRORS as exc:
             log.item(name, f"unreadable ({type(exc).__name__})")
     if items and not out:
-        raise BadPayloadError(endpoint, f"none of its {len(items)} items could be read "
-                                        f"(first: {log.first})", where or None)
+        raise BadPayloadError(
+            endpoint,
+            f"none of its {len(items)} items could be read (first: {log.first})",
+            where or None,
+        )
     return out
 
 

@@ -25,8 +25,15 @@ from dataclasses import dataclass, field
 from axom_tui.api.issues import CLEAN, ParseIssues
 
 #: Every non-terminal status of the contract: what an active pass asks for.
-ACTIVE_FILTER = ("queued", "provisioning", "staging", "running", "checkpointing", "uploading",
-                 "preempted")
+ACTIVE_FILTER = (
+    "queued",
+    "provisioning",
+    "staging",
+    "running",
+    "checkpointing",
+    "uploading",
+    "preempted",
+)
 _ACTIVE_SET = frozenset(ACTIVE_FILTER)
 MAX_PAGES = 1000  # a server whose cursors never end is not followed past this
 
@@ -94,8 +101,14 @@ class JobListing:
             self.current = None
             self.last_full_at = None
 
-    def on_page(self, ids: Sequence[str], statuses: Sequence[str], next_cursor: str | None,
-                issues: ParseIssues, now: float) -> PageOutcome:
+    def on_page(
+        self,
+        ids: Sequence[str],
+        statuses: Sequence[str],
+        next_cursor: str | None,
+        issues: ParseIssues,
+        now: float,
+    ) -> PageOutcome:
         current = self.current
         if current is None:  # not asked through request() (a test, say): one full page
             current = self.current = ListPass(full=True)
@@ -107,8 +120,12 @@ class JobListing:
         current.ids.extend(ids)
         current.issues = current.issues + issues
         repeat = next_cursor is not None and next_cursor == current.cursor
-        if next_cursor is not None and not repeat and current.pages < MAX_PAGES \
-                and (current.full or active_pass):
+        if (
+            next_cursor is not None
+            and not repeat
+            and current.pages < MAX_PAGES
+            and (current.full or active_pass)
+        ):
             current.cursor = next_cursor
             return PageOutcome(more=True, finished=None)
         current.truncated = next_cursor is None and len(ids) >= self.limit

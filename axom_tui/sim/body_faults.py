@@ -30,23 +30,36 @@ JobSpoil = tuple[str, Any]
 
 # (field, bad value): what a spoiled item of each feed gets (one, picked at random)
 JOB_SPOILS: list[JobSpoil] = [
-    ("started_at", "yesterday"), ("started_at", "0001-01-01T00:00:00Z"),
-    ("updated_at", "9999-12-31T23:59:59Z"), ("updated_at", "+2h"), ("latest_step", "12"),
-    ("retries", "2"), ("name", 123), ("total_steps", 1.5), ("hyperparams", [1]),
-    ("id", None), ("status", 5),
+    ("started_at", "yesterday"),
+    ("started_at", "0001-01-01T00:00:00Z"),
+    ("updated_at", "9999-12-31T23:59:59Z"),
+    ("updated_at", "+2h"),
+    ("latest_step", "12"),
+    ("retries", "2"),
+    ("name", 123),
+    ("total_steps", 1.5),
+    ("hyperparams", [1]),
+    ("id", None),
+    ("status", 5),
 ]
-POINT_SPOILS: list[JobSpoil] = [("loss", "0.5"), ("grad_norm", True), ("lr", {}),
-                                ("ts", "soon"), ("cycle", "1"), ("step", "12")]
+POINT_SPOILS: list[JobSpoil] = [
+    ("loss", "0.5"),
+    ("grad_norm", True),
+    ("lr", {}),
+    ("ts", "soon"),
+    ("cycle", "1"),
+    ("step", "12"),
+]
 LINE_SPOILS: list[JobSpoil] = [("text", 5), ("ts", "later"), ("stream", []), ("seq", "7")]
 EVENT_SPOILS: list[JobSpoil] = [("kind", 3), ("ts", "now-ish")]
-RESULT_SPOILS: list[JobSpoil] = [("ppl_final", "324"), ("cost_usd", "25.00"),
-                                 ("params_delta", 1.5)]
+RESULT_SPOILS: list[JobSpoil] = [("ppl_final", "324"), ("cost_usd", "25.00"), ("params_delta", 1.5)]
 _TS_KEYS = ("ts",)
 
 
 class BodyFaults:
-    def __init__(self, sleep: Callable[[float], Awaitable[Any]],
-                 counts: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, sleep: Callable[[float], Awaitable[Any]], counts: dict[str, int] | None = None
+    ) -> None:
         self.sleep = sleep
         self.counts: dict[str, int] = Counter() if counts is None else counts
         #: (job id, feed, item key, field) of every spoiled item; the item key is the job
@@ -72,12 +85,18 @@ class BodyFaults:
         if parts[0] != "jobs":
             return
         if len(parts) == 1:
-            items = data if isinstance(data, list) else data.get("jobs", []) \
-                if isinstance(data, dict) else []
+            items = (
+                data
+                if isinstance(data, list)
+                else data.get("jobs", [])
+                if isinstance(data, dict)
+                else []
+            )
             for item in items:
                 if isinstance(item, dict) and rng.random() < share:
-                    self._apply(item, "jobs", str(item.get("id")), str(item.get("id")),
-                                JOB_SPOILS, rng)
+                    self._apply(
+                        item, "jobs", str(item.get("id")), str(item.get("id")), JOB_SPOILS, rng
+                    )
             return
         job_id = parts[1]
         if len(parts) == 2 and isinstance(data, dict):
@@ -101,8 +120,15 @@ class BodyFaults:
             if rng.random() < share:
                 self._apply(data, "result", job_id, "", RESULT_SPOILS, rng)
 
-    def _apply(self, item: dict[str, Any], feed: str, job_id: str, key: Any,
-               spoils: list[JobSpoil], rng: random.Random) -> None:
+    def _apply(
+        self,
+        item: dict[str, Any],
+        feed: str,
+        job_id: str,
+        key: Any,
+        spoils: list[JobSpoil],
+        rng: random.Random,
+    ) -> None:
         name, value = rng.choice(spoils)
         if value == "+2h":  # one record's clock two hours ahead of the rest
             value = _shift(item.get(name), 7200.0) if isinstance(item.get(name), str) else None
@@ -117,8 +143,16 @@ class BodyFaults:
 
     # ------------------------------------------------------------ sending
 
-    async def send(self, send: Any, start: dict[str, Any], body: bytes, *, drip: float,
-                   pad: int, gone: Callable[[], bool]) -> None:
+    async def send(
+        self,
+        send: Any,
+        start: dict[str, Any],
+        body: bytes,
+        *,
+        drip: float,
+        pad: int,
+        gone: Callable[[], bool],
+    ) -> None:
         """Send ``start`` and ``body``: dripping (``drip`` s a byte), then ``pad`` bytes."""
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         if not drip and not pad:
@@ -129,7 +163,9 @@ class BodyFaults:
             for i in range(len(body)):
                 if gone():
                     return
-                await send({"type": "http.response.body", "body": body[i:i + 1], "more_body": True})
+                await send(
+                    {"type": "http.response.body", "body": body[i : i + 1], "more_body": True}
+                )
                 await self.sleep(drip)
         else:
             await send({"type": "http.response.body", "body": body, "more_body": bool(pad)})
@@ -147,8 +183,14 @@ class BodyFaults:
 
 def _skew(data: Any, seconds: float) -> Any:
     if isinstance(data, dict):
-        return {k: (_shift(v, seconds) if isinstance(v, str) and (k in _TS_KEYS or k.endswith("_at"))
-                    else _skew(v, seconds)) for k, v in data.items()}
+        return {
+            k: (
+                _shift(v, seconds)
+                if isinstance(v, str) and (k in _TS_KEYS or k.endswith("_at"))
+                else _skew(v, seconds)
+            )
+            for k, v in data.items()
+        }
     if isinstance(data, list):
         return [_skew(v, seconds) for v in data]
     return data

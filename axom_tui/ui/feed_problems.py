@@ -36,8 +36,11 @@ def problem_text(health: FeedHealth | None, kind: str) -> str | None:
             text += f"; {health.lost.skipped:,} {health.lost.noun}s skipped so far"
     else:  # the last answer was whole; earlier ones were not, and that is not undone
         lost = health.lost
-        parts = [f"{lost.skipped:,} {lost.noun}{'' if lost.skipped == 1 else 's'} skipped"] \
-            if lost.skipped else []
+        parts = (
+            [f"{lost.skipped:,} {lost.noun}{'' if lost.skipped == 1 else 's'} skipped"]
+            if lost.skipped
+            else []
+        )
         if lost.emptied:
             parts.append(f"{lost.emptied:,} field{'' if lost.emptied == 1 else 's'} left empty")
         text = f"{endpoint}: {', '.join(parts)} so far ({lost.first})"

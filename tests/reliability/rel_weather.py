@@ -30,9 +30,21 @@ PIECE = 64 * 1024
 
 
 def job(job_id: str, status: str = "running", **fields: Any) -> dict[str, Any]:
-    base = {"id": job_id, "type": "train", "status": status, "retries": 0, "error": None,
-            "name": f"run-{job_id}", "hyperparams": {}, "total_steps": 6000, "latest_step": 100,
-            "created_at": TS, "updated_at": TS, "started_at": TS, "finished_at": None}
+    base = {
+        "id": job_id,
+        "type": "train",
+        "status": status,
+        "retries": 0,
+        "error": None,
+        "name": f"run-{job_id}",
+        "hyperparams": {},
+        "total_steps": 6000,
+        "latest_step": 100,
+        "created_at": TS,
+        "updated_at": TS,
+        "started_at": TS,
+        "finished_at": None,
+    }
     base.update(fields)
     return base
 
@@ -60,7 +72,7 @@ class WeatherApi:
         jobs = [j for j in self.jobs if wanted is None or str(j.get("status")) in wanted]
         limit = min(200, int(query.get("limit") or 50))
         start = int(query.get("cursor") or 0)
-        items = jobs[start:start + limit]
+        items = jobs[start : start + limit]
         following = start + limit if start + limit < len(jobs) else None
         if following is None and "cursor" not in query:
             return items
@@ -87,8 +99,12 @@ class WeatherApi:
             if found:
                 body, status = found[0], 200
         elif len(parts) == 3 and parts[0] == "jobs":
-            table = {"metrics": self.metrics, "logs": self.logs, "events": self.events,
-                     "result": self.results}.get(parts[2], {})
+            table = {
+                "metrics": self.metrics,
+                "logs": self.logs,
+                "events": self.events,
+                "result": self.results,
+            }.get(parts[2], {})
             if parts[1] in table:
                 body, status = table[parts[1]], 200
             elif parts[2] == "metrics":
@@ -115,15 +131,16 @@ class WeatherApi:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         try:
             if self.drip > 0:
-                head = body[:self.drip_bytes] if self.drip_bytes else body
+                head = body[: self.drip_bytes] if self.drip_bytes else body
                 for i in range(len(head)):
                     if gone():
                         return
-                    await send({"type": "http.response.body", "body": head[i:i + 1],
-                                "more_body": True})
+                    await send(
+                        {"type": "http.response.body", "body": head[i : i + 1], "more_body": True}
+                    )
                     self.sent += 1
                     await asyncio.sleep(self.drip)
-                body = body[len(head):]
+                body = body[len(head) :]
             await send({"type": "http.response.body", "body": body, "more_body": True})
             self.sent += len(body)
             left = self.oversize
@@ -139,7 +156,14 @@ class WeatherApi:
 
 
 async def _respond(send: Any, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -52,8 +52,11 @@ async def test_a_job_list_that_cannot_be_read_is_not_shown_as_live(tmp_path):
         app = _app(api, server, tmp_path)
         store = app.services.store
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: len(store.order) == 2 and store.connection.state == "live",
-                           what="a live start")
+            await wait_for(
+                pilot,
+                lambda: len(store.order) == 2 and store.connection.state == "live",
+                what="a live start",
+            )
             header, line = app.screen.query_one(HeaderBar), app.screen.query_one(JobListLine)
             await wait_for(pilot, lambda: "● live" in text_of(header), what="live")
             api.list_body = {"jobs": "the database is down"}
@@ -113,8 +116,9 @@ async def test_an_account_of_several_pages_is_listed_whole_and_a_filter_finds_an
             await pilot.press("slash")
             for ch in "needle":
                 await pilot.press(ch)
-            await wait_for(pilot, lambda: table.visible_job_ids() == ["needle-oldest"],
-                           what="the filter")
+            await wait_for(
+                pilot, lambda: table.visible_job_ids() == ["needle-oldest"], what="the filter"
+            )
             assert "1 of 1,001 match" in text_of(line)
             pages = [q.get("cursor") for q in api.requests if "status" not in q]
             figure("weather: pages of a 1,001-run list", len(pages))

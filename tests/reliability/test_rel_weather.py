@@ -32,8 +32,9 @@ BAD_JOBS = [
 
 
 def _in_process(api: WeatherApi, **options) -> AxomClient:
-    return AxomClient("http://weather/api", KEY, transport=httpx.ASGITransport(api), retries=0,
-                      **options)
+    return AxomClient(
+        "http://weather/api", KEY, transport=httpx.ASGITransport(api), retries=0, **options
+    )
 
 
 async def test_one_bad_field_per_job_spoils_only_that_field_at_start_up():
@@ -41,11 +42,17 @@ async def test_one_bad_field_per_job_spoils_only_that_field_at_start_up():
     async with _in_process(api) as client:
         jobs = await client.list_jobs()
     by_id = {j.id: j for j in jobs}
-    assert set(by_id) == {"good-1", "good-2", *(j["id"] for j in BAD_JOBS)}  # the id-less one: skipped
+    assert set(by_id) == {
+        "good-1",
+        "good-2",
+        *(j["id"] for j in BAD_JOBS),
+    }  # the id-less one: skipped
     assert by_id["z"].started_at is None and "z" not in jobs.issues.first
     assert by_id["far"].started_at is None and by_id["yday"].started_at is None
     assert by_id["step"].latest_step is None and by_id["step"].total_steps == 6000
-    assert by_id["retry"].retries == 0 and by_id["num"].name == "" and by_id["num"].status == "running"
+    assert (
+        by_id["retry"].retries == 0 and by_id["num"].name == "" and by_id["num"].status == "running"
+    )
     assert (jobs.issues.skipped, jobs.issues.emptied, jobs.issues.items) == (1, 5, 9)
     figure("weather: bad fields left empty", jobs.issues.emptied)
 
@@ -62,8 +69,11 @@ async def test_mid_session_a_bad_job_does_not_freeze_the_list():
     try:
         await clock.advance(10)
         assert store.runs["a"].job.status == "running"
-        api.jobs = [job("new"), job("a", status="failed", finished_at="yesterday"),
-                    {"id": "b", "status": {"not": "text"}}]
+        api.jobs = [
+            job("new"),
+            job("a", status="failed", finished_at="yesterday"),
+            {"id": "b", "status": {"not": "text"}},
+        ]
         await clock.advance(10)
         assert store.runs["a"].job.status == "failed"  # it left the active list: asked for
         assert "new" in store.runs and store.order[0] == "new"
@@ -81,11 +91,16 @@ async def test_mid_session_a_bad_job_does_not_freeze_the_list():
 
 async def test_a_metrics_page_with_one_string_loss_keeps_the_other_points():
     api = WeatherApi([job("a")])
-    api.metrics["a"] = {"job_id": "a", "latest_step": 3, "points": [
-        {"step": 1, "loss": 1.0}, {"step": 2, "loss": "0.9"}, {"step": 3, "loss": 0.8}]}
+    api.metrics["a"] = {
+        "job_id": "a",
+        "latest_step": 3,
+        "points": [{"step": 1, "loss": 1.0}, {"step": 2, "loss": "0.9"}, {"step": 3, "loss": 0.8}],
+    }
     api.results["a"] = {"ppl_final": "324", "ppl_baseline": 11023, "cost_usd": 25.0}
-    api.logs["a"] = {"latest_seq": 3, "lines": [{"seq": 1, "text": "ok"}, {"seq": "two"},
-                                                {"seq": 3, "text": "three"}]}
+    api.logs["a"] = {
+        "latest_seq": 3,
+        "lines": [{"seq": 1, "text": "ok"}, {"seq": "two"}, {"seq": 3, "text": "three"}],
+    }
     api.events["a"] = [{"kind": "submitted", "ts": TS_OK}, {"kind": 7, "ts": "later"}]
     async with _in_process(api) as client:
         page = await client.get_metrics("a")
@@ -111,8 +126,9 @@ async def test_a_body_dripping_a_byte_at_a_time_ends_at_the_deadline():
             response = await plain.get(base + "/jobs", headers={"Authorization": f"Bearer {KEY}"})
         assert response.status_code == 200 and response.json()[0]["id"] == "a"
         api.sent = 0
-        async with AxomClient(base, KEY, retries=0, deadline=1.0,
-                              timeout=httpx.Timeout(5.0, read=0.5)) as client:
+        async with AxomClient(
+            base, KEY, retries=0, deadline=1.0, timeout=httpx.Timeout(5.0, read=0.5)
+        ) as client:
             with pytest.raises(TransportError) as info:
                 await client.list_jobs()
     assert "within 1 s" in str(info.value)
@@ -125,8 +141,9 @@ async def test_a_body_over_the_cap_is_an_error_and_is_not_read_to_the_end(declar
     api = WeatherApi([job(f"j{i}") for i in range(3)])
     api.oversize, api.declare_length = 50 * 1024 * 1024, declared
     with ThreadServer(api) as server:
-        async with AxomClient(server.origin + "/api", KEY, retries=0,
-                              max_body=1024 * 1024) as client:
+        async with AxomClient(
+            server.origin + "/api", KEY, retries=0, max_body=1024 * 1024
+        ) as client:
             await client.overview()  # the HTTP stack loaded before memory is counted
             tracemalloc.start()
             try:

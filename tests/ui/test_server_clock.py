@@ -16,8 +16,12 @@ def _clock() -> tuple[ServerClock, list[float]]:
 
 
 def _running(job_id: str, updated: datetime, started: datetime | None = None) -> Job:
-    return Job(id=job_id, status="running", updated_at=updated,
-               started_at=started or NOW - timedelta(minutes=50))
+    return Job(
+        id=job_id,
+        status="running",
+        updated_at=updated,
+        started_at=started or NOW - timedelta(minutes=50),
+    )
 
 
 def test_one_job_two_hours_ahead_does_not_inflate_every_elapsed():

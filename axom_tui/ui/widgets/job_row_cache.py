@@ -92,7 +92,9 @@ class RowCache:
         if run is None or run.job is None or run.job.terminal:
             return
         series = run.metrics
-        self.rate(job_id).observe(progress_of(run.job, series.last_step if len(series) else None).step)
+        self.rate(job_id).observe(
+            progress_of(run.job, series.last_step if len(series) else None).step
+        )
 
     def forget_missing(self) -> None:
         """Runs no longer in the store lose what was kept for them."""
@@ -112,7 +114,10 @@ class RowCache:
             return job_id
         hit = self._names.get(job_id)
         if hit is None or hit[0] is not job:
-            hit = self._names[job_id] = (job, ("⚠ " if run.gone else "") + clean_text(job.display_name, 60))
+            hit = self._names[job_id] = (
+                job,
+                ("⚠ " if run.gone else "") + clean_text(job.display_name, 60),
+            )
         return hit[1]
 
     def matches(self, job_id: str, needle: str) -> bool:
@@ -124,5 +129,7 @@ class RowCache:
         hit = self._haystacks.get(job_id)
         if hit is None or hit[0] is not job:
             hit = self._haystacks[job_id] = (
-                job, "\0".join((job.display_name.lower(), job.status.lower(), job.type.lower())))
+                job,
+                "\0".join((job.display_name.lower(), job.status.lower(), job.type.lower())),
+            )
         return needle in hit[1]

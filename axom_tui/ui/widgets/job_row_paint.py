@@ -45,16 +45,25 @@ class RowPainter:
         self._styles = None
         self.forget_rows()
 
-    def header(self, key: tuple[object, ...], labels: Sequence[Text], widths: Sequence[int],
-               width: int) -> Strip:
+    def header(
+        self, key: tuple[object, ...], labels: Sequence[Text], widths: Sequence[int], width: int
+    ) -> Strip:
         if self._header is not None and self._header[0] == key:
             return self._header[1]
         strip = Strip(row_segments(labels, widths, width, self.styles.header), width).simplify()
         self._header = (key, strip)
         return strip
 
-    def row(self, job_id: str, row: Row, columns: tuple[Column, ...], widths: Sequence[int],
-            width: int, odd: bool, cursor: bool) -> Strip:
+    def row(
+        self,
+        job_id: str,
+        row: Row,
+        columns: tuple[Column, ...],
+        widths: Sequence[int],
+        width: int,
+        odd: bool,
+        cursor: bool,
+    ) -> Strip:
         key = (width, odd, cursor, columns)
         hit = self._strips.get(job_id)
         if hit is not None and hit[0] == key:
@@ -64,9 +73,15 @@ class RowPainter:
         post = None
         if cursor:
             style = style + styles.cursor
-            post = Style(color=styles.cursor.color)  # the cursor's text colour wins, as in DataTable
-        shown = [row.ellipsized(w) if column == "name" else row.cells[column]
-                 for (column, _, _), w in zip(columns, widths)]
-        strip = Strip(row_segments(shown, widths, width, style, post, row.segments), width).simplify()
+            post = Style(
+                color=styles.cursor.color
+            )  # the cursor's text colour wins, as in DataTable
+        shown = [
+            row.ellipsized(w) if column == "name" else row.cells[column]
+            for (column, _, _), w in zip(columns, widths)
+        ]
+        strip = Strip(
+            row_segments(shown, widths, width, style, post, row.segments), width
+        ).simplify()
         self._strips[job_id] = (key, strip)
         return strip
