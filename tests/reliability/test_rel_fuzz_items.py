@@ -16,8 +16,7 @@ import copy
 from typing import Any
 
 import httpx
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from axom_tui.api import AxomClient
 from axom_tui.api.errors import AxomError
