@@ -59,14 +59,18 @@ class RunBook:
         return added
 
     def set_in_view(self, job_ids: Iterable[str]) -> list[str]:
-        """Set the runs the job list shows; return the active ones newly shown (none the
-        first time: until then every run counted as shown)."""
+        """Set the runs the job list shows; return the ones newly shown (none the first
+        time: until then every run counted as shown)."""
         new = frozenset(job_ids)
         before, self.in_view = self.in_view, new
-        if before is None:
-            return []
-        return sorted(j for j in new - before
-                      if j in self._active and phase_of(self._tracks[j].status) is RunPhase.ACTIVE)
+        return [] if before is None else sorted(new - before)
+
+    def shown(self, job_id: str) -> bool:
+        """Whether the run's row is on screen (True until the job list says what it shows)."""
+        return self.in_view is None or job_id in self.in_view
+
+    def is_active(self, job_id: str) -> bool:
+        return job_id in self._active and phase_of(self._tracks[job_id].status) is RunPhase.ACTIVE
 
     def attention(self, job_id: str) -> Attention:
         if job_id == self.focused:

@@ -149,6 +149,11 @@ class PollScheduler:
         less often (``background_off_screen``); one coming on screen gets them now."""
         now = self.clock.now()
         for job_id in self._runs.set_in_view(job_ids):
+            if job_id not in self._runs:
+                continue
+            self._maybe_ask_tail(job_id, self._runs.attention(job_id).on_screen, now)
+            if not self._runs.is_active(job_id):
+                continue
             last = self.stats.last_ok.get(FeedKey(FeedKind.METRICS, job_id))
             if last is None or now - last >= self.policy.background_min:
                 self._make_due(FeedKey(FeedKind.METRICS, job_id), now)
@@ -391,6 +396,10 @@ class PollScheduler:
             return
         if run.tail_step is not None or not wants_tail(run.job, on_screen, len(run.metrics) > 0):
             return
+        if not self._runs.shown(job_id):  # off screen in a big account's list: when shown
+            if self._eager_results <= 0:
+                return
+            self._eager_results -= 1
         if state is None:
             state = self._feeds[key] = FeedState(key)
         state.result_attempts += 1  # asks so far: a server that sends no loss is asked twice

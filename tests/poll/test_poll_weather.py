@@ -123,3 +123,19 @@ async def test_live_runs_off_screen_in_the_job_list_are_asked_for_less_often():
         h.scheduler.set_in_view(["r1", "r2"])  # scrolled: r1 comes on screen
         await h.advance(0.5)
         assert h.api.count("get_metrics", "r1", since=h.now - 0.5) == 1  # fresh when seen
+
+
+async def test_the_last_points_of_runs_off_screen_wait_until_they_are_shown():
+    """A big account's finished runs listed off screen: the newest few get their tail (the
+    job list's Loss) unasked, the others when their row comes on screen."""
+    h = Harness()
+    for i in range(120):
+        h.api.add_run(f"f{i:03d}", "failed", steps=300)
+    h.scheduler.set_in_view([f"f{i:03d}" for i in range(119, 109, -1)])  # the top rows
+    async with h:  # (the first page that comes before the list says what it shows: all)
+        await h.advance(60)
+        asked = {j for _, m, j in h.api.calls if m == "get_metrics"}
+        assert len(asked) <= PollPolicy().eager_results + 10 < 120
+        h.scheduler.set_in_view(["f000"])  # scrolled to the bottom
+        await h.advance(5)
+        assert h.api.count("get_metrics", "f000") == 1
