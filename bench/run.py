@@ -13,7 +13,7 @@ baseline, 40 s CPU window, 10 virtual minutes of polling per world size, 1 GB
 downloads 5+2 times each).
 
 Sections (``--only``): chart, store, tui (CPU, bytes, first frame), poll, big (idle CPU
-and filter latency at 10 / 1,000 / 5,000 runs), log, download.
+and filter latency at 10 / 1,000 / 5,000 runs), log, history (the run cache), download.
 The chart and log figures come from bench/chart_bench.py and bench/log_bench.py. Each
 section runs in a fresh Python process, one after the other, so that none inherits
 another's heap, threads or garbage-collector state.
@@ -83,6 +83,12 @@ def _big(quick: bool) -> list[BenchLine]:
     return big_account_bench.run(quick)
 
 
+def _history(quick: bool) -> list[BenchLine]:
+    from bench import history_bench
+
+    return history_bench.run(quick)
+
+
 def _download(quick: bool) -> list[BenchLine]:
     from bench import download_bench
 
@@ -98,6 +104,7 @@ SECTIONS: list[tuple[str, str, Callable[[bool], list[BenchLine]]]] = [
     ("big", "a big account: idle CPU and filter at 10 / 1,000 / 5,000 runs", _big),
     ("log", "log pane ingest", _log),
     ("tui", "time to first frame", _tui_first_frame),
+    ("history", "run cache: restart, bytes, CPU, bundles", _history),
     ("download", "download vs curl", _download),
 ]
 

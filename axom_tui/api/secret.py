@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from axom_tui.sanitize import hide_everywhere
+
 
 def mask_key(key: str) -> str:
     """``axom_live_abcdef…wxyz`` → ``axom_live_…wxyz``; short or odd keys are fully hidden."""
@@ -23,6 +25,7 @@ class ApiKey:
 
     def __init__(self, value: str) -> None:
         self._value = value.strip()
+        hide_everywhere(self._value)
 
     def reveal(self) -> str:
         return self._value

@@ -6,8 +6,8 @@
         outcome = await manager.download(job_id)        # or manager.start(...) -> DownloadTask
         if not outcome.ok: ...
 
-Names load on first use: the engine pulls in httpx, which the dashboard does not need
-before its first frame.
+Names load on first use: the engine pulls in http.client, ssl and urllib.request, which
+the dashboard does not need before its first frame.
 """
 
 from typing import TYPE_CHECKING

@@ -15,6 +15,7 @@ from axom_tui.api.errors import ClientError
 from axom_tui.api.issues import CLEAN, ParseIssues
 from axom_tui.api.records import Event, Job, LogsPage, MetricsPage, Model, Overview, Result
 from axom_tui.poll.feeds import RunTrack
+from axom_tui.poll.history_hook import RunHistory
 from axom_tui.poll.job_listing import JobListing, is_waiting_or_active
 from axom_tui.poll.policy import PollPolicy
 from axom_tui.poll.tail import TAIL_KIND, tail_since
@@ -55,12 +56,13 @@ class FetchOutcome:
 
 class FeedFetcher:
     def __init__(self, client: PollClient, store: RunStore, policy: PollPolicy,
-                 now: Callable[[], float] | None = None) -> None:
+                 history: RunHistory | None = None, now: Callable[[], float] | None = None) -> None:
         import time
 
         self.client = client
         self.store = store
         self.policy = policy
+        self.history = history
         self.now = now or time.monotonic
         self.listing = JobListing(policy.jobs_full_list, policy.jobs_full_list_per_page,
                                   policy.jobs_list_limit)
@@ -80,6 +82,8 @@ class FeedFetcher:
         if track is None or key.job_id is None:
             raise ValueError(f"feed {key} needs a run")
         job_id = key.job_id
+        if self.history is not None and kind in (FeedKind.METRICS, FeedKind.LOGS, FeedKind.EVENTS):
+            await self.history.ready(job_id)  # fetched data lands on top of cached data
         if kind == FeedKind.JOB:
             job = await self.client.get_job(job_id)
             change = self.store.apply_job(job)

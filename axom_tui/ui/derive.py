@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from axom_tui.api.records import ACTIVE_STATUSES, Job
 from axom_tui.ui.format import since, utcnow
+from axom_tui.ui.glyphs import dash
 
 
 class ServerClock:
@@ -133,7 +134,7 @@ class Progress:
 
     def label(self) -> str:
         if self.step is None and self.total is None:
-            return "—"
+            return dash()
         total = "?" if self.total is None else f"{self.total:,}"
         step = 0 if self.step is None else self.step
         frac = self.fraction

@@ -17,6 +17,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from axom_tui.ui.glyphs import glyph
 from axom_tui.ui.widgets.job_rows import (
     COLUMNS,
     COMPACT_COLUMNS,
@@ -28,7 +29,6 @@ from axom_tui.ui.widgets.job_rows import (
 )
 
 DROP_ORDER = ("type", "retries", "cost", "elapsed")  # given up first when the name needs room
-ELLIPSIS = "…"
 
 
 def name_need(names: Iterable[str]) -> int:
@@ -62,7 +62,7 @@ def middle_ellipsis(cell: Text, width: int) -> Text:
     tail = (width - 1) // 2
     head = width - 1 - tail
     out = cell[:head]
-    out.append(ELLIPSIS)
+    out.append(glyph("ellipsis"))
     out.append_text(cell[len(plain) - tail:])
     out.no_wrap, out.overflow, out.justify = cell.no_wrap, cell.overflow, cell.justify
     return out

@@ -20,6 +20,7 @@ from axom_tui.ui import format as fmt
 from axom_tui.ui.derive import (
     Progress, StepRate, elapsed_seconds, eta_seconds, progress_of, smoothed_tail,
 )
+from axom_tui.ui.glyphs import dash, glyph, truncate
 from axom_tui.ui.status_style import progress_bar, status_colour, status_text
 
 if TYPE_CHECKING:
@@ -130,13 +131,13 @@ def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compa
     progress = _progress(run, rate, server_now)
     result = run.result
     loss = latest_loss(run)
-    name = ("⚠ " if run.gone else "") + clean_text(job.display_name if job else job_id, 60)
+    name = (glyph("warn") + " " if run.gone else "") + clean_text(job.display_name if job else job_id, 60)
     bar = progress_bar(progress.fraction, 4 if compact else 8, ascii_mode)
     progress_cell = Text(no_wrap=True)
     progress_cell.append(bar, style=status_colour(status, variables))
     progress_cell.append(f" {progress.label()}")
     cells = {
-        "mark": Text("●" if marked else " ", style="bold"),
+        "mark": Text(glyph("mark") if marked else " ", style="bold"),
         "name": Text(name, no_wrap=True, overflow="ellipsis"),
         "type": Text(clean_text(job.type if job else "?", 12)),
         "status": status_text(status, variables, ascii_mode),
@@ -145,7 +146,7 @@ def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compa
         "retries": Text(str(job.retries if job else 0),
                         style="dim" if not job or not job.retries else ""),
         **_time_cells(run, progress, rate, server_now),
-        "cost": Text(fmt.money(result.cost_usd) if result else "—"),
+        "cost": Text(fmt.money(result.cost_usd) if result else dash()),
     }
     for key in RIGHT_ALIGNED:
         cells[key].justify = "right"
@@ -168,8 +169,7 @@ def cell_segments(cell: Text, width: int, style: Style, post: Style | None = Non
     with the row's ``style`` under the cell's own styles and ``post`` over them."""
     text = cell
     if cell_len(cell.plain) > width:
-        text = cell.copy()
-        text.truncate(width, overflow="ellipsis")
+        text = truncate(cell, width)
     plain = text.plain
     own = style + _style(text.style)
     if post is not None:
