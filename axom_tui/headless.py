@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from axom_tui import pipes
 from axom_tui.api.client import AxomClient
 from axom_tui.api.errors import AxomError
+from axom_tui.api.records import Job
 from axom_tui.run_ref import RunRefError, resolve_run
 from axom_tui.sanitize import clean_text
 
@@ -82,6 +83,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return 1
 
 
+MAX_PAGES = 1000  # of 200 runs: a server whose cursors never end is not followed past this
+
+
 async def _closing(client: AxomClient, coro) -> int:
     try:
         return await coro
@@ -101,15 +105,33 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+async def _all_jobs(client: AxomClient, status: str | None) -> list[Job]:
+    """Every page of the job list (``next`` / ``?cursor=``); what was left out goes to stderr."""
+    jobs: list[Job] = []
+    cursor: str | None = None
+    skipped = 0
+    for _ in range(MAX_PAGES):
+        page = await client.list_jobs(status=status, limit=200, cursor=cursor)
+        jobs.extend(page)
+        skipped += page.issues.skipped
+        if page.issues.skipped or page.issues.emptied:
+            print(f"axom-tui: GET /jobs: {clean_text(page.issues.describe(), 300)}", file=sys.stderr)
+        if page.next is None or page.next == cursor:
+            break
+        cursor = page.next
+    return list({job.id: job for job in jobs}.values())  # a run on two pages once
+
+
 async def _jobs(client: AxomClient, args: argparse.Namespace, out: TextIO) -> int:
     from axom_tui.job_listing import derived, enrich, server_now, table
 
-    jobs = await client.list_jobs(status=args.status, limit=200)
+    jobs = await _all_jobs(client, args.status)
     items = await enrich(client, jobs)
     if args.json:
         now = server_now(items)
-        json.dump([_jsonable({**asdict(item.job), "derived": derived(item, now)}) for item in items],
-                  out, indent=2, allow_nan=False)
+        rows = [{**{k: v for k, v in asdict(item.job).items() if k != "issues"},
+                 "derived": derived(item, now)} for item in items]
+        json.dump([_jsonable(row) for row in rows], out, indent=2, allow_nan=False)
         out.write("\n")
         return 0
     out.writelines(line + "\n" for line in table(items))

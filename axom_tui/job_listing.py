@@ -128,7 +128,7 @@ def server_now(items: Sequence[Listed]) -> datetime:
     """Now on the server's clock, as far as the records say (elapsed times count it)."""
     clock = ServerClock()
     for item in items:
-        clock.observe(item.job.updated_at, item.job.started_at)
+        clock.observe(item.job)
     return clock.now()
 
 

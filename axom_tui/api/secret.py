@@ -53,3 +53,26 @@ class ApiKey:
 
     def __reduce__(self) -> NoReturn:  # refuse pickling the raw key into crash dumps
         raise TypeError("ApiKey cannot be pickled")
+
+
+def mask_pieces(text: str, key: str, replacement: str, piece: int = 8) -> str:
+    """``text`` with every run of ``piece`` or more characters of the key's secret part
+    replaced: a server that echoes the key into a field we quote shortened (an unreadable
+    timestamp, say) must not get even a cut-off piece of it on screen."""
+    secret = key.removeprefix("axom_live_")
+    if len(secret) < piece or len(text) < piece:
+        return text
+    windows = {secret[i:i + piece] for i in range(len(secret) - piece + 1)}
+    out: list[str] = []
+    j = 0
+    while j < len(text):
+        if text[j:j + piece] in windows:
+            k = j + piece
+            while k < len(text) and text[j:k + 1] in secret:
+                k += 1
+            out.append(replacement)
+            j = k
+        else:
+            out.append(text[j])
+            j += 1
+    return "".join(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from axom_tui.api.records import Event
@@ -11,6 +12,14 @@ from axom_tui.store.vocab import FeedKind
 JOBS_KEY = FeedKey(FeedKind.LIST)  # the job list
 MODELS_KEY = FeedKey(FeedKind.MODELS)
 OVERVIEW_KEY = FeedKey(FeedKind.OVERVIEW)
+
+#: The endpoint behind each feed kind, for messages.
+ENDPOINTS: dict[str, str] = {
+    FeedKind.LIST: "GET /jobs", FeedKind.MODELS: "GET /models", FeedKind.OVERVIEW: "GET /overview",
+    FeedKind.JOB: "GET /jobs/{id}", FeedKind.METRICS: "GET /jobs/{id}/metrics",
+    FeedKind.LOGS: "GET /jobs/{id}/logs", FeedKind.EVENTS: "GET /jobs/{id}/events",
+    FeedKind.RESULT: "GET /jobs/{id}/result", FeedKind.TAIL: "GET /jobs/{id}/metrics",
+}
 
 
 @dataclass
@@ -30,6 +39,12 @@ class FeedState:
     launched_terminal: bool = False
     #: Asks for a result that was not there yet (drives the result retry delay).
     result_attempts: int = 0
+    #: When the poll in flight was launched (the scheduler's clock).
+    launched_at: float = 0.0
+    #: The poll in flight, so that it can be cancelled (deadline, refresh).
+    task: asyncio.Task[None] | None = None
+    #: Why the scheduler cancelled the poll in flight: "deadline" or "restart".
+    cancelled_for: str | None = None
 
 
 @dataclass
@@ -48,6 +63,9 @@ class RunTrack:
     seen_live: bool = False
     #: The API answered 404: the run was deleted; its feeds are stopped.
     gone: bool = False
+    #: Its result is fetched without its being looked at (it finished this session, or is
+    #: among the newest finished runs listed at start).
+    wants_result: bool = True
     #: The cursors came from the run cache: nobody watched the run between then and its
     #: next record, so a preemption may have come and gone unseen.
     unwatched: bool = False

@@ -10,6 +10,7 @@ key).  Storage requests need a valid presigned query instead and refuse any
 from __future__ import annotations
 
 import asyncio
+import base64
 import hmac
 import json
 import re
@@ -78,6 +79,20 @@ def _int_param(request: Request, name: str, default: int | None, lo: int | None 
     return v
 
 
+def encode_cursor(position: tuple[float, int]) -> str:
+    """An opaque page cursor (the contract promises nothing about its form)."""
+    return base64.urlsafe_b64encode(f"{position[0]!r}:{position[1]}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[float, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+        created, index = raw.split(":")
+        return float(created), int(index)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 
@@ -98,8 +113,9 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return max(0, size - n), size
 
 
-def create_app(sim: Simulator) -> Any:
-    """The ASGI app (Starlette wrapped in the fault-injection middleware)."""
+def create_app(sim: Simulator, sleep: Callable[[float], Any] | None = None) -> Any:
+    """The ASGI app (Starlette wrapped in the fault-injection middleware). ``sleep``: what
+    a dripping body waits with (a virtual clock's, in process)."""
     cfg = sim.cfg
 
     def scopes_of(request: Request) -> frozenset[str] | None:
@@ -140,7 +156,14 @@ def create_app(sim: Simulator) -> Any:
             if bad:
                 return invalid("status", f"unknown status {sorted(bad)[0]!r}; "
                                          f"expected one of {', '.join(STATUSES)}")
-        return JSON(sim.list_jobs(statuses, limit))
+        raw_cursor = request.query_params.get("cursor")
+        cursor = decode_cursor(raw_cursor) if raw_cursor else None
+        if raw_cursor and cursor is None:
+            return invalid("cursor", "not a cursor this server issued")
+        items, following = sim.list_jobs_page(statuses, limit, cursor)
+        if following is None and cursor is None:
+            return JSON(items)  # everything fits: a bare array, as before paging existed
+        return JSON({"jobs": items, "next": encode_cursor(following) if following else None})
 
     def job_not_found() -> JSON:
         return detail(404, "Job not found")
@@ -283,6 +306,6 @@ def create_app(sim: Simulator) -> Any:
         Route("/storage/{model_id}/{rel:path}", storage, methods=["GET", "HEAD"]),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
-    mw = FaultMiddleware(app, lambda: sim.faults)
+    mw = FaultMiddleware(app, lambda: sim.faults, **({"sleep": sleep} if sleep else {}))
     mw.sim = sim  # type: ignore[attr-defined]
     return mw

@@ -16,7 +16,7 @@ import os
 import random
 import threading
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -192,16 +192,33 @@ class Simulator:
             return [r.spec.id for r in reversed(self._visible(now))]
 
     def list_jobs(self, statuses: set[str] | None = None, limit: int = 50) -> list[dict]:
+        return self.list_jobs_page(statuses, limit)[0]
+
+    def list_jobs_page(self, statuses: set[str] | None = None, limit: int = 50,
+                       cursor: tuple[float, int] | None = None) -> tuple[list[dict], tuple[float, int] | None]:
+        """One page, newest first: the runs older than ``cursor`` (the ``(created, index)``
+        of the last run of the previous page), and the cursor of the next page (None: this
+        is the last). A cursor names a run, not an offset, so runs submitted meanwhile do
+        not shift the pages."""
         with self.lock:
             now = self.now()
+            visible = self._visible(now)
+            end = len(visible)
+            if cursor is not None:
+                end = bisect_left(visible, cursor, key=lambda r: (r.created, r.spec.index))
             out: list[dict] = []
-            for r in reversed(self._visible(now)):
-                if len(out) >= limit:
-                    break
+            last: Run | None = None
+            i = end - 1
+            while i >= 0:
+                r = visible[i]
+                i -= 1
                 if statuses is not None and r.state(now).status not in statuses:
                     continue
+                if len(out) >= limit:
+                    return out, (last.created, last.spec.index) if last else None
                 out.append(r.job_json(now))
-            return out
+                last = r
+            return out, None
 
     def job(self, job_id: str) -> dict | None:
         with self.lock:

@@ -8,40 +8,86 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from axom_tui.api.records import Job
+from axom_tui.api.records import ACTIVE_STATUSES, Job
 from axom_tui.ui.format import since, utcnow
 from axom_tui.ui.glyphs import dash
 
 
 class ServerClock:
-    """Tracks the server's notion of "now" from timestamps it sends.
+    """The server's notion of "now", from the timestamps it sends.
 
     Elapsed times are computed against the server's clock, not ours: a skewed local
     clock (or the demo's fast simulated clock) must not produce negative durations.
+
+    Each run seen gives a *lead*: its newest stamp (``updated_at``, else ``started_at``)
+    minus our clock when it arrived; the estimate is the lower median of the leads of
+    the runs seen in the last ``window`` seconds (of the active ones, when there are
+    any: their ``updated_at`` follows the server's now), never below zero (a server
+    behind us, or an old stamp, leaves our clock as it is) and ignoring leads beyond
+    ``max_lead``. The newest stamp of all used to win, so one job dated 2099 made every
+    run's Elapsed 26326d, and one two hours ahead added 2 h to every run.
     """
 
-    def __init__(self) -> None:
-        self._latest: datetime | None = None
+    def __init__(self, *, window: float = 30.0, max_lead: float = 366 * 86400.0,
+                 now: Callable[[], datetime] | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.window = window
+        self.max_lead = max_lead
+        self._now = now or (lambda: utcnow())  # looked up when called: tests freeze it
+        self._monotonic = monotonic
+        #: run id -> (our monotonic time when seen, its lead in seconds, active)
+        self._leads: dict[str, tuple[float, float, bool]] = {}
+        self._lead = 0.0
+        self._stale = False  # observed since the last estimate (made when next asked)
 
-    def observe(self, *stamps: datetime | None) -> None:
-        for stamp in stamps:
-            if stamp is not None and (self._latest is None or stamp > self._latest):
-                self._latest = stamp
+    def observe(self, job: Job) -> None:
+        """A run's record arrived (or changed). Finished runs say nothing of now (and
+        thousands of them arrive with a big account's list)."""
+        stamp = job.updated_at or job.started_at
+        if stamp is None or job.terminal:
+            self._leads.pop(job.id, None)
+            return
+        lead = (stamp - self._now()) / timedelta(seconds=1)
+        if abs(lead) > self.max_lead:
+            self._leads.pop(job.id, None)  # a date no clock of this decade would give
+            return
+        self._leads[job.id] = (self._monotonic(), lead, job.status in ACTIVE_STATUSES)
+        self._stale = True
+
+    def _estimate(self) -> None:
+        self._stale = False
+        horizon = self._monotonic() - self.window
+        recent = {key: value for key, value in self._leads.items() if value[0] >= horizon}
+        if len(recent) < len(self._leads):
+            self._leads = recent
+        if not recent:
+            return  # nothing new: keep the last estimate
+        leads = [lead for _, lead, active in recent.values() if active]
+        if not leads:  # only waiting runs: their updated_at is a lower bound of now
+            leads = [lead for _, lead, _ in recent.values()]
+        leads.sort()
+        self._lead = max(0.0, leads[(len(leads) - 1) // 2])
+
+    @property
+    def lead(self) -> float:
+        """Seconds the server's clock is estimated to be ahead of ours (>= 0)."""
+        if self._stale:
+            self._estimate()
+        return self._lead
 
     def now(self) -> datetime:
-        local = utcnow()
-        if self._latest is None or self._latest <= local:
-            return local
-        return self._latest  # server ahead of us: do not extrapolate at an unknown rate
+        if self._stale:
+            self._estimate()
+        local = self._now()
+        return local + timedelta(seconds=self._lead) if self._lead else local
 
     def ahead_by(self) -> float:
         """Seconds the server's clock is ahead of ours (0 when it is not)."""
-        if self._latest is None:
-            return 0.0
-        return max(0.0, (self._latest - utcnow()).total_seconds())
+        return self.lead
 
 
 #: Statuses whose records time a training step: a queued or staging record's step 0 is

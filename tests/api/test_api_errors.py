@@ -260,63 +260,92 @@ async def test_list_endpoint_with_an_object_that_holds_no_list(client: AxomClien
         await client.list_models()
 
 
-WRONG_TYPES = [
+# Answers that cannot be used at all: a record without what identifies it, a list that
+# is not a list, a manifest with a bad file (all or nothing: a model missing a file is not
+# a model). Each is an error of that poll, naming the field.
+UNREADABLE = [
     # (path, body, call, expected field)
     ("/jobs/j1", {"id": "j1", "status": 5}, "get_job", "status"),
     ("/jobs/j1", {"id": "j1"}, "get_job", "status"),
     ("/jobs/j1", {"id": "j1", "status": None}, "get_job", "status"),
     ("/jobs/j1", {"status": "running"}, "get_job", "id"),
     ("/jobs/j1", {"id": ["j1"], "status": "running"}, "get_job", "id"),
-    ("/jobs/j1", {"id": "j1", "status": "running", "retries": "1"}, "get_job", "retries"),
-    ("/jobs/j1", {"id": "j1", "status": "running", "retries": True}, "get_job", "retries"),
-    ("/jobs/j1", {"id": "j1", "status": "running", "latest_step": 1.5}, "get_job", "latest_step"),
-    ("/jobs/j1", {"id": "j1", "status": "running", "latest_step": float("nan")}, "get_job", "latest_step"),
-    ("/jobs/j1", {"id": "j1", "status": "running", "hyperparams": [1]}, "get_job", "hyperparams"),
-    ("/jobs/j1", {"id": "j1", "status": "running", "created_at": 1717469120}, "get_job", "created_at"),
-    ("/jobs/j1", {"id": "j1", "status": "running", "created_at": "yesterday"}, "get_job", "created_at"),
-    ("/jobs/j1", {"id": "j1", "status": "running", "name": {"a": 1}}, "get_job", "name"),
-    ("/jobs", [{"id": "a", "status": "running"}, {"id": "b", "status": 5}], "list_jobs", "[1].status"),
-    ("/jobs", {"jobs": ["not-an-object"]}, "list_jobs", "[0]"),
     ("/jobs/j1/metrics", {"points": "x"}, "get_metrics", "points"),
-    ("/jobs/j1/metrics", {"points": [{"step": "a"}]}, "get_metrics", "points[0].step"),
-    ("/jobs/j1/metrics", {"points": [{"loss": 1.0}]}, "get_metrics", "points[0].step"),
-    ("/jobs/j1/metrics", {"points": [{"step": 1}, {"step": 2, "loss": "low"}]}, "get_metrics", "points[1].loss"),
-    ("/jobs/j1/metrics", {"points": [{"step": 1, "loss": True}]}, "get_metrics", "points[0].loss"),
-    ("/jobs/j1/metrics", {"points": [7]}, "get_metrics", "points[0]"),
-    ("/jobs/j1/metrics", {"latest_step": "10", "points": []}, "get_metrics", "latest_step"),
-    ("/jobs/j1/logs", {"lines": [{"seq": "a", "text": "x"}]}, "get_logs", "lines[0].seq"),
-    ("/jobs/j1/logs", {"lines": [{"seq": 1, "text": 5}]}, "get_logs", "lines[0].text"),
     ("/jobs/j1/logs", {"lines": {"seq": 1}}, "get_logs", "lines"),
-    ("/jobs/j1/events", [{"kind": 3}], "get_events", "[0].kind"),
-    ("/jobs/j1/events", [{"kind": "status", "ts": "not a time"}], "get_events", "[0].ts"),
-    ("/jobs/j1/result", {"ppl_final": "324"}, "get_result", "ppl_final"),
-    ("/jobs/j1/result", {"params_delta": 1.5}, "get_result", "params_delta"),
-    ("/models", [{"id": "m", "lineage": "j1"}], "list_models", "[0].lineage"),
-    ("/models", [{"id": "m", "lineage": {"job_id": []}}], "list_models", "[0].lineage.job_id"),
-    ("/models", [{"id": "m", "params": "2B"}], "list_models", "[0].params"),
     ("/models/m/download", {"name": "x"}, "get_manifest", "files"),
     ("/models/m/download", {"files": [{"rel": "a", "size": -1, "url": "u"}]}, "get_manifest", "files[0].size"),
     ("/models/m/download", {"files": [{"rel": "a", "size": "1", "url": "u"}]}, "get_manifest", "files[0].size"),
     ("/models/m/download", {"files": [{"size": 1, "url": "u"}]}, "get_manifest", "files[0].rel"),
     ("/models/m/download", {"files": [{"rel": "a", "size": 1}]}, "get_manifest", "files[0].url"),
-    ("/overview", {"active_runs": "3"}, "overview", "active_runs"),
-    ("/usage", {"buckets": [{"date": "d", "tokens": "x"}]}, "usage", "buckets[0].tokens"),
-    ("/datasets", [{"id": "d"}, "raw"], "datasets", "[1]"),
 ]
 
 
-@pytest.mark.parametrize("path, body, call, field", WRONG_TYPES,
-                         ids=[f"{c}:{f}" for _, _, c, f in WRONG_TYPES])
-async def test_wrong_field_types_name_the_field(client: AxomClient, router: Router, path: str, body,
-                                                call: str, field: str) -> None:
+def _call_args(call: str) -> tuple[str, ...]:
+    return ("m",) if call == "get_manifest" else ("j1",) if call.startswith("get_") else ()
+
+
+@pytest.mark.parametrize("path, body, call, field", UNREADABLE,
+                         ids=[f"{c}:{f}" for _, _, c, f in UNREADABLE])
+async def test_unreadable_answers_name_the_field(client: AxomClient, router: Router, path: str, body,
+                                                 call: str, field: str) -> None:
     router.json(path, body)
-    method = getattr(client, call)
-    args = ("m",) if call == "get_manifest" else ("j1",) if call.startswith("get_") else ()
     with pytest.raises(BadPayloadError) as info:
-        await method(*args)
+        await getattr(client, call)(*_call_args(call))
     assert info.value.field == field
     assert repr(field) in str(info.value)
     assert str(info.value).startswith("GET /")
+
+
+# One bad field or item spoils only itself: the answer is used, the field left empty or
+# the item skipped, and the answer's ``issues`` count it and name the first.
+# (path, body, call, the field named, items skipped, fields left empty)
+SPOILS_ONLY_ITSELF = [
+    ("/jobs/j1", {"id": "j1", "status": "running", "retries": "1"}, "get_job", "retries", 0, 1),
+    ("/jobs/j1", {"id": "j1", "status": "running", "retries": True}, "get_job", "retries", 0, 1),
+    ("/jobs/j1", {"id": "j1", "status": "running", "latest_step": 1.5}, "get_job", "latest_step", 0, 1),
+    ("/jobs/j1", {"id": "j1", "status": "running", "latest_step": float("nan")}, "get_job", "latest_step", 0, 1),
+    ("/jobs/j1", {"id": "j1", "status": "running", "hyperparams": [1]}, "get_job", "hyperparams", 0, 1),
+    ("/jobs/j1", {"id": "j1", "status": "running", "created_at": 1717469120}, "get_job", "created_at", 0, 1),
+    ("/jobs/j1", {"id": "j1", "status": "running", "created_at": "yesterday"}, "get_job", "created_at", 0, 1),
+    ("/jobs/j1", {"id": "j1", "status": "running", "name": {"a": 1}}, "get_job", "name", 0, 1),
+    ("/jobs", [{"id": "a", "status": "running"}, {"id": "b", "status": 5}], "list_jobs", "[1].status", 1, 0),
+    ("/jobs", {"jobs": ["not-an-object", {"id": "a", "status": "queued"}]}, "list_jobs", "[0]", 1, 0),
+    ("/jobs/j1/metrics", {"points": [{"step": "a"}, {"step": 2}]}, "get_metrics", "points[0].step", 1, 0),
+    ("/jobs/j1/metrics", {"points": [{"loss": 1.0}, {"step": 2}]}, "get_metrics", "points[0].step", 1, 0),
+    ("/jobs/j1/metrics", {"points": [{"step": 1}, {"step": 2, "loss": "low"}]}, "get_metrics", "points[1].loss", 0, 1),
+    ("/jobs/j1/metrics", {"points": [{"step": 1, "loss": True}]}, "get_metrics", "points[0].loss", 0, 1),
+    ("/jobs/j1/metrics", {"points": [7, {"step": 2}]}, "get_metrics", "points[0]", 1, 0),
+    ("/jobs/j1/metrics", {"latest_step": "10", "points": []}, "get_metrics", "latest_step", 0, 1),
+    ("/jobs/j1/logs", {"lines": [{"seq": "a", "text": "x"}, {"seq": 2}]}, "get_logs", "lines[0].seq", 1, 0),
+    ("/jobs/j1/logs", {"lines": [{"seq": 1, "text": 5}]}, "get_logs", "lines[0].text", 0, 1),
+    ("/jobs/j1/events", [{"kind": 3}], "get_events", "[0].kind", 0, 1),
+    ("/jobs/j1/events", [{"kind": "status", "ts": "not a time"}], "get_events", "[0].ts", 0, 1),
+    ("/jobs/j1/result", {"ppl_final": "324", "cost_usd": 1}, "get_result", "ppl_final", 0, 1),
+    ("/jobs/j1/result", {"params_delta": 1.5, "cost_usd": 2.5}, "get_result", "params_delta", 0, 1),
+    ("/models", [{"id": "m", "lineage": "j1"}], "list_models", "[0].lineage", 0, 1),
+    ("/models", [{"id": "m", "lineage": {"job_id": []}}], "list_models", "[0].lineage.job_id", 0, 1),
+    ("/models", [{"id": "m", "params": "2B"}], "list_models", "[0].params", 0, 1),
+    ("/overview", {"active_runs": "3", "models": 2}, "overview", "active_runs", 0, 1),
+    ("/usage", {"buckets": [{"date": "d", "tokens": "x"}]}, "usage", "buckets[0].tokens", 0, 1),
+    ("/datasets", [{"id": "d"}, "raw"], "datasets", "[1]", 1, 0),
+]
+
+
+@pytest.mark.parametrize("path, body, call, field, skipped, emptied", SPOILS_ONLY_ITSELF,
+                         ids=[f"{c}:{f}" for _, _, c, f, _, _ in SPOILS_ONLY_ITSELF])
+async def test_a_bad_field_or_item_spoils_only_itself(client: AxomClient, router: Router, path: str,
+                                                      body, call: str, field: str, skipped: int,
+                                                      emptied: int) -> None:
+    router.json(path, body)
+    answer = await getattr(client, call)(*_call_args(call))
+    issues = answer.issues
+    assert (issues.skipped, issues.emptied) == (skipped, emptied)
+    assert issues.first.startswith(field + ":")
+    items = body if isinstance(body, list) else body.get("jobs") or body.get("points") or body.get("lines")
+    if isinstance(items, list):  # what is left of a list: every item but the skipped ones
+        kept = answer if isinstance(answer, list) else getattr(answer, "points", None) or \
+            getattr(answer, "lines", None) or []
+        assert len(kept) == len(items) - skipped
 
 
 async def test_result_bad_payload_is_not_none(client: AxomClient, router: Router) -> None:

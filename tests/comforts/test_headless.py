@@ -85,6 +85,15 @@ def test_jobs_status_is_checked_here_before_asking(served) -> None:
     assert {j["status"] for j in json.loads(both.stdout)} <= {"running", "completed"}
 
 
+def test_jobs_json_pages_through_an_account_bigger_than_one_answer() -> None:
+    sim = Simulator(SimConfig(seed=7, key=KEY, submit_every=0, history_runs=450),
+                    clock=ManualClock())
+    with SimServer(sim) as server:
+        result = _run(["jobs", "--json"], server.base_url)
+    assert result.returncode == 0, result.stderr
+    assert [j["id"] for j in json.loads(result.stdout)] == sim.job_ids()  # 460, not 200
+
+
 def test_jobs_table_is_plain_text(served) -> None:
     sim, server = served
     result = _run(["jobs"], server.base_url)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from axom_tui.api.errors import NotFoundError
+from axom_tui.api.issues import Listing
 from axom_tui.api.records import (
     Event, Job, LogLine, LogsPage, MetricPoint, MetricsPage, Model, Overview, Result,
 )
@@ -45,6 +46,10 @@ class FakeApi:
         self._active: Counter[tuple[str, str | None]] = Counter()
         self.max_same_feed = 0
         self.errors: list[ErrorRule] = []  # first rule returning an exception wins
+        self.filters = False  # honour ?status= (several, comma-separated)
+        self.pages = False  # page the job list (next / ?cursor=)
+        self.list_requests: list[tuple[str | None, str | None]] = []  # (status, cursor)
+        self.stalls: Counter[str] = Counter()  # method -> how many next calls never answer
 
     # ------------------------------------------------------------ world editing
 
@@ -89,6 +94,9 @@ class FakeApi:
         self._active[(method, job_id)] += 1
         self.max_same_feed = max(self.max_same_feed, self._active[(method, job_id)])
         try:
+            if self.stalls[method] > 0:
+                self.stalls[method] -= 1
+                await self.clock.sleep(1e9)  # a body that never ends
             if self.latency > 0:
                 await self.clock.sleep(self.latency)
             else:
@@ -105,10 +113,21 @@ class FakeApi:
 
     # ------------------------------------------------------------ the client API
 
-    async def list_jobs(self, status: str | None = None, limit: int | None = None) -> list[Job]:
+    async def list_jobs(self, status: str | None = None, limit: int | None = None,
+                        cursor: str | None = None) -> Listing[Job]:
+        """Newest first. Like a simple server, it ignores ``status`` unless ``filters``;
+        pages (``next``) only when ``pages``."""
         await self._call("list_jobs", None)
+        self.list_requests.append((status, cursor))
         jobs = [run.job for run in self.runs.values()]
-        return jobs[:limit] if limit else jobs
+        if status and self.filters:
+            wanted = set(status.split(","))
+            jobs = [job for job in jobs if job.status in wanted]
+        start = int(cursor) if cursor else 0
+        if not self.pages:
+            return Listing(jobs[:limit] if limit else jobs)
+        end = start + (limit or 50)
+        return Listing(jobs[start:end], next=str(end) if end < len(jobs) else None)
 
     async def get_job(self, job_id: str) -> Job:
         await self._call("get_job", job_id)

@@ -42,5 +42,5 @@ def test_eta_and_elapsed_use_the_servers_seconds():
 def test_the_server_clock_says_how_far_ahead_it_runs():
     clock = ServerClock()
     assert clock.ahead_by() == 0.0
-    clock.observe(datetime.now(UTC) + timedelta(minutes=10))
+    clock.observe(Job(id="j", status="running", updated_at=datetime.now(UTC) + timedelta(minutes=10)))
     assert 590 < clock.ahead_by() <= 600

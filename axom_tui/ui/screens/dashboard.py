@@ -20,7 +20,7 @@ from axom_tui.export import safe_file_stem
 from axom_tui.charting.spec import WAITING
 from axom_tui.store.changes import ChangeSet
 from axom_tui.store.resume_points import resume_points
-from axom_tui.store.vocab import GlobalAspect, RunAspect
+from axom_tui.store.vocab import FeedKind, GlobalAspect, RunAspect
 from axom_tui.ui.chart_keys import next_weight
 from axom_tui.ui.connection_text import connection_problem
 from axom_tui.ui.messages import (
@@ -30,6 +30,8 @@ from axom_tui.ui.pane_focus import focus_pane, is_shown
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.footer import AxomFooter
 from axom_tui.ui.widgets.header_bar import HeaderBar
+from axom_tui.ui.feed_problems import run_problem
+from axom_tui.ui.widgets.job_list_line import JobListLine
 from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.log_view import LogView
 from axom_tui.ui.widgets.metric_chart import MetricChart
@@ -101,6 +103,7 @@ class DashboardScreen(Screen):
             yield Input(placeholder="filter runs by name, status or type — Enter to apply, Esc to clear",
                         id="job-filter")
             yield JobTable(self.store, self.server_clock, ascii_mode=ascii_mode, id="jobs")
+            yield JobListLine(self.store, ascii_mode=ascii_mode, id="jobs-line")
         with Horizontal(id="detail"):
             with Vertical(id="info"):  # the timeline fills what the result card leaves, and scrolls
                 yield ResultCard(id="result")
@@ -157,15 +160,18 @@ class DashboardScreen(Screen):
         for jid in run_ids:
             run = store.runs.get(jid)
             if run is not None and run.job is not None:
-                self.server_clock.observe(run.job.updated_at, run.job.started_at)
-        if GlobalAspect.LIST in globals_ or any(not table.shows(jid) for jid in run_ids):
+                self.server_clock.observe(run.job)
+        if GlobalAspect.LIST in globals_:
             table.sync(None)
         elif run_ids:
-            table.sync(run_ids)
-        if globals_ & {GlobalAspect.CONNECTION, GlobalAspect.OVERVIEW}:
+            table.sync(run_ids)  # a run joining or leaving the list makes it check all
+        health = GlobalAspect.HEALTH in globals_ or \
+            any(RunAspect.HEALTH in changes.run(jid) for jid in run_ids)
+        if globals_ & {GlobalAspect.CONNECTION, GlobalAspect.OVERVIEW} or health:
             self.query_one(HeaderBar).redraw()
         if GlobalAspect.CONNECTION in globals_:
             self._show_problem()
+        self.query_one(JobListLine).show(table.row_count, table.filter_text)  # one line
         if self.selected is not None:
             aspects = changes.run(self.selected)
             if GlobalAspect.MODELS in globals_:
@@ -234,6 +240,8 @@ class DashboardScreen(Screen):
             )
             if chart.can_be_seen:
                 chart.redraw()  # now, in this flush's frame (changes come at most 4 times a second)
+        if aspects & {RunAspect.LOGS, RunAspect.HEALTH}:
+            self.query_one(LogView).set_feed_problem(run_problem(run, (FeedKind.LOGS,)))
         if RunAspect.LOGS in aspects:
             log = self.query_one(LogView)
             last = log.index.last_seq
@@ -248,8 +256,9 @@ class DashboardScreen(Screen):
             if fresh:
                 log.append(fresh)
                 log.flush()  # sync now: one frame for the whole flush, not one per widget timer
-        if aspects & {RunAspect.EVENTS, RunAspect.JOB}:
-            self.query_one(Timeline).show(run.job, run.events, self.server_clock.now)
+        if aspects & {RunAspect.EVENTS, RunAspect.JOB, RunAspect.HEALTH}:
+            self.query_one(Timeline).show(run.job, run.events, self.server_clock.now,
+                                          run_problem(run, (FeedKind.EVENTS, FeedKind.RESULT)))
         if aspects & {RunAspect.RESULT, RunAspect.JOB}:
             model = store.model_for_job(run.job.id) if run.job else None
             self.query_one(ResultCard).show(run.job, run.result, model.name if model else None)
@@ -282,6 +291,10 @@ class DashboardScreen(Screen):
     def _on_run_highlighted(self, event: JobTable.RunHighlighted) -> None:
         self.select_run(event.job_id)
 
+    @on(JobTable.RowsInView)
+    def _on_rows_in_view(self, event: JobTable.RowsInView) -> None:
+        self.scheduler.set_in_view(event.job_ids)
+
     @on(JobTable.MarksChanged)
     def _on_marks_changed(self, event: JobTable.MarksChanged) -> None:
         self._show_selected(frozenset({RunAspect.JOB}))
@@ -296,7 +309,9 @@ class DashboardScreen(Screen):
 
     @on(Input.Changed, "#job-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_one(JobTable).set_filter(event.value.strip())
+        table = self.query_one(JobTable)
+        table.set_filter(event.value.strip())
+        self.query_one(JobListLine).show(table.row_count, table.filter_text)
 
     @on(Input.Submitted, "#job-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -310,8 +325,10 @@ class DashboardScreen(Screen):
         if box.display:
             box.value = ""
             box.display = False
-            self.query_one(JobTable).set_filter("")
-            self.query_one(JobTable).focus()
+            table = self.query_one(JobTable)
+            table.set_filter("")
+            self.query_one(JobListLine).show(table.row_count, "")
+            table.focus()
 
     # ------------------------------------------------------------ actions
 

@@ -152,6 +152,7 @@ class LogView(TailScrollView, can_focus=True):
         self._renderer = LineRenderer(self._index, self._selection)
         self._chrome = LogChrome()
         self._last_status: LogViewStatus | None = None
+        self._feed_problem: str | None = None
         self.save_dir = save_dir
         """Where ``W`` writes the log (None: the working directory)."""
         self.save_name = "log"
@@ -318,7 +319,13 @@ class LogView(TailScrollView, can_focus=True):
     @property
     def status(self) -> LogViewStatus:
         return LogViewStatus.of(self._index, following=self.follow, new_lines=self.new_lines,
-                                filtering=self.filtering, wrap=self.wrap)
+                                filtering=self.filtering, wrap=self.wrap, feed=self._feed_problem)
+
+    def set_feed_problem(self, text: str | None) -> None:
+        """What the logs feed lacks (failing, lines skipped), said in the status line."""
+        if text != self._feed_problem:
+            self._feed_problem = text
+            self._post_status()
 
     # ------------------------------------------------------------------ mount / resize
 

@@ -7,9 +7,11 @@ import math
 from rich.text import Text
 
 from axom_tui.sanitize import clean_text
+from axom_tui.store.vocab import FeedKind
 from axom_tui.ui import format as fmt
 from axom_tui.ui.derive import progress_of
 from axom_tui.ui import glyphs
+from axom_tui.ui.feed_problems import run_problem
 from axom_tui.ui.glyphs import glyph
 from axom_tui.ui.status_style import status_text
 from axom_tui.ui.widgets.text_lines import TextLines
@@ -49,6 +51,10 @@ class RunSummary(TextLines):
         if job.retries:
             text.append(f"  retries {job.retries}", style="dim")
         text.append("\n")
+        problem = run_problem(run, (FeedKind.JOB, FeedKind.METRICS))
+        if problem is not None:  # first on its line: the cells after it may be cut off
+            mark = "! " if self.ascii_mode else "⚠ "
+            text.append(mark + problem + "   ", style=self.app.theme_variables.get("warning", "yellow"))
         if len(series):
             def latest(name: str) -> float | None:
                 value = series.latest(name)

@@ -94,15 +94,18 @@ class Timeline(ScrollView, can_focus=True):
         self._follow = True
         self._moving = False  # scrolling by code, not by the user
         self.problem: str | None = None  # why no run can be shown (the connection)
+        #: The run's events or result feed fails or leaves items out: the title says so.
+        self.feed_problem: str | None = None
 
     # ------------------------------------------------------------ data in
 
     def show(self, job: Job | None, events: list[Event],
-             now_fn: Callable[[], datetime] | None = None) -> None:
+             now_fn: Callable[[], datetime] | None = None, feed_problem: str | None = None) -> None:
         if job is None or self._job is None or job.id != self._job.id:
             self._follow = True  # another run: start at its current phase
         self._job = job
         self._events = events
+        self.feed_problem = feed_problem
         if now_fn is not None:
             self._now_fn = now_fn
         self._rebuild()
@@ -173,7 +176,10 @@ class Timeline(ScrollView, can_focus=True):
     def _render_parts(self, width: int) -> tuple[list[Text], list[Text], int | None, int]:
         variables = self.app.theme_variables
         icons = ASCII_ICONS if self.ascii_mode else STATUS_ICONS
-        title = Text("Lifecycle", style="bold")
+        title = Text("Lifecycle", style="bold", no_wrap=True, overflow="ellipsis")
+        if self.feed_problem:
+            mark = "! " if self.ascii_mode else "⚠ "
+            title.append("  " + mark + self.feed_problem, style=variables.get("warning", "yellow"))
         job = self._job
         if job is None:
             if self.problem:
