@@ -113,6 +113,9 @@ def _y_axis(members: list[Decimated], log: bool, rows: int) -> _Axis:
     lo = min(float(d.y.min()) for d in members)
     hi = max(float(d.y.max()) for d in members)
     target = max(2, rows // 3)
+    if hi - lo <= tk.FLAT_RELATIVE * max(abs(lo), abs(hi)):
+        # A flat series (a constant, or its EMA's rounding noise of ~1e-16): one value.
+        lo = hi = (lo + hi) / 2 if math.isfinite(lo + hi) else lo
     if log:
         lo, hi, ticks = tk.snapped_log(lo, hi, target)
         return _Axis(math.log10(lo), math.log10(hi), tuple(math.log10(t) for t in ticks),
