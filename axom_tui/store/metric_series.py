@@ -10,6 +10,8 @@ Layout (the memory budget is 48 bytes per point, all fields included):
   (NaN when the server did not send it).
 * ``cycle`` and ``phase``: run-length encoded by step (:class:`StepLabels`); a
   per-point view is built on demand by :meth:`MetricSeries.column`.
+* ``ts``: a byte per point beside a few lines from step to time (:class:`StepTimes`),
+  exact to 25 ms; read with :meth:`MetricSeries.time_at`.
 
 Merging follows the contract: a step already held is *replaced* (newest wins: after a
 preemption the server re-sends the steps after the checkpoint with new values), new
@@ -27,6 +29,7 @@ from collections.abc import Iterable
 
 from axom_tui.api.records import MetricPoint
 from axom_tui.store.step_labels import StepLabels
+from axom_tui.store.step_times import StepTimes
 
 METRIC_COLUMNS = ("loss", "grad_norm", "lr", "throughput", "vram_gb")
 LABEL_COLUMNS = ("cycle", "phase")
@@ -50,12 +53,14 @@ def _is_bad_loss(value: float) -> bool:
 class MetricSeries:
     """Columnar metric history of one run. Read columns; never mutate them."""
 
-    __slots__ = ("steps", "_columns", "labels", "resume_points", "nan_count")
+    __slots__ = ("steps", "_columns", "labels", "resume_points", "nan_count", "times")
 
     def __init__(self) -> None:
         self.steps: array = array("i")
         self._columns: dict[str, array] = {name: array("d") for name in METRIC_COLUMNS}
         self.labels = StepLabels()
+        #: When each step was logged (epoch seconds), from the points' ``ts``.
+        self.times = StepTimes()
         #: Steps at which a batch began overwriting held steps with new values.
         self.resume_points: list[int] = []
         #: How many held points have a NaN or infinite loss.
@@ -112,6 +117,14 @@ class MetricSeries:
         label = self.labels.label_at(step)
         return self.labels.phase_name(label[1]) if label is not None else None
 
+    def time_at(self, step: int) -> float | None:
+        """When the point at ``step`` was logged (epoch seconds); None if it came without
+        a ``ts`` or is not held."""
+        i = bisect_left(self.steps, step)
+        if i == len(self.steps) or self.steps[i] != step:
+            return None
+        return self.times.at(i, step)
+
     def cycle_boundaries(self) -> list[int]:
         """First step of each new cycle (for the chart's vertical markers)."""
         return self.labels.cycle_boundaries()
@@ -119,7 +132,7 @@ class MetricSeries:
     def memory_bytes(self) -> int:
         """Bytes held by every field of every point (arrays plus the label runs)."""
         arrays = sys.getsizeof(self.steps) + sum(sys.getsizeof(c) for c in self._columns.values())
-        return arrays + self.labels.memory_bytes()
+        return arrays + self.labels.memory_bytes() + self.times.memory_bytes()
 
     # ------------------------------------------------------------ merging
 
@@ -139,6 +152,8 @@ class MetricSeries:
                 if point.step not in self.resume_points:
                     insort(self.resume_points, point.step)
             changed += outcome != "same"
+        self.times.restamp(((p.step, p.ts.timestamp()) for p in batch if p.ts is not None),
+                           self.steps)
         return changed
 
     def _is_plain_append(self, batch: list[MetricPoint]) -> bool:
@@ -158,6 +173,8 @@ class MetricSeries:
         labels = self.labels
         for p in batch:
             labels.append(p.step, labels.label_for(p.cycle, p.phase))
+        self.times.extend([p.step for p in batch],
+                          [None if p.ts is None else p.ts.timestamp() for p in batch])
         self.nan_count += sum(1 for p in batch if _is_bad_loss(_as_float(p.loss)))
         return len(batch)
 
@@ -173,6 +190,7 @@ class MetricSeries:
         self.steps.insert(i, step)
         for name, value in zip(METRIC_COLUMNS, values):
             self._columns[name].insert(i, value)
+        self.times.insert(i)
         next_held = self.steps[i + 1] if i + 1 < len(self.steps) else None
         if next_held is None:
             self.labels.append(step, label)
