@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from axom_tui.api.client import AxomClient
@@ -22,6 +22,7 @@ from axom_tui.store import RunStore
 
 if TYPE_CHECKING:
     from axom_tui.download import DownloadManager
+    from axom_tui.download.progress import ProgressCallback
 
 DEMO_SPEED = 30.0
 
@@ -35,16 +36,21 @@ class Services:
         self.scheduler = scheduler
         self._downloads: DownloadManager | None = None
         self.demo_server: Any = None  # DemoServer / SimServer when running --demo
-        #: Given to the download engine when it is made.
-        self.on_download_progress: Callable[[Any], None] | None = None
 
-    @property
-    def downloads(self) -> DownloadManager:
-        """The download engine, made on first use."""
+    def open_downloads(self, on_progress: ProgressCallback | None = None,
+                       base_dir: Path | None = None) -> DownloadManager:
+        """The download engine, made on the first call with that call's progress sink
+        and folder (the app's first download makes it); later calls return it as is."""
         if self._downloads is None:
             from axom_tui.download import DownloadManager
 
-            self._downloads = DownloadManager(self.client, on_progress=self.on_download_progress)
+            self._downloads = DownloadManager(self.client, on_progress=on_progress,
+                                              base_dir=base_dir)
+        return self._downloads
+
+    @property
+    def downloads(self) -> DownloadManager | None:
+        """The download engine, once :meth:`open_downloads` has made it."""
         return self._downloads
 
     def start_demo(self) -> None:

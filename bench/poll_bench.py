@@ -49,7 +49,7 @@ from axom_tui.api import AxomClient
 from axom_tui.config.schema import Settings
 from axom_tui.launch import poll_policy
 from axom_tui.poll import FakeClock, PollScheduler
-from axom_tui.poll.policy import RUN_KINDS
+from axom_tui.store import RUN_FEEDS
 from axom_tui.sim import ManualClock, SimConfig, Simulator, create_app
 from axom_tui.sim.world import Run
 from axom_tui.store import FeedKey, RunStore
@@ -154,7 +154,7 @@ async def _scenario(n: int, warm: float, window: float) -> dict[str, float]:
     settled: dict[str, float] = {}
 
     def parked(job_id: str) -> bool:
-        for kind in RUN_KINDS:
+        for kind in RUN_FEEDS:
             key = FeedKey(kind, job_id)
             state = scheduler.feed_state(key)
             if scheduler.due_at(key) is not None or (state is not None and state.in_flight):

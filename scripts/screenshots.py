@@ -14,6 +14,7 @@ from pathlib import Path
 
 from axom_tui.runtime import build_services, start_demo_server
 from axom_tui.ui.app import AxomApp
+from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.settings import UiSettings
 
 SIZE = (160, 48)
@@ -55,7 +56,7 @@ async def shoot(out: Path, only: str | None, theme: str | None) -> list[Path]:
                     saved.append(path)
 
             running = _first(store, ("running",))
-            app.select_run(running)
+            app.post_message(RunChosen(running))
             await _wait_for(pilot, lambda: len(store.runs[running].metrics) > 50)
             await pilot.pause(1.5)
             save("dashboard")
@@ -64,14 +65,14 @@ async def shoot(out: Path, only: str | None, theme: str | None) -> list[Path]:
 
             # a finished run's result card
             done = _first(store, ("completed",))
-            app.select_run(done)
+            app.post_message(RunChosen(done))
             await _wait_for(pilot, lambda: store.runs[done].result is not None
                             and len(store.runs[done].metrics) > 10)
             await pilot.pause(1.0)
             save("result")
 
             # log search inside the pane
-            app.select_run(running)
+            app.post_message(RunChosen(running))
             await pilot.pause(1.0)
             await pilot.press("L", "slash")
             for ch in "loss":
@@ -86,7 +87,7 @@ async def shoot(out: Path, only: str | None, theme: str | None) -> list[Path]:
             for job_id in list(store.order):
                 run = store.runs[job_id]
                 if run.job and run.job.status in ("running", "checkpointing", "preempted", "completed"):
-                    app.select_run(job_id)
+                    app.post_message(RunChosen(job_id))
                     await pilot.pause(0.1)
                     await pilot.press("space")
                     marked += 1

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from axom_tui.api.records import Event
 from axom_tui.store.health import FeedKey
+from axom_tui.store.vocab import FeedKind
 
-JOBS_KEY = FeedKey("jobs")
-MODELS_KEY = FeedKey("models")
-OVERVIEW_KEY = FeedKey("overview")
+JOBS_KEY = FeedKey(FeedKind.LIST)  # the job list
+MODELS_KEY = FeedKey(FeedKind.MODELS)
+OVERVIEW_KEY = FeedKey(FeedKind.OVERVIEW)
 
 
 @dataclass

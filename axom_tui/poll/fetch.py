@@ -15,6 +15,7 @@ from axom_tui.poll.feeds import RunTrack
 from axom_tui.poll.policy import PollPolicy
 from axom_tui.store.health import FeedKey
 from axom_tui.store.run_store import JobChange, RunStore
+from axom_tui.store.vocab import FeedKind
 
 
 class PollClient(Protocol):
@@ -50,30 +51,30 @@ class FeedFetcher:
 
     async def fetch(self, key: FeedKey, track: RunTrack | None) -> FetchOutcome:
         kind = key.kind
-        if kind == "jobs":
+        if kind == FeedKind.LIST:
             jobs = await self.client.list_jobs(limit=self.policy.jobs_list_limit)
             return FetchOutcome(job_changes=self.store.apply_jobs(jobs),
                                 listed=frozenset(job.id for job in jobs))
-        if kind == "models":
+        if kind == FeedKind.MODELS:
             self.store.apply_models(await self.client.list_models())
             return FetchOutcome()
-        if kind == "overview":
+        if kind == FeedKind.OVERVIEW:
             self.store.apply_overview(await self.client.overview(days=self.policy.overview_days))
             return FetchOutcome()
         if track is None or key.job_id is None:
             raise ValueError(f"feed {key} needs a run")
         job_id = key.job_id
-        if kind == "job":
+        if kind == FeedKind.JOB:
             change = self.store.apply_job(await self.client.get_job(job_id))
             return FetchOutcome(job_changes=[change] if change is not None else [])
-        if kind == "metrics":
+        if kind == FeedKind.METRICS:
             return await self._metrics(job_id, track)
-        if kind == "logs":
+        if kind == FeedKind.LOGS:
             return await self._logs(job_id, track)
-        if kind == "events":
+        if kind == FeedKind.EVENTS:
             self.store.apply_events(job_id, await self.client.get_events(job_id))
             return FetchOutcome()
-        if kind == "result":
+        if kind == FeedKind.RESULT:
             result = await self.client.get_result(job_id)
             if result is not None:
                 self.store.apply_result(job_id, result)

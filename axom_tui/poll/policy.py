@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from axom_tui.api.records import ACTIVE_STATUSES, TERMINAL_STATUSES
-
-GLOBAL_KINDS = ("jobs", "models", "overview")
-RUN_KINDS = ("job", "metrics", "logs", "events", "result")
+from axom_tui.store.vocab import GLOBAL_FEEDS, RUN_FEEDS, FeedKind
 
 
 @dataclass(frozen=True)
@@ -106,8 +104,8 @@ class Priority:
     BACKGROUND = 3
 
 
-def priority_of(kind: str, attention: Attention) -> int:
-    if kind in GLOBAL_KINDS:
+def priority_of(kind: FeedKind, attention: Attention) -> int:
+    if kind in GLOBAL_FEEDS:
         return Priority.GLOBAL
     if attention.focused:
         return Priority.FOCUSED
@@ -121,34 +119,36 @@ def background_interval(n_background_live: int, policy: PollPolicy) -> float:
     return max(policy.background_min, n_background_live / policy.background_rps)
 
 
-def global_interval(kind: str, policy: PollPolicy) -> float:
-    return {"jobs": policy.jobs_list, "models": policy.models, "overview": policy.overview}[kind]
+def global_interval(kind: FeedKind, policy: PollPolicy) -> float:
+    return {FeedKind.LIST: policy.jobs_list, FeedKind.MODELS: policy.models,
+            FeedKind.OVERVIEW: policy.overview}[kind]
 
 
-def next_interval(kind: str, status: str | None, attention: Attention,
+def next_interval(kind: FeedKind, status: str | None, attention: Attention,
                   n_background_live: int, policy: PollPolicy) -> float | None:
     """Seconds until the next periodic poll of a feed; None when it is not polled periodically."""
-    if kind in GLOBAL_KINDS:
+    if kind in GLOBAL_FEEDS:
         return global_interval(kind, policy)
     phase = phase_of(status)
-    if phase is RunPhase.TERMINAL or kind == "result":
+    if phase is RunPhase.TERMINAL or kind == FeedKind.RESULT:
         return None
     if phase is RunPhase.ACTIVE:
         if attention.focused:
-            if kind == "job":
+            if kind == FeedKind.JOB:
                 return max(policy.focused_active, policy.focused_active_job)
-            return policy.focused_active_events if kind == "events" else policy.focused_active
+            return policy.focused_active_events if kind == FeedKind.EVENTS else policy.focused_active
         if attention.visible:
-            return policy.visible_active if kind in ("metrics", "logs") else None
-        return background_interval(n_background_live, policy) if kind == "metrics" else None
+            return policy.visible_active if kind in (FeedKind.METRICS, FeedKind.LOGS) else None
+        return background_interval(n_background_live, policy) if kind == FeedKind.METRICS else None
     # waiting: the job list reports status changes; only the focused run is watched closely
     if attention.focused:
-        return {"job": policy.focused_waiting_job, "logs": policy.focused_waiting_logs}.get(kind)
+        return {FeedKind.JOB: policy.focused_waiting_job,
+                FeedKind.LOGS: policy.focused_waiting_logs}.get(kind)
     return None
 
 
 def feeds_on_attention(status: str | None, attention: Attention, n_background_live: int,
-                       policy: PollPolicy) -> set[str]:
+                       policy: PollPolicy) -> set[FeedKind]:
     """Feeds of a non-terminal run to fetch at once when it comes on screen.
 
     Its periodic feeds, plus the metrics history (a waiting run may hold steps from
@@ -156,11 +156,11 @@ def feeds_on_attention(status: str | None, attention: Attention, n_background_li
     """
     if phase_of(status) is RunPhase.TERMINAL or not attention.on_screen:
         return set()
-    kinds = {k for k in RUN_KINDS
+    kinds = {k for k in RUN_FEEDS
              if next_interval(k, status, attention, n_background_live, policy) is not None}
-    kinds.add("metrics")
+    kinds.add(FeedKind.METRICS)
     if attention.focused:
-        kinds.add("events")
+        kinds.add(FeedKind.EVENTS)
     return kinds
 
 
@@ -168,7 +168,7 @@ def events_on_status_change(attention: Attention) -> bool:
     return attention.focused
 
 
-def wants_final_fetch(kind: str, status: str | None, attention: Attention, seen_live: bool) -> bool:
+def wants_final_fetch(kind: FeedKind, status: str | None, attention: Attention, seen_live: bool) -> bool:
     """Whether a terminal run still wants this feed fetched (once, or until caught up).
 
     * result: completed runs only;
@@ -177,18 +177,18 @@ def wants_final_fetch(kind: str, status: str | None, attention: Attention, seen_
     * logs: only when on screen; events: only when focused;
     * job: never (the job list keeps status current).
     """
-    if kind == "result":
+    if kind == FeedKind.RESULT:
         return status == "completed"
-    if kind == "metrics":
+    if kind == FeedKind.METRICS:
         return seen_live or attention.on_screen
-    if kind == "logs":
+    if kind == FeedKind.LOGS:
         return attention.on_screen
-    if kind == "events":
+    if kind == FeedKind.EVENTS:
         return attention.focused
     return False
 
 
-def next_due_delay(kind: str, status: str | None, attention: Attention, n_background_live: int,
+def next_due_delay(kind: FeedKind, status: str | None, attention: Attention, n_background_live: int,
                    policy: PollPolicy, *, owed: bool = False, finished: bool = False,
                    seen_live: bool = False, min_delay: float = 0.0) -> float | None:
     """Seconds until a feed is next due, or None to park it (nothing to do for now).
@@ -197,9 +197,9 @@ def next_due_delay(kind: str, status: str | None, attention: Attention, n_backgr
     ``finished``: a terminal run's final fetch of this feed is done (never again);
     ``min_delay``: backoff after an error, or the result retry delay.
     """
-    if kind in GLOBAL_KINDS:
+    if kind in GLOBAL_FEEDS:
         return min_delay if owed else max(global_interval(kind, policy), min_delay)
-    if finished or (kind == "result" and status != "completed"):
+    if finished or (kind == FeedKind.RESULT and status != "completed"):
         return None
     if phase_of(status) is RunPhase.TERMINAL:
         return min_delay if wants_final_fetch(kind, status, attention, seen_live) else None

@@ -24,7 +24,7 @@ from axom_tui.poll.feeds import JOBS_KEY, MODELS_KEY, FeedState, RunTrack, rewin
 from axom_tui.poll.fetch import FeedFetcher, FetchOutcome, PollClient
 from axom_tui.poll.pacing import TokenBucket, backoff_delay
 from axom_tui.poll.policy import (
-    BACKGROUND, GLOBAL_KINDS, RUN_KINDS, PollPolicy, Priority, RunPhase, aligned_due, events_on_status_change,
+    BACKGROUND, PollPolicy, Priority, RunPhase, aligned_due, events_on_status_change,
     feeds_on_attention, next_due_delay, next_interval, phase_of, priority_of, result_retry_delay,
     wants_final_fetch,
 )
@@ -32,6 +32,7 @@ from axom_tui.poll.run_book import RunBook
 from axom_tui.poll.stats import PollStats
 from axom_tui.store.health import FeedKey
 from axom_tui.store.run_store import JobChange, RunStore
+from axom_tui.store.vocab import GLOBAL_FEEDS, RUN_FEEDS, FeedKind
 
 
 class PollScheduler:
@@ -46,7 +47,7 @@ class PollScheduler:
         self._fetcher = FeedFetcher(client, store, self.policy)
         self._monitor = ConnectionMonitor(self.policy)
         self._queue = DueQueue()
-        self._feeds: dict[FeedKey, FeedState] = {FeedKey(k): FeedState(FeedKey(k)) for k in GLOBAL_KINDS}
+        self._feeds: dict[FeedKey, FeedState] = {FeedKey(k): FeedState(FeedKey(k)) for k in GLOBAL_FEEDS}
         self._runs = RunBook()
         self._bucket = TokenBucket(self.policy.rps, self.policy.burst)
         self._background_bucket = TokenBucket(self.policy.background_rps,
@@ -94,7 +95,7 @@ class PollScheduler:
         now = self.clock.now()
         self.stats.started_at = now
         self._monitor.start(now)
-        for kind in GLOBAL_KINDS:
+        for kind in GLOBAL_FEEDS:
             self._queue.schedule(FeedKey(kind), now, Priority.GLOBAL)
         for job_id, run in list(self.store.runs.items()):
             if run.job is not None and job_id not in self._runs:
@@ -132,11 +133,11 @@ class PollScheduler:
         """User asked for fresh data: global feeds and that run's (default: the focused
         run's) feeds are due now with their backoff cleared. Caps and budget still apply."""
         now = self.clock.now()
-        keys = [FeedKey(kind) for kind in GLOBAL_KINDS]
+        keys = [FeedKey(kind) for kind in GLOBAL_FEEDS]
         job_id = job_id if job_id is not None else self._runs.focused
         if job_id is not None:
             self._ensure_run(job_id, now)
-            keys += [FeedKey(kind, job_id) for kind in RUN_KINDS]
+            keys += [FeedKey(kind, job_id) for kind in RUN_FEEDS]
         for key in keys:
             self._feeds[key].failures = 0
             self._make_due(key, now)
@@ -187,7 +188,7 @@ class PollScheduler:
         record from either. Only for runs it listed last time, while the list answers; a
         triggered fetch goes."""
         state, jobs = self._feeds[key], self._feeds[JOBS_KEY]
-        if key.kind != "job" or state.owed or state.rerun or key.job_id not in self._listed:
+        if key.kind != FeedKind.JOB or state.owed or state.rerun or key.job_id not in self._listed:
             return False
         due = self._queue.due_at(JOBS_KEY)
         return not jobs.in_flight and not jobs.failures and due is not None and due <= now
@@ -239,7 +240,7 @@ class PollScheduler:
         track = self._runs.get(key.job_id) if key.job_id is not None else None
         delay = 0.0
         if track is not None and state.launched_terminal and not state.rerun:
-            if key.kind == "result" and not outcome.result_found:
+            if key.kind == FeedKind.RESULT and not outcome.result_found:
                 state.result_attempts += 1
                 delay = result_retry_delay(state.result_attempts, self.policy)
             elif not outcome.more_waiting:
@@ -304,13 +305,13 @@ class PollScheduler:
                          logs_cursor=run.logs.last_seq,
                          seen_live=phase_of(status) is not RunPhase.TERMINAL)
         self._runs.add(track)
-        for kind in RUN_KINDS:
+        for kind in RUN_FEEDS:
             self._feeds[FeedKey(kind, job_id)] = FeedState(FeedKey(kind, job_id))
         attention = self._runs.attention(job_id)
         if attention.on_screen:
             self._on_attention(job_id, now)
             return track
-        for kind in RUN_KINDS:
+        for kind in RUN_FEEDS:
             interval = next_interval(kind, status, attention, self._runs.background_live(), self.policy)
             if interval is not None:  # spread the first polls of background runs
                 self._queue.schedule(FeedKey(kind, job_id), now + self._rng.uniform(0, interval),
@@ -349,10 +350,10 @@ class PollScheduler:
             return
         first_sight = old_status is None  # a run focused before any record of it arrived
         if events_on_status_change(attention) and not first_sight:
-            self._make_due(FeedKey("events", track.job_id), now)
+            self._make_due(FeedKey(FeedKind.EVENTS, track.job_id), now)
         if phase is RunPhase.ACTIVE and phase_of(old_status) is not RunPhase.ACTIVE \
                 and attention.on_screen and not first_sight:
-            self._make_due(FeedKey("metrics", track.job_id), now)
+            self._make_due(FeedKey(FeedKind.METRICS, track.job_id), now)
         for state in self._run_feeds(track.job_id):
             if not state.in_flight:
                 self._plan(state, now, keep_earlier=True)
@@ -363,21 +364,21 @@ class PollScheduler:
             track.gone = True
         self._runs.changed()
         self.store.mark_gone(job_id)
-        for kind in RUN_KINDS:
+        for kind in RUN_FEEDS:
             self._queue.cancel(FeedKey(kind, job_id))
 
     def _on_attention(self, job_id: str, now: float) -> None:
         track = self._ensure_run(job_id, now)
         attention = self._runs.attention(job_id)
         if phase_of(track.status) is RunPhase.TERMINAL:
-            kinds = {k for k in RUN_KINDS if wants_final_fetch(k, track.status, attention, track.seen_live)}
+            kinds = {k for k in RUN_FEEDS if wants_final_fetch(k, track.status, attention, track.seen_live)}
         else:
             kinds = feeds_on_attention(track.status, attention, self._runs.background_live(), self.policy)
         for kind in sorted(kinds):
             self._make_due(FeedKey(kind, job_id), now)
 
     def _run_feeds(self, job_id: str) -> list[FeedState]:
-        return [self._feeds[FeedKey(kind, job_id)] for kind in RUN_KINDS]
+        return [self._feeds[FeedKey(kind, job_id)] for kind in RUN_FEEDS]
 
     # ------------------------------------------------------------ planning one feed
 
@@ -416,7 +417,7 @@ class PollScheduler:
         """A listed run's job poll moves to the round the job list is asked in, when that
         comes first: the list then goes in its place (:meth:`_list_stands_in`). Without
         this the two would take turns, every round a request for the same record."""
-        if key.kind != "job" or key.job_id not in self._listed or self._feeds[JOBS_KEY].failures:
+        if key.kind != FeedKind.JOB or key.job_id not in self._listed or self._feeds[JOBS_KEY].failures:
             return due
         list_due = self._queue.due_at(JOBS_KEY)
         return list_due if list_due is not None and list_due < due else due

@@ -6,16 +6,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from axom_tui.store.health import FeedKey
+from axom_tui.store.vocab import FeedKind
 
 
 @dataclass
 class PollStats:
     started_at: float | None = None
     total: int = 0
-    by_kind: Counter[str] = field(default_factory=Counter)
+    by_kind: Counter[FeedKind] = field(default_factory=Counter)
     by_job: Counter[str] = field(default_factory=Counter)
     by_feed: Counter[FeedKey] = field(default_factory=Counter)
-    errors_by_kind: Counter[str] = field(default_factory=Counter)
+    errors_by_kind: Counter[FeedKind] = field(default_factory=Counter)
     #: Monotonic time each feed last succeeded (per-run staleness for benchmarks).
     last_ok: dict[FeedKey, float] = field(default_factory=dict)
     #: Monotonic start time of the last request of each feed.

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-#: Global feeds (job_id None) and per-run feeds.
-GLOBAL_FEEDS = ("jobs", "models", "overview")
-RUN_FEEDS = ("job", "metrics", "logs", "events", "result")
+from axom_tui.store.vocab import FeedKind
 
 ConnectionStatus = Literal["connecting", "live", "retrying", "offline", "auth", "forbidden"]
 
@@ -15,7 +13,7 @@ ConnectionStatus = Literal["connecting", "live", "retrying", "offline", "auth", 
 class FeedKey(NamedTuple):
     """One thing the scheduler polls: a global feed, or one feed of one run."""
 
-    kind: str
+    kind: FeedKind
     job_id: str | None = None
 
     def __str__(self) -> str:

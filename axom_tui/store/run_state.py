@@ -8,6 +8,7 @@ from axom_tui.api.records import Event, Job, Result
 from axom_tui.store.health import FeedHealth
 from axom_tui.store.log_ring import DEFAULT_LOG_CAP, LogRing
 from axom_tui.store.metric_series import MetricSeries
+from axom_tui.store.vocab import FeedKind
 
 
 @dataclass
@@ -18,8 +19,8 @@ class RunState:
     logs: LogRing = field(default_factory=lambda: LogRing(DEFAULT_LOG_CAP))
     events: list[Event] = field(default_factory=list)
     result: Result | None = None
-    #: Health of each of this run's feeds, by feed kind ("metrics", "logs", ...).
-    feeds: dict[str, FeedHealth] = field(default_factory=dict)
+    #: Health of each of this run's feeds, by feed kind.
+    feeds: dict[FeedKind, FeedHealth] = field(default_factory=dict)
     #: True once the API answered 404 for this run: it was deleted; data is kept.
     gone: bool = False
     #: Monotonic time of the last change to anything above (None: never).
@@ -31,7 +32,7 @@ class RunState:
     def status(self) -> str | None:
         return self.job.status if self.job is not None else None
 
-    def feed(self, kind: str) -> FeedHealth:
+    def feed(self, kind: FeedKind) -> FeedHealth:
         health = self.feeds.get(kind)
         if health is None:
             health = self.feeds[kind] = FeedHealth()

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from axom_tui.api.records import Event, Job, LogLine, LogsPage, MetricsPage, Model, Overview, Result
-from axom_tui.store.changes import ChangeTracker, Changes
+from axom_tui.store.changes import ChangeSet, ChangeTracker
 from axom_tui.store.health import ConnectionState, ConnectionStatus, FeedHealth, FeedKey
 from axom_tui.store.log_ring import DEFAULT_LOG_CAP, LogRing
 from axom_tui.store.run_state import RunState
+from axom_tui.store.vocab import FeedKind, GlobalAspect, RunAspect
 
 
 class JobChange(NamedTuple):
@@ -43,8 +44,8 @@ class RunStore:
         self.models: list[Model] = []
         self.overview: Overview | None = None
         self.connection = ConnectionState()
-        #: Health of the global feeds ("jobs", "models", "overview").
-        self.global_feeds: dict[str, FeedHealth] = {}
+        #: Health of the global feeds (the job list, models, overview).
+        self.global_feeds: dict[FeedKind, FeedHealth] = {}
         self._model_by_job: dict[str, Model] = {}
         self._changes = ChangeTracker()
 
@@ -54,20 +55,19 @@ class RunStore:
         """``callback()`` runs once each time the store goes from clean to dirty."""
         self._changes.set_callback(callback)
 
-    def drain_changes(self) -> Changes:
-        """Return and clear the pending changes: ``{job_id or None: {aspect, ...}}``."""
+    def drain_changes(self) -> ChangeSet:
+        """Return and clear the pending changes."""
         return self._changes.drain()
 
     @property
     def has_changes(self) -> bool:
         return self._changes.dirty
 
-    def _changed(self, job_id: str | None, aspect: str) -> None:
-        if job_id is not None:
-            run = self.runs[job_id]
-            run.version += 1
-            run.last_update = self.clock()
-        self._changes.mark(job_id, aspect)
+    def _changed(self, job_id: str, aspect: RunAspect) -> None:
+        run = self.runs[job_id]
+        run.version += 1
+        run.last_update = self.clock()
+        self._changes.mark_run(job_id, aspect)
 
     # ------------------------------------------------------------ reading
 
@@ -79,7 +79,7 @@ class RunStore:
         if run is None:
             run = self.runs[job_id] = RunState(job_id=job_id, logs=LogRing(self.log_cap))
             self.order.append(job_id)
-            self._changes.mark(None, "list")
+            self._changes.mark_global(GlobalAspect.LIST)
         return run
 
     def model_for_job(self, job_id: str) -> Model | None:
@@ -104,7 +104,7 @@ class RunStore:
         order = list(dict.fromkeys(listed)) + [i for i in self.order if i not in listed_set]
         if order != self.order:
             self.order = order
-            self._changes.mark(None, "list")
+            self._changes.mark_global(GlobalAspect.LIST)
         return changes
 
     def apply_job(self, job: Job) -> JobChange | None:
@@ -116,7 +116,7 @@ class RunStore:
         if before == job:
             return None
         run.job = job
-        self._changed(job.id, "job")
+        self._changed(job.id, RunAspect.JOB)
         return JobChange(job.id, before, job)
 
     def apply_metrics(self, job_id: str, page: MetricsPage) -> int:
@@ -124,7 +124,7 @@ class RunStore:
         run = self.ensure_run(job_id)
         changed = run.metrics.merge(page.points)
         if changed:
-            self._changed(job_id, "metrics")
+            self._changed(job_id, RunAspect.METRICS)
         return changed
 
     def apply_logs(self, job_id: str, page: LogsPage) -> list[LogLine]:
@@ -132,7 +132,7 @@ class RunStore:
         run = self.ensure_run(job_id)
         fresh = run.logs.append(page.lines)
         if fresh:
-            self._changed(job_id, "logs")
+            self._changed(job_id, RunAspect.LOGS)
         return fresh
 
     def apply_events(self, job_id: str, events: list[Event]) -> bool:
@@ -141,7 +141,7 @@ class RunStore:
         if run.events == events:
             return False
         run.events = list(events)
-        self._changed(job_id, "events")
+        self._changed(job_id, RunAspect.EVENTS)
         return True
 
     def apply_result(self, job_id: str, result: Result) -> bool:
@@ -149,7 +149,7 @@ class RunStore:
         if run.result == result:
             return False
         run.result = result
-        self._changed(job_id, "result")
+        self._changed(job_id, RunAspect.RESULT)
         return True
 
     def apply_models(self, models: list[Model]) -> bool:
@@ -161,14 +161,14 @@ class RunStore:
             if model.job_id is not None:
                 by_job.setdefault(model.job_id, model)
         self._model_by_job = by_job
-        self._changes.mark(None, "models")
+        self._changes.mark_global(GlobalAspect.MODELS)
         return True
 
     def apply_overview(self, overview: Overview) -> bool:
         if overview == self.overview:
             return False
         self.overview = overview
-        self._changes.mark(None, "overview")
+        self._changes.mark_global(GlobalAspect.OVERVIEW)
         return True
 
     def mark_gone(self, job_id: str) -> None:
@@ -176,7 +176,7 @@ class RunStore:
         run = self.ensure_run(job_id)
         if not run.gone:
             run.gone = True
-            self._changed(job_id, "job")
+            self._changed(job_id, RunAspect.JOB)
 
     # ------------------------------------------------------------ health
 
@@ -193,9 +193,9 @@ class RunStore:
 
     def _health_changed(self, feed_key: FeedKey) -> None:
         if feed_key.job_id is None:
-            self._changes.mark(None, "health")
+            self._changes.mark_global(GlobalAspect.HEALTH)
         else:
-            self._changed(feed_key.job_id, "health")
+            self._changed(feed_key.job_id, RunAspect.HEALTH)
 
     def set_connection(self, state: ConnectionStatus, message: str = "",
                        retry_at: float | None = None, last_success_at: float | None = None) -> None:
@@ -205,4 +205,4 @@ class RunStore:
             current.last_success_at = last_success_at  # silent: the UI ages it on its own timer
         if (current.state, current.message, current.retry_at) != (state, message, retry_at):
             current.state, current.message, current.retry_at = state, message, retry_at
-            self._changes.mark(None, "connection")
+            self._changes.mark_global(GlobalAspect.CONNECTION)

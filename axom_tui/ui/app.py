@@ -13,18 +13,25 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
+from textual.screen import Screen
 
 from axom_tui.sanitize import clean_text
 from axom_tui.ui.commands import RunCommands
 from axom_tui.ui.crash import redacted_traceback_text
 from axom_tui.ui.derive import ServerClock
+from axom_tui.ui.downloads import DownloadDesk, download_toast
+from axom_tui.ui.messages import (
+    CompareRequested, DashboardAction, DownloadCancelRequested, DownloadProgressed, DownloadRequested,
+    ExportRequested, RunChosen, StoreChanged,
+)
 from axom_tui.ui.notifications import Notifier
 from axom_tui.ui.screens.dashboard import DashboardScreen
-from axom_tui.ui.screens.help import HelpScreen
+from axom_tui.ui.screens.help import HelpScreen, binding_sections
 from axom_tui.ui.settings import UiSettings
-from axom_tui.ui.widgets.header_bar import HeaderBar
 
 if TYPE_CHECKING:
+    from axom_tui.download.manager import DownloadManager
+    from axom_tui.download.progress import DownloadProgress
     from axom_tui.runtime import Services
 
 HTTP_MODULES = ("axom_tui.api.http",)
@@ -46,9 +53,12 @@ class AxomApp(App):
     def __init__(self, services: Services, ui_settings: UiSettings | None = None) -> None:
         super().__init__()
         self.services = services
+        self.store = services.store  # what the command palette reads
         self.ui_settings = ui_settings or UiSettings()
         self.server_clock = ServerClock()
-        self.notifier = Notifier(self)
+        self.notifier = Notifier(services.store, self.ui_settings, notice=self._notice, bell=self.bell,
+                                 write_terminal=self._write_terminal)
+        self.downloads = DownloadDesk(services.store, self._open_downloads, self._toast)
         self._flush_pending = False
         self._dashboard: DashboardScreen | None = None
         from axom_tui.ui.theming import install_themes
@@ -80,14 +90,14 @@ class AxomApp(App):
         self.set_class(self.ui_settings.ascii, "-ascii")
         if self.ui_settings.keymap:
             self.set_keymap(self.ui_settings.keymap)
-        self._dashboard = DashboardScreen()
+        self._dashboard = DashboardScreen(self.services.store, self.services.scheduler, self.ui_settings,
+                                          self.server_clock)
         self.push_screen(self._dashboard)
         self.services.store.set_dirty_callback(self._on_store_dirty)
         # Connect once the first frame is out: the dashboard appears at once and its data
         # a moment later, rather than after the network stack has loaded and the first
         # answers have been fetched and drawn.
         self.call_after_refresh(self._start_services)
-        self.services.on_download_progress = self._on_download_progress
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         # Everything allocated so far (modules, widgets, styles) lives as long as the app:
         # take it out of the collector's sight so full collections stop stalling frames
@@ -131,13 +141,24 @@ class AxomApp(App):
         super().notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[arg-type]
                        markup=markup)
 
+    def _toast(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None) -> None:
+        self.notify(message, title=title, severity=severity, timeout=timeout)
+
     def show_notice(self, title: str, body: str, *, error: bool = False) -> None:
         """A run's news: in the dashboard's header while it is on screen (a repaint of one
         line), as a toast on the other screens."""
         if self._dashboard is not None and self._screen_or_none() is self._dashboard:
-            self._dashboard.query_one(HeaderBar).notice(title, body, error=error)
+            self._dashboard.notice(title, body, error=error)
         else:
             self.notify(body, title=title, severity="error" if error else "information", timeout=8)
+
+    def _notice(self, title: str, body: str, error: bool) -> None:
+        self.show_notice(title, body, error=error)
+
+    def _write_terminal(self, text: str) -> None:
+        if self._driver is not None and not self.is_headless:
+            self._driver.write(text)
 
     def _screen_or_none(self) -> object:
         try:
@@ -158,11 +179,34 @@ class AxomApp(App):
         if not changes:
             return
         self.notifier.observe(changes)
+        for screen in self._data_screens():
+            screen.post_message(StoreChanged(changes))
+
+    def _on_download_progress(self, snapshot: DownloadProgress) -> None:
+        toast = download_toast(snapshot)
+        if toast is not None:
+            self.notify(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)
+        for screen in self._data_screens():
+            screen.post_message(DownloadProgressed(snapshot))
+
+    def _data_screens(self) -> list[Screen]:
+        """Where data goes: the dashboard, and the screen on top of it if another.
+
+        Not every screen on the stack: a screen under the top one repaints the top one
+        wherever it is itself dirty once it has handled a message (it may show through),
+        and Textual's default screen under the dashboard is dirty all over, so a message
+        to it made every flush a whole-screen write (measured: twice the bytes on --demo).
+        """
+        screens: list[Screen] = []
         if self._dashboard is not None and self._dashboard.is_mounted:
-            self._dashboard.apply_changes(changes)
-        screen = self._screen_or_none()  # None: shutting down, the screens are gone
-        if screen is not None and screen is not self._dashboard and hasattr(screen, "apply_changes"):
-            screen.apply_changes(changes)
+            screens.append(self._dashboard)
+        top = self._screen_or_none()  # None: shutting down, the screens are gone
+        if isinstance(top, Screen) and top is not self._dashboard:
+            screens.append(top)
+        return screens
+
+    def _open_downloads(self) -> DownloadManager:
+        return self.services.open_downloads(self._on_download_progress, self.ui_settings.download_dir)
 
     def _on_theme_changed(self, _theme: object) -> None:
         if self._dashboard is not None:
@@ -179,7 +223,7 @@ class AxomApp(App):
     # ------------------------------------------------------------ actions
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(binding_sections(type(self)), self.ui_settings.keymap))
 
     def action_next_theme(self) -> None:
         names = sorted(n for n in self.available_themes if n.startswith("axom"))
@@ -188,41 +232,43 @@ class AxomApp(App):
             self.theme = names[(current + 1) % len(names)]
             self.notify(f"Theme: {self.theme}", timeout=2)
 
-    def open_compare(self, job_ids: list[str]) -> None:
+    # ------------------------------------------------------------ intents (messages up)
+
+    def on_compare_requested(self, message: CompareRequested) -> None:
         from axom_tui.ui.screens.compare import CompareScreen
 
+        job_ids = message.job_ids
         if len(job_ids) < 2:
             self.notify("Mark 2–6 runs with space, then press c to compare them side by side.",
                         severity="warning", timeout=4)
             return
-        self.push_screen(CompareScreen(job_ids[:6]))
+        self.push_screen(CompareScreen(job_ids[:6], self.services.store, self.services.scheduler,
+                                       self.ui_settings))
 
-    def select_run(self, job_id: str) -> None:
-        """Command palette: go to a run."""
-        if self.screen is not self._dashboard:
-            self.pop_screen()
+    def on_run_chosen(self, message: RunChosen) -> None:
+        self._back_to_dashboard()
         if self._dashboard is not None:
-            from axom_tui.ui.widgets.job_table import JobTable
+            self._dashboard.go_to_run(message.job_id)
 
-            table = self._dashboard.query_one(JobTable)
-            if not table.shows(job_id):
-                table.set_filter("")
-            table.select(job_id)
-            table.focus()
+    async def on_dashboard_action(self, message: DashboardAction) -> None:
+        self._back_to_dashboard()
+        if self._dashboard is not None:
+            await self._dashboard.run_action(message.action)
 
-    def start_download(self, job_id: str) -> None:
-        from axom_tui.ui.downloads import start_download_for
+    def _back_to_dashboard(self) -> None:
+        if self._dashboard is not None and self._screen_or_none() is not self._dashboard:
+            self.pop_screen()
 
-        start_download_for(self, job_id)
+    def on_download_requested(self, message: DownloadRequested) -> None:
+        self.downloads.start(message.job_id)
 
-    def _on_download_progress(self, snapshot: object) -> None:
-        from axom_tui.ui.downloads import on_download_progress
+    def on_download_cancel_requested(self, message: DownloadCancelRequested) -> None:
+        self.downloads.cancel(message.task_id)
 
-        on_download_progress(self, snapshot)
-
-    def export_csv(self, job_id: str) -> None:
+    def on_export_requested(self, message: ExportRequested) -> None:
         from axom_tui.export import export_metrics_csv
 
+        job_id = message.job_id
         run = self.services.store.runs.get(job_id)
         if run is None:
             return

@@ -1,40 +1,71 @@
-"""Command palette: go to any run by name, and the main actions."""
+"""Command palette: go to any run by name, and the main actions.
+
+The palette reads the run list from the store its app holds (:class:`HasStore`) and
+sends every choice up as a message (``RunChosen``, ``DashboardAction``) or as one of
+the app's own actions: it never calls into a screen.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from axom_tui.sanitize import clean_text
+from axom_tui.ui.messages import DashboardAction, RunChosen
+
+if TYPE_CHECKING:
+    from axom_tui.store.run_store import RunStore
+
+
+class HasStore(Protocol):
+    """The one thing the palette needs from its app."""
+
+    store: RunStore
 
 
 class RunCommands(Provider):
-    def _entries(self):  # (label, help, callback)
-        app = self.app
-        store = app.services.store  # type: ignore[attr-defined]
+    def _entries(
+        self,
+    ) -> Iterator[tuple[str, str, Callable[[], object]]]:  # (label, help, callback)
+        store = cast(HasStore, self.app).store
         for job_id in store.order:
             run = store.runs.get(job_id)
             if run is None or run.job is None:
                 continue
             name = clean_text(run.job.display_name, 60)
-            yield (f"Go to run: {name}", f"{clean_text(run.job.status, 20)} · {job_id[:8]}",
-                   partial(app.select_run, job_id))  # type: ignore[attr-defined]
-        yield ("Compare marked runs", "side-by-side tiles and overlay chart",
-               partial(self._dashboard_action, "compare"))
-        yield ("Refresh now", "poll everything on screen now", partial(self._dashboard_action, "refresh"))
+            yield (
+                f"Go to run: {name}",
+                f"{clean_text(run.job.status, 20)} · {job_id[:8]}",
+                partial(self._choose, job_id),
+            )
+        yield (
+            "Compare marked runs",
+            "side-by-side tiles and overlay chart",
+            partial(self._dashboard_action, "compare"),
+        )
+        yield (
+            "Refresh now",
+            "poll everything on screen now",
+            partial(self._dashboard_action, "refresh"),
+        )
         yield ("Download selected run's model", "d", partial(self._dashboard_action, "download"))
-        yield ("Export selected run's metrics as CSV", "e", partial(self._dashboard_action, "export_csv"))
-        yield ("Save a screenshot (SVG)", "S", app.action_screenshot)
-        yield ("Next theme", "T", app.action_next_theme)  # type: ignore[attr-defined]
-        yield ("Help: all keys", "?", app.action_help)  # type: ignore[attr-defined]
+        yield (
+            "Export selected run's metrics as CSV",
+            "e",
+            partial(self._dashboard_action, "export_csv"),
+        )
+        yield ("Save a screenshot (SVG)", "S", partial(self.app.run_action, "screenshot"))
+        yield ("Next theme", "T", partial(self.app.run_action, "next_theme"))
+        yield ("Help: all keys", "?", partial(self.app.run_action, "help"))
+
+    def _choose(self, job_id: str) -> None:
+        self.app.post_message(RunChosen(job_id))
 
     def _dashboard_action(self, name: str) -> None:
-        dashboard = self.app._dashboard  # type: ignore[attr-defined]
-        if dashboard is not None:
-            if self.app.screen is not dashboard:
-                self.app.pop_screen()
-            getattr(dashboard, f"action_{name}")()
+        self.app.post_message(DashboardAction(name))
 
     async def discover(self) -> Hits:
         for label, help_text, callback in self._entries():

@@ -9,12 +9,19 @@ they are wrapped in tmux's passthrough (needs ``set -g allow-passthrough on``).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from axom_tui.sanitize import clean_text
+from axom_tui.store.vocab import RunAspect
 
 if TYPE_CHECKING:
-    from axom_tui.ui.app import AxomApp
+    from axom_tui.store.changes import ChangeSet
+    from axom_tui.store.run_store import RunStore
+    from axom_tui.ui.settings import UiSettings
+
+#: ``notice(title, body, error)``: the on-screen news (the app puts it in the header).
+Notice = Callable[[str, str, bool], None]
 
 
 def desktop_sequence(title: str, body: str, in_tmux: bool) -> str:
@@ -28,15 +35,22 @@ def desktop_sequence(title: str, body: str, in_tmux: bool) -> str:
 
 
 class Notifier:
-    def __init__(self, app: AxomApp) -> None:
-        self.app = app
+    """Watches the runs' status in each change set; news goes to the callables given."""
+
+    def __init__(self, store: RunStore, settings: UiSettings, *, notice: Notice,
+                 bell: Callable[[], None], write_terminal: Callable[[str], None]) -> None:
+        self.store = store
+        self.settings = settings
+        self._notice = notice
+        self._bell = bell
+        self._write_terminal = write_terminal  # raw bytes to the terminal (OSC sequences)
         self._last_status: dict[str, str] = {}
         self.sent: list[tuple[str, str]] = []  # (job_id, status) for tests and history
 
-    def observe(self, changes: dict[str | None, set[str]]) -> None:
-        store = self.app.services.store
+    def observe(self, changes: ChangeSet) -> None:
+        store = self.store
         for job_id, aspects in changes.items():
-            if job_id is None or "job" not in aspects:
+            if RunAspect.JOB not in aspects:
                 continue
             run = store.runs.get(job_id)
             if run is None or run.job is None:
@@ -49,21 +63,15 @@ class Notifier:
                 self.notify_finished(job_id, run.job.display_name, status, run.job.error)
 
     def notify_finished(self, job_id: str, name: str, status: str, error: str | None) -> None:
-        settings = self.app.ui_settings
+        settings = self.settings
         self.sent.append((job_id, status))
         title = "Run completed" if status == "completed" else "Run failed"
         body = clean_text(name, 60)
         if status == "failed" and error:
             body += f" — {clean_text(error, 120)}"
         if settings.notify_toast:
-            self.app.show_notice(title, body, error=status != "completed")
+            self._notice(title, body, status != "completed")
         if settings.notify_bell:
-            self.app.bell()
+            self._bell()
         if settings.notify_desktop:
-            self._desktop(title, body)
-
-    def _desktop(self, title: str, body: str) -> None:
-        driver = getattr(self.app, "_driver", None)
-        if driver is None or getattr(self.app, "is_headless", False):
-            return
-        driver.write(desktop_sequence(title, body, in_tmux=bool(os.environ.get("TMUX"))))
+            self._write_terminal(desktop_sequence(title, body, in_tmux=bool(os.environ.get("TMUX"))))

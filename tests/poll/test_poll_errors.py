@@ -8,7 +8,7 @@ from axom_tui.api.errors import (
     AuthError, BadPayloadError, ForbiddenError, NotFoundError, RateLimitedError, ServerError,
     TransportError,
 )
-from axom_tui.store import FeedKey
+from axom_tui.store import FeedKey, FeedKind
 
 
 async def test_backoff_grows_on_transient_errors_and_resets_on_success():
@@ -167,7 +167,7 @@ async def test_transient_errors_among_successes_show_retrying_not_offline():
         await h.advance(15)
         # list keeps failing, the run's feeds keep succeeding: mostly live
         assert h.store.connection.state in ("live", "retrying")
-        assert h.store.global_feeds["jobs"].failing
+        assert h.store.global_feeds[FeedKind.LIST].failing
 
 
 async def test_an_unexpected_exception_does_not_kill_the_loop():

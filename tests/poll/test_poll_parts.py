@@ -12,7 +12,7 @@ from axom_tui.poll import ConnectionMonitor, FakeClock, PollPolicy, TokenBucket,
 from axom_tui.poll.due_queue import DueQueue, Verdict
 from axom_tui.poll.feeds import rewind_after_preemptions
 from axom_tui.poll.fetch import point_spacing
-from axom_tui.store import FeedKey
+from axom_tui.store import FeedKey, FeedKind
 
 
 def test_token_bucket_burst_then_rate():
@@ -56,7 +56,7 @@ def test_due_queue_orders_by_priority_once_due():
 
 def test_due_queue_defer_keeps_and_drop_discards():
     q = DueQueue()
-    a, b = FeedKey("metrics", "a"), FeedKey("jobs")
+    a, b = FeedKey("metrics", "a"), FeedKey(FeedKind.LIST)
     q.schedule(a, 0.0, 0)
     q.schedule(b, 0.0, 1)
     assert q.take(1.0, lambda k, p: Verdict.LAUNCH if k == b else Verdict.DEFER) == (b, 1)

@@ -9,6 +9,7 @@ from axom_tui.poll.policy import (
     feeds_on_attention, next_due_delay, next_interval, phase_of, priority_of, result_retry_delay,
     wants_final_fetch,
 )
+from axom_tui.store import FeedKind
 
 P = PollPolicy()
 ACTIVE = ("running", "checkpointing", "uploading")
@@ -57,7 +58,7 @@ def test_a_focused_runs_record_never_comes_more_often_than_its_metrics():
 
 
 def test_global_intervals():
-    assert next_interval("jobs", None, BACKGROUND, 0, P) == 4.0
+    assert next_interval(FeedKind.LIST, None, BACKGROUND, 0, P) == 4.0
     assert next_interval("overview", None, BACKGROUND, 0, P) == 30.0
     assert next_interval("models", None, BACKGROUND, 0, P) == 30.0
 
@@ -98,7 +99,7 @@ def test_feeds_on_attention():
 
 
 def test_priorities_and_result_retry():
-    assert priority_of("metrics", FOCUSED) < priority_of("jobs", BACKGROUND) < priority_of("logs", VISIBLE)
+    assert priority_of("metrics", FOCUSED) < priority_of(FeedKind.LIST, BACKGROUND) < priority_of("logs", VISIBLE)
     assert priority_of("metrics", BACKGROUND) == Priority.BACKGROUND
     assert [result_retry_delay(n, P) for n in (1, 2, 3)] == [5.0, 10.0, 20.0]
     assert result_retry_delay(30, P) == P.result_retry_cap
@@ -120,5 +121,5 @@ def test_next_due_delay_combines_interval_triggers_and_final_fetches():
     assert d("metrics", "failed", BACKGROUND, seen_live=True, finished=True) is None
     assert d("logs", "failed", BACKGROUND, seen_live=True) is None
     assert d("job", "completed", owed=True) is None
-    assert d("jobs", None, BACKGROUND) == 4.0 and d("jobs", None, BACKGROUND, owed=True) == 0.0
+    assert d(FeedKind.LIST, None, BACKGROUND) == 4.0 and d(FeedKind.LIST, None, BACKGROUND, owed=True) == 0.0
     assert d("overview", None, BACKGROUND, min_delay=45.0) == 45.0

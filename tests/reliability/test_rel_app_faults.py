@@ -16,6 +16,7 @@ from axom_tui.poll import PollPolicy
 from axom_tui.runtime import build_services
 from axom_tui.sim import FaultConfig, SimConfig, Simulator, SimServer
 from axom_tui.ui.app import AxomApp
+from axom_tui.ui.messages import ExportRequested
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from rel_helpers import KEY, figure
@@ -109,7 +110,7 @@ async def test_app_survives_extreme_but_valid_values(tmp_path):
             await pilot.pause(0.5)
             await pilot.press("escape")
             for job_id in ("e0", "e1"):
-                app.export_csv(job_id)
+                app.post_message(ExportRequested(job_id))
             app.export_screenshot()
             assert app.is_running and app._exception is None
             errors = {k: h.last_error for k, h in store.global_feeds.items() if h.failing}

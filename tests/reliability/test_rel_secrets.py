@@ -34,6 +34,7 @@ from axom_tui.download import DownloadManager
 from axom_tui.runtime import build_services
 from axom_tui.sim import SimConfig, Simulator, SimServer, create_app
 from axom_tui.ui.app import AxomApp
+from axom_tui.ui.messages import DownloadRequested, ExportRequested, RunChosen
 from axom_tui.ui.settings import UiSettings
 from rel_helpers import (
     KEY, PYTHON, REPO, AuthRecorder, ThreadServer, child_env, figure, leaks_in, run_in_pty,
@@ -238,22 +239,22 @@ async def test_screenshots_exports_and_toasts_hold_no_key(sim_server, tmp_path):
             await pilot.pause(0.05)
         done = [j for j in store.order if store.runs[j].job and store.runs[j].job.status == "completed"]
         assert done
-        app.select_run(done[0])
+        app.post_message(RunChosen(done[0]))
         services.scheduler.focus(done[0])
         for _ in range(100):
             if len(store.runs[done[0]].metrics):
                 break
             await pilot.pause(0.05)
-        app.export_csv(done[0])  # what `e` does
+        app.post_message(ExportRequested(done[0]))  # what `e` does
         await pilot.press("S")  # screenshot to a file
-        app.start_download(done[0])  # what `d` does on that run
+        app.post_message(DownloadRequested(done[0]))  # what `d` does on that run
         for _ in range(100):
-            tasks = list(services.downloads.tasks.values())
+            tasks = list(services.downloads.tasks.values()) if services.downloads else []
             if tasks and all(t.done for t in tasks):
                 break
             await pilot.pause(0.05)
         await pilot.pause(0.3)
-        assert services.downloads.tasks, "the download started"
+        assert services.downloads and services.downloads.tasks, "the download started"
         svg = app.export_screenshot()
         toasts = "\n".join(f"{n.title} {n.message}" for n in app._notifications)
     files = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix in (".svg", ".csv")]

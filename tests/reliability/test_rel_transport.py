@@ -116,7 +116,7 @@ async def test_tls_verification_is_on_everywhere(tmp_path):
     assert settings.insecure is True
     services = build_services(settings.base_url, settings.key)
     assert _verifies(_pool_context(services.client._http))
-    assert _verifies(_pool_context(services.downloads.storage))
+    assert _verifies(_pool_context(services.open_downloads().storage))
     await services.aclose()
     storage_client = storage.make_storage_client()
     assert _verifies(_pool_context(storage_client))

@@ -8,6 +8,7 @@ import pytest
 
 from axom_tui.charting import MetricView
 from axom_tui.export import COLUMNS
+from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.metric_chart import MetricChart
 from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
 
@@ -23,7 +24,7 @@ async def _select_finished(pilot, app, server, role: str = "done-contract") -> s
     job_id = role_id(server.sim, role)
     truth = server.sim.ground_truth(job_id)
     assert truth.status == "completed"
-    app.select_run(job_id)
+    app.post_message(RunChosen(job_id))
     run = app.services.store.runs[job_id]
     await wait_for(pilot, lambda: app.screen.selected == job_id, what="selection")
     await wait_for(pilot, lambda: len(run.metrics) == len(truth.metrics), what="all metrics")

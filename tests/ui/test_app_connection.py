@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from axom_tui.poll import PollPolicy
+from axom_tui.store import FeedKind
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
 from ui_helpers import SIZE, WRONG_KEY, make_app, sim_server, started, wait_for, widget_text
@@ -55,7 +56,7 @@ async def test_rejected_key_shows_auth_state_without_a_crash_loop(tmp_path):
             assert store.connection.state == "auth"
             assert "✗ key rejected" in widget_text(header)
             # gated: the job list is probed every 30 s, nothing else is asked for
-            assert stats.by_kind["jobs"] <= 2
+            assert stats.by_kind[FeedKind.LIST] <= 2
             assert stats.total == requests_then
             assert stats.total <= 5
             assert len(store.order) == 0

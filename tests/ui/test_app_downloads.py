@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
@@ -26,7 +27,7 @@ async def test_download_a_completed_runs_model(server, tmp_path):
         done = role_id(sim, "done-contract")
         await wait_for(pilot, lambda: store.model_for_job(done) is not None, what="the models list")
         model = store.model_for_job(done)
-        app.select_run(done)
+        app.post_message(RunChosen(done))
         await wait_for(pilot, lambda: app.screen.selected == done, what="selection")
         panel = app.screen.query_one(DownloadsPanel)
         assert not panel.display or not panel.has_class("-active")
@@ -60,7 +61,7 @@ async def test_download_a_completed_runs_model(server, tmp_path):
         # a run that is still going: d only warns
         running = role_id(sim, "nan")
         assert store.runs[running].job.status in ("running", "checkpointing")
-        app.select_run(running)
+        app.post_message(RunChosen(running))
         await wait_for(pilot, lambda: app.screen.query_one(JobTable).selected_job_id == running,
                        what="the running run")
         tasks = len(services.downloads.tasks)
@@ -77,7 +78,7 @@ async def test_watched_run_finishing_notifies(server, tmp_path):
         await started(pilot, app)
         store = services.store
         near = role_id(server.sim, "near-finish")  # completes 150 simulated s after start
-        app.select_run(near)
+        app.post_message(RunChosen(near))
         await wait_for(pilot, lambda: app.screen.selected == near, what="selection")
         assert store.runs[near].job.status != "completed"
         assert app.notifier.sent == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.log_view import LogView
 from ui_helpers import (
     SIZE, make_app, role_id, screen_text, sim_server, started, wait_for, widget_text,
@@ -28,7 +29,7 @@ async def test_log_pane_search_wrap_and_filter(server, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot, app)
         done = role_id(server.sim, "done-contract")  # finished: its log no longer grows
-        app.select_run(done)
+        app.post_message(RunChosen(done))
         log = app.screen.query_one(LogView)
         run = services.store.runs[done]
         await wait_for(pilot, lambda: app.screen.selected == done, what="selection")
@@ -83,7 +84,7 @@ async def test_hostile_log_lines_are_shown_inert(server, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot, app)
         hostile = role_id(server.sim, "hostile")
-        app.select_run(hostile)
+        app.post_message(RunChosen(hostile))
         log = app.screen.query_one(LogView)
         await wait_for(pilot, lambda: any(CLICK_MARKUP in t for t in log.index.texts()), timeout=20,
                        what="the hostile lines")

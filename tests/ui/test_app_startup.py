@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from axom_tui.poll import PollPolicy
 from axom_tui.ui.commands import RunCommands
+from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.no_key import NoKeyApp
 from axom_tui.ui.screens.dashboard import DashboardScreen
 from axom_tui.ui.screens.help import HelpScreen, display_key
@@ -65,7 +66,7 @@ async def test_startup_fills_table_shows_live_and_selection_focuses_run(server, 
 
     # A store flush whose timer fires while the app shuts down (no screens left) is dropped
     # instead of raising ScreenStackError into the app's last moments.
-    services.store._changed(None, "list")
+    services.store.ensure_run("one-more")  # a change: a new run
     app._flush_changes()
 
 
@@ -253,7 +254,7 @@ async def test_going_to_a_run_before_the_list_has_loaded_selects_it_once_listed(
     async with app.run_test(size=SIZE) as pilot:
         table = app.screen.query_one(JobTable)
         assert table.row_count == 0  # nothing listed yet
-        app.select_run(target)
+        app.post_message(RunChosen(target))
         await started(pilot, app)
         await wait_for(pilot, lambda: table.selected_job_id == target, what="the cursor on the run")
         await wait_for(pilot, lambda: app.screen.selected == target, what="the run in the detail panes")

@@ -12,13 +12,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from axom_tui.sanitize import clean_text
+from axom_tui.store.changes import ChangeSet
+from axom_tui.store.vocab import GlobalAspect, RunAspect
 from axom_tui.ui.derive import progress_of
+from axom_tui.ui.messages import StoreChanged
 from axom_tui.ui.status_style import progress_bar, status_text
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.metric_chart import MetricChart
 
 if TYPE_CHECKING:
-    from axom_tui.ui.app import AxomApp
+    from axom_tui.poll.scheduler import PollScheduler
+    from axom_tui.store.run_state import RunState
+    from axom_tui.store.run_store import RunStore
+    from axom_tui.ui.settings import UiSettings
 
 TILE_LOG_LINES = 3
 
@@ -42,11 +48,11 @@ class RunTile(Vertical):
         yield MetricChart(classes="tile-chart")
         yield Static(classes="tile-logs")
 
-    def update_from(self, run, aspects: set[str], ascii_mode: bool) -> None:
+    def update_from(self, run: RunState | None, aspects: frozenset[RunAspect], ascii_mode: bool) -> None:
         if run is None:
             return
         job = run.job
-        if aspects & {"job", "metrics"}:
+        if aspects & {RunAspect.JOB, RunAspect.METRICS}:
             head = Text(no_wrap=True, overflow="ellipsis")
             head.append(clean_text(job.display_name if job else self.job_id, 50), style="bold")
             head.append("  ")
@@ -56,12 +62,12 @@ class RunTile(Vertical):
             if job and job.retries:
                 head.append(f"  retries {job.retries}", style="dim")
             self.query_one(".tile-head", Static).update(head)
-        if "metrics" in aspects:
+        if RunAspect.METRICS in aspects:
             series = run.metrics
             self.query_one(MetricChart).set_data(
                 series.steps, {"loss": series.column("loss"), "grad_norm": series.column("grad_norm")},
                 series.cycle_boundaries(), list(series.resume_points), run.version)
-        if "logs" in aspects:
+        if RunAspect.LOGS in aspects:
             lines = run.logs.tail(TILE_LOG_LINES)
             text = Text(no_wrap=True, overflow="ellipsis")
             for i, line in enumerate(lines):
@@ -84,42 +90,46 @@ class CompareScreen(Screen):
     CompareScreen.-narrow #tiles { grid-size: 2; }
     """
 
-    def __init__(self, job_ids: list[str]) -> None:
+    def __init__(self, job_ids: list[str], store: RunStore, scheduler: PollScheduler,
+                 settings: UiSettings) -> None:
         super().__init__(id="compare")
         self.job_ids = job_ids
-
-    @property
-    def axom(self) -> AxomApp:
-        return self.app  # type: ignore[return-value]
+        self.store = store
+        self.scheduler = scheduler
+        self.settings = settings
 
     def compose(self) -> ComposeResult:
-        yield HeaderBar(self.axom.services.store, label=self.axom.ui_settings.label)
+        yield HeaderBar(self.store, label=self.settings.label, ascii_mode=self.settings.ascii)
         overlay = MetricChart(id="overlay")
         overlay.border_title = "loss — all compared runs"
         yield overlay
         with Grid(id="tiles"):
             for job_id in self.job_ids:
                 yield RunTile(job_id)
-        yield Footer(show_command_palette=not self.axom.ui_settings.ascii)
+        yield Footer(show_command_palette=not self.settings.ascii)
 
     def on_mount(self) -> None:
-        self.axom.services.scheduler.set_visible(set(self.job_ids))
-        self.apply_changes({jid: {"job", "metrics", "logs"} for jid in self.job_ids})
+        self.scheduler.set_visible(set(self.job_ids))
+        everything = {RunAspect.JOB, RunAspect.METRICS, RunAspect.LOGS}
+        self._show_changes(ChangeSet({jid: everything for jid in self.job_ids}))
 
     def on_unmount(self) -> None:
-        self.axom.services.scheduler.set_visible(set())
+        self.scheduler.set_visible(set())
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 120, "-narrow")
 
-    def apply_changes(self, changes: dict[str | None, set[str]]) -> None:
-        store = self.axom.services.store
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self._show_changes(message.changes)
+
+    def _show_changes(self, changes: ChangeSet) -> None:
+        store = self.store
         overlay_dirty = False
         for tile in self.query(RunTile):
-            aspects = changes.get(tile.job_id, set())
+            aspects = changes.run(tile.job_id)
             if aspects:
-                tile.update_from(store.runs.get(tile.job_id), aspects, self.axom.ui_settings.ascii)
-                overlay_dirty |= "metrics" in aspects
+                tile.update_from(store.runs.get(tile.job_id), aspects, self.settings.ascii)
+                overlay_dirty |= RunAspect.METRICS in aspects
         if overlay_dirty:
             series = []
             for job_id in self.job_ids:
@@ -129,7 +139,7 @@ class CompareScreen(Screen):
                 label = clean_text(run.job.display_name if run.job else job_id, 40)
                 series.append((label, run.metrics.steps, run.metrics.column("loss"), run.version))
             self.query_one("#overlay", MetricChart).set_overlay(series)
-        if (changes.get(None) or set()) & {"connection", "overview"}:
+        if changes.globals & {GlobalAspect.CONNECTION, GlobalAspect.OVERVIEW}:
             self.query_one(HeaderBar).redraw()
 
     def action_close(self) -> None:
@@ -145,4 +155,4 @@ class CompareScreen(Screen):
 
     def action_refresh(self) -> None:
         for job_id in self.job_ids:
-            self.axom.services.scheduler.refresh_now(job_id)
+            self.scheduler.refresh_now(job_id)

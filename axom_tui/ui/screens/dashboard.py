@@ -15,6 +15,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
+from axom_tui.store.changes import ChangeSet
+from axom_tui.store.vocab import GlobalAspect, RunAspect
+from axom_tui.ui.messages import (
+    CompareRequested, DownloadProgressed, DownloadRequested, ExportRequested, StoreChanged,
+)
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
@@ -25,9 +30,12 @@ from axom_tui.ui.widgets.run_summary import RunSummary
 from axom_tui.ui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
-    from axom_tui.ui.app import AxomApp
+    from axom_tui.poll.scheduler import PollScheduler
+    from axom_tui.store.run_store import RunStore
+    from axom_tui.ui.derive import ServerClock
+    from axom_tui.ui.settings import UiSettings
 
-RUN_ASPECTS = {"job", "metrics", "logs", "events", "result", "health"}
+ALL_RUN_ASPECTS = frozenset(RunAspect)
 TICK_MIN, TICK_MAX = 1.0, 2.0  # bounds of the clock step (elapsed, ETA, time in phase), s
 TICK_SLACK = 0.35  # after a flush's tick, the timer waits this much longer than a period
 
@@ -58,26 +66,27 @@ class DashboardScreen(Screen):
         Binding("escape", "close_filter", "Close filter", id="jobs.filter.close", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, store: RunStore, scheduler: PollScheduler, settings: UiSettings,
+                 server_clock: ServerClock) -> None:
         super().__init__(id="dashboard")
+        self.store = store
+        self.scheduler = scheduler
+        self.settings = settings
+        self.server_clock = server_clock
         self.selected: str | None = None
         self._ready = False
         self._ticked_at = float("-inf")
         self._tick_timer: Timer | None = None
         self._tick_period = TICK_MAX
 
-    @property
-    def axom(self) -> AxomApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        app = self.axom
-        ascii_mode = app.ui_settings.ascii
-        yield HeaderBar(app.services.store, label=app.ui_settings.label, id="header")
+        settings = self.settings
+        ascii_mode = settings.ascii
+        yield HeaderBar(self.store, label=settings.label, ascii_mode=ascii_mode, id="header")
         with Vertical(id="jobs-pane"):
             yield Input(placeholder="filter runs by name, status or type — Enter to apply, Esc to clear",
                         id="job-filter")
-            yield JobTable(app.services.store, app.server_clock, ascii_mode=ascii_mode, id="jobs")
+            yield JobTable(self.store, self.server_clock, ascii_mode=ascii_mode, id="jobs")
         with Horizontal(id="detail"):
             with VerticalScroll(id="info"):  # the timeline fills it; scrolls only when very short
                 yield ResultCard(id="result")
@@ -85,19 +94,20 @@ class DashboardScreen(Screen):
             with Vertical(id="chart-pane"):
                 yield RunSummary(ascii_mode=ascii_mode, id="summary")
                 yield MetricChart(id="chart")
-        yield LogView(max_lines=app.ui_settings.log_cap, id="logs")
+        yield LogView(max_lines=settings.log_cap, id="logs")
         yield DownloadsPanel(id="downloads")
-        yield Footer(show_command_palette=not self.axom.ui_settings.ascii)
+        yield Footer(show_command_palette=not ascii_mode)
 
     def on_mount(self) -> None:
         self.query_one("#job-filter", Input).display = False
         chart = self.query_one(MetricChart)
-        chart.ascii_mode = self.axom.ui_settings.ascii
+        chart.ascii_mode = self.settings.ascii
         self.query_one(JobTable).focus()
-        self._tick_period = tick_period(self.axom.services.scheduler.policy.poll_grid)
+        self._tick_period = tick_period(self.scheduler.policy.poll_grid)
         self._arm_tick(self._tick_period)
         self._ready = True
-        self.apply_changes({None: {"list", "connection", "overview"}})
+        self._show_changes(ChangeSet(globals={GlobalAspect.LIST, GlobalAspect.CONNECTION,
+                                              GlobalAspect.OVERVIEW}))
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 110, "-narrow")  # the job list picks its columns itself
@@ -105,7 +115,13 @@ class DashboardScreen(Screen):
 
     # ------------------------------------------------------------ data in
 
-    def apply_changes(self, changes: dict[str | None, set[str]]) -> None:
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self._show_changes(message.changes)
+
+    def on_download_progressed(self, message: DownloadProgressed) -> None:
+        self.query_one(DownloadsPanel).show(message.snapshot)
+
+    def _show_changes(self, changes: ChangeSet) -> None:
         if not self._ready:
             return  # on_mount catches up with everything held
         try:
@@ -113,23 +129,23 @@ class DashboardScreen(Screen):
         except NoMatches:
             return  # the app is shutting down
 
-        store = self.axom.services.store
-        globals_ = changes.get(None, set())
-        run_ids = {jid for jid, aspects in changes.items() if jid is not None and aspects & RUN_ASPECTS}
+        store = self.store
+        globals_ = changes.globals
+        run_ids = set(changes.run_ids)
         for jid in run_ids:
             run = store.runs.get(jid)
             if run is not None and run.job is not None:
-                self.axom.server_clock.observe(run.job.updated_at, run.job.started_at)
-        if "list" in globals_ or any(not table.shows(jid) for jid in run_ids):
+                self.server_clock.observe(run.job.updated_at, run.job.started_at)
+        if GlobalAspect.LIST in globals_ or any(not table.shows(jid) for jid in run_ids):
             table.sync(None)
         elif run_ids:
             table.sync(run_ids)
-        if globals_ & {"connection", "overview"}:
+        if globals_ & {GlobalAspect.CONNECTION, GlobalAspect.OVERVIEW}:
             self.query_one(HeaderBar).redraw()
         if self.selected is not None:
-            aspects = changes.get(self.selected, set())
-            if "models" in globals_:
-                aspects = aspects | {"result"}
+            aspects = changes.run(self.selected)
+            if GlobalAspect.MODELS in globals_:
+                aspects = aspects | {RunAspect.RESULT}
             if aspects:
                 self._show_selected(aspects)
         self._tick(due_only=True)
@@ -156,15 +172,15 @@ class DashboardScreen(Screen):
             self._tick_timer.stop()
         self._tick_timer = self.set_timer(delay, self._tick)
 
-    def _show_selected(self, aspects: set[str]) -> None:
-        store = self.axom.services.store
+    def _show_selected(self, aspects: frozenset[RunAspect]) -> None:
+        store = self.store
         run = store.runs.get(self.selected) if self.selected else None
         table = self.query_one(JobTable)
-        if aspects & {"job", "metrics", "health"}:
+        if aspects & {RunAspect.JOB, RunAspect.METRICS, RunAspect.HEALTH}:
             self.query_one(RunSummary).show(run, marked=self.selected in table.marked)
         if run is None:
             return
-        if "metrics" in aspects:
+        if RunAspect.METRICS in aspects:
             series = run.metrics
             chart = self.query_one(MetricChart)
             chart.set_data(
@@ -174,7 +190,7 @@ class DashboardScreen(Screen):
             )
             if chart.can_be_seen:
                 chart.redraw()  # now, in this flush's frame (changes come at most 4 times a second)
-        if "logs" in aspects:
+        if RunAspect.LOGS in aspects:
             log = self.query_one(LogView)
             last = log.index.last_seq
             ring = run.logs
@@ -188,9 +204,9 @@ class DashboardScreen(Screen):
             if fresh:
                 log.append(fresh)
                 log.flush()  # sync now: one frame for the whole flush, not one per widget timer
-        if aspects & {"events", "job"}:
-            self.query_one(Timeline).show(run.job, run.events, self.axom.server_clock.now)
-        if aspects & {"result", "job"}:
+        if aspects & {RunAspect.EVENTS, RunAspect.JOB}:
+            self.query_one(Timeline).show(run.job, run.events, self.server_clock.now)
+        if aspects & {RunAspect.RESULT, RunAspect.JOB}:
             model = store.model_for_job(run.job.id) if run.job else None
             self.query_one(ResultCard).show(run.job, run.result, model.name if model else None)
 
@@ -198,11 +214,23 @@ class DashboardScreen(Screen):
         if job_id == self.selected:
             return
         self.selected = job_id
-        self.axom.services.scheduler.focus(job_id)
+        self.scheduler.focus(job_id)
         log = self.query_one(LogView)
-        run = self.axom.services.store.runs.get(job_id) if job_id else None
+        run = self.store.runs.get(job_id) if job_id else None
         log.set_lines(list(run.logs) if run else [])
-        self._show_selected(RUN_ASPECTS - {"logs"})
+        self._show_selected(ALL_RUN_ASPECTS - {RunAspect.LOGS})
+
+    def go_to_run(self, job_id: str) -> None:
+        """Put the job list's cursor on this run (clearing a filter that hides it)."""
+        table = self.query_one(JobTable)
+        if not table.shows(job_id):
+            table.set_filter("")
+        table.select(job_id)
+        table.focus()
+
+    def notice(self, title: str, body: str, *, error: bool = False) -> None:
+        """A run's news, in the header."""
+        self.query_one(HeaderBar).notice(title, body, error=error)
 
     @on(JobTable.RunHighlighted)
     def _on_run_highlighted(self, event: JobTable.RunHighlighted) -> None:
@@ -210,7 +238,7 @@ class DashboardScreen(Screen):
 
     @on(JobTable.MarksChanged)
     def _on_marks_changed(self, event: JobTable.MarksChanged) -> None:
-        self._show_selected({"job"})
+        self._show_selected(frozenset({RunAspect.JOB}))
 
     # ------------------------------------------------------------ job filter
 
@@ -242,11 +270,11 @@ class DashboardScreen(Screen):
     # ------------------------------------------------------------ actions
 
     def action_refresh(self) -> None:
-        self.axom.services.scheduler.refresh_now(self.selected)
+        self.scheduler.refresh_now(self.selected)
         self.notify("Refreshing…", timeout=1.5)
 
     def action_compare(self) -> None:
-        self.axom.open_compare(self.marked_or_selected())
+        self.post_message(CompareRequested(self.marked_or_selected()))
 
     def marked_or_selected(self) -> list[str]:
         table = self.query_one(JobTable)
@@ -257,7 +285,7 @@ class DashboardScreen(Screen):
 
     def action_download(self) -> None:
         if self.selected:
-            self.axom.start_download(self.selected)
+            self.post_message(DownloadRequested(self.selected))
 
     def action_chart_view(self) -> None:
         self.query_one(MetricChart).next_view()
@@ -272,7 +300,7 @@ class DashboardScreen(Screen):
 
     def action_export_csv(self) -> None:
         if self.selected:
-            self.axom.export_csv(self.selected)
+            self.post_message(ExportRequested(self.selected))
 
     def action_focus_logs(self) -> None:
         self.query_one(LogView).focus()
@@ -289,5 +317,5 @@ class DashboardScreen(Screen):
 
     def restyle(self) -> None:
         self.query_one(JobTable).restyle()
-        self._show_selected(RUN_ASPECTS - {"logs", "metrics"})
+        self._show_selected(ALL_RUN_ASPECTS - {RunAspect.LOGS, RunAspect.METRICS})
         self.query_one(HeaderBar).redraw()

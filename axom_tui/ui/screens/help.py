@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,15 +13,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-def binding_sections() -> list[tuple[str, list[Binding]]]:
-    from axom_tui.ui.app import AxomApp
+def binding_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
+    """The keys of ``app_class`` ("Everywhere") and of each screen and pane, by section."""
     from axom_tui.ui.screens.compare import CompareScreen
     from axom_tui.ui.screens.dashboard import DashboardScreen
     from axom_tui.ui.widgets.job_table import JobTable
     from axom_tui.ui.widgets.log_view import LogView
 
-    sections = [("Everywhere", AxomApp), ("Dashboard", DashboardScreen), ("Job list", JobTable),
-                ("Log pane", LogView), ("Compare view", CompareScreen)]
+    sections: list[tuple[str, type]] = [
+        ("Everywhere", app_class), ("Dashboard", DashboardScreen), ("Job list", JobTable),
+        ("Log pane", LogView), ("Compare view", CompareScreen)]
     out = []
     for title, cls in sections:
         bindings = [b for b in Binding.make_bindings(cls.BINDINGS) if b.description]
@@ -41,11 +44,16 @@ class HelpScreen(ModalScreen):
                                   background: $surface; padding: 0 1; }
     """
 
+    def __init__(self, sections: Sequence[tuple[str, list[Binding]]], keymap: dict[str, str]) -> None:
+        super().__init__()
+        self.sections = sections
+        self.keymap = keymap
+
     def compose(self) -> ComposeResult:
-        keymap = getattr(self.app, "ui_settings").keymap
+        keymap = self.keymap
         with VerticalScroll():
             yield Static(Text("axom-tui — keys (esc to close)", style="bold"))
-            for title, bindings in binding_sections():
+            for title, bindings in self.sections:
                 table = Table(title=title, title_justify="left", show_header=False, box=None,
                               padding=(0, 2), expand=True)
                 table.add_column(style="bold", width=14, no_wrap=True)

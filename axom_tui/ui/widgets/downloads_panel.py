@@ -1,4 +1,8 @@
-"""Downloads panel: one row per download (state, bytes, speed, ETA) and the selected one's files."""
+"""Downloads panel: one row per download (state, bytes, speed, ETA) and the selected one's files.
+
+Given its data by its screen (``show``, one snapshot at a time); ``x`` asks the app to
+cancel the selected download (``DownloadCancelRequested``).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 from axom_tui.download import DownloadProgress
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
+from axom_tui.ui.messages import DownloadCancelRequested
 from axom_tui.ui.status_style import progress_bar
 
 STATE_VARS = {"done": "success", "failed": "error", "cancelled": "warning", "refused": "error"}
@@ -109,6 +114,5 @@ class DownloadsPanel(Vertical):
 
     def action_cancel(self) -> None:
         task_id = self.selected_task_id()
-        downloads = getattr(self.app, "services").downloads
-        if task_id and downloads is not None and downloads.cancel(task_id):
-            self.app.notify("Download cancelled; the .part files stay so it can resume.", timeout=4)
+        if task_id:
+            self.post_message(DownloadCancelRequested(task_id))

@@ -51,10 +51,12 @@ class HeaderBar(TextLines):
     HeaderBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
 
-    def __init__(self, store: RunStore, *, label: str = "", id: str | None = None) -> None:
+    def __init__(self, store: RunStore, *, label: str = "", ascii_mode: bool = False,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
         self.label = label
+        self._ascii = ascii_mode
         self._own_clock: Timer | None = None
         self._notices: list[Notice] = []
         self.clock = time.monotonic  # notices' lifetimes (tests move it by hand)
@@ -90,11 +92,6 @@ class HeaderBar(TextLines):
         if not self.is_attached:
             return
         self.set_lines([self.compose_text()])  # usually nothing new: no repaint
-
-    @property
-    def _ascii(self) -> bool:
-        settings = getattr(self.app, "ui_settings", None)
-        return bool(settings and settings.ascii)
 
     def compose_text(self) -> Text:
         variables = self.app.theme_variables
