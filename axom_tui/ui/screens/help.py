@@ -17,11 +17,14 @@ def binding_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
     """The keys of ``app_class`` ("Everywhere") and of each screen and pane, by section."""
     from axom_tui.ui.screens.compare import CompareScreen
     from axom_tui.ui.screens.dashboard import DashboardScreen
+    from axom_tui.ui.widgets.cursor_chart import CursorChart
     from axom_tui.ui.widgets.job_table import JobTable
+    from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane
     from axom_tui.ui.widgets.log_view import LogView
 
     sections: list[tuple[str, type]] = [
         ("Everywhere", app_class), ("Dashboard", DashboardScreen), ("Job list", JobTable),
+        ("Chart (C to focus)", CursorChart), ("Lifecycle pane", LifecyclePane),
         ("Log pane", LogView), ("Compare view", CompareScreen)]
     out = []
     for title, cls in sections:
@@ -32,7 +35,10 @@ def binding_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
 
 def display_key(binding: Binding, keymap: dict[str, str]) -> str:
     keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
-    names = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc"}
+    names = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc",
+             "left": "←", "right": "→", "up": "↑", "down": "↓", "shift+left": "shift+←",
+             "shift+right": "shift+→", "plus": "+", "equals_sign": "=", "minus": "-",
+             "left_square_bracket": "[", "right_square_bracket": "]"}
     return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
 
 

@@ -33,6 +33,7 @@ from textual.timer import Timer
 
 from axom_tui.api.records import LogLine
 from axom_tui.logview import AppendResult, LogIndex
+from axom_tui.ui.widgets.log_moment import LogMoment
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
 from axom_tui.ui.widgets.log_view_actions import COPY_LIMIT_BYTES, LogViewActions
 from axom_tui.ui.widgets.log_view_chrome import (
@@ -76,6 +77,7 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
         Binding("end", "scroll_end", "Tail", id="log.end", show=False),
         Binding("t", "toggle_timestamps", "Times", id="log.timestamps"),
         Binding("c", "copy", "Copy", id="log.copy"),
+        Binding("enter", "to_chart", "Chart here", id="log.to_chart"),
         Binding("escape", "clear_search", "Clear search", id="log.clear_search", show=False),
     ]
 
@@ -84,6 +86,7 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
         "log-view--timestamp",
         "log-view--match",
         "log-view--match-current",
+        "log-view--moment",
     }
 
     DEFAULT_CSS = """
@@ -102,6 +105,7 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
     LogView > .log-view--match-current {
         background: $accent; color: $background; text-style: bold;
     }
+    LogView > .log-view--moment { background: $secondary 30%; }
     """
 
     follow: var[bool] = var(True, init=False)
@@ -138,6 +142,8 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
         self.search_open = False
         """Whether the search box is showing."""
         self._chrome = LogChrome()
+        #: The lines logged nearest the chart's cursor (marked), and Enter's answer.
+        self.moment = LogMoment(self)
         self.set_reactive(LogView.follow, follow)
         self.set_reactive(LogView.wrap, wrap)
         self.set_reactive(LogView.show_timestamps, show_timestamps)

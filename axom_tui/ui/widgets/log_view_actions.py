@@ -6,7 +6,7 @@ Scrolling up by any means (wheel, keys, scrollbar) pauses following; End or ``f`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.scrollbar import ScrollTo, ScrollUp
@@ -58,6 +58,7 @@ class LogViewActions(_Host):
         def _gutter_width(self) -> int: ...
         def _top_line(self) -> int | None: ...
         def _bottom_line(self) -> int | None: ...
+        moment: Any  # the LogMoment of the view (log_moment.py)
 
     # ------------------------------------------------------------------ follow / pause
 
@@ -231,6 +232,12 @@ class LogViewActions(_Host):
 
     def action_toggle_timestamps(self) -> None:
         self.show_timestamps = not self.show_timestamps
+
+    # ------------------------------------------------------------------ the chart's moment
+
+    def action_to_chart(self) -> None:
+        """Put the chart's cursor at the moment of the selected line."""
+        self.moment.pick()
 
     # ------------------------------------------------------------------ copy
 

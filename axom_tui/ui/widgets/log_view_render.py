@@ -7,7 +7,7 @@ matches highlighted. Lines are rendered to segments once and kept in a small LRU
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -36,6 +36,7 @@ class LineStyles(NamedTuple):
     timestamp: Style
     match: Style
     current: Style
+    moment: Style
 
 
 class RenderedLine(NamedTuple):
@@ -61,6 +62,7 @@ class LogViewRendering(_Host):
         def show_timestamps(self) -> bool: ...
         @property
         def view_height(self) -> int: ...
+        moment: Any  # the LogMoment of the view (log_moment.py)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -98,6 +100,7 @@ class LogViewRendering(_Host):
             timestamp=base + self._component_style("log-view--timestamp"),
             match=self._component_style("log-view--match"),
             current=self._component_style("log-view--match-current"),
+            moment=self._component_style("log-view--moment"),
         )
         self._styles = (self._style_gen, styles)
         return styles
@@ -187,4 +190,6 @@ class LogViewRendering(_Host):
         segments = [*segments, *body]
         if row_width < body_width:
             segments.append(Segment(" " * (body_width - row_width), styles.base))
+        if self.moment.marks(line):  # logged nearest the chart's cursor
+            segments = [Segment(t, (st or styles.base) + styles.moment, c) for t, st, c in segments]
         return Strip(segments, gutter_width + max(row_width, body_width))

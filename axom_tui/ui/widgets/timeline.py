@@ -7,7 +7,7 @@ from rich.text import Text
 from axom_tui.api.records import Event, Job
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
-from axom_tui.ui.lifecycle import build_lifecycle
+from axom_tui.ui.lifecycle import Phase, build_lifecycle
 from axom_tui.ui.status_style import ASCII_ICONS, STATUS_ICONS, status_colour
 from axom_tui.ui.widgets.text_lines import TextLines
 
@@ -29,6 +29,8 @@ class Timeline(TextLines):
         self._job: Job | None = None
         self._events: list[Event] = []
         self._now_fn = fmt.utcnow
+        #: (line, phase) of each phase row last drawn: what a moment or a key points at.
+        self.phase_rows: list[tuple[int, Phase]] = []
 
     def on_resize(self) -> None:
         self.set_text(self.render_timeline())
@@ -64,6 +66,7 @@ class Timeline(TextLines):
         return 1, False, others
 
     def render_timeline(self) -> Text:
+        self.phase_rows = []
         variables = self.app.theme_variables
         icons = ASCII_ICONS if self.ascii_mode else STATUS_ICONS
         out = Text(no_wrap=True, overflow="ellipsis")
@@ -95,6 +98,7 @@ class Timeline(TextLines):
             out.append(f"  … {len(life.phases) - len(shown)} earlier phases\n", style="dim")
         last = life.phases[-1]
         for phase in shown:
+            self.phase_rows.append((out.plain.count("\n"), phase))
             current = phase is last and not self._job.terminal
             colour = status_colour(phase.status, variables)
             label = clean_text(phase.status, 16)
