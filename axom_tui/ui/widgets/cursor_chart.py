@@ -158,28 +158,36 @@ class CursorChart(MetricChart, can_focus=True):
             options, window=ex.window(track), x_mode=ex.mode(track).value, robust_y=ex.robust
         )
 
+    def _cursor_x(self) -> float | None:
+        ex = self._explorer
+        if ex is None or ex.cursor is None or not self._has_data():
+            return None
+        return ex.cursor_x(self.track)
+
     def _show_rendered(self, rendered: Rendered, width: int) -> None:
         self._plot = rendered.plot
         self._width = width
         if self._explorer is not None and rendered.plot is not None:
             self._explorer.scale = rendered.plot.xscale
-        if self.cursor is None or rendered.plot is None:
-            self.readout = ""
-            super()._show_rendered(rendered, width)
-            return
-        self._draw_cursor()
+        super()._show_rendered(rendered, width)  # drawn with the cursor already
+        self._put_readout()
 
     def _draw_cursor(self) -> None:
-        """The drawn chart with the cursor and its readout (no new drawing)."""
-        plot, ex = self._plot, self._explorer
-        if plot is None or ex is None or not self._has_data():
+        """The drawn chart with the cursor moved and its readout (no new drawing)."""
+        plot = self._plot
+        if plot is None or not self._has_data():
             return
-        track = self.track
-        strips = ansi_to_strips(plot.compose(ex.cursor_x(track)), self._width)
-        if ex.cursor is not None and plot.top and strips:
-            strips[0] = self._readout_strip(ex.cursor.index)
-        self.strips = strips
+        self.strips = ansi_to_strips(plot.compose(self._cursor_x()), self._width)
+        self._put_readout()
         self.refresh()
+
+    def _put_readout(self) -> None:
+        """The readout in the legend's row, while there is a cursor."""
+        cursor = self.cursor
+        if cursor is None or self._plot is None or not self._plot.top or not self.strips:
+            self.readout = ""
+            return
+        self.strips[0] = self._readout_strip(cursor.index)
 
     def _readout_strip(self, index: int) -> Strip:
         from axom_tui.charting.readout import readout_text

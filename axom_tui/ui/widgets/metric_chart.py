@@ -203,6 +203,10 @@ class MetricChart(Widget):
         return ChartOptions(log_y=self.log_y, smoothing=self.smoothing, weight=self.weight,
                             ascii_mode=self.ascii_mode)
 
+    def _cursor_x(self) -> float | None:
+        """Where a cursor is drawn (x units), if the chart has one."""
+        return None
+
     def _show_rendered(self, rendered: Rendered, width: int) -> None:
         """Turn a drawing into what is on screen (a subclass adds its cursor)."""
         self.strips = ansi_to_strips(rendered.ansi, width)
@@ -242,7 +246,8 @@ class MetricChart(Widget):
             spec = self._run.spec(self.view, options, theme)
         if self._frame_cache is None:
             self._frame_cache = FrameCache()
-        rendered = render_chart(spec, width, height, theme, self._frame_cache)
+        rendered = render_chart(spec, width, height, theme, self._frame_cache,
+                                cursor_x=self._cursor_x())
         self._show_rendered(rendered, width)
         self.flags, self.placeholder = rendered.flags, rendered.placeholder
 
