@@ -14,9 +14,9 @@ examples:
   AXOM_KEY=axom_live_… axom-tui        watch your runs (key from the environment)
   axom-tui --profile staging           use the [profiles.staging] settings
   axom-tui jobs --json                 print the job list once, as JSON
-  axom-tui watch JOB_ID                follow one run as plain lines; exit 0 on completed
+  axom-tui watch 5f0aac7e              follow one run (an id, its start, or a name); exit 0 on completed
   axom-tui download JOB_ID --dest DIR  download the model a run produced
-  axom-tui export JOB_ID --csv m.csv   write a run's metrics as CSV
+  axom-tui export RUN --csv - | head   a run's metrics as CSV, to a file or standard output
   axom-tui sim --port 8321             serve the Fusion API simulator
   axom-tui config show                 show settings and where each came from
 """

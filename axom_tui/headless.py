@@ -1,4 +1,8 @@
-"""Commands without the full screen: `jobs`, `watch`, `export`. Output is plain and pipe-safe."""
+"""Commands without the full screen: `jobs`, `watch`, `export`. Output is plain and pipe-safe.
+
+A run is named by any unique id prefix or its exact name (:mod:`axom_tui.run_ref`); a
+reader that goes away (`| head`) ends a command quietly (:mod:`axom_tui.pipes`).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from axom_tui import pipes
 from axom_tui.api.client import AxomClient
 from axom_tui.api.errors import AxomError
+from axom_tui.run_ref import RunRefError, resolve_run
 from axom_tui.sanitize import clean_text
 
 
@@ -21,12 +27,12 @@ def add_subcommands(sub: argparse._SubParsersAction, add_connection_flags) -> No
     jobs.add_argument("--json", action="store_true", help="machine-readable JSON")
     jobs.add_argument("--status", default=None, help="only runs with this status")
     watch = sub.add_parser("watch", help="follow one run as plain lines; exit 0 completed, 1 failed")
-    watch.add_argument("job_id", metavar="JOB_ID")
+    watch.add_argument("job_id", metavar="JOB_ID", help="an id (any unique prefix) or a run's name")
     watch.add_argument("--every", type=int, default=500, metavar="N", help="a metrics line every N steps")
     watch.add_argument("--no-logs", dest="logs", action="store_false", help="leave out log lines")
     export = sub.add_parser("export", help="write a run's metrics as CSV")
-    export.add_argument("job_id", metavar="JOB_ID")
-    export.add_argument("--csv", required=True, type=Path, metavar="FILE")
+    export.add_argument("job_id", metavar="JOB_ID", help="an id (any unique prefix) or a run's name")
+    export.add_argument("--csv", required=True, metavar="FILE", help="file to write; - for standard output")
     for parser in (jobs, watch, export):
         add_connection_flags(parser)
 
@@ -52,7 +58,17 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return 2
     command = {"jobs": _jobs, "watch": _watch, "export": _export}[args.command]
     try:
-        return asyncio.run(_closing(client, command(client, args, out)))
+        code = asyncio.run(_closing(client, command(client, args, out)))
+        out.flush()
+        return code
+    except BrokenPipeError:
+        # `jobs` and `export` write only once they have everything: they would have
+        # succeeded (`watch` settles its own status, see _watch).
+        pipes.silence(out)
+        return 0
+    except RunRefError as exc:
+        print(f"axom-tui: {exc}", file=sys.stderr)
+        return 2
     except AxomError as exc:
         print(f"axom-tui: {clean_text(exc, 400)}", file=sys.stderr)
         return 1
@@ -83,12 +99,9 @@ async def _jobs(client: AxomClient, args: argparse.Namespace, out: TextIO) -> in
         json.dump([_jsonable(asdict(job)) for job in jobs], out, indent=2, allow_nan=False)
         out.write("\n")
         return 0
-    out.write(f"{'ID':<10}{'NAME':<32}{'TYPE':<10}{'STATUS':<15}{'PROGRESS':>16}{'RETRIES':>8}\n")
-    for job in jobs:
-        step = job.latest_step if job.latest_step is not None else 0
-        progress = f"{step}/{job.total_steps}" if job.total_steps else "—"
-        out.write(f"{clean_text(job.id, 40)[:8]:<10}{clean_text(job.display_name, 30):<32}"
-                  f"{clean_text(job.type, 9):<10}{clean_text(job.status, 14):<15}{progress:>16}{job.retries:>8}\n")
+    from axom_tui.job_listing import enrich, table
+
+    out.writelines(line + "\n" for line in table(await enrich(client, jobs)))
     return 0
 
 
@@ -96,9 +109,10 @@ async def _watch(client: AxomClient, args: argparse.Namespace, out: TextIO) -> i
     from axom_tui.poll import PollScheduler
     from axom_tui.store import RunStore
 
+    job_id = (await resolve_run(client, args.job_id)).id
     store = RunStore()
     scheduler = PollScheduler(client, store)
-    scheduler.focus(args.job_id)
+    scheduler.focus(job_id)
     changed = asyncio.Event()
     store.set_dirty_callback(changed.set)
     task = asyncio.create_task(scheduler.run())
@@ -117,24 +131,33 @@ async def _watch(client: AxomClient, args: argparse.Namespace, out: TextIO) -> i
             if conn.state in ("auth", "forbidden"):  # only a slow probe would follow: give up
                 print(f"axom-tui: {clean_text(conn.message, 400)}", file=sys.stderr)
                 return 1
-            run = store.runs.get(args.job_id)
+            run = store.runs.get(job_id)
             if run is not None and run.gone:
-                print(f"axom-tui: run {clean_text(args.job_id, 60)} not found", file=sys.stderr)
+                print(f"axom-tui: run {clean_text(job_id, 60)} not found", file=sys.stderr)
                 return 2
             if run is None:
                 continue
-            if printer.show(run):  # something new printed
-                settled_at = None
-            if run.job is not None and run.job.terminal:
-                # Give the scheduler's final fetches (last logs and metrics) a moment to land.
-                settled_at = settled_at or loop.time()
-                if loop.time() - settled_at >= 2.0:
-                    printer.finish(run)
-                    return 0 if run.job.status == "completed" else 1
+            try:
+                if printer.show(run):  # something new printed
+                    settled_at = None
+                if run.job is not None and run.job.terminal:
+                    # Give the scheduler's final fetches (last logs and metrics) a moment to land.
+                    settled_at = settled_at or loop.time()
+                    if loop.time() - settled_at >= 2.0:
+                        printer.finish(run)
+                        return _outcome(run)
+            except BrokenPipeError:
+                # Nobody reads any more: stop now, with the run's outcome if it has one.
+                pipes.silence(out)
+                return _outcome(run) if run.job is not None and run.job.terminal else pipes.PIPE_CLOSED
     finally:
         scheduler.stop()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+def _outcome(run) -> int:
+    return 0 if run.job.status == "completed" else 1
 
 
 class _WatchPrinter:
@@ -183,17 +206,14 @@ class _WatchPrinter:
 
 
 async def _export(client: AxomClient, args: argparse.Namespace, out: TextIO) -> int:
-    from axom_tui.export import write_metrics_csv
-    from axom_tui.store import MetricSeries
+    from axom_tui.export import fetch_points, write_csv, write_csv_file
 
-    series = MetricSeries()
-    since: int | None = None
-    for _ in range(100_000):  # bounded: a page per 500 points
-        page = await client.get_metrics(args.job_id, since_step=since)
-        series.merge(page.points)
-        if not page.points or not page.more_waiting:
-            break
-        since = max(p.step for p in page.points)
-    rows = write_metrics_csv(series, args.csv)
-    out.write(f"wrote {rows} points to {args.csv}\n")
+    job = await resolve_run(client, args.job_id)
+    points = await fetch_points(client, job.id)
+    if args.csv == "-":
+        write_csv(points, out)
+        return 0
+    path = Path(args.csv)
+    rows = write_csv_file(points, path)
+    out.write(f"wrote {rows} points to {path}\n")
     return 0

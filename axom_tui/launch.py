@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from axom_tui.config import ConfigError, Settings, load_settings
@@ -47,6 +48,8 @@ def ui_settings(settings: Settings, label: str):
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
+    from axom_tui.terminal import glyphs_fit, refusal
+
     try:
         settings = settings_from_args(args)
     except (ConfigError, ConnectionSettingsError) as exc:
@@ -54,6 +57,12 @@ def run_dashboard(args: argparse.Namespace) -> int:
         return 2
     for warning in settings.warnings:
         print(f"axom-tui: warning: {warning}", file=sys.stderr)
+    reason = refusal()  # after the settings: their errors say more, and need no terminal
+    if reason is not None:
+        print(reason, file=sys.stderr)
+        return 2
+    if settings.source("ascii") == "default" and not glyphs_fit():
+        settings = replace(settings, ascii=True)  # the locale cannot show the glyphs
 
     from axom_tui.runtime import DemoServer, build_services
 
@@ -70,18 +79,17 @@ def run_dashboard(args: argparse.Namespace) -> int:
         label = "demo"
     elif not key:
         from axom_tui.ui.no_key import NoKeyApp
+        from axom_tui.ui.session import run_app
 
         gc.enable()  # off for the dashboard's start-up (cli.main)
-        NoKeyApp(str(settings.config_path)).run()
-        return 2
+        return run_app(NoKeyApp(str(settings.config_path))) or 2
     try:
         services = build_services(base_url, key, policy=poll_policy(settings), log_cap=settings.log_cap)
         services.demo_server = demo_server
         from axom_tui.ui.app import AxomApp
+        from axom_tui.ui.session import run_app
 
-        app = AxomApp(services, ui_settings(settings, label))
-        app.run(mouse=settings.mouse)
-        return app.return_code or 0
+        return run_app(AxomApp(services, ui_settings(settings, label)), mouse=settings.mouse)
     finally:
         if demo_server is not None:
             demo_server.stop()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
-import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,15 +67,9 @@ class AxomApp(App):
     # ------------------------------------------------------------ start / stop
 
     def get_driver_class(self):
-        driver = super().get_driver_class()
-        if sys.platform != "win32":
-            from textual.drivers.linux_driver import LinuxDriver
+        from axom_tui.ui.session import quiet_driver_class
 
-            if driver is LinuxDriver:  # not Windows, not a driver named in TEXTUAL_DRIVER
-                from axom_tui.ui.quiet_driver import QuietLinuxDriver
-
-                return QuietLinuxDriver
-        return driver
+        return quiet_driver_class(super().get_driver_class())
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Status and chart colours exist in every theme, Textual's built-in ones too.
@@ -266,19 +259,9 @@ class AxomApp(App):
         self.downloads.cancel(message.task_id)
 
     def on_export_requested(self, message: ExportRequested) -> None:
-        from axom_tui.export import export_metrics_csv
+        from axom_tui.ui.export_action import start_export
 
-        job_id = message.job_id
-        run = self.services.store.runs.get(job_id)
-        if run is None:
-            return
-        folder = self.ui_settings.export_dir or Path.cwd()
-        try:
-            path = export_metrics_csv(run, folder)
-        except OSError as exc:
-            self.notify(f"Export failed: {clean_text(exc, 160)}", severity="error")
-            return
-        self.notify(f"Wrote {len(run.metrics):,} points to {clean_text(path, 160)}", title="Export")
+        start_export(self, message.job_id)
 
     def action_screenshot(self) -> None:
         folder = self.ui_settings.screenshot_dir or Path.cwd()

@@ -40,6 +40,11 @@ class NoKeyApp(App):
         super().__init__()
         self.config_path = config_path
 
+    def get_driver_class(self):
+        from axom_tui.ui.session import quiet_driver_class
+
+        return quiet_driver_class(super().get_driver_class())
+
     def compose(self) -> ComposeResult:
         with Middle(), Center():
             yield Static(no_key_text(self.config_path), id="box")

@@ -61,22 +61,26 @@ async def test_chart_keys_and_csv_export(server, tmp_path):
         await pilot.press("s", "g")
         assert chart.smoothing is True and chart.log_y is False
 
-        # e writes every point the store holds
+        # e writes every point of the run, with all its fields (as `axom-tui export`)
         run = services.store.runs[job_id]
         export_dir = app.ui_settings.export_dir
         assert not export_dir.exists() or not list(export_dir.iterdir())
         await pilot.press("e")
+        await wait_for(pilot, lambda: toasts.matching("points to"), what="the export")
         files = list(export_dir.glob("*.csv"))
         assert len(files) == 1
         path = files[0]
         assert job_id[:8] in path.name
         with path.open(newline="") as handle:
             rows = list(csv.reader(handle))
-        assert rows[0] == ["step", "cycle", "phase", *COLUMNS]
+        assert rows[0] == ["step", "timestamp", "cycle", "phase", *COLUMNS]
         assert len(rows) - 1 == len(run.metrics) > 100
         assert [int(r[0]) for r in rows[1:]] == [int(s) for s in run.metrics.steps]
+        truth = server.sim.ground_truth(job_id).metrics
+        assert [(r[1], int(r[2]), r[3]) for r in rows[1:]] == \
+            [(truth[int(r[0])]["ts"], truth[int(r[0])]["cycle"], truth[int(r[0])]["phase"]) for r in rows[1:]]
         loss = run.metrics.column("loss")
-        assert float(rows[-1][3]) == pytest.approx(float(loss[-1]))
+        assert float(rows[-1][4]) == pytest.approx(float(loss[-1]))
         exported = toasts.matching("points to")
         assert exported and exported[-1]["title"] == "Export"
         assert f"{len(run.metrics):,}" in str(exported[-1]["message"])
