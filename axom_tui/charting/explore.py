@@ -23,6 +23,8 @@ import numpy.typing as npt
 from axom_tui.charting import viewport as vp
 from axom_tui.charting.cursor import Moment, XScale, nearest, point_in_column, step_columns
 from axom_tui.charting.flags import Flag, next_flag
+from axom_tui.charting.readout import Readout
+from axom_tui.charting.spec import ChartOptions, MetricView
 from axom_tui.charting.timeaxis import XMode
 
 #: A window is never narrower than this many points' typical spacing.
@@ -42,6 +44,7 @@ class Track(Protocol):
     def index_of_step(self, step: int) -> int: ...
     def flags(self) -> tuple[Flag, ...]: ...
     def flagged(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]: ...
+    def readout(self, index: int, view: MetricView, options: ChartOptions) -> Readout: ...
 
 
 class Explorer:

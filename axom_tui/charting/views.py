@@ -265,7 +265,7 @@ class RunChartData:
 
     def moment(self, index: int) -> Moment:
         """The point at ``index`` as a moment (its step and time)."""
-        step = int(self.steps[index])  # type: ignore[index]
+        step = int(self.steps[index])  # type: ignore[index, arg-type]
         ts = None
         if self.stamps is not None:
             t = float(self.times()[index])
@@ -304,7 +304,7 @@ class RunChartData:
             column = self.columns.get(name)
             if column is None or index >= _n(column):
                 continue
-            raw = float(column[index])  # type: ignore[index]
+            raw = float(column[index])  # type: ignore[index, arg-type]
             smoothed = None
             if options.smoothing and name in SMOOTHED:
                 ema, _ = self._pool.smoothed(self.steps, name, column, options.weight)
@@ -385,7 +385,7 @@ class OverlayData:
     def moment(self, index: int) -> Moment:
         ref = self._reference()
         assert ref is not None
-        return Moment(index, int(ref[1][index]))  # type: ignore[index]
+        return Moment(index, int(ref[1][index]))  # type: ignore[index, arg-type]
 
     def index_of_step(self, step: int) -> int:
         ref = self._reference()
@@ -405,8 +405,8 @@ class OverlayData:
         for label, steps, values, _version in self.series:
             n = min(_n(steps), _n(values))
             k = _nearest_step(steps, step, n) if n else -1
-            near = k >= 0 and abs(int(steps[k]) - step) <= _spacing(steps, n)  # type: ignore[index]
-            runs.append((label, float(values[k]) if near else None))  # type: ignore[index]
+            near = k >= 0 and abs(int(steps[k]) - step) <= _spacing(steps, n)  # type: ignore[index, arg-type]
+            runs.append((label, float(values[k]) if near else None))  # type: ignore[index, arg-type]
         return Readout(step, runs=tuple(runs))
 
 
@@ -428,7 +428,7 @@ def _spacing(steps: SeriesLike, n: int) -> float:
     """A run's typical distance between points (steps): a point this close is "at" a step."""
     if n < 2:
         return 0.0
-    return (int(steps[n - 1]) - int(steps[0])) / (n - 1)  # type: ignore[index]
+    return (int(steps[n - 1]) - int(steps[0])) / (n - 1)  # type: ignore[index, arg-type]
 
 
 def _identity(series: tuple[tuple[str, SeriesLike, SeriesLike, int | None], ...]) -> list[tuple]:

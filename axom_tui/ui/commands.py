@@ -93,5 +93,6 @@ def chart_entries(
     for binding in Binding.make_bindings(CursorChart.BINDINGS):
         if binding.description and binding.id:
             key = binding.key_display or binding.key
-            yield (f"Chart: {binding.description.lower()}", key,
+            what = binding.tooltip or binding.description
+            yield (f"Chart: {what[0].lower()}{what[1:]}", key,
                    partial(send, f"chart_key({binding.action!r})"))

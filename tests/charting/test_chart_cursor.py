@@ -224,13 +224,17 @@ def test_time_axis_shows_a_preemption_as_a_gap() -> None:
     assert spec.x_gap is not None and spec.x_gap < 900_000
     text = render_chart(spec, 120, 20, THEME).ansi
     assert "m" in text.split("\n")[-1]  # elapsed labels: 5m, 10m, …
-    # the two halves are not joined: no dot column drawn across the quarter hour
+    # the two halves are not joined: no line drawn across the quarter hour
     from axom_tui.charting.decimate import decimate
+
+    from axom_tui.charting.render import _break_gaps
 
     x = data.x(XMode.ELAPSED)
     d = decimate(x, series.column("loss"), 200)
     far = np.flatnonzero(np.diff(d.x) >= spec.x_gap)
     assert far.shape[0] == 1
+    assert d.connect[far[0] + 1]  # decimation alone would draw a line across it
+    assert not _break_gaps(d, spec.x_gap).connect[far[0] + 1]
 
 
 timestamps = st.lists(st.one_of(st.none(), st.integers(0, 500)), min_size=1, max_size=80)

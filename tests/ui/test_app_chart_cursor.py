@@ -43,7 +43,16 @@ async def _finished_run(pilot, app, server, role: str = "done-big") -> tuple[str
     await wait_for(pilot, lambda: len(run.metrics) == len(truth.metrics), what="all metrics")
     await wait_for(pilot, lambda: len(run.logs) > 100, what="the logs")
     chart = app.screen.query_one("#chart", CursorChart)
-    await wait_for(pilot, lambda: chart.draws > 0 and not chart.placeholder, what="a chart")
+    await wait_for(
+        pilot,
+        lambda: (
+            chart.draws > 0
+            and not chart.placeholder
+            and chart._run_data is not None
+            and chart._run_data.length == len(run.metrics)
+        ),
+        what="a chart of every point",
+    )
     return job_id, chart
 
 
@@ -89,7 +98,18 @@ async def test_every_chart_key_moves_the_cursor_and_the_logs_follow(server, tmp_
         assert chart.cursor.index == n - 1 and chart.explorer.following
         _assert_reads_the_store(app, job_id, chart)
         assert chart.text.split("\n")[0].strip().startswith(f"step {series.steps[-1]:,}")
-        assert "Move cursor" in screen_text(app)  # its keys in the footer while focused
+        footer = screen_text(app).split("\n")[-2:]
+        for shown in (
+            "←→ Cursor",
+            "n/N Flag",
+            "+/- Zoom",
+            "[/] Pan",
+            "0 All",
+            "x Axis",
+            "y Outliers",
+            "esc Leave",
+        ):  # its keys in the footer while focused
+            assert shown in "".join(footer), shown
 
         # ← one column, shift+← ten: real points, further left each time; logs follow
         await pilot.press("left")
@@ -173,7 +193,11 @@ async def test_every_chart_key_moves_the_cursor_and_the_logs_follow(server, tmp_
         before = chart.explorer.view
         await pilot._post_mouse_events([events.MouseScrollUp], chart, offset=(col, 5))
         await wait_for(pilot, lambda: chart.explorer.view != before, what="a wheel zoom")
-        assert chart.explorer.view is not None
+        zoomed = chart.explorer.view
+        assert zoomed is not None and (before is None or zoomed.span < before.span)
+        await pilot._post_mouse_events([events.MouseScrollDown], chart, offset=(col, 5))
+        await wait_for(pilot, lambda: chart.explorer.view != zoomed, what="a wheel zoom out")
+        assert chart.explorer.view is None or chart.explorer.view.span > zoomed.span
 
         # Esc leaves the chart: no cursor, no marks, the job list focused
         await pilot.press("escape")

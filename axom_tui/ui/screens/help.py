@@ -66,7 +66,7 @@ class HelpScreen(ModalScreen):
                 table.add_column()
                 table.add_column(style="dim", no_wrap=True)
                 for b in bindings:
-                    table.add_row(display_key(b, keymap), b.description, b.id or "")
+                    table.add_row(display_key(b, keymap), b.tooltip or b.description, b.id or "")
                 yield Static(table)
             yield Static(Text(
                 "Command palette: ctrl+p (go to run …, compare, download, export, themes).\n"
