@@ -226,7 +226,6 @@ def test_time_axis_shows_a_preemption_as_a_gap() -> None:
     assert "m" in text.split("\n")[-1]  # elapsed labels: 5m, 10m, …
     # the two halves are not joined: no line drawn across the quarter hour
     from axom_tui.charting.decimate import decimate
-
     from axom_tui.charting.render import _break_gaps
 
     x = data.x(XMode.ELAPSED)
