@@ -85,6 +85,7 @@ def chart_entries(
     send: Callable[[str], None],
 ) -> Iterator[tuple[str, str, Callable[[], object]]]:
     """One entry per key of the chart's cursor (from its bindings, so none is missed)."""
+    from rich.markup import escape
     from textual.binding import Binding
 
     from axom_tui.ui.widgets.cursor_chart import CursorChart
@@ -92,7 +93,7 @@ def chart_entries(
     yield ("Chart: cursor (focus the chart)", "C", partial(send, "focus_chart"))
     for binding in Binding.make_bindings(CursorChart.BINDINGS):
         if binding.description and binding.id:
-            key = binding.key_display or binding.key
+            key = escape(binding.key_display or binding.key)  # the palette reads markup: "[/]"
             what = binding.tooltip or binding.description
             yield (f"Chart: {what[0].lower()}{what[1:]}", key,
                    partial(send, f"chart_key({binding.action!r})"))

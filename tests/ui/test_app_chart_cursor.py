@@ -370,6 +370,13 @@ async def test_chart_keys_are_in_help_and_the_palette_and_remap(server, tmp_path
 
         ids = [b for b in Binding.make_bindings(CursorChart.BINDINGS) if b.id]
         assert len(labels) == len(ids) + 1  # every key, and focusing the chart
-        # the palette runs them: zoom out to the whole run from the palette
-        await app.screen.run_action("chart_key('zoom_whole')")
-        assert chart.explorer.view is None
+        # the palette runs them: ctrl+p, "whole run", Enter zooms out to the whole run
+        from textual.command import CommandPalette
+
+        assert chart.explorer.view is not None
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        await pilot.press(*"the whole run")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: chart.explorer.view is None, what="the whole run")
