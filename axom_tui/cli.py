@@ -15,7 +15,7 @@ examples:
   axom-tui --profile staging           use the [profiles.staging] settings
   axom-tui jobs --json                 print the job list once, as JSON
   axom-tui watch 5f0aac7e              follow one run (an id, its start, or a name); exit 0 on completed
-  axom-tui download JOB_ID --dest DIR  download the model a run produced
+  axom-tui download RUN --dest DIR     download a run's model into DIR/<name>-<version>/
   axom-tui export RUN --csv - | head   a run's metrics as CSV, to a file or standard output
   axom-tui sim --port 8321             serve the Fusion API simulator
   axom-tui config show                 show settings and where each came from

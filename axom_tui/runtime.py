@@ -21,6 +21,8 @@ from axom_tui.poll import PollPolicy, PollScheduler
 from axom_tui.store import RunStore
 
 if TYPE_CHECKING:
+    import socket
+
     from axom_tui.download import DownloadManager
     from axom_tui.download.progress import ProgressCallback
 
@@ -88,9 +90,10 @@ class DemoServer:
         self.config = SimConfig(seed=seed, speed=speed, key=self.key.reveal())
         if faults:
             self.config.faults = FaultConfig.parse(faults)
-        self._sock = bind_socket("127.0.0.1", 0)
-        self._sock.listen(128)  # connections wait in the backlog until start()
-        self.base_url = f"http://127.0.0.1:{self._sock.getsockname()[1]}/api"
+        sock = bind_socket("127.0.0.1", 0)
+        sock.listen(128)  # connections wait in the backlog until start()
+        self._sock: socket.socket | None = sock
+        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}/api"
         self._server: Any = None
         self._lock = threading.Lock()
 

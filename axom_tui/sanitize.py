@@ -20,6 +20,32 @@ _ESCAPE_SEQ = re.compile(
 )
 
 
+#: Secrets of this process (the API key) that server text must never show: a worker that
+#: prints its environment would otherwise put the key on screen, in a screenshot, in a
+#: saved log. Registered by :class:`axom_tui.api.secret.ApiKey`.
+_secrets: set[str] = set()
+SECRET_STAND_IN = "«key hidden»"
+_SHORTEST_SECRET = 8  # shorter "keys" would blank ordinary words
+
+
+def hide_everywhere(secret: str) -> None:
+    """From now on, every cleaned text shows ``secret`` as :data:`SECRET_STAND_IN`."""
+    if len(secret) >= _SHORTEST_SECRET:
+        _secrets.add(secret)
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` with every registered secret replaced (cheap when none occurs in it)."""
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, SECRET_STAND_IN)
+    return text
+
+
+def has_secrets() -> bool:
+    return bool(_secrets)
+
+
 def _visible(match: re.Match[str]) -> str:
     ch = match.group(0)
     code = ord(ch)
@@ -42,6 +68,8 @@ def clean_text(text: object, max_len: int | None = 4000, strip_sequences: bool =
         text = _ESCAPE_SEQ.sub(lambda m: "␛" + _UNSAFE.sub("", m.group(0)[1:]), text)
     text = text.replace("\t", "    ")
     text = _UNSAFE.sub(_visible, text)
+    if _secrets:
+        text = redact_secrets(text)
     if max_len is not None and len(text) > max_len:
         text = text[: max_len - 1] + "…"
     return text

@@ -210,7 +210,8 @@ def to_textual_theme(spec: ThemeSpec) -> Theme:
             Color.parse(_ALPHA_SUFFIX.sub("", value))
         except ColorParseError:
             raise ThemeFileError(f"{spec.path}: {key}: {value!r} is not a colour Textual knows") from None
-    theme = Theme(name=spec.name, dark=spec.dark, variables=variables, **spec.colors)
+    colors: dict[str, Any] = dict(spec.colors)
+    theme = Theme(name=spec.name, dark=spec.dark, variables=variables, **colors)
     try:
         theme.to_color_system().generate()
     except Exception as exc:  # noqa: BLE001 - Textual's colour maths; report, never crash

@@ -109,7 +109,7 @@ class _Feeder:
 
     def clear_render_cache(self) -> None:
         if isinstance(self.view, LogView):
-            self.view._cache.clear()
+            self.view._renderer.clear()
         else:
             self.view._render_line_cache.clear()
 

@@ -225,7 +225,6 @@ def run(quick: bool = False) -> list[BenchLine]:
         window = 120.0 if quick else 600.0
         r = scenario(n, warm, window)
         naive = NAIVE_FEEDS * n / NAIVE_INTERVAL
-        ok = r["rps"] <= budget and r["stale"] <= STALE_BUDGET and r["after_final"] == 0
         lines.append(BenchLine(
             f"requests/s, {n} runs on the simulator", r["rps"], naive, r["rps"] / naive,
             f"<= {budget:g} req/s", r["rps"] <= budget, "req/s",

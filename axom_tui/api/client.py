@@ -15,7 +15,7 @@ import asyncio
 import json
 import random
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from axom_tui.api import records
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_BASE_URL", "AxomClient", "parse_retry_after"]
 MAX_DETAIL = 300
+_T = TypeVar("_T")
 
 
 class AxomClient:
@@ -57,7 +58,7 @@ class AxomClient:
         self._sleep = sleep
         self._rng = random.Random()
         self.requests_sent = 0
-        self._http_options = {"transport": transport, "timeout": timeout, "verify": verify}
+        self._http_options: dict[str, Any] = {"transport": transport, "timeout": timeout, "verify": verify}
         self._http_client: httpx.AsyncClient | None = None
         self._closed = False
 
@@ -136,8 +137,8 @@ class AxomClient:
             snippet = body[:40].decode("utf-8", "replace")
             raise BadPayloadError(endpoint, f"not JSON ({exc.__class__.__name__} near {snippet!r})") from None
 
-    async def _parse(self, endpoint: str, path: str, parser: Callable[[Any], Any],
-                     params: dict[str, Any] | None = None) -> Any:
+    async def _parse(self, endpoint: str, path: str, parser: Callable[[Any], _T],
+                     params: dict[str, Any] | None = None) -> _T:
         body = await self.get_json(endpoint, path, params)
         try:
             return parser(body)
@@ -226,7 +227,7 @@ def _detail(body: bytes) -> str:
         if isinstance(detail, str):
             return detail[:MAX_DETAIL]
         if isinstance(detail, list):  # FastAPI-style 422
-            msgs = [d.get("msg") for d in detail if isinstance(d, dict) and isinstance(d.get("msg"), str)]
+            msgs = [d["msg"] for d in detail if isinstance(d, dict) and isinstance(d.get("msg"), str)]
             if msgs:
                 return "; ".join(msgs)[:MAX_DETAIL]
     return "no details"

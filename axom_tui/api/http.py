@@ -92,9 +92,20 @@ def api_http_client(base_url: str, key: ApiKey, *, transport: httpx.AsyncBaseTra
     )
 
 
-def _transport_reason(exc: Exception) -> str:
+def _where(url: str) -> str:
+    """The server a request went to (scheme, host, port), for messages: never a query."""
+    try:
+        parsed = httpx.URL(url)
+    except (TypeError, ValueError):  # pragma: no cover - urls are built by the client
+        return "the server"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.scheme}://{parsed.host}{port}"
+
+
+def _transport_reason(exc: Exception, url: str = "") -> str:
+    if isinstance(exc, httpx.ConnectError):  # the user's first question: which server?
+        return f"cannot connect to {_where(url)}" if url else "cannot connect"
     kinds = {
-        httpx.ConnectError: "cannot connect",
         httpx.ReadError: "connection dropped while reading",
         httpx.WriteError: "connection dropped while sending",
         httpx.RemoteProtocolError: "server closed the connection",
@@ -114,8 +125,8 @@ async def fetch(client: httpx.AsyncClient, endpoint: str, url: str,
         response = await client.get(url, params=params)
         return response.status_code, response.headers, response.content
     except httpx.TimeoutException as exc:
-        raise TransportError(endpoint, f"timed out ({type(exc).__name__})") from None
+        raise TransportError(endpoint, f"timed out ({type(exc).__name__}) at {_where(url)}") from None
     except httpx.DecodingError:  # e.g. "Content-Encoding: gzip" on a body that is not
         raise BadPayloadError(endpoint, "body could not be decoded (Content-Encoding)") from None
     except (httpx.RequestError, httpx.StreamError) as exc:  # incl. TooManyRedirects
-        raise TransportError(endpoint, _transport_reason(exc)) from None
+        raise TransportError(endpoint, _transport_reason(exc, url)) from None

@@ -231,8 +231,9 @@ def _error_text(value: Any) -> str | None:
         return value
     if isinstance(value, dict):
         for key in ("message", "detail", "error", "reason"):
-            if isinstance(value.get(key), str):
-                return value[key]
+            text = value.get(key)
+            if isinstance(text, str):
+                return text
     try:
         return json.dumps(value, sort_keys=True, allow_nan=True)[:2000]
     except (TypeError, ValueError):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
+from axom_tui.sanitize import hide_everywhere
+
 
 def mask_key(key: str) -> str:
     """``axom_live_abcdef…wxyz`` → ``axom_live_…wxyz``; short or odd keys are fully hidden."""
@@ -21,6 +25,7 @@ class ApiKey:
 
     def __init__(self, value: str) -> None:
         self._value = value.strip()
+        hide_everywhere(self._value)
 
     def reveal(self) -> str:
         return self._value
@@ -46,5 +51,5 @@ class ApiKey:
     def __hash__(self) -> int:
         return hash(("ApiKey", self._value))
 
-    def __reduce__(self) -> object:  # refuse pickling the raw key into crash dumps
+    def __reduce__(self) -> NoReturn:  # refuse pickling the raw key into crash dumps
         raise TypeError("ApiKey cannot be pickled")

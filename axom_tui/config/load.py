@@ -53,7 +53,8 @@ def _line_of(text: str, parts: tuple[str, ...]) -> int | None:
     """Best-effort line number of the TOML key ``parts`` (or its nearest enclosing table)."""
     lines = text.splitlines()
     for length in range(len(parts), 0, -1):
-        wanted, prefix = parts[:length], ()
+        wanted = parts[:length]
+        prefix: tuple[str, ...] = ()
         for number, line in enumerate(lines, 1):
             if header := TABLE_HEADER.match(line):
                 prefix = _key_parts(header.group(1))

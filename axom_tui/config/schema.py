@@ -31,9 +31,9 @@ class PollSettings:
 
 @dataclass(frozen=True)
 class NotifySettings:
-    toast: bool = True  # a watched run's end shown on screen (the header; a toast on other screens)
+    toast: bool = True  # a watched run's end shown on screen (in the header)
     bell: bool = False
-    desktop: bool = True
+    desktop: bool = False  # OSC 9/777: a terminal may show it as a toast, a second notice
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,16 @@
-"""``axom-tui download JOB_ID [--dest DIR] [--base-url URL] [--insecure] [--parallel N]``.
+"""``axom-tui download RUN [--dest DIR] [--base-url URL] [--insecure] [--parallel N]``.
+
+RUN is a run's id, any unique start of it (the 8 characters ``jobs`` prints) or its exact
+name, resolved as every shell command does (:mod:`axom_tui.run_ref`); a model's id works
+too.
+
+The model goes into its own folder, ``<name>-<version>/``, inside ``--dest`` (default:
+the current folder): the same rule as the dashboard's downloads folder, so a second
+model never lands on top of the first and a resumed download finds its ``.part`` files.
 
 Exit status: 0 when every file is complete and verified; 1 when the download failed
 (including refused file names, no model for the run, API errors); 2 for usage or
-configuration errors; 130 when interrupted (the ``.part`` files are kept).
+configuration errors and a RUN that names several runs; 130 when interrupted (the ``.part`` files are kept).
 """
 
 from __future__ import annotations
@@ -14,9 +22,12 @@ from pathlib import Path
 from typing import TextIO
 
 from axom_tui.api.client import AxomClient
+from axom_tui.api.errors import AxomError
 from axom_tui.config import ConfigError
 from axom_tui.connection import ConnectionSettings, ConnectionSettingsError
 from axom_tui.download.render import ProgressPrinter, outcome_report
+from axom_tui.run_ref import AmbiguousRunRef, UnknownRunRef, resolve_run
+from axom_tui.sanitize import clean_text
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -26,9 +37,11 @@ MAX_PARALLEL = 16
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("job_id", metavar="JOB_ID", help="id of a completed run")
+    parser.add_argument("job_id", metavar="RUN",
+                        help="a completed run: its id, a unique start of it, or its exact name")
     parser.add_argument("--dest", type=Path, default=None, metavar="DIR",
-                        help="folder to write into (default: ./<model-name>-<version>/)")
+                        help="folder to put the model's own folder in: the files go to "
+                             "DIR/<model-name>-<version>/ (default: the current folder)")
     # SUPPRESS: when the main parser has these flags too, a value given before the
     # subcommand is not overwritten by this parser's default.
     parser.add_argument("--base-url", default=argparse.SUPPRESS, metavar="URL",
@@ -50,7 +63,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None,
         return EXIT_USAGE
     job_id = (args.job_id or "").strip()
     if not job_id:
-        err.write("axom-tui download: JOB_ID is empty\n")
+        err.write("axom-tui download: RUN is empty\n")
         return EXIT_USAGE
     try:
         settings = _connection_settings(args)
@@ -76,14 +89,25 @@ def _connection_settings(args: argparse.Namespace) -> ConnectionSettings:
 
 async def _download(settings: ConnectionSettings, job_id: str, dest: Path | None,
                     parallel: int, out: TextIO, err: TextIO) -> int:
-    from axom_tui.download.manager import DownloadManager  # httpx: only when downloading
+    from axom_tui.download.manager import DownloadManager  # loaded only when downloading
 
     tty = _isatty(out)
     printer = ProgressPrinter(out, tty)
     async with AxomClient(settings.base_url, settings.key) as client:
+        try:
+            job_id = (await resolve_run(client, job_id)).id
+        except AmbiguousRunRef as exc:
+            err.write(f"axom-tui download: {exc}\n")
+            return EXIT_USAGE
+        except UnknownRunRef:
+            pass  # perhaps a model's id: the engine looks it up and says what it found
+        except AxomError as exc:
+            err.write(f"axom-tui download: {clean_text(exc, 400)}\n")
+            return EXIT_FAILED
         async with DownloadManager(client, max_parallel_files=parallel, on_progress=printer,
-                                   progress_interval=0.25 if tty else 0.5) as manager:
-            outcome = await manager.download(job_id, dest)
+                                   progress_interval=0.25 if tty else 0.5,
+                                   base_dir=dest) as manager:
+            outcome = await manager.download(job_id)
     out_lines, err_lines = outcome_report(outcome)
     for line in out_lines:
         out.write(line + "\n")

@@ -8,14 +8,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import httpx
-
 from axom_tui.api.records import ManifestFile
-from axom_tui.download import direct, files, storage
+from axom_tui.download import files, storage, transfer
 from axom_tui.download.errors import (
     CorruptError, DiskFullError, FatalFileError, RestartError, TransientError, UrlExpiredError,
 )
-from axom_tui.download.progress import FileState, ProgressTracker, _FileCounter
+from axom_tui.download.progress import ALREADY_PRESENT, FileState, ProgressTracker, _FileCounter
 from axom_tui.download.safe_paths import SafeTarget, UnsafePathError
 
 # An attempt that moved at least this much resets the failure count: a long file on a
@@ -32,7 +30,7 @@ class RetryPolicy:
     retry_after_cap: float = 120.0
 
     def backoff(self, failures: int, rng: random.Random) -> float:
-        delay = min(self.backoff_cap, self.backoff_base * 2 ** max(0, failures - 1))
+        delay = min(self.backoff_cap, self.backoff_base * 2.0 ** max(0, failures - 1))
         return delay * (0.5 + rng.random() / 2)
 
 
@@ -50,13 +48,11 @@ class FileJob:
     size: int
     counter: _FileCounter
     tracker: ProgressTracker
-    client: httpx.AsyncClient
     signer: Signer
     policy: RetryPolicy
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     stall_timeout: float = storage.DEFAULT_STALL_TIMEOUT
-    direct_min_bytes: int | None = None  # go direct (see direct.py) when this much is left
-    chunk_size: int = 1 << 20
+    chunk_size: int = transfer.BUFFER_BYTES  # the most one read takes off the socket
     rng: random.Random = field(default_factory=random.Random)
 
     def _state(self, state: FileState, reason: str = "") -> None:
@@ -89,7 +85,7 @@ class FileJob:
             self._state(FileState.VERIFYING, "checking the existing file")
             if await asyncio.to_thread(files.final_matches, target, size, sha):
                 counter.done = size
-                counter.reason = "already present"
+                counter.reason = ALREADY_PRESENT
                 return
         if size == 0:
             await asyncio.to_thread(files.write_empty, target, sha)
@@ -168,17 +164,9 @@ class FileJob:
                 raise files.wrap_os_error(exc) from None
 
     async def _fetch(self, url: str, writer: files.PartWriter, offset: int) -> None:
-        sink, restart = self._writer_fn(writer), lambda: self._restart(writer)
-        if self.direct_min_bytes is not None and self.size - offset >= self.direct_min_bytes \
-                and direct.usable(url):
-            try:
-                await direct.fetch_direct(url, offset, self.size, sink, restart, self._on_started,
-                                          self.stall_timeout, self.chunk_size)
-                return
-            except direct.UseHttpx:
-                pass
-        await storage.fetch_into(self.client, url, offset, self.size, sink, restart,
-                                 self._on_started)
+        await transfer.fetch(url, offset, self.size, self._writer_fn(writer),
+                             lambda: self._restart(writer), self._on_started,
+                             self.stall_timeout, self.chunk_size)
 
     def _writer_fn(self, writer: files.PartWriter) -> Callable[[bytes | memoryview], None]:
         write = writer.write

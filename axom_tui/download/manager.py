@@ -15,12 +15,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
-
 from axom_tui.api.client import AxomClient
 from axom_tui.api.errors import AxomError, NotFoundError, RateLimitedError
 from axom_tui.api.records import Manifest, Model
-from axom_tui.download import files, storage
+from axom_tui.download import files, storage, transfer
+from axom_tui.download.dest_lock import LOCK_NAME, DestLock
 from axom_tui.download.errors import DownloadError, NoModelError
 from axom_tui.download.filejob import FileJob, RetryPolicy
 from axom_tui.download.outcome import DownloadOutcome, FileOutcome, build_outcome, verdict
@@ -28,15 +27,13 @@ from axom_tui.download.progress import (
     FILE_FINAL, TASK_FINAL, DownloadProgress, FileState, ProgressCallback, ProgressTracker,
     TaskState,
 )
-from axom_tui.download.render import human_bytes
 from axom_tui.download.safe_paths import SafeTarget, UnsafePathError, plan_targets, safe_folder_name
 from axom_tui.download.signer import ManifestSigner
 from axom_tui.sanitize import clean_text
+from axom_tui.units import human_bytes
 
 T = TypeVar("T")
-DEFAULT_CHUNK_SIZE = 1 << 20
-# Files with at least this much left go through direct.py's lean path (None: never).
-DEFAULT_DIRECT_MIN_BYTES = 4 << 20
+DEFAULT_CHUNK_SIZE = transfer.BUFFER_BYTES
 _RNG = random.Random()
 
 
@@ -102,9 +99,6 @@ class DownloadManager:
         backoff_base: float = 0.5,
         backoff_cap: float = 20.0,
         base_dir: Path | None = None,
-        direct_min_bytes: int | None = DEFAULT_DIRECT_MIN_BYTES,
-        storage_client: httpx.AsyncClient | None = None,
-        storage_transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         if max_parallel_files < 1 or max_attempts < 1 or chunk_size < 1:
@@ -115,14 +109,10 @@ class DownloadManager:
         self.progress_interval = progress_interval
         self.base_dir = base_dir
         self.stall_timeout = stall_timeout
-        self.direct_min_bytes = direct_min_bytes
         self.chunk_size = chunk_size
         self.policy = RetryPolicy(max_attempts=max_attempts, max_resigns=max_resigns,
                                   backoff_base=backoff_base, backoff_cap=backoff_cap)
         self._sleep = sleep
-        self._own_storage = storage_client is None
-        self.storage = storage_client or storage.make_storage_client(
-            transport=storage_transport, stall_timeout=stall_timeout, read_bytes=chunk_size)
         self.tasks: dict[str, DownloadTask] = {}
         self._active_dests: set[Path] = set()
 
@@ -132,8 +122,6 @@ class DownloadManager:
         pending = [t._task for t in self.tasks.values() if t._task is not None]
         if pending:
             await asyncio.wait(pending)
-        if self._own_storage:
-            await self.storage.aclose()
 
     async def __aenter__(self) -> DownloadManager:
         return self
@@ -184,6 +172,23 @@ class DownloadManager:
         task = self.tasks.get(task_id)
         return task.cancel() if task is not None else False
 
+    @property
+    def running(self) -> list[DownloadTask]:
+        """Downloads not finished yet (stopping them leaves .part files to resume from)."""
+        return [t for t in self.tasks.values() if not t.done]
+
+    def finished_copy(self, model_id: str) -> DownloadTask | None:
+        """The latest download of ``model_id`` that completed and whose files are all still
+        where it put them, at their sizes (``d`` again then has nothing to do)."""
+        for task in reversed(list(self.tasks.values())):
+            p = task.progress
+            if not task.done or p.state is not TaskState.DONE or p.model_id != model_id:
+                continue
+            if p.dest is not None and all(files.existing_size(p.dest / f.rel) == f.size
+                                          for f in p.files):
+                return task
+        return None
+
     async def download(self, target: str | Model, dest: Path | None = None) -> DownloadOutcome:
         """Start a download and wait for its outcome (cancelling this await cancels it)."""
         task = self.start(target, dest)
@@ -191,7 +196,8 @@ class DownloadManager:
             return await task.wait()
         except asyncio.CancelledError:
             task.cancel()
-            await asyncio.wait({task._task})  # type: ignore[arg-type]
+            assert task._task is not None  # start() made it
+            await asyncio.wait({task._task})
             raise
 
     # ------------------------------------------------------------ one download
@@ -202,6 +208,7 @@ class DownloadManager:
         ticker = asyncio.create_task(self._tick(tracker))
         targets: list[Path | None] = []
         locked: Path | None = None
+        lock: DestLock | None = None
         try:
             model = handle.target if isinstance(handle.target, Model) \
                 else await self.find_model_for_job(str(handle.target))
@@ -214,6 +221,8 @@ class DownloadManager:
                 raise DownloadError(f"another download is already writing into {dest}")
             self._active_dests.add(dest)
             locked = dest
+            lock = DestLock(dest)  # and no other process either
+            lock.acquire()
             jobs, targets = self._plan(tracker, manifest, dest)
             self._check_space(jobs, dest)
             tracker.set_task_state(TaskState.DOWNLOADING)
@@ -239,6 +248,8 @@ class DownloadManager:
             tracker.set_task_state(TaskState.FAILED, f"internal error ({type(exc).__name__})")
         finally:
             ticker.cancel()
+            if lock is not None:
+                lock.release()
             if locked is not None:
                 self._active_dests.discard(locked)
         return build_outcome(tracker.latest or tracker.snapshot(), targets,
@@ -267,14 +278,15 @@ class DownloadManager:
         planned_all = plan_targets(dest, [f.rel for f in manifest.files])
         for entry, planned in zip(manifest.files, planned_all):
             counter = tracker.add_file(entry.rel, entry.size)
+            if not isinstance(planned, UnsafePathError) and planned.parts == (LOCK_NAME,):
+                planned = UnsafePathError("the name of axom-tui's lock file")
             if isinstance(planned, UnsafePathError):
                 counter.state, counter.reason = FileState.REFUSED, planned.reason
                 paths.append(None)
                 continue
             paths.append(planned.final)
-            jobs.append(FileJob(planned, entry.size, counter, tracker, self.storage, signer,
-                                self.policy, self._sleep, self.stall_timeout, self.direct_min_bytes,
-                                self.chunk_size))
+            jobs.append(FileJob(planned, entry.size, counter, tracker, signer, self.policy,
+                                self._sleep, self.stall_timeout, self.chunk_size))
         tracker.publish()
         return jobs, paths
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from axom_tui.download.progress import DownloadProgress, FileState, TaskState
+from axom_tui.download.progress import ALREADY_PRESENT, DownloadProgress, FileState, TaskState
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,11 @@ class DownloadOutcome:
     def ok(self) -> bool:
         """True only when every file is complete and verified under its final name."""
         return self.state is TaskState.DONE
+
+    @property
+    def already_present(self) -> bool:
+        """Done without fetching anything: every file was already there and verified."""
+        return self.ok and bool(self.files) and all(f.reason == ALREADY_PRESENT for f in self.files)
 
     @property
     def completed(self) -> tuple[FileOutcome, ...]:

@@ -1,8 +1,10 @@
 """Progress of one download as small immutable snapshots, and the tracker that makes them.
 
 The engine bumps plain integer counters on the hot path (no clock, no allocation); a
-ticker calls :meth:`ProgressTracker.tick` a few times a second to sample speeds and
-publish a :class:`DownloadProgress`. Every state change is published at once.
+ticker calls :meth:`ProgressTracker.tick` a few times a second to publish a
+:class:`DownloadProgress`. Every state change is published at once, and every snapshot
+measures the speed as of its own moment: a transfer shorter than one tick still shows
+its rate, and a finished download shows its average rate.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class DownloadProgress:
     files: tuple[FileProgress, ...]
     total_bytes: int
     done_bytes: int
-    speed: float  # bytes/s, moving average over the last few seconds
+    speed: float  # bytes/s: moving average over the last few seconds; once final, the average
     eta: float | None  # seconds, None while unknown
     files_done: int
     files_failed: int  # failed, refused or cancelled
@@ -70,6 +72,7 @@ class DownloadProgress:
     resigns: int  # manifest re-requests after an expired URL
     retries: int  # transient failures retried
     elapsed: float
+    received_bytes: int = 0  # fetched over the network by this download (not what was on disk)
 
     @property
     def fraction(self) -> float:
@@ -81,22 +84,43 @@ class DownloadProgress:
     def final(self) -> bool:
         return self.state in TASK_FINAL
 
+    @property
+    def already_present(self) -> bool:
+        """Done without fetching anything: every file was already there and verified."""
+        return (self.state is TaskState.DONE and bool(self.files)
+                and all(f.reason == ALREADY_PRESENT for f in self.files))
+
+
+ALREADY_PRESENT = "already present"  # a file's reason when it was there and verified
+MAX_ETA = 100 * 3600.0  # beyond this an estimate says nothing: shown as unknown
+
 
 class RateMeter:
     """Bytes per second over a sliding window of samples."""
+
+    MIN_GAP = 0.05  # samples closer than this are not kept (snapshots may come in bursts)
+    MIN_SPAN = 0.05  # no rate from less than this much time: one early chunk is no speed
 
     def __init__(self, window: float = 5.0) -> None:
         self.window = window
         self._samples: deque[tuple[float, int]] = deque()
         self.rate = 0.0
 
+    def restart(self, now: float, count: int) -> None:
+        """Measure from here on (e.g. when the transfer starts, not when it was queued)."""
+        self._samples.clear()
+        self._samples.append((now, count))
+        self.rate = 0.0
+
     def sample(self, now: float, count: int) -> float:
         samples = self._samples
-        samples.append((now, count))
+        if not samples or now - samples[-1][0] >= self.MIN_GAP:
+            samples.append((now, count))
         while len(samples) > 2 and now - samples[1][0] >= self.window:
             samples.popleft()
         t0, c0 = samples[0]
-        self.rate = (count - c0) / (now - t0) if now > t0 else self.rate
+        if now - t0 >= self.MIN_SPAN:
+            self.rate = (count - c0) / (now - t0)
         return self.rate
 
 
@@ -140,7 +164,9 @@ class ProgressTracker:
         self.resigns = 0
         self.retries = 0
         self._meter = RateMeter()
-        self._meter.sample(self._started, 0)
+        self._meter.restart(self._started, 0)
+        self._transfer_started = self._started
+        self._finished_at: float | None = None
         self._last_key: tuple[int, float] | None = None
         self.latest: DownloadProgress | None = None
 
@@ -151,7 +177,7 @@ class ProgressTracker:
 
     def add_file(self, rel: str, size: int) -> _FileCounter:
         counter = _FileCounter(rel, size)
-        counter.meter.sample(self._clock(), 0)
+        counter.meter.restart(self._clock(), 0)
         self.files.append(counter)
         return counter
 
@@ -159,22 +185,35 @@ class ProgressTracker:
 
     def set_task_state(self, state: TaskState, reason: str = "") -> None:
         if (state, reason) != (self.state, self.reason):
+            now = self._clock()
+            if state is TaskState.DOWNLOADING and self.state is TaskState.PREPARING:
+                # the rate counts from the first transfer, not from the model lookup
+                self._transfer_started = now
+                self._meter.restart(now, self._moved())
+            if state in TASK_FINAL and self._finished_at is None:
+                self._finished_at = now
             self.state, self.reason = state, reason
             self.publish()
 
     def set_file_state(self, counter: _FileCounter, state: FileState, reason: str = "") -> None:
         if (state, reason) != (counter.state, counter.reason):
+            if state in (FileState.DOWNLOADING, FileState.RESUMING) and \
+                    counter.state is FileState.QUEUED:
+                counter.meter.restart(self._clock(), counter.moved)
             counter.state, counter.reason = state, reason
             self.publish()
 
-    def tick(self) -> None:
-        """Sample speeds; publish if anything visible moved."""
-        now = self._clock()
-        moved = 0
+    def _moved(self) -> int:
+        return sum(f.moved for f in self.files)
+
+    def _sample(self, now: float) -> float:
         for f in self.files:
             f.meter.sample(now, f.moved)
-            moved += f.moved
-        speed = self._meter.sample(now, moved)
+        return self._meter.sample(now, self._moved())
+
+    def tick(self) -> None:
+        """Publish if anything visible moved."""
+        speed = self._sample(self._clock())
         key = (sum(min(f.done, f.size) for f in self.files), round(speed))
         if key != self._last_key:
             self.publish()
@@ -182,14 +221,21 @@ class ProgressTracker:
     # ---------------------------------------------------------------- output
 
     def snapshot(self) -> DownloadProgress:
+        now = self._clock()
+        speed = self._sample(now)
         files = tuple(FileProgress(f.rel, f.size, f.done,
                                    f.meter.rate if f.state not in FILE_FINAL else 0.0,
                                    f.state, f.reason) for f in self.files)
         total = sum(f.size for f in files)
         done = sum(min(f.done, f.size) for f in files)
+        moved = self._moved()
         active = self.state not in TASK_FINAL
-        speed = self._meter.rate if active else 0.0
+        if not active:  # the average over the whole transfer
+            span = (self._finished_at or now) - self._transfer_started
+            speed = moved / span if span > 0 else 0.0
         eta = (total - done) / speed if active and speed > 0 else None
+        if eta is not None and eta > MAX_ETA:
+            eta = None
         return DownloadProgress(
             task_id=self.task_id, model_id=self.model_id, model_name=self.model_name,
             version=self.version, dest=self.dest, state=self.state, reason=self.reason,
@@ -199,7 +245,7 @@ class ProgressTracker:
             files_failed=sum(f.state in (FileState.FAILED, FileState.REFUSED, FileState.CANCELLED)
                              for f in files),
             files_total=len(files), resumes=self.resumes, resigns=self.resigns,
-            retries=self.retries, elapsed=self._clock() - self._started,
+            retries=self.retries, elapsed=now - self._started, received_bytes=moved,
         )
 
     def publish(self) -> None:

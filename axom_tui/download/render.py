@@ -1,6 +1,6 @@
 """Text rendering of download progress for the shell command.
 
-On a terminal: one line rewritten with ``\\r`` (files done/total, %, MB/s, ETA), plus a
+On a terminal: one line rewritten with ``\\r`` (files done/total, %, rate, ETA), plus a
 line of its own for each failed or refused file. Elsewhere (a pipe, a log file): plain
 lines only, one per file state change and one every ~10 % of the total; no escapes.
 Server-chosen names always pass through :func:`clean_text`.
@@ -13,16 +13,9 @@ from typing import TextIO
 from axom_tui.download.outcome import DownloadOutcome
 from axom_tui.download.progress import DownloadProgress, FileState
 from axom_tui.sanitize import clean_text
+from axom_tui.units import human_bytes, human_rate
 
 NAME_WIDTH = 200
-
-
-def human_bytes(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if abs(n) < 1000 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return f"{n:,.1f} TB"  # pragma: no cover
 
 
 def human_eta(seconds: float | None) -> str:
@@ -38,7 +31,7 @@ def summary_line(p: DownloadProgress) -> str:
     pct = 100.0 * p.fraction
     return (f"{p.files_done}/{p.files_total} files  {pct:5.1f}%  "
             f"{human_bytes(p.done_bytes)} of {human_bytes(p.total_bytes)}  "
-            f"{p.speed / 1e6:6.1f} MB/s  ETA {human_eta(p.eta)}")
+            f"{human_rate(p.speed):>10}  ETA {human_eta(p.eta)}")
 
 
 def file_line(rel: str, state: FileState, reason: str) -> str:
@@ -111,11 +104,15 @@ def outcome_report(outcome: DownloadOutcome) -> tuple[list[str], list[str]]:
     name = clean_text(label, NAME_WIDTH)
     stats = (f"resumed {outcome.resumes}, re-signed {outcome.resigns}, "
              f"retried {outcome.retries}")
+    if outcome.already_present:
+        return [f"already there: {name}: {len(outcome.files)} files, "
+                f"{human_bytes(outcome.total_bytes)} in {clean_text(outcome.dest, 400)} "
+                "(checked; nothing to fetch)"], []
     if outcome.ok:
         secs = max(outcome.elapsed, 1e-6)
         return [f"done: {name}: {len(outcome.files)} files, {human_bytes(outcome.total_bytes)} "
                 f"in {clean_text(outcome.dest, 400)} ({secs:.1f} s, "
-                f"{outcome.received_bytes / secs / 1e6:.1f} MB/s; {stats})"], []
+                f"{human_rate(outcome.received_bytes / secs)}; {stats})"], []
     err = [f"download {outcome.state.value}: {clean_text(outcome.reason, 600)}"]
     for f in outcome.refused:
         err.append(f"  refused {clean_text(f.rel, NAME_WIDTH)!s}: {clean_text(f.reason, 300)}")

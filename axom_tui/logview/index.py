@@ -30,6 +30,7 @@ from rich.cells import cell_len
 from axom_tui.api.records import LogLine
 from axom_tui.logview.query import REGEX_PREFIX, Matcher, compile_query, make_matcher
 from axom_tui.logview.rows import VisibleRows
+from axom_tui.sanitize import has_secrets, redact_secrets
 from axom_tui.logview.text import ELLIPSIS, MAX_LINE_CHARS, sanitize_line, text_width
 
 __all__ = [
@@ -179,6 +180,8 @@ class LogIndex(VisibleRows):
             t if (len(t) <= limit and t.isprintable()) else sanitize_line(t, limit)
             for t in [line.text for line in accepted]
         ]
+        if has_secrets():  # the fast path skips clean_text, which hides the key
+            texts = [redact_secrets(t) for t in texts]
         widths = [len(t) if t.isascii() else cell_len(t) for t in texts]
         start_id = self._base + len(self._text)
         self._text.extend(texts)

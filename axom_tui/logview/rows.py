@@ -168,6 +168,13 @@ class VisibleRows:
             return len(self._vis) - self._vis_head
         return len(self)
 
+    def visible_lines(self) -> list[int]:
+        """Live indices of the lines shown, in order (every line, or the filtered subset)."""
+        if not self.filter_active:
+            return list(range(len(self)))
+        first = self.first_id
+        return [line_id - first for line_id in self._vis[self._vis_head:]]
+
     def _visible_line(self, p: int) -> int:
         if self.filter_active:
             return self._vis[self._vis_head + p] - self.first_id

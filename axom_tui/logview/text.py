@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from axom_tui.sanitize import clean_text
+from axom_tui.sanitize import clean_text, has_secrets, redact_secrets
 
 MAX_LINE_CHARS = 2000
 """Longest line (in characters, after cleaning) that is kept; longer ones end in "…"."""
@@ -25,6 +25,8 @@ def sanitize_line(text: str, max_chars: int = MAX_LINE_CHARS) -> str:
         text = text[:max_chars]
     if not text.isprintable():
         text = clean_text(text, max_len=None)
+    elif has_secrets():
+        text = redact_secrets(text)
     if truncated or len(text) > max_chars:
         text = text[: max_chars - 1] + ELLIPSIS
     return text

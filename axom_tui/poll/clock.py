@@ -13,7 +13,7 @@ import asyncio
 import heapq
 import itertools
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Clock(Protocol):
@@ -73,7 +73,7 @@ class FakeClock:
             return
         timer = self._new_timer(deadline) if deadline is not None else None
         waiter = asyncio.ensure_future(wake.wait())
-        pending: set[asyncio.Future] = {waiter} | ({timer} if timer is not None else set())
+        pending: set[asyncio.Future[Any]] = {waiter} | ({timer} if timer is not None else set())
         try:
             await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         finally:

@@ -64,8 +64,8 @@ def rewind_after_preemptions(events: list[Event], preemptions: int, cursor: int 
         return None
     rewind = cursor
     for index in preempted_at[-preemptions:]:
-        steps = [e.payload.get("step") for e in events[:index] if e.kind == "checkpoint"]
-        steps = [s for s in steps if isinstance(s, int)]
+        raw = [e.payload.get("step") for e in events[:index] if e.kind == "checkpoint"]
+        steps = [s for s in raw if isinstance(s, int)]
         if not steps:
             return None
         rewind = min(rewind, steps[-1])

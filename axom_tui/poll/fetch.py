@@ -13,6 +13,7 @@ from typing import Protocol
 from axom_tui.api.records import Event, Job, LogsPage, MetricsPage, Model, Overview, Result
 from axom_tui.poll.feeds import RunTrack
 from axom_tui.poll.policy import PollPolicy
+from axom_tui.poll.tail import TAIL_KIND, tail_since
 from axom_tui.store.health import FeedKey
 from axom_tui.store.run_store import JobChange, RunStore
 from axom_tui.store.vocab import FeedKind
@@ -71,6 +72,12 @@ class FeedFetcher:
             return await self._metrics(job_id, track)
         if kind == FeedKind.LOGS:
             return await self._logs(job_id, track)
+        if kind == FeedKind.TAIL:
+            run = self.store.runs.get(job_id)
+            since = tail_since(run.job.latest_step if run and run.job else None)
+            if since is not None:
+                self.store.apply_tail(job_id, await self.client.get_metrics(job_id, since_step=since))
+            return FetchOutcome()
         if kind == FeedKind.EVENTS:
             self.store.apply_events(job_id, await self.client.get_events(job_id))
             return FetchOutcome()

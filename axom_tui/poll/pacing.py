@@ -45,5 +45,5 @@ def backoff_delay(failures: int, base: float, cap: float, rng: random.Random) ->
     """Exponential backoff with "equal jitter": between half and all of min(cap, base * 2^(n-1))."""
     if failures <= 0:
         return 0.0
-    ceiling = min(cap, base * 2 ** min(failures - 1, 30))
+    ceiling = min(cap, base * 2.0 ** min(failures - 1, 30))
     return ceiling * (0.5 + 0.5 * rng.random())

@@ -199,6 +199,8 @@ def next_due_delay(kind: FeedKind, status: str | None, attention: Attention, n_b
     """
     if kind in GLOBAL_FEEDS:
         return min_delay if owed else max(global_interval(kind, policy), min_delay)
+    if kind == FeedKind.TAIL:  # once, when asked for (poll/tail.py)
+        return min_delay if owed and not finished else None
     if finished or (kind == FeedKind.RESULT and status != "completed"):
         return None
     if phase_of(status) is RunPhase.TERMINAL:
@@ -232,4 +234,4 @@ def aligned_due(now: float, interval: float, grid: float) -> float:
 
 def result_retry_delay(attempts: int, policy: PollPolicy) -> float:
     """Delay before asking again for a result that is not there yet (after ``attempts`` asks)."""
-    return min(policy.result_retry_cap, policy.result_retry * 2 ** max(0, attempts - 1))
+    return min(policy.result_retry_cap, policy.result_retry * 2.0 ** max(0, attempts - 1))

@@ -30,6 +30,7 @@ from axom_tui.poll.policy import (
 )
 from axom_tui.poll.run_book import RunBook
 from axom_tui.poll.stats import PollStats
+from axom_tui.poll.tail import TAIL_KIND, wants_tail
 from axom_tui.store.health import FeedKey
 from axom_tui.store.run_store import JobChange, RunStore
 from axom_tui.store.vocab import GLOBAL_FEEDS, RUN_FEEDS, FeedKind
@@ -213,7 +214,7 @@ class PollScheduler:
             outcome = exc
         finally:  # also on cancellation
             state.in_flight = False
-            self._tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
+            self._tasks.discard(asyncio.current_task())
             self._wake.set()
         now = self.clock.now()
         try:
@@ -308,6 +309,7 @@ class PollScheduler:
         for kind in RUN_FEEDS:
             self._feeds[FeedKey(kind, job_id)] = FeedState(FeedKey(kind, job_id))
         attention = self._runs.attention(job_id)
+        self._maybe_ask_tail(job_id, attention.on_screen, now)
         if attention.on_screen:
             self._on_attention(job_id, now)
             return track
@@ -320,6 +322,25 @@ class PollScheduler:
                 self._plan(self._feeds[FeedKey(kind, job_id)], now)
         return track
 
+    def _maybe_ask_tail(self, job_id: str, on_screen: bool, now: float) -> None:
+        """The run's last points, once, in the next poll round (with the round's other
+        answers: one frame), ahead of the background's metrics (poll/tail.py): when it is
+        first listed, or when it first has steps (a run that starts training later). A
+        run that comes on screen first gets its metrics instead."""
+        run = self.store.runs[job_id]
+        key = FeedKey(TAIL_KIND, job_id)
+        state = self._feeds.get(key)
+        if state is not None and (state.owed or state.in_flight or state.result_attempts >= 2):
+            return
+        if run.tail_step is not None or not wants_tail(run.job, on_screen, len(run.metrics) > 0):
+            return
+        if state is None:
+            state = self._feeds[key] = FeedState(key)
+        state.result_attempts += 1  # asks so far: a server that sends no loss is asked twice
+        state.owed = True
+        grid = self.policy.poll_grid
+        self._queue.schedule(key, aligned_due(now, grid, grid), Priority.VISIBLE)
+
     def _on_job_change(self, change: JobChange, now: float) -> None:
         job = change.after
         track = self._runs.get(change.job_id)
@@ -328,6 +349,7 @@ class PollScheduler:
             return
         if track.gone:
             return
+        self._maybe_ask_tail(track.job_id, self._runs.attention(track.job_id).on_screen, now)
         old_status, track.status = track.status, job.status
         rewind_metrics_cursor(track, job.latest_step, job.retries, self.store.runs[track.job_id].events)
         if old_status == job.status:
@@ -369,6 +391,7 @@ class PollScheduler:
 
     def _on_attention(self, job_id: str, now: float) -> None:
         track = self._ensure_run(job_id, now)
+        self._queue.cancel(FeedKey(TAIL_KIND, job_id))  # its metrics come now anyway
         attention = self._runs.attention(job_id)
         if phase_of(track.status) is RunPhase.TERMINAL:
             kinds = {k for k in RUN_FEEDS if wants_final_fetch(k, track.status, attention, track.seen_live)}

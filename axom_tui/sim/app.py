@@ -14,7 +14,7 @@ import hmac
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -54,6 +54,12 @@ def s3_error(status: int, code: str, msg: str, headers: dict | None = None) -> R
     return Response(body, status_code=status, media_type="application/xml", headers=headers)
 
 
+@overload
+def _int_param(request: Request, name: str, default: int, lo: int | None = None,
+               hi: int | None = None, clamp: bool = False) -> int | JSON: ...
+@overload
+def _int_param(request: Request, name: str, default: None, lo: int | None = None,
+               hi: int | None = None, clamp: bool = False) -> int | None | JSON: ...
 def _int_param(request: Request, name: str, default: int | None, lo: int | None = None,
                hi: int | None = None, clamp: bool = False) -> int | None | JSON:
     raw = request.query_params.get(name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timezone
+from typing import Any
 
 from .catalog import GPU_BILLED, TERMINAL, cost_usd
 from .clock import day
@@ -63,8 +64,9 @@ def usage(runs: list, now: float, days: int) -> dict:
     today = datetime.fromtimestamp(now, tz=timezone.utc).replace(hour=0, minute=0, second=0,
                                                                 microsecond=0)
     d0 = today.timestamp() - (days - 1) * 86400
-    buckets = [{"date": day(d0 + i * 86400), "gpu_seconds": 0.0, "tokens": 0, "jobs": 0}
-               for i in range(days)]
+    buckets: list[dict[str, Any]] = [
+        {"date": day(d0 + i * 86400), "gpu_seconds": 0.0, "tokens": 0, "jobs": 0}
+        for i in range(days)]
 
     def add(a, b, gpu, tok):
         # split [a, b) across day boundaries; tokens pro rata

@@ -31,6 +31,7 @@ import socket
 import struct
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 _PROBS = ("error_rate", "rate_limit", "drop", "cut")
 
@@ -160,7 +161,7 @@ class FaultMiddleware:
         await self.app(scope, receive, send)
 
     def _cutting_send(self, send, receive, frac: float):
-        state = {"limit": None, "sent": 0, "done": False}
+        state: dict[str, Any] = {"limit": None, "sent": 0, "done": False}
 
         async def wrapped(message) -> None:
             if state["done"]:

@@ -6,7 +6,9 @@
         httpx.get(server.base_url + "/jobs", headers=...)
 
 The uvicorn server gets its own thread and event loop, so a test's (or the
-dashboard's) event loop talks to it over a real socket.
+dashboard's) event loop talks to it over a real socket. ``_QuietServer.main_loop``
+replaces uvicorn's (0.54.0); ``tests/test_upstream_copies.py`` fails when the installed
+uvicorn's ``main_loop`` or ``on_tick`` differs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ from .sockets import bind_socket, url_host
 from .world import Simulator
 
 __all__ = ["AsgiThreadServer", "SimServer", "bind_socket", "url_host", "uvicorn_config"]
+
+UPSTREAM_VERSION = "uvicorn 0.54.0"
+#: What _QuietServer replaces or relies on, by digest of its source.
+UPSTREAM: dict[str, tuple[str, str]] = {
+    "uvicorn.server:Server.main_loop": (
+        "425d26add0e59678", "_QuietServer.main_loop replaces it: port the change"),
+    "uvicorn.server:Server.on_tick": (
+        "371ccecb27e5e5d4", "main_loop calls on_tick(0) once a second for the Date header"),
+}
 
 
 def uvicorn_config(app, host: str, port: int, log_level: str = "warning", **overrides) -> uvicorn.Config:

@@ -18,6 +18,7 @@ import math
 import random
 from bisect import bisect_right
 from collections.abc import Iterator
+from typing import Any
 
 from .catalog import GPU_BILLED, POINT_EVERY, cost_usd
 from .clock import iso
@@ -215,20 +216,21 @@ class Telemetry:
         self.rel = rel
         nxt = self._next
         gen, lines, created = self._gen, self.lines, self._created
+        data: Any  # what each kind carries: a point, (stream, text), a step, a result
         while nxt is not None and nxt[0] <= rel:
             ts, kind, data = nxt
             if kind == "point":
-                self.steps.append(data["step"])  # type: ignore[index]
-                self.points.append(data)  # type: ignore[arg-type]
+                self.steps.append(data["step"])
+                self.points.append(data)
             elif kind == "log":
-                stream, text = data  # type: ignore[misc]
+                stream, text = data
                 lines.append({"seq": len(lines) + 1, "ts": iso(created + ts),
                               "stream": stream, "text": text})
             elif kind == "truncate":
-                k = bisect_right(self.steps, data)  # type: ignore[arg-type]
+                k = bisect_right(self.steps, data)
                 del self.steps[k:]
                 del self.points[k:]
             elif kind == "result":
-                self.result = data  # type: ignore[assignment]
+                self.result = data
             nxt = next(gen, None)
         self._next = nxt

@@ -117,9 +117,9 @@ class Simulator:
             spec, plan, created = scripted(role, next(self._index), rng.getrandbits(64),
                                            self.catalog, e)
             runs.append(Run(spec, plan, created))
-        for k in range(max(0, n_init - len(ROLE_ORDER))):
+        for _ in range(max(0, n_init - len(ROLE_ORDER))):
             runs.append(self._new_run(rng.getrandbits(64), e - rng.uniform(0, 3 * 3600)))
-        for k in range(max(0, cfg.history_runs)):
+        for _ in range(max(0, cfg.history_runs)):
             created = e - rng.uniform(1, max(1.5, cfg.history_days)) * 86400
             runs.append(self._new_run(rng.getrandbits(64), created))
         runs.sort(key=lambda r: (r.created, r.spec.index))

@@ -26,6 +26,7 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
+from typing import Any
 
 from axom_tui.api.records import MetricPoint
 from axom_tui.store.step_labels import StepLabels
@@ -53,11 +54,12 @@ def _is_bad_loss(value: float) -> bool:
 class MetricSeries:
     """Columnar metric history of one run. Read columns; never mutate them."""
 
-    __slots__ = ("steps", "_columns", "labels", "resume_points", "nan_count", "times")
+    __slots__ = ("steps", "_columns", "labels", "resume_points", "nan_count", "_replaced_up_to",
+                 "times")
 
     def __init__(self) -> None:
-        self.steps: array = array("i")
-        self._columns: dict[str, array] = {name: array("d") for name in METRIC_COLUMNS}
+        self.steps: array[int] = array("i")
+        self._columns: dict[str, array[float]] = {name: array("d") for name in METRIC_COLUMNS}
         self.labels = StepLabels()
         #: When each step was logged (epoch seconds), from the points' ``ts``.
         self.times = StepTimes()
@@ -65,6 +67,10 @@ class MetricSeries:
         self.resume_points: list[int] = []
         #: How many held points have a NaN or infinite loss.
         self.nan_count = 0
+        #: The last step the previous batch overwrote: a batch that goes on overwriting
+        #: from the next held step continues the same resume (one point per resume, not
+        #: one per poll while the re-sent steps come in).
+        self._replaced_up_to: int | None = None
 
     # ------------------------------------------------------------ reading
 
@@ -83,7 +89,7 @@ class MetricSeries:
     def phase_names(self) -> list[str]:
         return self.labels.phase_names
 
-    def column(self, name: str) -> array:
+    def column(self, name: str) -> array[Any]:
         """The column ``name``: ``"step"``, a metric, or ``"cycle"``/``"phase"`` (built on demand).
 
         Metric columns and steps are the live arrays (no copy): treat them as read-only.
@@ -103,7 +109,7 @@ class MetricSeries:
         return float(col[-1]) if col else NAN
 
     def window(self, name: str, start_step: int | None = None,
-               end_step: int | None = None) -> tuple[array, array]:
+               end_step: int | None = None) -> tuple[array[int], array[Any]]:
         """``(steps, values)`` for ``start_step <= step <= end_step`` (copies)."""
         lo = 0 if start_step is None else bisect_left(self.steps, start_step)
         hi = len(self.steps) if end_step is None else bisect_right(self.steps, end_step)
@@ -142,19 +148,32 @@ class MetricSeries:
         if not batch:
             return 0
         if self._is_plain_append(batch):
+            self._replaced_up_to = None
             return self._append_all(batch)
         changed = 0
         resume_marked = False
+        last_replaced: int | None = None
         for point in batch:
             outcome = self._merge_one(point)
-            if outcome == "replaced" and not resume_marked:
+            if outcome == "replaced":
+                if not resume_marked and not self._continues_resume(point.step):
+                    if point.step not in self.resume_points:
+                        insort(self.resume_points, point.step)
                 resume_marked = True
-                if point.step not in self.resume_points:
-                    insort(self.resume_points, point.step)
+                last_replaced = point.step
             changed += outcome != "same"
+        self._replaced_up_to = last_replaced
         self.times.restamp(((p.step, p.ts.timestamp()) for p in batch if p.ts is not None),
                            self.steps)
         return changed
+
+    def _continues_resume(self, step: int) -> bool:
+        """Whether ``step`` is the held step right after the last one the previous batch
+        overwrote (the same re-send going on)."""
+        previous = self._replaced_up_to
+        if previous is None or step <= previous:
+            return False
+        return bisect_left(self.steps, step) == bisect_right(self.steps, previous)
 
     def _is_plain_append(self, batch: list[MetricPoint]) -> bool:
         previous = self.last_step

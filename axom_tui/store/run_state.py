@@ -21,6 +21,10 @@ class RunState:
     result: Result | None = None
     #: Health of each of this run's feeds, by feed kind.
     feeds: dict[FeedKind, FeedHealth] = field(default_factory=dict)
+    #: The last few losses of the run (and the step of the last), fetched once when it
+    #: was first listed (poll/tail.py): the job list's figure until ``metrics`` reach it.
+    tail_losses: list[float] = field(default_factory=list)
+    tail_step: int | None = None
     #: True once the API answered 404 for this run: it was deleted; data is kept.
     gone: bool = False
     #: Monotonic time of the last change to anything above (None: never).

@@ -127,6 +127,17 @@ class RunStore:
             self._changed(job_id, RunAspect.METRICS)
         return changed
 
+    def apply_tail(self, job_id: str, page: MetricsPage) -> bool:
+        """Keep the losses of a run's last points (see poll/tail.py); not merged into metrics."""
+        points = sorted((p for p in page.points if p.loss is not None), key=lambda p: p.step)
+        if not points:
+            return False
+        run = self.ensure_run(job_id)
+        run.tail_losses = [float(p.loss) for p in points]  # type: ignore[arg-type]
+        run.tail_step = points[-1].step
+        self._changed(job_id, "metrics")
+        return True
+
     def apply_logs(self, job_id: str, page: LogsPage) -> list[LogLine]:
         """Append a logs page; return the lines that were new."""
         run = self.ensure_run(job_id)

@@ -76,7 +76,7 @@ class StepLabels:
             previous = cycle
         return boundaries
 
-    def expand(self, steps: Sequence[int]) -> tuple[array, array]:
+    def expand(self, steps: Sequence[int]) -> tuple[array[int], array[int]]:
         """Per-point ``(cycles as array('i'), phase codes as array('b'))`` for ``steps``."""
         cycles = array("i", bytes(4 * len(steps)))
         phases = array("b", bytes(len(steps)))

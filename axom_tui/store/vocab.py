@@ -16,7 +16,8 @@ from enum import StrEnum
 
 
 class FeedKind(StrEnum):
-    """What the scheduler polls: three global feeds and five per run."""
+    """What the scheduler polls: three global feeds and five per run, and a run's tail
+    (its last points, once: poll/tail.py)."""
 
     LIST = "list"  # GET /jobs, the job list
     MODELS = "models"
@@ -26,6 +27,7 @@ class FeedKind(StrEnum):
     LOGS = "logs"
     EVENTS = "events"
     RESULT = "result"
+    TAIL = "tail"
 
     @property
     def is_global(self) -> bool:
@@ -55,6 +57,9 @@ class GlobalAspect(StrEnum):
 
 #: The global feeds, in the order the scheduler first polls them.
 GLOBAL_FEEDS: tuple[FeedKind, ...] = (FeedKind.LIST, FeedKind.MODELS, FeedKind.OVERVIEW)
+#: Feeds of one run asked once, not polled: its tail (last points, for the job list's
+#: Loss; it fills the METRICS aspect).
+ONCE_FEEDS: tuple[FeedKind, ...] = (FeedKind.TAIL,)
 #: The feeds of one run.
 RUN_FEEDS: tuple[FeedKind, ...] = (
     FeedKind.JOB,

@@ -6,11 +6,13 @@ import asyncio
 import gc
 import importlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual.app import App, ScreenStackError
+from textual import events
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -19,6 +21,7 @@ from axom_tui.ui.commands import RunCommands
 from axom_tui.ui.crash import redacted_traceback_text
 from axom_tui.ui.derive import ServerClock
 from axom_tui.ui.downloads import DownloadDesk, download_toast
+from axom_tui.ui.key_routing import KeyRouter
 from axom_tui.ui.messages import (
     CompareRequested, DashboardAction, DownloadCancelRequested, DownloadProgressed, DownloadRequested,
     ExportRequested, RunChosen, StoreChanged,
@@ -26,15 +29,20 @@ from axom_tui.ui.messages import (
 from axom_tui.ui.notifications import Notifier
 from axom_tui.ui.screens.dashboard import DashboardScreen
 from axom_tui.ui.screens.help import HelpScreen, binding_sections
+from axom_tui.ui.screens.quit_confirm import QuitConfirmScreen
 from axom_tui.ui.settings import UiSettings
+from axom_tui.ui.widgets.header_bar import HeaderBar
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from axom_tui.download.manager import DownloadManager
     from axom_tui.download.progress import DownloadProgress
     from axom_tui.runtime import Services
 
 HTTP_MODULES = ("axom_tui.api.http",)
 CHART_MODULES = ("axom_tui.charting.views", "axom_tui.charting.render")
+DUPLICATE_SYSTEM_COMMANDS = frozenset({"Keys", "Screenshot"})  # "Help: all keys", "Save a screenshot"
 FLUSH_DELAY = 0.25  # coalesce store changes: widgets redraw at most 4 times a second
 
 
@@ -47,6 +55,8 @@ class AxomApp(App):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("S", "screenshot", "Screenshot", id="screenshot", show=False),
         Binding("T", "next_theme", "Theme", id="theme.next", show=False),
+        Binding("ctrl+p", "command_palette", "Command palette", id="palette", show=False,
+                priority=True),
     ]
 
     def __init__(self, services: Services, ui_settings: UiSettings | None = None) -> None:
@@ -58,6 +68,7 @@ class AxomApp(App):
         self.notifier = Notifier(services.store, self.ui_settings, notice=self._notice, bell=self.bell,
                                  write_terminal=self._write_terminal)
         self.downloads = DownloadDesk(services.store, self._open_downloads, self._toast)
+        self.keys = KeyRouter(self)
         self._flush_pending = False
         self._dashboard: DashboardScreen | None = None
         from axom_tui.ui.theming import install_themes
@@ -131,20 +142,23 @@ class AxomApp(App):
                timeout: float | None = None, markup: bool = False) -> None:
         """Toasts are plain text: they carry server text (run names, errors), which must
         never be parsed as Textual markup (``[@click=…]``, ``[link=…]``, or a MarkupError)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout,  # type: ignore[arg-type]
-                       markup=markup)
+        level = cast("SeverityLevel", severity)
+        super().notify(message, title=title, severity=level, timeout=timeout, markup=markup)
 
     def _toast(self, message: str, *, title: str = "", severity: str = "information",
                timeout: float | None = None) -> None:
         self.notify(message, title=title, severity=severity, timeout=timeout)
 
     def show_notice(self, title: str, body: str, *, error: bool = False) -> None:
-        """A run's news: in the dashboard's header while it is on screen (a repaint of one
-        line), as a toast on the other screens."""
-        if self._dashboard is not None and self._screen_or_none() is self._dashboard:
+        """A run's news, once: in the header of the screen on top (a repaint of one line),
+        or the dashboard's (under a dialog, its header stays in sight). Never a toast."""
+        screen = self._screen_or_none()
+        if isinstance(screen, Screen) and screen is not self._dashboard:
+            for header in screen.query(HeaderBar).results():
+                header.notice(title, body, error=error)
+                return
+        if self._dashboard is not None and self._dashboard.is_mounted:
             self._dashboard.notice(title, body, error=error)
-        else:
-            self.notify(body, title=title, severity="error" if error else "information", timeout=8)
 
     def _notice(self, title: str, body: str, error: bool) -> None:
         self.show_notice(title, body, error=error)
@@ -159,6 +173,21 @@ class AxomApp(App):
         except ScreenStackError:
             return None
 
+    # ------------------------------------------------------------ keys
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.keys.take(event):  # an input is opening: the key is its own
+            return
+        await super().on_event(event)
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:  # noqa: ANN001
+        if isinstance(action, str) and self.keys.opens_input(action, default_namespace):
+            self.keys.hold()
+        return await super().run_action(action, default_namespace, namespaces)
+
+    async def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        await self.keys.focused(event.widget, self.on_event)
+
     # ------------------------------------------------------------ store → widgets
 
     def _on_store_dirty(self) -> None:
@@ -171,6 +200,9 @@ class AxomApp(App):
         changes = self.services.store.drain_changes()
         if not changes:
             return
+        scheduler = self.services.scheduler  # runs on screen now are watched: their end is news
+        for job_id in (scheduler.focused, *scheduler.visible):
+            self.notifier.watch(job_id)
         self.notifier.observe(changes)
         for screen in self._data_screens():
             screen.post_message(StoreChanged(changes))
@@ -213,7 +245,28 @@ class AxomApp(App):
             except Exception as exc:  # a read-only config must not break theme switching
                 self.notify(f"Could not save theme choice: {clean_text(exc, 120)}", severity="warning")
 
+    def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
+        """Textual's palette entries but those ours already have (help, screenshot): one
+        entry per thing to do."""
+        for command in super().get_system_commands(screen):
+            if command.title not in DUPLICATE_SYSTEM_COMMANDS:
+                yield command
+
     # ------------------------------------------------------------ actions
+
+    async def action_quit(self) -> None:
+        """Quit; while downloads run, ask first (ui/screens/quit_confirm.py)."""
+        manager = self.services.downloads
+        running = len(manager.running) if manager is not None else 0
+        if not running or isinstance(self._screen_or_none(), QuitConfirmScreen):
+            self.exit()
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit()
+
+        self.push_screen(QuitConfirmScreen(running), answered)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(binding_sections(type(self)), self.ui_settings.keymap))
@@ -263,11 +316,11 @@ class AxomApp(App):
 
         start_export(self, message.job_id)
 
-    def action_screenshot(self) -> None:
-        folder = self.ui_settings.screenshot_dir or Path.cwd()
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        folder = Path(path) if path else self.ui_settings.screenshot_dir or Path.cwd()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = self.save_screenshot(path=str(folder))
+            path = self.save_screenshot(filename, path=str(folder))
         except OSError as exc:
             self.notify(f"Screenshot failed: {clean_text(exc, 160)}", severity="error")
             return

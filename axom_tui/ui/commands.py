@@ -91,8 +91,10 @@ def chart_entries(
     from axom_tui.ui.widgets.cursor_chart import CursorChart
 
     yield ("Chart: cursor (focus the chart)", "C", partial(send, "focus_chart"))
+    seen: set[str] = set()
     for binding in Binding.make_bindings(CursorChart.BINDINGS):
-        if binding.description and binding.id:
+        if binding.description and binding.id and binding.id not in seen:
+            seen.add(binding.id)  # "plus,equals_sign" is two bindings, one entry
             key = escape(binding.key_display or binding.key)  # the palette reads markup: "[/]"
             what = binding.tooltip or binding.description
             yield (f"Chart: {what[0].lower()}{what[1:]}", key,

@@ -36,9 +36,18 @@ class ServerClock:
             return local
         return self._latest  # server ahead of us: do not extrapolate at an unknown rate
 
+    def ahead_by(self) -> float:
+        """Seconds the server's clock is ahead of ours (0 when it is not)."""
+        if self._latest is None:
+            return 0.0
+        return max(0.0, (self._latest - utcnow()).total_seconds())
+
 
 class StepRate:
-    """Steps per (our) second over a sliding window of observations, for ETAs."""
+    """Steps per second over a sliding window of observations, for ETAs. The dashboard
+    gives it the server's clock (``ServerClock``), so an ETA counts the same seconds as
+    elapsed times and the lifecycle do, also when the server's clock runs fast (the
+    demo's, 30 times)."""
 
     def __init__(self, window: float = 60.0, min_span: float = 5.0) -> None:
         self.window = window

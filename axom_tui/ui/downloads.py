@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from axom_tui.sanitize import clean_text
-from axom_tui.ui import format as fmt
+from axom_tui.units import human_bytes
 
 if TYPE_CHECKING:
     from axom_tui.download.manager import DownloadManager
@@ -69,6 +69,11 @@ class DownloadDesk:
         ):
             self._notify(f"{name} is already downloading.", timeout=3)
             return
+        there = manager.finished_copy(model.id) if model is not None else None
+        if there is not None:
+            self._notify(f"{name} is already downloaded: {clean_text(there.progress.dest, 120)}",
+                         title="Download", timeout=5)
+            return
         manager.start(model if model is not None else job_id)
         self._notify(f"Downloading the model of {name}…", title="Download", timeout=3)
 
@@ -82,9 +87,13 @@ def download_toast(snapshot: DownloadProgress) -> Toast | None:
     if not snapshot.final:
         return None
     name = clean_text(f"{snapshot.model_name} {snapshot.version}".strip(), 60)
+    if snapshot.already_present:  # every file was there and checked: nothing was fetched
+        return Toast(f"{name} is already downloaded: {snapshot.files_total} files, "
+                     f"{human_bytes(snapshot.total_bytes)} in {clean_text(snapshot.dest, 120)}",
+                     "Already downloaded", "information", 8)
     if str(snapshot.state) == "done":
         return Toast(
-            f"{name}: {snapshot.files_total} files, {fmt.bytes_(snapshot.total_bytes)} "
+            f"{name}: {snapshot.files_total} files, {human_bytes(snapshot.total_bytes)} "
             f"→ {clean_text(snapshot.dest, 120)}",
             "Model downloaded",
             "information",

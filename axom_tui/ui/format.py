@@ -1,4 +1,5 @@
-"""Human-readable numbers, sizes, durations. Pure functions; no Textual."""
+"""Human-readable numbers and durations. Pure functions; no Textual. (Byte sizes and rates:
+:mod:`axom_tui.units`, one convention shared with the shell commands.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ def is_finite(value: float | None) -> bool:
 def si(value: float | int | None, digits: int = 3) -> str:
     """1536000 → '1.54M'; None/NaN → '—'."""
     if not is_finite(value):
-        return "—" if value is None or value != value else ("∞" if value > 0 else "-∞")  # type: ignore[operator]
+        return "—" if value is None or value != value else ("∞" if value > 0 else "-∞")
     v = float(value)  # type: ignore[arg-type]
     for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(v) >= limit:
@@ -32,21 +33,6 @@ def signed_si(value: float | int | None) -> str:
         return "—"
     text = si(abs(value))  # type: ignore[arg-type]
     return ("+" if value >= 0 else "−") + text  # type: ignore[operator]
-
-
-def bytes_(n: float | int | None) -> str:
-    if not is_finite(n):
-        return "—"
-    v = float(n)  # type: ignore[arg-type]
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(v) < 1024 or unit == "TiB":
-            return f"{v:.0f} {unit}" if unit == "B" else f"{v:.1f} {unit}"
-        v /= 1024
-    return f"{v:.1f} TiB"
-
-
-def rate(bytes_per_s: float | None) -> str:
-    return "—" if not is_finite(bytes_per_s) else f"{bytes_(bytes_per_s)}/s"
 
 
 def duration(seconds: float | None) -> str:

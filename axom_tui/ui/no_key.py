@@ -30,7 +30,8 @@ def no_key_text(config_path: str) -> Text:
 
 
 class NoKeyApp(App):
-    BINDINGS = [Binding("q,escape", "quit", "Quit", id="quit")]
+    BINDINGS = [Binding("q,escape", "quit", "Quit", id="quit"),
+                Binding("S", "screenshot", "Screenshot", id="screenshot", show=False)]
     CSS = """
     Screen { align: center middle; }
     #box { width: 76; max-width: 100%; height: auto; border: thick $warning; padding: 1 2; }
@@ -39,6 +40,10 @@ class NoKeyApp(App):
     def __init__(self, config_path: str) -> None:
         super().__init__()
         self.config_path = config_path
+
+    def action_screenshot(self) -> None:
+        path = self.save_screenshot(path=".")
+        self.notify(f"Saved {path}", title="Screenshot", markup=False)
 
     def get_driver_class(self):
         from axom_tui.ui.session import quiet_driver_class

@@ -35,7 +35,14 @@ def desktop_sequence(title: str, body: str, in_tmux: bool) -> str:
 
 
 class Notifier:
-    """Watches the runs' status in each change set; news goes to the callables given."""
+    """Watches the runs' status in each change set; news goes to the callables given.
+
+    One notice per watched run that finishes: in the header (README, "Notices").
+    Watched: selected on the dashboard or shown in the compare view at some point; a run
+    nobody looked at finishing is not news. The bell and the desktop notification are
+    settings, both off unless turned on: a terminal that shows OSC 9 as a toast would
+    otherwise tell every notice twice.
+    """
 
     def __init__(self, store: RunStore, settings: UiSettings, *, notice: Notice,
                  bell: Callable[[], None], write_terminal: Callable[[str], None]) -> None:
@@ -44,8 +51,14 @@ class Notifier:
         self._notice = notice
         self._bell = bell
         self._write_terminal = write_terminal  # raw bytes to the terminal (OSC sequences)
+        self.watched: set[str] = set()
         self._last_status: dict[str, str] = {}
         self.sent: list[tuple[str, str]] = []  # (job_id, status) for tests and history
+
+    def watch(self, job_id: str | None) -> None:
+        """The user looked at this run: its end will be news."""
+        if job_id is not None:
+            self.watched.add(job_id)
 
     def observe(self, changes: ChangeSet) -> None:
         store = self.store
@@ -59,7 +72,8 @@ class Notifier:
             before = self._last_status.get(job_id)
             self._last_status[job_id] = status
             # Only runs we saw unfinished: a run already done at start-up is not news.
-            if before is not None and before not in ("completed", "failed") and status in ("completed", "failed"):
+            if job_id in self.watched and before is not None \
+                    and before not in ("completed", "failed") and status in ("completed", "failed"):
                 self.notify_finished(job_id, run.job.display_name, status, run.job.error)
 
     def notify_finished(self, job_id: str, name: str, status: str, error: str | None) -> None:

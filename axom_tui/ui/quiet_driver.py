@@ -6,7 +6,8 @@ second for the life of the app, about a quarter of the idle dashboard's CPU on a
 VM. Here the thread waits with no timeout unless the parser holds part of a sequence,
 and then exactly until the parser's deadline; a pipe wakes it when input is disabled
 (quit, suspend). Everything else, including how input is parsed and posted, is
-Textual's (pinned in pyproject.toml: this follows ``LinuxDriver.run_input_thread``).
+Textual's. This follows ``LinuxDriver.run_input_thread`` of Textual 8.2.8; the guard
+below makes ``tests/test_upstream_copies.py`` fail when the installed Textual differs.
 
 Input that is lost ends the app. Textual's loop takes end-of-file for "nothing typed"
 and selects again at once: a terminal that hung up (the pty of an `ssh` session whose
@@ -31,6 +32,23 @@ from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
 from axom_tui.ui.session import INPUT_LOST
+
+UPSTREAM_VERSION = "textual 8.2.8"
+#: What this module copies or relies on, by digest of its source.
+UPSTREAM: dict[str, tuple[str, str]] = {
+    "textual.drivers.linux_driver:LinuxDriver.run_input_thread": (
+        "03c4634c663e82c5", "QuietLinuxDriver.run_input_thread is a copy: port the change"),
+    "textual.drivers.linux_driver:LinuxDriver.disable_input": (
+        "d19b820bfe914abc", "disable_input must still join the input thread after exit_event"),
+    "textual._parser:Parser.tick": (
+        "ca5178b1f48d5432", "input_timeout reads _timeout_time: tick must still clear it"),
+    "textual._parser:Parser.feed": (
+        "73c101c780461d02", "input_timeout reads _timeout_time: feed must still set it"),
+    "textual.drivers.linux_driver:LinuxDriver.__init__": (
+        "8ffb11d084a66090", "__init__ swaps self._file for TerminalOutput: still the output?"),
+    "textual.drivers.linux_driver:LinuxDriver.start_application_mode": (
+        "a6a78976dcf6f302", "the writer thread must still be given self._file"),
+}
 
 #: Poll period while input is being disabled (Textual's own, so stopping is as quick).
 STOPPING_POLL = 0.1
@@ -70,7 +88,7 @@ class QuietLinuxDriver(LinuxDriver):
         super().__init__(*args, **kwargs)
         self._wake_read, self._wake_write = os.pipe()
         self._stopping = False
-        self._file = TerminalOutput(sys.__stderr__)  # type: ignore[arg-type]
+        self._file = TerminalOutput(sys.__stderr__)  # type: ignore[arg-type, assignment]
         self.input_lost = False
 
     def disable_input(self) -> None:

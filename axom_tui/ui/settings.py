@@ -14,7 +14,7 @@ class UiSettings:
     theme: str = "axom-dark"
     notify_toast: bool = True
     notify_bell: bool = False
-    notify_desktop: bool = True
+    notify_desktop: bool = False
     download_dir: Path | None = None
     screenshot_dir: Path | None = None
     export_dir: Path | None = None

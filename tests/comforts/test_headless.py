@@ -97,6 +97,7 @@ def _watch_while_time_passes(sim: Simulator, base_url: str, job_id: str) -> subp
     return subprocess.CompletedProcess(proc.args, proc.returncode, "".join(lines), err)
 
 
+@pytest.mark.slow  # follows a run to its end in a subprocess
 def test_watch_exits_0_when_the_run_completes(served) -> None:
     sim, server = served
     roles = _roles()
@@ -108,6 +109,7 @@ def test_watch_exits_0_when_the_run_completes(served) -> None:
     assert "\x1b" not in result.stdout
 
 
+@pytest.mark.slow  # follows a run to its end in a subprocess
 def test_watch_exits_1_when_the_run_fails_and_says_why(served) -> None:
     sim, server = served
     roles = _roles()

@@ -12,6 +12,8 @@ SGR = re.compile(rb"\x1b\[([0-9;:]*)m")
 BOX_OR_BLOCK = re.compile("[\u2500-\u259f]")
 BRAILLE = re.compile("[\u2800-\u28ff]")
 
+pytestmark = pytest.mark.slow  # the real app in a pty, seconds each
+
 
 def colour_params(output: bytes) -> list[list[str]]:
     return [m.group(1).decode().replace(":", ";").split(";") for m in SGR.finditer(output)]

@@ -1,5 +1,5 @@
-"""Fixtures for the download engine tests: a real local HTTP server (dl_fakeserver), a
-recording storage transport, and a manager factory with short backoffs."""
+"""Fixtures for the download engine tests: a real local HTTP server (dl_fakeserver) that
+records what storage was sent, and a manager factory with short backoffs."""
 
 from __future__ import annotations
 
@@ -7,17 +7,16 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from axom_tui.api.client import AxomClient
 from axom_tui.download import DownloadManager, DownloadProgress
 
 from dl_fakeserver import KEY, FakeFusion, ServerThread
-from dl_helpers import FakeSleep, RecordingTransport
+from dl_helpers import FakeSleep
 
 
-Made = tuple[DownloadManager, RecordingTransport, list[DownloadProgress]]
+Made = tuple[DownloadManager, list[DownloadProgress]]
 
 
 @pytest.fixture
@@ -57,28 +56,17 @@ def sleeper() -> FakeSleep:
 
 
 @pytest.fixture
-def transfer() -> str:
-    """Which transfer path the engine uses: "httpx" streaming, or "direct" (direct.py) for
-    every size. Modules override it with ``@pytest.mark.parametrize("transfer", BOTH)``."""
-    return "httpx"
-
-
-@pytest.fixture
-async def make_manager(client: AxomClient, sleeper: FakeSleep,
-                       transfer: str) -> AsyncIterator[Callable[..., Made]]:
+async def make_manager(client: AxomClient, sleeper: FakeSleep) -> AsyncIterator[Callable[..., Made]]:
     made: list[DownloadManager] = []
 
     def factory(**kwargs: Any) -> Made:
-        transport = RecordingTransport()
         seen: list[DownloadProgress] = []
         options: dict[str, Any] = dict(max_attempts=4, progress_interval=0.05, sleep=sleeper,
-                                       stall_timeout=5.0, storage_transport=transport,
-                                       on_progress=seen.append,
-                                       direct_min_bytes=0 if transfer == "direct" else None)
+                                       stall_timeout=5.0, on_progress=seen.append)
         options.update(kwargs)
         manager = DownloadManager(client, **options)
         made.append(manager)
-        return manager, transport, seen
+        return manager, seen
 
     yield factory
     for manager in made:

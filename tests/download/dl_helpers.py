@@ -5,23 +5,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import httpx
-
-
-class RecordingTransport(httpx.AsyncBaseTransport):
-    """Wraps the real transport; keeps every storage request's headers as sent."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
 
 class FakeSleep:
     """Records delays; waits only a token amount so tests stay fast."""

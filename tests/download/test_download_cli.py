@@ -15,6 +15,7 @@ import pytest
 from dl_fakeserver import JOB_ID, KEY, FakeFile, FakeFusion, blob
 
 from axom_tui.download import cli
+from axom_tui.download.safe_paths import safe_folder_name
 from axom_tui.sim import FaultConfig, SimConfig, SimServer, Simulator
 
 
@@ -53,6 +54,37 @@ def _first_model(sim: Simulator) -> dict:
     return sim.models()[0]
 
 
+def _folder(model: dict) -> str:
+    """The model's own folder: NAME-vN."""
+    return safe_folder_name(f"{model['name']}-{model['version']}")
+
+
+def test_dest_is_where_the_models_own_folder_goes_with_or_without_the_flag(
+        sim_server, sim_key, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One rule: the files go to DIR/NAME-vN/, DIR being --dest or the current folder."""
+    sim, server = sim_server
+    model = _first_model(sim)
+    job = model["lineage"]["job_id"]
+    models = tmp_path / "models"
+    code, out, err = invoke(job, "--dest", str(models), "--base-url", server.base_url)
+    assert code == 0, err
+    assert sorted(p.name for p in models.iterdir()) == [_folder(model)]
+    assert (models / _folder(model) / "config.json").is_file()
+    assert str(models / _folder(model)) in out.splitlines()[0]
+    code, out, err = invoke(job, "--dest", str(models), "--base-url", server.base_url)
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith(f"already there: {model['name']}")  # not fetched
+    assert "nothing to fetch" in out.splitlines()[-1]
+    here = tmp_path / "cwd"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    code, _, err = invoke(job, "--base-url", server.base_url)
+    assert code == 0, err
+    assert sorted(p.name for p in here.iterdir()) == [_folder(model)]
+    assert sorted(p.name for p in (here / _folder(model)).iterdir()) == \
+        sorted(p.name for p in (models / _folder(model)).iterdir())
+
+
 def test_download_succeeds_with_plain_lines(sim_server, sim_key, tmp_path: Path) -> None:
     sim, server = sim_server
     model = _first_model(sim)
@@ -63,12 +95,13 @@ def test_download_succeeds_with_plain_lines(sim_server, sim_key, tmp_path: Path)
     assert err == ""
     assert "\x1b" not in out and "\r" not in out
     lines = out.splitlines()
-    assert lines[0].startswith("downloading ") and str(tmp_path / "d") in lines[0]
+    folder = tmp_path / "d" / _folder(model)
+    assert lines[0].startswith("downloading ") and str(folder) in lines[0]
     assert any(line.strip() == "config.json: done" for line in lines)
     assert any("100.0%" in line and "3/3 files" in line for line in lines)
     assert lines[-1].startswith("done: ")
     for rel in ("config.json", "model-00001-of-00002.safetensors"):
-        data = (tmp_path / "d" / rel).read_bytes()
+        data = (folder / rel).read_bytes()
         assert hashlib.sha256(data).hexdigest() == sim.expected_sha256(model["id"], rel)
 
 
@@ -81,6 +114,27 @@ def test_tty_gets_one_updating_line(sim_server, sim_key, tmp_path: Path) -> None
     assert "config.json: done" not in out  # per-file lines only for failures on a TTY
     assert out.count("\n") == 3  # "downloading ...", the finished bar, the summary
     assert out.startswith("downloading ") and out.splitlines()[-1].startswith("done: ")
+
+
+def test_run_is_named_by_id_prefix_or_name_and_an_ambiguous_prefix_exits_2(
+        sim_server, sim_key, tmp_path: Path) -> None:
+    sim, server = sim_server
+    model = _first_model(sim)
+    job_id = model["lineage"]["job_id"]
+    code, out, err = invoke(job_id[:8], "--dest", str(tmp_path / "a"), "--base-url",
+                            server.base_url)
+    assert code == 0, err
+    assert (tmp_path / "a" / _folder(model) / "config.json").is_file()
+    name = next(j["name"] for j in sim.list_jobs(limit=200) if j["id"] == job_id)
+    code, _, err = invoke(name, "--dest", str(tmp_path / "b"), "--base-url", server.base_url)
+    assert code == 0, err
+    assert (tmp_path / "b" / _folder(model) / "config.json").is_file()
+    ids = [j["id"] for j in sim.list_jobs(limit=200)]
+    shared = next(i[:1] for i in ids if sum(o.startswith(i[:1]) for o in ids) > 1)
+    code, out, err = invoke(shared, "--dest", str(tmp_path / "c"), "--base-url", server.base_url)
+    assert code == 2 and out == ""
+    assert f"{shared} matches" in err and "give more of the id" in err
+    assert not (tmp_path / "c").exists()
 
 
 def test_unknown_run_exits_1(sim_server, sim_key, tmp_path: Path) -> None:
@@ -104,8 +158,8 @@ def test_hostile_manifest_exits_1_and_names_refused_files(
     assert "refused /abs.bin: absolute path" in err
     assert "refused bad␛[31m.bin: control character in name" in err
     assert "\x1b" not in err and "\x1b" not in out
-    assert (tmp_path / "d" / "ok.bin").read_bytes() == blob(100, 1)
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["d", "ok.bin"]
+    assert (tmp_path / "d" / "fusion-test-v1" / "ok.bin").read_bytes() == blob(100, 1)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["d", "fusion-test-v1", "ok.bin"]
 
 
 def test_failed_file_exits_1_with_its_reason(fusion: FakeFusion, server, tmp_path: Path,
@@ -123,7 +177,7 @@ def test_failed_file_exits_1_with_its_reason(fusion: FakeFusion, server, tmp_pat
     (["j", "--base-url", "ftp://example.com/api"], KEY, "must start with https://"),
     (["j", "--base-url", "http://example.com/api"], KEY, "--insecure"),
     (["j", "--parallel", "0"], KEY, "--parallel"),
-    (["  ", "--base-url", "http://127.0.0.1:9/api"], KEY, "JOB_ID"),
+    (["  ", "--base-url", "http://127.0.0.1:9/api"], KEY, "RUN"),
 ])
 def test_usage_and_config_errors_exit_2(argv: list[str], env_key: str, message: str,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,7 +199,7 @@ def test_python_m_axom_tui_download_end_to_end(sim_server, tmp_path: Path) -> No
         capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stdout and proc.stdout.splitlines()[-1].startswith("done: ")
-    data = (tmp_path / "out" / "config.json").read_bytes()
+    data = (tmp_path / "out" / _folder(model) / "config.json").read_bytes()
     assert hashlib.sha256(data).hexdigest() == sim.expected_sha256(model["id"], "config.json")
     proc = subprocess.run([sys.executable, "-m", "axom_tui", "download", "x"],
                           capture_output=True, text=True, env={**env, "AXOM_KEY": ""}, timeout=60)

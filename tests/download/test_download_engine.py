@@ -5,14 +5,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pytest
+from axom_tui.download import FileState, TaskState
 from dl_fakeserver import JOB_ID, FakeFile, FakeFusion, blob
 from dl_helpers import tree
 
-from axom_tui.download import FileState, TaskState
-
 MB = 1 << 20
-pytestmark = pytest.mark.parametrize("transfer", ["httpx", "direct"])
 
 
 def _sha(data: bytes) -> str:
@@ -20,11 +17,11 @@ def _sha(data: bytes) -> str:
 
 
 async def test_plain_download_is_byte_exact_and_storage_gets_no_key(
-        fusion: FakeFusion, make_manager, dest: Path, transfer: str) -> None:
+        fusion: FakeFusion, make_manager, dest: Path) -> None:
     big, small = blob(3 * MB + 17, 1), blob(1000, 2)
     fusion.files = [FakeFile("model.safetensors", big, sha256=_sha(big)),
                     FakeFile("sub/config.json", small), FakeFile("empty.txt", b"")]
-    manager, transport, seen = make_manager()
+    manager, seen = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert outcome.ok, outcome
     assert tree(dest) == {"model.safetensors": big, "sub/config.json": small, "empty.txt": b""}
@@ -33,10 +30,7 @@ async def test_plain_download_is_byte_exact_and_storage_gets_no_key(
                                                 dest / "empty.txt"}
     # The key went to the API and never to storage.
     assert fusion.api_auth and all(a.startswith("Bearer ") for a in fusion.api_auth)
-    assert bool(transport.requests) == (transfer == "httpx")
-    for req in transport.requests:
-        assert "authorization" not in req.headers and "cookie" not in req.headers
-    for f in fusion.files[:2]:  # as the storage saw them, whichever path sent them
+    for f in fusion.files[:2]:  # as the storage saw them
         assert f.requests
         assert all("authorization" not in h and "cookie" not in h for h in f.requests)
     # Progress: snapshots are immutable, every file passed through the expected states.
@@ -52,7 +46,7 @@ async def test_resume_across_restart_uses_range(
     fusion.files = [FakeFile("w.bin", data)]
     dest.mkdir()
     (dest / "w.bin.part").write_bytes(data[:700_000])
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert outcome.ok, outcome
     assert tree(dest) == {"w.bin": data}
@@ -67,7 +61,7 @@ async def test_stale_part_with_wrong_bytes_fails_the_hash_and_restarts(
     fusion.files = [FakeFile("w.bin", data, sha256=_sha(data))]
     dest.mkdir()
     (dest / "w.bin.part").write_bytes(b"\xff" * 1000)
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert outcome.ok, outcome
     assert tree(dest) == {"w.bin": data}
@@ -78,7 +72,7 @@ async def test_cut_connections_resume_with_range(
         fusion: FakeFusion, make_manager, dest: Path) -> None:
     data = blob(3 * MB, 5)
     fusion.files = [FakeFile("w.bin", data, cut_at=[MB, MB // 2])]
-    manager, _, seen = make_manager()
+    manager, seen = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert outcome.ok, outcome
     assert tree(dest) == {"w.bin": data}
@@ -94,7 +88,7 @@ async def test_200_answer_to_a_range_restarts_from_zero(
     fusion.files = [FakeFile("w.bin", data, mode="ignore_range")]
     dest.mkdir()
     (dest / "w.bin.part").write_bytes(b"\x00" * 4000)  # wrong bytes: must not survive
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert outcome.ok, outcome
     assert tree(dest) == {"w.bin": data}
@@ -107,7 +101,7 @@ async def test_wrong_content_range_start_restarts_safely(
     fusion.files = [FakeFile("w.bin", data, mode="wrong_start")]
     dest.mkdir()
     (dest / "w.bin.part").write_bytes(data[:5000])
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert outcome.ok, outcome
     assert tree(dest) == {"w.bin": data}
@@ -119,7 +113,7 @@ async def test_oversize_body_fails_without_final_file(
         fusion: FakeFusion, make_manager, dest: Path) -> None:
     fusion.files = [FakeFile("big.bin", blob(100_000, 8), mode="oversize"),
                     FakeFile("ok.bin", blob(10, 9))]
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert not outcome.ok and outcome.state is TaskState.FAILED
     assert [f.rel for f in outcome.failed] == ["big.bin"]
@@ -130,7 +124,7 @@ async def test_oversize_body_fails_without_final_file(
 async def test_content_length_disagreeing_with_manifest_fails(
         fusion: FakeFusion, make_manager, dest: Path) -> None:
     fusion.files = [FakeFile("w.bin", blob(5000, 10), manifest_size=4000)]
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert not outcome.ok
     assert "manifest says 4000" in outcome.failed[0].reason
@@ -140,7 +134,7 @@ async def test_content_length_disagreeing_with_manifest_fails(
 async def test_body_shorter_than_manifest_never_gets_the_final_name(
         fusion: FakeFusion, make_manager, dest: Path) -> None:
     fusion.files = [FakeFile("w.bin", blob(50_000, 11), mode="short")]
-    manager, _, _ = make_manager(max_attempts=3)
+    manager, _ = make_manager(max_attempts=3)
     outcome = await manager.download(JOB_ID, dest)
     assert not outcome.ok
     assert "gave up after 3 attempts" in outcome.failed[0].reason
@@ -151,7 +145,7 @@ async def test_body_shorter_than_manifest_never_gets_the_final_name(
 async def test_hash_mismatch_fails_and_removes_the_part(
         fusion: FakeFusion, make_manager, dest: Path) -> None:
     fusion.files = [FakeFile("w.bin", blob(5000, 12), sha256="0" * 64)]
-    manager, _, _ = make_manager(max_attempts=2)
+    manager, _ = make_manager(max_attempts=2)
     outcome = await manager.download(JOB_ID, dest)
     assert not outcome.ok and "sha256" in outcome.failed[0].reason
     assert tree(dest) == {}
@@ -163,7 +157,7 @@ async def test_5xx_and_429_are_retried_honouring_retry_after(
     fusion.files = [FakeFile("a.bin", data, statuses=[503, 500]),
                     FakeFile("b.bin", data, statuses=[429], retry_after="7")]
     fusion.manifest_429 = 1
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert outcome.ok, outcome
     assert tree(dest) == {"a.bin": data, "b.bin": data}
@@ -175,7 +169,7 @@ async def test_5xx_and_429_are_retried_honouring_retry_after(
 async def test_persistent_5xx_gives_up_with_a_reason(
         fusion: FakeFusion, make_manager, dest: Path) -> None:
     fusion.files = [FakeFile("a.bin", blob(10, 14), statuses=[502] * 10)]
-    manager, _, _ = make_manager(max_attempts=3)
+    manager, _ = make_manager(max_attempts=3)
     outcome = await manager.download(JOB_ID, dest)
     assert not outcome.ok
     assert "HTTP 502" in outcome.failed[0].reason and "gave up" in outcome.failed[0].reason
@@ -186,7 +180,7 @@ async def test_expired_link_is_resigned_and_the_file_continues(
     data = blob(2 * MB, 15)
     other = blob(MB, 16)
     fusion.files = [FakeFile("a.bin", data, expire_at=MB), FakeFile("b.bin", other, delay=0.01)]
-    manager, _, seen = make_manager()
+    manager, seen = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert outcome.ok, outcome
     assert tree(dest) == {"a.bin": data, "b.bin": other}
@@ -199,7 +193,7 @@ async def test_expired_link_is_resigned_and_the_file_continues(
 async def test_link_that_stays_forbidden_fails_after_bounded_resigns(
         fusion: FakeFusion, make_manager, dest: Path) -> None:
     fusion.files = [FakeFile("a.bin", blob(10, 17), statuses=[403] * 20)]
-    manager, _, _ = make_manager(max_resigns=2)
+    manager, _ = make_manager(max_resigns=2)
     outcome = await manager.download(JOB_ID, dest)
     assert not outcome.ok and "403" in outcome.failed[0].reason
     assert fusion.manifest_calls == 3  # the first one plus two re-signs
@@ -209,7 +203,7 @@ async def test_stalled_transfer_times_out_and_resumes(
         fusion: FakeFusion, make_manager, dest: Path) -> None:
     data = blob(MB, 18)
     fusion.files = [FakeFile("a.bin", data, mode="stall")]
-    manager, _, _ = make_manager(stall_timeout=0.5)
+    manager, _ = make_manager(stall_timeout=0.5)
     outcome = await manager.download(JOB_ID, dest)
     assert outcome.ok, outcome
     assert tree(dest) == {"a.bin": data}
@@ -223,7 +217,7 @@ async def test_existing_complete_file_is_skipped(
     dest.mkdir()
     (dest / "a.bin").write_bytes(data)
     (dest / "b.bin").write_bytes(b"wrong size")
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert outcome.ok, outcome
     assert fusion.files[0].requests == []
@@ -238,7 +232,7 @@ async def test_existing_file_with_wrong_hash_is_replaced(
     fusion.files = [FakeFile("a.bin", data, sha256=_sha(data))]
     dest.mkdir()
     (dest / "a.bin").write_bytes(b"x" * 4000)
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert outcome.ok and tree(dest) == {"a.bin": data}
 
@@ -246,7 +240,7 @@ async def test_existing_file_with_wrong_hash_is_replaced(
 async def test_malformed_manifest_sha_fails_that_file(
         fusion: FakeFusion, make_manager, dest: Path) -> None:
     fusion.files = [FakeFile("a.bin", b"abc", sha256="not-a-hash"), FakeFile("b.bin", b"def")]
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert not outcome.ok and "malformed" in outcome.failed[0].reason
     assert tree(dest) == {"b.bin": b"def"}

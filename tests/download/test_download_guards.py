@@ -19,7 +19,6 @@ from axom_tui.download.progress import ProgressTracker, RateMeter
 from axom_tui.download.safe_paths import resolve_target
 
 MB = 1 << 20
-BOTH = pytest.mark.parametrize("transfer", ["httpx", "direct"])
 HOSTILE = ["/tmp/axom-evil-abs", "../escape.bin", "a/../../nested.bin", "..\\win.bin",
            "C:evil.bin", "ctl\x1b[2Jname", "", "link/through.bin", "trap.json"]
 
@@ -37,7 +36,7 @@ async def test_hostile_manifest_refuses_unsafe_names_and_writes_nothing_outside(
     fusion.files = [FakeFile(rel, b"EVIL" * 10) for rel in HOSTILE]
     fusion.files += [FakeFile("config.json", good), FakeFile("sub/model.bin", nested)]
     before_tmp = set(os.listdir(tmp_path))
-    manager, _, seen = make_manager()
+    manager, seen = make_manager()
     outcome = await manager.download(JOB_ID, dest)
 
     assert not outcome.ok and outcome.state is TaskState.FAILED
@@ -57,7 +56,6 @@ async def test_hostile_manifest_refuses_unsafe_names_and_writes_nothing_outside(
     assert refused_states == {FileState.REFUSED}
 
 
-@BOTH
 async def test_symlink_planted_during_download_is_not_followed(fusion: FakeFusion, make_manager,
                                                               tmp_path: Path) -> None:
     outside = tmp_path / "outside"
@@ -65,7 +63,7 @@ async def test_symlink_planted_during_download_is_not_followed(fusion: FakeFusio
     dest = tmp_path / "dest"
     fusion.files = [FakeFile("slow.bin", blob(MB, 3), delay=0.02),
                     FakeFile("late/x.bin", b"x" * 10)]
-    manager, _, _ = make_manager(max_parallel_files=1)
+    manager, _ = make_manager(max_parallel_files=1)
     task = manager.start(JOB_ID, dest)
     while not (dest / "slow.bin.part").exists():
         await asyncio.sleep(0.01)
@@ -90,7 +88,7 @@ async def test_disk_space_is_checked_before_any_transfer(fusion: FakeFusion, mak
         return type(usage)(usage.total, usage.used, 6999)
 
     monkeypatch.setattr(files_mod.shutil, "disk_usage", tiny)
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert asked and not outcome.ok
     assert "not enough disk space" in outcome.reason
@@ -107,15 +105,14 @@ async def test_disk_space_is_checked_before_any_transfer(fusion: FakeFusion, mak
     assert outcome.ok, outcome
 
 
-@BOTH
 async def test_disk_full_mid_write_fails_that_file_and_keeps_the_part(
         fusion: FakeFusion, make_manager, dest: Path, monkeypatch) -> None:
     fusion.files = [FakeFile("a.bin", blob(MB, 6))]
     real_write = files_mod.PartWriter.write
 
     def write(self: files_mod.PartWriter, chunk: bytes) -> None:
-        # Like a real disk: what fits is written, then ENOSPC. Chunk sizes depend on
-        # the transport (one read may carry most of the file), so cut by bytes.
+        # Like a real disk: what fits is written, then ENOSPC. One read may carry most
+        # of the file, so cut by bytes.
         room = 300_000 - self.offset
         if len(chunk) > room:
             real_write(self, memoryview(chunk)[:max(room, 0)])
@@ -123,7 +120,7 @@ async def test_disk_full_mid_write_fails_that_file_and_keeps_the_part(
         real_write(self, chunk)
 
     monkeypatch.setattr(files_mod.PartWriter, "write", write)
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert not outcome.ok
     assert outcome.failed[0].reason.startswith("disk full")
@@ -132,12 +129,11 @@ async def test_disk_full_mid_write_fails_that_file_and_keeps_the_part(
     assert len(fusion.files[0].requests) == 1  # not retried
 
 
-@BOTH
 async def test_cancel_stops_and_keeps_the_part_for_a_resume(fusion: FakeFusion, make_manager,
                                                            dest: Path) -> None:
     data = blob(2 * MB, 7)
     fusion.files = [FakeFile("a.bin", data, delay=0.02), FakeFile("b.bin", b"later")]
-    manager, _, seen = make_manager(max_parallel_files=1)
+    manager, seen = make_manager(max_parallel_files=1)
     task = manager.start(JOB_ID, dest)
     while task.progress.done_bytes < 200_000:
         await asyncio.sleep(0.01)
@@ -157,7 +153,7 @@ async def test_cancel_stops_and_keeps_the_part_for_a_resume(fusion: FakeFusion, 
 
 async def test_cancel_before_it_starts(fusion: FakeFusion, make_manager, dest: Path) -> None:
     fusion.files = [FakeFile("a.bin", b"abc")]
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     task = manager.start(JOB_ID, dest)
     task.cancel()
     outcome = await task.wait()
@@ -170,7 +166,7 @@ async def test_two_downloads_at_once_and_one_dest_guard(fusion: FakeFusion, make
     # ~0.8 s per download: "one" must still hold its folder when the clash asks for it
     # (at 0.08 s a loaded CI machine once let "one" finish first).
     fusion.files = [FakeFile("a.bin", data, delay=0.05)]
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     one = manager.start(JOB_ID, tmp_path / "one")
     two = manager.start(JOB_ID, tmp_path / "two")
     while one.progress.state is not TaskState.DOWNLOADING:  # "one" holds its folder now
@@ -188,7 +184,7 @@ async def test_default_dest_is_a_safe_folder_under_base_dir(fusion: FakeFusion, 
                                                            tmp_path: Path) -> None:
     fusion.name, fusion.version = "../../evil name", "v/2"
     fusion.files = [FakeFile("a.bin", b"abc")]
-    manager, _, _ = make_manager(base_dir=tmp_path)
+    manager, _ = make_manager(base_dir=tmp_path)
     outcome = await manager.download(JOB_ID)
     assert outcome.ok
     assert outcome.dest == tmp_path / "evil_name-v_2"
@@ -196,7 +192,7 @@ async def test_default_dest_is_a_safe_folder_under_base_dir(fusion: FakeFusion, 
 
 
 async def test_find_model_for_job_errors_are_clear(fusion: FakeFusion, make_manager) -> None:
-    manager, _, _ = make_manager()
+    manager, _ = make_manager()
     model = await manager.find_model_for_job(JOB_ID)
     assert model.id == MODEL_ID
     assert (await manager.find_model_for_job(MODEL_ID)).id == MODEL_ID

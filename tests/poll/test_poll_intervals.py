@@ -181,7 +181,9 @@ async def test_terminal_runs_get_final_fetches_then_never_again():
         # background terminal runs: the result of the completed one, nothing else
         assert per_run(h, "done") == {"get_job": 0, "get_metrics": 0, "get_logs": 0,
                                       "get_events": 0, "get_result": 1}
-        assert sum(per_run(h, "failed").values()) == 0
+        # the failed one: its last points once, for the job list's Loss (poll/tail.py)
+        assert per_run(h, "failed") == {"get_job": 0, "get_metrics": 1, "get_logs": 0,
+                                        "get_events": 0, "get_result": 0}
         # the live run finishes while watched: final metrics/logs/events/result
         h.api.add_points("live", range(21, 40))
         h.api.add_lines("live", 3)
@@ -199,7 +201,7 @@ async def test_terminal_runs_get_final_fetches_then_never_again():
         h.scheduler.focus("failed")
         await h.advance(30)
         after_focus = sum(per_run(h, "failed").values())
-        assert after_focus == 3  # metrics, logs, events: once each
+        assert after_focus == 1 + 3  # the tail, then metrics, logs, events: once each
         mark = h.now
         await h.advance(SECONDS)
         for job_id in ("done", "failed", "live"):

@@ -234,22 +234,6 @@ class NetworkFaults(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-class AuthRecorder(httpx.AsyncBaseTransport):
-    """Wraps a transport and records (origin, path, had Authorization) of every request."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.seen: list[tuple[str, str, str | None]] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append((f"{request.url.scheme}://{request.url.netloc.decode()}",
-                          request.url.path, request.headers.get("authorization")))
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
 # ---------------------------------------------------------------- a uvicorn server in a thread
 
 class ThreadServer(AsgiThreadServer):

@@ -1,7 +1,8 @@
-"""Promise 1, the full app: the dashboard under Pilot against the simulator over loopback
-with faults on. No crash; while the faults last the header shows a degraded connection;
-after they are switched off (``sim.faults = FaultConfig()``) it is back to live, and what
-the store holds for the run on screen is the server's data, each line and step once.
+"""Promise 1 (defined in conftest.py), the full app: the dashboard under Pilot against the
+simulator over loopback with faults on. No crash; while the faults last the header shows a
+degraded connection; after they are switched off (``sim.faults = FaultConfig()``) it is
+back to live, and what the store holds for the run on screen is the server's data, each
+line and step once.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Promise 2: malformed bodies never crash (endpoint parsers).
+"""Promise 2 (defined in conftest.py): malformed bodies never crash (endpoint parsers).
 
 Every endpoint parser is fed, through AxomClient and an httpx.MockTransport, random and
 adversarial responses: arbitrary JSON, the contract's payloads with fields mutated
@@ -34,6 +34,7 @@ from axom_tui.api import records as rec
 from axom_tui.api.errors import AxomError
 from axom_tui.store import RunStore
 from axom_tui.ui import format as fmt
+from axom_tui.units import human_bytes
 from rel_helpers import (
     BASE, EVENTS, JOB, JOB_ID, KEY, LINE, MODEL, MODEL_ID, OVERVIEW, POINT, RESULT, TS, figure,
     streamed_response,
@@ -239,7 +240,7 @@ def _check_record(name: str, value: Any) -> None:
         if isinstance(number, int):
             # beyond int64 the store cannot hold it and the UI's float maths overflows
             assert -(2**63) <= number < 2**63, (name, "integer beyond int64 reached a record")
-        for show in (fmt.si, fmt.metric, fmt.money, fmt.percent, fmt.duration, fmt.bytes_):
+        for show in (fmt.si, fmt.metric, fmt.money, fmt.percent, fmt.duration, human_bytes):
             show(number)
     store = RunStore(clock=lambda: 0.0)
     if name == "jobs":

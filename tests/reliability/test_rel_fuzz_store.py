@@ -1,4 +1,4 @@
-"""Promise 2: malformed bodies never crash (store level).
+"""Promise 2 (defined in conftest.py): malformed bodies never crash (store level).
 
 After good polls, a run of bad polls (every parser's garbage: empty, truncated and
 non-UTF-8 bodies, HTML error pages, wrong types, error statuses) leaves every piece of
@@ -27,10 +27,6 @@ from rel_helpers import (
     BASE, EVENTS, JOB, JOB_ID, KEY, LINE, MODEL, OVERVIEW, POINT, RESULT, TS, figure,
     streamed_response,
 )
-
-# Figures this module reports (the bad polls served), filled in by the scenarios.
-CASES: dict[str, int] = {}
-
 
 class World:
     """A static little world served over MockTransport; ``garbage`` turns every answer bad."""
@@ -132,7 +128,7 @@ def test_bad_polls_after_good_ones_leave_held_data_intact(seed, bad_seconds):
             await clock.advance(20)
             assert _snapshot(store) == good
             assert not any(h.failing for h in store.global_feeds.values())
-            CASES["store_bad_polls"] = CASES.get("store_bad_polls", 0) + world.served_bad
+            figure("fuzz: bad polls against a held store", world.served_bad)
         finally:
             scheduler.stop()
             await task
@@ -140,8 +136,3 @@ def test_bad_polls_after_good_ones_leave_held_data_intact(seed, bad_seconds):
 
     asyncio.run(scenario())
     figure("fuzz: store-level scenarios run", 1)
-
-
-def test_store_level_figures():
-    figure("fuzz: max_examples configured", STORE_EXAMPLES)
-    figure("fuzz: bad polls against a held store", CASES.get("store_bad_polls", 0))

@@ -1,4 +1,4 @@
-"""Promise 1: no data lost or duplicated under faults.
+"""Promise 1 (defined in conftest.py): no data lost or duplicated under faults.
 
 A bounded soak: three simulated hours of scheduler + store against the simulator served
 in process (httpx.ASGITransport), the simulator's ManualClock advanced in step with the

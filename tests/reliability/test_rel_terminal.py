@@ -1,4 +1,4 @@
-"""Promise 3: server text cannot act on the terminal.
+"""Promise 3 (defined in conftest.py): server text cannot act on the terminal.
 
 The real app (``python -m axom_tui``) runs in a pty against a hostile server whose every
 string (run names, statuses, types, errors, log lines, event kinds and payloads, phases,
@@ -18,6 +18,7 @@ import io
 import re
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -115,12 +116,15 @@ def _audit_headless(commands, procs) -> int:
     return escape_bytes
 
 
+@pytest.mark.slow  # the real app in a pty against a hostile server
 def test_real_app_in_a_pty_writes_no_server_controlled_escapes(tmp_path):
     api, other = HostileApi(flip_after=1.5), HostileApi(flip_after=1.0)
     with ThreadServer(api.app()) as server, ThreadServer(other.app()) as headless_server:
         commands, procs = _start_headless(headless_server.origin + "/api", tmp_path)
+        config = tmp_path / "axom.toml"  # the desktop notification is a setting (off by default)
+        config.write_text("[notify]\ndesktop = true\n")
         env = child_env(TERM="xterm-256color", COLORTERM="truecolor", XDG_CONFIG_HOME=str(tmp_path),
-                        HOME=str(tmp_path))
+                        HOME=str(tmp_path), AXOM_CONFIG=str(config))
         keys = [(0.6, b"\x1b[B"), (1.2, b"\x1b[B"), (1.8, b"\x1b[B"), (2.4, b"\x1b[B"),
                 (3.0, b"\x1b[A\x1b[A\x1b[A\x1b[A"), (3.6, b"\t"), (4.2, b"\t")]
         run = run_in_pty([PYTHON, "-m", "axom_tui", "--base-url", server.origin + "/api"], env,

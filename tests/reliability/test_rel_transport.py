@@ -1,4 +1,4 @@
-"""Promise 5: transport safety.
+"""Promise 5 (defined in conftest.py): transport safety.
 
 A plain ``http://`` base URL to a non-loopback host is refused (flag, environment or
 config file) unless ``--insecure``; loopback is fine. TLS verification stays on for the
@@ -23,8 +23,8 @@ import pytest
 from axom_tui.api import AxomClient
 from axom_tui.api.errors import TransportError
 from axom_tui.cli import main
-from axom_tui.download import direct, storage
-from axom_tui.download.errors import FatalFileError, TransientError
+from axom_tui.download import transfer
+from axom_tui.download.errors import FatalFileError
 from axom_tui.launch import settings_from_args
 from axom_tui.runtime import build_services
 from rel_helpers import KEY, PYTHON, REPO, child_env, figure, leaks_in
@@ -116,12 +116,8 @@ async def test_tls_verification_is_on_everywhere(tmp_path):
     assert settings.insecure is True
     services = build_services(settings.base_url, settings.key)
     assert _verifies(_pool_context(services.client._http))
-    assert _verifies(_pool_context(services.open_downloads().storage))
     await services.aclose()
-    storage_client = storage.make_storage_client()
-    assert _verifies(_pool_context(storage_client))
-    await storage_client.aclose()
-    assert _verifies(direct.ssl_context())
+    assert _verifies(transfer.ssl_context())  # storage downloads
 
 
 @pytest.fixture(scope="module")
@@ -172,17 +168,10 @@ async def test_untrusted_certificate_gets_no_request_and_no_key(untrusted_https,
     async with AxomClient(origin + "/api", KEY, retries=0) as client:
         with pytest.raises(TransportError):
             await client.list_jobs()
-    storage_client = storage.make_storage_client()
-    try:
-        with pytest.raises(TransientError):
-            await storage.fetch_into(storage_client, origin + "/storage/x?sig=abc", 0, 10,
-                                     lambda b: None, lambda: None, lambda s: None)
-    finally:
-        await storage_client.aclose()
-    with pytest.raises((FatalFileError, TransientError)):
-        await direct.fetch_direct(origin + "/storage/x?sig=abc", 0, 10, lambda b: None,
-                                  lambda: None, lambda s: None, 5.0)
+    with pytest.raises(FatalFileError, match="not trusted"):
+        await transfer.fetch(origin + "/storage/x?sig=abc", 0, 10, lambda b: None,
+                             lambda: None, lambda s: None, 5.0)
     await asyncio.sleep(0.3)
     assert received == [], "nothing was sent over an unverified connection"
-    assert len(handshakes) >= 3 and "ok" not in handshakes
+    assert len(handshakes) >= 2 and "ok" not in handshakes
     figure("transport: untrusted TLS handshakes refused", len(handshakes))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from axom_tui.store import ChangeSet, ChangeTracker, FeedKind, GlobalAspect, RunAspect
-from axom_tui.store.vocab import GLOBAL_FEEDS, RUN_FEEDS
+from axom_tui.store.vocab import GLOBAL_FEEDS, ONCE_FEEDS, RUN_FEEDS
 
 R, G = RunAspect, GlobalAspect
 
@@ -85,7 +85,7 @@ def test_a_drained_change_set_does_not_see_later_marks():
 
 def test_the_vocabulary_is_one_set_of_words():
     assert FeedKind.LIST == "list" and str(FeedKind.LIST) == "list"  # the job list's feed
-    assert set(GLOBAL_FEEDS) | set(RUN_FEEDS) == set(FeedKind)
+    assert set(GLOBAL_FEEDS) | set(RUN_FEEDS) | set(ONCE_FEEDS) == set(FeedKind)
     assert all(kind.is_global for kind in GLOBAL_FEEDS)
     assert not any(kind.is_global for kind in RUN_FEEDS)
     # each run feed fills the run aspect of the same name; the job list the LIST aspect

@@ -47,6 +47,19 @@ def test_replaced_step_takes_newest_value_and_marks_resume_point():
     assert s.resume_points == [7, 9]
 
 
+def test_a_resend_that_comes_over_several_polls_is_one_resume_point():
+    s = MetricSeries()
+    s.merge([pt(i, loss=2.0) for i in range(10, 1001, 10)])
+    # resumed from the checkpoint at 500: the steps after it come again, a page per poll
+    for start in range(510, 1001, 100):
+        s.merge([pt(i, loss=1.0) for i in range(start, start + 100, 10)])
+    s.merge([pt(i, loss=0.9) for i in range(1010, 1100, 10)])
+    assert s.resume_points == [510]
+    # a second preemption later: a second point
+    s.merge([pt(i, loss=0.8) for i in range(810, 900, 10)])
+    assert s.resume_points == [510, 810]
+
+
 def test_out_of_order_points_are_inserted_in_place():
     s = MetricSeries()
     s.merge([pt(10), pt(30)])

@@ -55,10 +55,10 @@ async def test_chart_keys_and_csv_export(server, tmp_path):
         assert chart.smoothing is False
         await wait_for(pilot, lambda: chart.draws > draws, what="a redraw after s")
         draws = chart.draws
-        await pilot.press("g")
+        await pilot.press("l")
         assert chart.log_y is True
         await wait_for(pilot, lambda: chart.draws > draws, what="a redraw after g")
-        await pilot.press("s", "g")
+        await pilot.press("s", "l")
         assert chart.smoothing is True and chart.log_y is False
 
         # e writes every point of the run, with all its fields (as `axom-tui export`)

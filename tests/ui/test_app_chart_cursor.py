@@ -3,12 +3,17 @@ the mouse, and the log and lifecycle panes following the cursor (and moving it).
 
 from __future__ import annotations
 
-from itertools import pairwise
-
 import numpy as np
 import pytest
 from textual import events
 from textual.widgets import Input
+
+from axom_tui.charting.timeaxis import XMode
+from axom_tui.ui.screens.compare import CompareScreen
+from axom_tui.ui.widgets.cursor_chart import CursorChart
+from axom_tui.ui.widgets.job_table import JobTable
+from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane
+from axom_tui.ui.widgets.log_view import LogView
 from ui_helpers import (
     SIZE,
     make_app,
@@ -19,13 +24,6 @@ from ui_helpers import (
     wait_for,
     widget_text,
 )
-
-from axom_tui.charting.timeaxis import XMode
-from axom_tui.ui.screens.compare import CompareScreen
-from axom_tui.ui.widgets.cursor_chart import CursorChart
-from axom_tui.ui.widgets.job_table import JobTable
-from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane
-from axom_tui.ui.widgets.log_view import LogView
 
 
 @pytest.fixture
@@ -241,23 +239,25 @@ async def test_log_lines_and_phases_put_the_cursor_at_their_moment(server, tmp_p
         phase = pane.phase_at(chart.cursor.ts)
         assert phase is not None and phase.status == "running"
 
-        # Enter on a phase (the run resuming after its preemption) puts the cursor there
-        pane.focus()
-        await pilot.pause()
-        phases = [p for _line, p in pane.phase_rows]
+        # Enter on a phase (the run resuming after its preemption) puts the cursor there:
+        # P focuses the pane, j/k select a phase
+        await pilot.press("P")
+        await wait_for(pilot, lambda: app.focused is pane, what="the lifecycle's focus")
+        phases = pane.phases
         resumed = [
-            p
-            for prev, p in pairwise(phases)
-            if prev.status == "preempted" and p.status != "preempted"
+            k
+            for k in range(1, len(phases))
+            if phases[k - 1].status == "preempted" and phases[k].status == "running"
         ]
-        target = (resumed or [p for p in phases if p.status == "running"])[-1]
+        target = (resumed or [k for k, p in enumerate(phases) if p.status == "running"])[-1]
         for _ in range(len(phases)):
-            if pane._selected == target.start:
+            if pane._selected == target:
                 break
-            await pilot.press("up")
-        assert pane._selected == target.start
+            await pilot.press("k" if pane._selected > target else "j")
+        assert pane.selected.start == phases[target].start
+        assert pane.selected.status == "running"
         await pilot.press("enter")
-        start = target.start.timestamp()
+        start = phases[target].start.timestamp()
         best = min(abs(t - start) for t in times if not np.isnan(t))
         await wait_for(
             pilot,
@@ -349,7 +349,7 @@ async def test_chart_keys_are_in_help_and_the_palette_and_remap(server, tmp_path
         await pilot.press("question_mark")
         from textual.widgets import Static
 
-        help_text = "\n".join(widget_text(w, 100) for w in app.screen.query(Static))
+        help_text = "\n".join(widget_text(w, 220) for w in app.screen.query(Static))
         for text in (
             "Chart (C to focus)",
             "chart.cursor.left",
@@ -368,8 +368,8 @@ async def test_chart_keys_are_in_help_and_the_palette_and_remap(server, tmp_path
         labels = [label for label, _key, _cb in chart_entries(lambda _name: None)]
         from textual.binding import Binding
 
-        ids = [b for b in Binding.make_bindings(CursorChart.BINDINGS) if b.id]
-        assert len(labels) == len(ids) + 1  # every key, and focusing the chart
+        ids = {b.id for b in Binding.make_bindings(CursorChart.BINDINGS) if b.id}
+        assert len(labels) == len(set(labels)) == len(ids) + 1  # every key, once; and C
         # the palette runs them: ctrl+p, "whole run", Enter zooms out to the whole run
         from textual.command import CommandPalette
 

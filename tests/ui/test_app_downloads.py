@@ -92,13 +92,27 @@ async def test_watched_run_finishing_notifies(server, tmp_path):
         assert [(n.title, n.body, n.error) for n in header.notices] == [("Run completed", name, False)]
         assert f"✓ Run completed  {name}" in widget_text(header)
         assert not toasts.matching("Run completed")
-        # on another screen (no header there) the news is a toast
+        # under a dialog (no header of its own) the news still goes to the header: once
         app.action_help()
         await pilot.pause()
         app.show_notice("Run failed", "other-run — out of memory", error=True)
-        failed = toasts.matching("Run failed")
-        assert failed and failed[-1]["severity"] == "error"
-        assert "other-run" in str(failed[-1]["message"])
+        assert not toasts.matching("Run failed")
+        assert header.notices[-1].body == "other-run — out of memory" and header.notices[-1].error
         # runs that were already finished at start-up are not news
         already = role_id(server.sim, "done-train")
         assert all(job_id != already for job_id, _ in app.notifier.sent)
+
+
+async def test_a_run_nobody_looked_at_finishing_is_not_news(server, tmp_path):
+    app, services = make_app(server, tmp_path)
+    toasts = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        store = services.store
+        near = role_id(server.sim, "near-finish")  # completes 150 simulated s after start
+        assert app.screen.selected != near
+        await wait_for(pilot, lambda: store.runs[near].job.status == "completed", timeout=20,
+                       what="the run to complete")
+        await pilot.pause(0.5)  # the flush that would carry the notice
+        assert app.notifier.sent == []
+        assert app.screen.query_one(HeaderBar).notices == [] and not toasts.matching("Run")

@@ -137,8 +137,15 @@ async def test_clicks_select_a_row_and_sort_by_a_header(tmp_path):
         names = [services.store.runs[j].job.display_name.lower() for j in table.visible_job_ids()]
         assert names == sorted(names)
         assert table.selected_job_id == third  # the cursor stayed on its run
-        await pilot.click(JobTable, offset=(header.index("Type"), 0))  # not a sort key
-        assert table.sort_mode == "newest"
+        await pilot.click(JobTable, offset=(header.index("Name"), 0))  # again: the other way
+        assert table.sort_mode == "name" and table.sort_reverse
+        assert "Name ▴" in table.render_line(0).text
+        names = [services.store.runs[j].job.display_name.lower() for j in table.visible_job_ids()]
+        assert names == sorted(names, reverse=True)
+        await pilot.click(JobTable, offset=(header.index("Type"), 0))  # any column sorts
+        assert table.sort_mode == "type" and not table.sort_reverse
+        types = [services.store.runs[j].job.type for j in table.visible_job_ids()]
+        assert types == sorted(types)
 
 
 async def test_no_width_cuts_a_figure_in_half(tmp_path):

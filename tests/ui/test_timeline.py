@@ -1,5 +1,6 @@
-"""The lifecycle timeline fills its pane and keeps the current phase on screen, however
-long the run's history grows, without laying the screen out again."""
+"""The lifecycle pane lists every phase, scrolls, and keeps the current (or final) phase
+and a failed run's whole error in view however short it gets, without laying the screen
+out again."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from axom_tui.api.records import Event, Job
 from axom_tui.ui.widgets.timeline import Timeline
 
 T0 = datetime(2026, 6, 1, tzinfo=timezone.utc)
+LONG_ERROR = ("worker crashed at step 1520: RuntimeError: CUDA error: an illegal memory access "
+              "was encountered; retry limit exhausted (3 of 3 retries used) — see the worker "
+              "log for the stack trace")
 
 
 def _history(preemptions: int) -> tuple[Job, list[Event]]:
@@ -25,6 +29,19 @@ def _history(preemptions: int) -> tuple[Job, list[Event]]:
         t += timedelta(minutes=1)
         events.append(Event("status", t, {"to": "running"}))
     return Job(id="j1", status="running", started_at=T0, updated_at=t), events
+
+
+def _failed(preemptions: int, error: str = LONG_ERROR) -> tuple[Job, list[Event]]:
+    job, events = _history(preemptions)
+    events.append(Event("status", job.updated_at + timedelta(minutes=1), {"to": "failed"}))
+    events.append(Event("mystery", job.updated_at, {"x": 1}))  # an unknown kind
+    return Job(id="j1", status="failed", error=error, started_at=T0,
+               updated_at=job.updated_at + timedelta(minutes=1)), events
+
+
+def shown_lines(timeline: Timeline) -> list[str]:
+    """What the pane shows, row by row."""
+    return [timeline.render_line(y).text.rstrip() for y in range(timeline.size.height)]
 
 
 def _host(css: str) -> App:
@@ -50,33 +67,55 @@ async def test_long_history_keeps_the_current_phase_on_screen_without_layout():
             job, events = _history(preemptions)
             timeline.show(job, events, lambda: job.updated_at + timedelta(seconds=30))
             await pilot.pause()
-            lines = timeline.render_timeline().plain.splitlines()
-            assert len(lines) <= timeline.content_size.height
-            assert "◀ now" in lines[-1]  # the current phase: last, and on screen
-            if 3 + 2 * preemptions > len(lines) - 2:
-                assert any("earlier phases" in line for line in lines)
+            shown = shown_lines(timeline)
+            assert any("◀ now" in line for line in shown)  # the current phase, on screen
+            if 3 + 2 * preemptions > 10 - 2:
+                assert "earlier" in shown[0]  # the title says there is more above
         assert not any(layouts)
 
 
-async def test_a_short_timeline_keeps_the_failed_runs_error_and_last_phase():
-    app = _host("Timeline { height: 6; min-height: 0; }")
+async def test_earlier_phases_can_be_scrolled_to_and_back():
+    app = _host("Timeline { height: 8; }")
     async with app.run_test(size=(60, 20)) as pilot:
         timeline = app.query_one(Timeline)
-        job, events = _history(5)
-        events.append(Event("status", job.updated_at + timedelta(minutes=1), {"to": "failed"}))
-        events.append(Event("mystery", job.updated_at, {"x": 1}))  # an unknown kind: least important
-        job = Job(id="j1", status="failed", error="CUDA out of memory", started_at=T0,
-                  updated_at=job.updated_at + timedelta(minutes=1))
+        job, events = _history(12)
+        timeline.show(job, events, lambda: job.updated_at)
+        timeline.focus()
+        await pilot.pause()
+        assert not any("provisioning" in line for line in shown_lines(timeline))
+        await pilot.press("g")
+        assert any("provisioning" in line for line in shown_lines(timeline))
+        await pilot.press("j", "j", "k")
+        assert any("staging" in line for line in shown_lines(timeline))
+        # scrolled away, it stays where the user put it while the run goes on
+        timeline.tick()
+        await pilot.pause()
+        assert not any("◀ now" in line for line in shown_lines(timeline))
+        await pilot.press("G")
+        assert any("◀ now" in line for line in shown_lines(timeline))
+
+
+async def test_a_failed_runs_whole_error_shows_wrapped_under_its_last_phase():
+    app = _host("Timeline { height: 9; min-height: 0; }")
+    async with app.run_test(size=(50, 20)) as pilot:
+        timeline = app.query_one(Timeline)
+        job, events = _failed(5)
         timeline.show(job, events, lambda: job.updated_at)
         await pilot.pause()
-        lines = timeline.render_timeline().plain.splitlines()
-        assert len(lines) <= timeline.content_size.height == 6
-        error = next(i for i, line in enumerate(lines) if "CUDA out of memory" in line)
-        assert lines[error - 1].startswith("✗ failed")  # the last phase, just above its error
-        assert any("earlier phases" in line for line in lines)
+        shown = shown_lines(timeline)
+        text = " ".join(line.strip() for line in shown)
+        assert "retry limit exhausted (3 of 3 retries used)" in text
+        assert "for the stack trace" in text  # the end of it too: nothing cut
+        first = next(i for i, line in enumerate(shown) if "worker crashed" in line)
+        assert shown[first - 1].startswith("✗ failed")  # the last phase, just above its error
 
-        timeline.styles.height = 5  # tighter still: the unknown event's line goes first
+
+async def test_a_very_short_pane_still_shows_the_final_phase():
+    app = _host("Timeline { height: 4; min-height: 0; }")
+    async with app.run_test(size=(60, 20)) as pilot:
+        timeline = app.query_one(Timeline)
+        job, events = _failed(5, error="CUDA out of memory")
+        timeline.show(job, events, lambda: job.updated_at)
         await pilot.pause()
-        lines = timeline.render_timeline().plain.splitlines()
-        assert len(lines) <= 5 and "mystery" not in "".join(lines)
-        assert "CUDA out of memory" in lines[-1] and lines[-2].startswith("✗ failed")
+        shown = shown_lines(timeline)
+        assert any(line.startswith("✗ failed") for line in shown), shown

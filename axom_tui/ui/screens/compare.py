@@ -10,14 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from axom_tui.sanitize import clean_text
 from axom_tui.store.changes import ChangeSet
+from axom_tui.store.resume_points import resume_points
 from axom_tui.store.vocab import GlobalAspect, RunAspect
 from axom_tui.ui.derive import progress_of
 from axom_tui.ui.messages import StoreChanged
 from axom_tui.ui.status_style import progress_bar, status_text
+from axom_tui.ui.widgets.footer import AxomFooter
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.cursor_chart import CursorChart
 from axom_tui.ui.widgets.metric_chart import MetricChart
@@ -64,11 +66,12 @@ class RunTile(Vertical):
             if job and job.retries:
                 head.append(f"  retries {job.retries}", style="dim")
             self.query_one(".tile-head", Static).update(head)
-        if RunAspect.METRICS in aspects:
+        if aspects & {RunAspect.METRICS, RunAspect.EVENTS}:  # resume points come from both
             series = run.metrics
             self.query_one(MetricChart).set_data(
                 series.steps, {"loss": series.column("loss"), "grad_norm": series.column("grad_norm")},
-                series.cycle_boundaries(), list(series.resume_points), run.version)
+                series.cycle_boundaries(),
+                resume_points(run.events, series.steps, series.resume_points), run.version)
         if RunAspect.LOGS in aspects:
             lines = run.logs.tail(TILE_LOG_LINES)
             text = Text(no_wrap=True, overflow="ellipsis")
@@ -83,7 +86,7 @@ class CompareScreen(Screen):
     BINDINGS = [
         Binding("escape", "close", "Back", id="compare.close"),
         Binding("s", "smoothing", "Smooth", id="compare.smooth"),
-        Binding("g", "log_scale", "Log y", id="compare.log"),
+        Binding("l", "log_scale", "Log y", id="compare.log"),
         Binding("r", "refresh", "Refresh", id="compare.refresh"),
         Binding("C", "focus_chart", "Chart cursor", id="compare.focus.chart", show=False),
     ]
@@ -110,7 +113,7 @@ class CompareScreen(Screen):
         with Grid(id="tiles"):
             for job_id in self.job_ids:
                 yield RunTile(job_id)
-        yield Footer(show_command_palette=not self.settings.ascii)
+        yield AxomFooter(show_command_palette=not self.settings.ascii)
 
     def on_mount(self) -> None:
         self.scheduler.set_visible(set(self.job_ids))

@@ -9,18 +9,24 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
+from axom_tui.export import safe_file_stem
+from axom_tui.charting.spec import WAITING
 from axom_tui.store.changes import ChangeSet
+from axom_tui.store.resume_points import resume_points
 from axom_tui.store.vocab import GlobalAspect, RunAspect
+from axom_tui.ui.chart_keys import next_weight
+from axom_tui.ui.connection_text import connection_problem
 from axom_tui.ui.messages import (
     CompareRequested, DownloadProgressed, DownloadRequested, ExportRequested, StoreChanged,
 )
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
+from axom_tui.ui.widgets.footer import AxomFooter
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.cursor_chart import CursorChart
@@ -70,11 +76,17 @@ class DashboardScreen(Screen):
         Binding("d", "download", "Download", id="download"),
         Binding("v", "chart_view", "Chart", id="chart.view"),
         Binding("s", "smoothing", "Smooth", id="chart.smooth"),
-        Binding("g", "log_scale", "Log y", id="chart.log"),
+        Binding("greater_than_sign", "smooth_more", "More smoothing", id="chart.smooth.more",
+                show=False),
+        Binding("less_than_sign", "smooth_less", "Less smoothing", id="chart.smooth.less",
+                show=False),
+        Binding("l", "log_scale", "Log y", id="chart.log"),
+        Binding("z", "maximize_pane", "Maximize pane", id="pane.maximize", show=False),
         Binding("e", "export_csv", "Export", id="export"),
         Binding("L", "focus_logs", "Logs", id="focus.logs", show=False),
         Binding("D", "focus_downloads", "Downloads", id="focus.downloads", show=False),
         Binding("J", "focus_jobs", "Jobs", id="focus.jobs", show=False),
+        Binding("P", "focus_lifecycle", "Lifecycle", id="focus.lifecycle", show=False),
         Binding("C", "focus_chart", "Chart cursor", id="focus.chart", show=False),
         Binding("escape", "close_filter", "Close filter", id="jobs.filter.close", show=False),
     ]
@@ -101,15 +113,15 @@ class DashboardScreen(Screen):
                         id="job-filter")
             yield JobTable(self.store, self.server_clock, ascii_mode=ascii_mode, id="jobs")
         with Horizontal(id="detail"):
-            with VerticalScroll(id="info"):  # the timeline fills it; scrolls only when very short
+            with Vertical(id="info"):  # the timeline fills what the result card leaves, and scrolls
                 yield ResultCard(id="result")
                 yield LifecyclePane(ascii_mode=ascii_mode, id="timeline")
             with Vertical(id="chart-pane"):
                 yield RunSummary(ascii_mode=ascii_mode, id="summary")
                 yield CursorChart(id="chart")
-        yield LogView(max_lines=settings.log_cap, id="logs")
+        yield LogView(max_lines=settings.log_cap, save_dir=settings.export_dir, id="logs")
         yield DownloadsPanel(id="downloads")
-        yield Footer(show_command_palette=not ascii_mode)
+        yield AxomFooter(show_command_palette=not ascii_mode)
 
     def on_mount(self) -> None:
         self.query_one("#job-filter", Input).display = False
@@ -155,6 +167,8 @@ class DashboardScreen(Screen):
             table.sync(run_ids)
         if globals_ & {GlobalAspect.CONNECTION, GlobalAspect.OVERVIEW}:
             self.query_one(HeaderBar).redraw()
+        if GlobalAspect.CONNECTION in globals_:
+            self._show_problem()
         if self.selected is not None:
             aspects = changes.run(self.selected)
             if GlobalAspect.MODELS in globals_:
@@ -162,6 +176,25 @@ class DashboardScreen(Screen):
             if aspects:
                 self._show_selected(aspects)
         self._tick(due_only=True)
+
+    def _show_problem(self) -> None:
+        """Panes that would be empty say what keeps them so, and where (ui/connection_text.py)."""
+        store = self.store
+        base_url = str(getattr(self.scheduler.client, "base_url", "") or "the server")
+        problem = connection_problem(store.connection, base_url) \
+            if not store.order else None
+        table = self.query_one(JobTable)
+        if problem != table.problem:
+            table.problem = problem
+            table.refresh()
+            self.query_one(Timeline).show_problem(problem)
+            summary = self.query_one(RunSummary)
+            summary.problem = problem
+            if self.selected is None:
+                summary.show(None)
+            chart = self.query_one(MetricChart)
+            chart.waiting_text = f"no data: {problem.split(': ')[0]}" if problem else WAITING
+            chart.redraw()
 
     def _tick(self, due_only: bool = False) -> None:
         """Move the clock-driven cells (elapsed, ETA, time in phase, the header's freshness).
@@ -193,13 +226,14 @@ class DashboardScreen(Screen):
             self.query_one(RunSummary).show(run, marked=self.selected in table.marked)
         if run is None:
             return
-        if RunAspect.METRICS in aspects:
+        if aspects & {RunAspect.METRICS, RunAspect.EVENTS}:  # resume points come from both
             series = run.metrics
             chart = self.query_one(MetricChart)
             chart.set_data(
                 series.steps,
                 {name: series.column(name) for name in ("loss", "grad_norm", "lr", "throughput", "vram_gb")},
-                series.cycle_boundaries(), list(series.resume_points), run.version,
+                series.cycle_boundaries(),
+                resume_points(run.events, series.steps, series.resume_points), run.version,
                 **chart_meta(run),
             )
             if chart.can_be_seen:
@@ -233,6 +267,8 @@ class DashboardScreen(Screen):
         log = self.query_one(LogView)
         run = self.store.runs.get(job_id) if job_id else None
         log.set_lines(list(run.logs) if run else [])
+        job = run.job if run else None
+        log.save_name = f"{safe_file_stem(job.display_name)}-{safe_file_stem(job.id[:8])}" if job else "log"
         self._show_selected(ALL_RUN_ASPECTS - {RunAspect.LOGS})
 
     def go_to_run(self, job_id: str) -> None:
@@ -309,6 +345,29 @@ class DashboardScreen(Screen):
         chart = self.query_one(MetricChart)
         chart.smoothing = not chart.smoothing
 
+    def action_smooth_more(self) -> None:
+        self._set_weight(+1)
+
+    def action_smooth_less(self) -> None:
+        self._set_weight(-1)
+
+    def _set_weight(self, step: int) -> None:
+        """The EMA's weight, a notch up or down (the chart's header shows it: EMA 0.8)."""
+        chart = self.query_one(MetricChart)
+        chart.weight = next_weight(chart.weight, step)
+        chart.smoothing = chart.smoothing or step > 0
+        chart.redraw()
+
+    def action_maximize_pane(self) -> None:
+        """The focused pane fills the screen (the chart when nothing else has focus);
+        again, or Esc, puts it back."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        focused = self.focused
+        if focused is None or isinstance(focused, Input) or not self.maximize(focused, container=False):
+            self.maximized = self.query_one("#chart-pane")
+
     def action_log_scale(self) -> None:
         chart = self.query_one(MetricChart)
         chart.log_y = not chart.log_y
@@ -322,10 +381,20 @@ class DashboardScreen(Screen):
 
     def action_focus_downloads(self) -> None:
         panel = self.query_one(DownloadsPanel)
-        if panel.has_class("-active"):
+        if panel.reopen():
             panel.query_one("#download-table").focus()
         else:
             self.notify("No downloads yet: press d on a completed run.", timeout=3)
+
+    def action_focus_lifecycle(self) -> None:
+        timeline = self.query_one(Timeline)
+        if timeline.display and self.query_one("#info").display:
+            timeline.focus()
+        else:
+            self.notify("The lifecycle pane is hidden at this width: z maximizes a pane.", timeout=3)
+
+    def on_downloads_panel_closed(self, _message: DownloadsPanel.Closed) -> None:
+        self.query_one(JobTable).focus()
 
     def action_focus_jobs(self) -> None:
         self.query_one(JobTable).focus()

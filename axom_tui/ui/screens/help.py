@@ -3,33 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-def binding_sections(app_class: type) -> list[tuple[str, list[Binding]]]:
+def binding_sections(app_class: type[DOMNode]) -> list[tuple[str, list[Binding]]]:
     """The keys of ``app_class`` ("Everywhere") and of each screen and pane, by section."""
     from axom_tui.ui.screens.compare import CompareScreen
     from axom_tui.ui.screens.dashboard import DashboardScreen
     from axom_tui.ui.widgets.cursor_chart import CursorChart
+    from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
     from axom_tui.ui.widgets.job_table import JobTable
     from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane
-    from axom_tui.ui.widgets.log_view import LogView
+    from axom_tui.ui.widgets.log_view import LogSearchInput, LogView
+    from axom_tui.ui.widgets.timeline import Timeline
 
-    sections: list[tuple[str, type]] = [
-        ("Everywhere", app_class), ("Dashboard", DashboardScreen), ("Job list", JobTable),
-        ("Chart (C to focus)", CursorChart), ("Lifecycle pane", LifecyclePane),
-        ("Log pane", LogView), ("Compare view", CompareScreen)]
+    sections: list[tuple[str, tuple[type[DOMNode], ...]]] = [
+        ("Everywhere", (app_class,)), ("Dashboard", (DashboardScreen,)), ("Job list", (JobTable,)),
+        ("Chart (C to focus)", (CursorChart,)), ("Lifecycle pane", (Timeline, LifecyclePane)),
+        ("Log pane", (LogView, LogSearchInput)),
+        ("Downloads", (DownloadsPanel,)), ("Compare view", (CompareScreen,)),
+        ("In this list", (HelpScreen,))]
     out = []
-    for title, cls in sections:
-        bindings = [b for b in Binding.make_bindings(cls.BINDINGS) if b.description]
-        out.append((title, bindings))
+    listed: set[str] = set()  # an id shown once (the help's S is the app's, listed above)
+    for title, classes in sections:
+        by_id: dict[str, list[Binding]] = {}  # "up,k" is two bindings with one id: one row
+        for cls in classes:
+            for b in Binding.make_bindings(cls.BINDINGS):
+                if b.description and (b.id or b.action) not in listed:
+                    by_id.setdefault(b.id or b.action, []).append(b)
+        listed |= by_id.keys()
+        out.append((title, [replace(same[0], key=",".join(b.key for b in same))
+                            for same in by_id.values()]))
     return out
 
 
@@ -38,12 +51,21 @@ def display_key(binding: Binding, keymap: dict[str, str]) -> str:
     names = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc",
              "left": "←", "right": "→", "up": "↑", "down": "↓", "shift+left": "shift+←",
              "shift+right": "shift+→", "plus": "+", "equals_sign": "=", "minus": "-",
-             "left_square_bracket": "[", "right_square_bracket": "]"}
-    return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+             "left_square_bracket": "[", "right_square_bracket": "]",
+             "greater_than_sign": ">", "less_than_sign": "<"}
+    return ",".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
 class HelpScreen(ModalScreen):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+        Binding("j,down", "scroll(1)", "Scroll down", id="help.down", show=False),
+        Binding("k,up", "scroll(-1)", "Scroll up", id="help.up", show=False),
+        Binding("g,home", "scroll(-10000)", "Top", id="help.top", show=False),
+        Binding("G,end", "scroll(10000)", "Bottom", id="help.bottom", show=False),
+        # a modal screen hides the app's keys: the screenshot key works here too
+        Binding("S", "app.screenshot", "Screenshot", id="screenshot", show=False),
+    ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 80; max-width: 95%; height: 90%; border: thick $primary;
@@ -58,20 +80,27 @@ class HelpScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         keymap = self.keymap
         with VerticalScroll():
-            yield Static(Text("axom-tui — keys (esc to close)", style="bold"))
-            for title, bindings in self.sections:
-                table = Table(title=title, title_justify="left", show_header=False, box=None,
-                              padding=(0, 2), expand=True)
-                table.add_column(style="bold", width=14, no_wrap=True)
-                table.add_column()
-                table.add_column(style="dim", no_wrap=True)
+            yield Static(Text("axom-tui — keys (esc to close), j/k to scroll", style="bold"))
+            # one table for every section, so the keys, descriptions and ids line up
+            table = Table(show_header=False, box=None, padding=(0, 2), expand=True)
+            keys = [display_key(b, keymap) for _, bindings in self.sections for b in bindings]
+            table.add_column(style="bold", width=max(map(len, keys), default=8), no_wrap=True)
+            table.add_column()
+            table.add_column(style="dim", no_wrap=True)
+            for index, (title, bindings) in enumerate(self.sections):
+                if index:
+                    table.add_row("", "", "")
+                table.add_row(Text(title, style="bold underline"), "", "")
                 for b in bindings:
                     table.add_row(display_key(b, keymap), b.tooltip or b.description, b.id or "")
-                yield Static(table)
+            yield Static(table)
             yield Static(Text(
                 "Command palette: ctrl+p (go to run …, compare, download, export, themes).\n"
                 "Remap any key by id in the config file: [keymap] refresh = \"f5\"",
                 style="dim"))
+
+    def action_scroll(self, rows: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=rows, animate=False)
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.app.pop_screen()

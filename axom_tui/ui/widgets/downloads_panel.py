@@ -1,7 +1,10 @@
 """Downloads panel: one row per download (state, bytes, speed, ETA) and the selected one's files.
 
 Given its data by its screen (``show``, one snapshot at a time); ``x`` asks the app to
-cancel the selected download (``DownloadCancelRequested``).
+cancel the selected download (``DownloadCancelRequested``), ``C`` clears the finished
+rows, ``escape`` closes the panel (``Closed``: the screen moves the focus on). A new
+download opens it again; a download of a model that already has a finished row in the
+same folder takes that row's place instead of adding an identical one.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
@@ -18,6 +22,7 @@ from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
 from axom_tui.ui.messages import DownloadCancelRequested
 from axom_tui.ui.status_style import progress_bar
+from axom_tui.units import human_bytes, human_rate
 
 STATE_VARS = {"done": "success", "failed": "error", "cancelled": "warning", "refused": "error"}
 COLUMNS = (("model", "Download", 30), ("state", "State", 12), ("bar", "", 12), ("bytes", "Bytes", 21),
@@ -28,10 +33,22 @@ class DownloadsPanel(Vertical):
     DEFAULT_CSS = """
     DownloadsPanel { height: auto; max-height: 12; display: none; }
     DownloadsPanel.-active { display: block; }
+    DownloadsPanel.-active.-closed { display: none; }
     DownloadsPanel > DataTable { height: auto; max-height: 6; }
     DownloadsPanel > #download-files { height: auto; max-height: 5; padding: 0 1; color: $text-muted; }
     """
-    BINDINGS = [Binding("x", "cancel", "Cancel download", id="downloads.cancel")]
+    BINDINGS = [
+        Binding("x", "cancel", "Cancel download", id="downloads.cancel"),
+        Binding("C", "clear_finished", "Clear finished downloads", id="downloads.clear"),
+        Binding("escape", "close", "Close the downloads panel", id="downloads.close"),
+        Binding("j", "move(1)", "Next download", id="downloads.down", show=False),
+        Binding("k", "move(-1)", "Previous download", id="downloads.up", show=False),
+        Binding("g", "move(-10000)", "First download", id="downloads.first", show=False),
+        Binding("G", "move(10000)", "Last download", id="downloads.last", show=False),
+    ]
+
+    class Closed(Message):
+        """The panel was closed (or emptied) by the user: focus belongs elsewhere now."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -48,10 +65,14 @@ class DownloadsPanel(Vertical):
             table.add_column(label, key=key, width=width)
 
     def show(self, snap: DownloadProgress) -> None:
-        self.snapshots[snap.task_id] = snap
-        self.add_class("-active")
         table = self.query_one(DataTable)
         cells = self._cells(snap)
+        if snap.task_id not in self.snapshots:
+            for old in self._same_download(snap):
+                self._remove(old)
+            self.remove_class("-closed")  # a new download shows itself
+        self.snapshots[snap.task_id] = snap
+        self.add_class("-active")
         if snap.task_id not in {k.value for k in table.rows}:
             table.add_row(*cells.values(), key=snap.task_id)
         else:
@@ -62,6 +83,47 @@ class DownloadsPanel(Vertical):
                     pass
         if self.selected_task_id() == snap.task_id:
             self._show_files(snap)
+
+    def _same_download(self, snap: DownloadProgress) -> list[str]:
+        """Finished rows of the same model into the same folder (``snap`` supersedes them)."""
+        if not snap.model_id:
+            return []
+        return [task_id for task_id, old in self.snapshots.items()
+                if old.final and old.model_id == snap.model_id and old.dest == snap.dest]
+
+    def _remove(self, task_id: str) -> None:
+        self.snapshots.pop(task_id, None)
+        try:
+            self.query_one(DataTable).remove_row(task_id)
+        except RowDoesNotExist:
+            pass
+
+    def action_clear_finished(self) -> None:
+        finished = [task_id for task_id, snap in self.snapshots.items() if snap.final]
+        for task_id in finished:
+            self._remove(task_id)
+        if not self.snapshots:
+            self.remove_class("-active")
+            self.query_one("#download-files", Static).update("")
+            self.post_message(self.Closed())
+        else:
+            selected = self.snapshots.get(self.selected_task_id() or "")
+            if selected is not None:
+                self._show_files(selected)
+
+    def action_close(self) -> None:
+        if self.screen.maximized is not None:  # esc first restores a maximized pane (z)
+            self.screen.minimize()
+            return
+        self.add_class("-closed")
+        self.post_message(self.Closed())
+
+    def reopen(self) -> bool:
+        """Show the panel again (``D``); False when there is nothing to show."""
+        if not self.snapshots:
+            return False
+        self.remove_class("-closed")
+        return True
 
     def selected_task_id(self) -> str | None:
         table = self.query_one(DataTable)
@@ -82,15 +144,15 @@ class DownloadsPanel(Vertical):
         state = str(snap.state)
         colour = variables.get(STATE_VARS.get(state, "accent"), "")
         name = clean_text(f"{snap.model_name} {snap.version}".strip() or snap.model_id or "…", 40)
-        state_text = Text(state, style=f"bold {colour}")
+        state_text = Text("up to date" if snap.already_present else state, style=f"bold {colour}")
         if snap.reason and state in ("failed", "cancelled"):
             state_text = Text(f"{state}: {clean_text(snap.reason, 60)}", style=f"bold {colour}")
         return {
             "model": Text(name, no_wrap=True, overflow="ellipsis"),
             "state": state_text,
             "bar": Text(progress_bar(snap.fraction, 10), style=colour),
-            "bytes": Text(f"{fmt.bytes_(snap.done_bytes)} / {fmt.bytes_(snap.total_bytes)}"),
-            "speed": Text(fmt.rate(snap.speed) if not snap.final else "—"),
+            "bytes": Text(f"{human_bytes(snap.done_bytes)} / {human_bytes(snap.total_bytes)}"),
+            "speed": Text(human_rate(snap.speed) if not snap.final else "—"),
             "eta": Text(fmt.duration(snap.eta) if not snap.final else "—"),
             "files": Text(f"{snap.files_done}/{snap.files_total}"),
         }
@@ -107,10 +169,15 @@ class DownloadsPanel(Vertical):
             text.append("  (" + ", ".join(extras) + ")", style="dim")
         for f in snap.files:
             text.append(f"\n  {clean_text(f.rel, 60):<40} {str(f.state):<11} "
-                        f"{fmt.bytes_(f.done)} / {fmt.bytes_(f.size)}")
+                        f"{human_bytes(f.done)} / {human_bytes(f.size)}")
             if f.reason:
                 text.append(f"  {clean_text(f.reason, 80)}", style="dim")
         self.query_one("#download-files", Static).update(text)
+
+    def action_move(self, rows: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + rows)))
 
     def action_cancel(self) -> None:
         task_id = self.selected_task_id()

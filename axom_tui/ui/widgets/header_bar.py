@@ -27,6 +27,7 @@ STATE_LOOK = {
 }
 
 
+SKEW_SHOWN = 60.0  # the server's clock this far ahead of ours: the header shows it
 NOTICE_SECONDS = 8.0  # how long a run's "completed"/"failed" notice stays in the header
 
 
@@ -110,6 +111,10 @@ class HeaderBar(TextLines):
         text.append(f"{icon} {label}", style=f"bold {variables.get(colour_var, 'white')}")
         last = conn.last_success_at
         text.append(f"  updated {fmt.ago(None if last is None else now - last)}", style="dim")
+        clock = getattr(self.app, "server_clock", None)
+        if clock is not None and clock.ahead_by() > SKEW_SHOWN:
+            # the times on screen are the server's: say what its clock says
+            text.append(f"  server {fmt.clock_time(clock.now())}", style="dim")
         notices = self.notices
         self._notices = notices
         if notices:  # before the connection's message: on a narrow terminal the news shows

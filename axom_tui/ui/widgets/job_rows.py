@@ -70,10 +70,17 @@ def min_row_width(columns: Sequence[Column]) -> int:
     return sum(NAME_MIN if key == "name" else w for key, _, w in columns) + 2 * PADDING * len(columns)
 
 
-def _progress(run: RunState, rate: StepRate) -> Progress:
+def _progress(run: RunState, rate: StepRate, server_now: datetime) -> Progress:
     series = run.metrics
     progress = progress_of(run.job, series.last_step if len(series) else None)
-    rate.observe(progress.step)  # ``rate`` learns the run's step rate as it goes
+    # ``rate`` learns the run's step rate as it goes, in the server's seconds: the ETA is
+    # on the clock elapsed and the lifecycle use (the demo's runs 30 times faster). The
+    # record says when its step was reached (updated_at): the truest time for that step.
+    job = run.job
+    if job is not None and job.latest_step is not None and job.updated_at is not None:
+        rate.observe(job.latest_step, job.updated_at.timestamp())
+    else:
+        rate.observe(progress.step, server_now.timestamp())
     return progress
 
 
@@ -90,7 +97,28 @@ def _time_cells(run: RunState, progress: Progress, rate: StepRate,
 
 def time_cells(run: RunState, rate: StepRate, server_now: datetime) -> dict[str, Text]:
     """The clock-driven cells alone (elapsed, ETA): what a clock step recomputes."""
-    return _time_cells(run, _progress(run, rate), rate, server_now)
+    return _time_cells(run, _progress(run, rate, server_now), rate, server_now)
+
+
+def eta_of(run: RunState, rate: StepRate) -> float | None:
+    """The run's ETA in seconds as its row shows it (None: none to show)."""
+    job = run.job
+    series = run.metrics
+    progress = progress_of(job, series.last_step if len(series) else None)
+    return eta_seconds(progress, rate, job.status if job else "unknown")
+
+
+def latest_loss(run: RunState) -> float | None:
+    """The run's final loss, else its smoothed latest: from the metrics held, or from the
+    tail fetched when it was listed while the metrics have not reached that far."""
+    result = run.result
+    if result is not None and result.loss_final is not None:
+        return result.loss_final
+    series = run.metrics
+    if run.tail_losses and (series.last_step is None or run.tail_step is None
+                            or series.last_step < run.tail_step):
+        return smoothed_tail(run.tail_losses)
+    return smoothed_tail(series.column("loss")) if len(series) else None
 
 
 def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compact: bool,
@@ -99,12 +127,9 @@ def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compa
     job = run.job
     status = job.status if job else "unknown"
     series = run.metrics
-    progress = _progress(run, rate)
+    progress = _progress(run, rate, server_now)
     result = run.result
-    if result is not None and result.loss_final is not None:
-        loss = result.loss_final
-    else:
-        loss = smoothed_tail(series.column("loss")) if len(series) else None
+    loss = latest_loss(run)
     name = ("⚠ " if run.gone else "") + clean_text(job.display_name if job else job_id, 60)
     bar = progress_bar(progress.fraction, 4 if compact else 8, ascii_mode)
     progress_cell = Text(no_wrap=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -21,10 +21,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from axom_tui.ui.derive import ServerClock, StepRate
-from axom_tui.ui.job_sort import SORT_COLUMN, SORTS, sort_key
+from axom_tui.ui.job_sort import NEWEST, SORT_COLUMN, SORTS, describe, run_matches, sort_runs
+from axom_tui.ui.widgets.job_columns import (
+    TableStyles, choose_columns, header_labels, middle_ellipsis, name_need, table_styles,
+)
 from axom_tui.ui.widgets.job_rows import (
-    COLUMNS, COMPACT_COLUMNS, PADDING, RIGHT_ALIGNED, Column, column_widths, min_row_width,
-    row_cells, row_segments, signature, time_cells,
+    COLUMNS, PADDING, Column, column_widths, eta_of, row_cells, row_segments, signature,
+    time_cells,
 )
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
 
@@ -41,13 +44,6 @@ class _Row:
     rate: StepRate = field(default_factory=StepRate)
 
 
-class _Styles(NamedTuple):
-    odd: Style
-    even: Style
-    cursor: Style
-    header: Style
-    empty: Style
-
 
 class JobTable(ScrollView, can_focus=True):
     """All runs, newest first by default. Emits :class:`RunHighlighted` as the cursor moves."""
@@ -56,12 +52,13 @@ class JobTable(ScrollView, can_focus=True):
         Binding("space", "toggle_mark", "Mark", id="jobs.mark"),
         Binding("slash", "filter", "Filter", id="jobs.filter"),
         Binding("o", "cycle_sort", "Sort", id="jobs.sort"),
-        Binding("up", "cursor_up", "Previous run", id="jobs.up", show=False),
-        Binding("down", "cursor_down", "Next run", id="jobs.down", show=False),
-        Binding("pageup", "page_up", "Page up", id="jobs.page_up", show=False),
-        Binding("pagedown", "page_down", "Page down", id="jobs.page_down", show=False),
-        Binding("home", "first", "First run", id="jobs.first", show=False),
-        Binding("end", "last", "Last run", id="jobs.last", show=False),
+        Binding("O", "reverse_sort", "Reverse the sort", id="jobs.sort.reverse", show=False),
+        Binding("up,k", "move(-1)", "Previous run", id="jobs.up", show=False),
+        Binding("down,j", "move(1)", "Next run", id="jobs.down", show=False),
+        Binding("pageup", "page(-1)", "Page up", id="jobs.page_up", show=False),
+        Binding("pagedown", "page(1)", "Page down", id="jobs.page_down", show=False),
+        Binding("home,g", "move_to(0)", "First run", id="jobs.first", show=False),
+        Binding("end,G", "move_to(-1)", "Last run", id="jobs.last", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -117,27 +114,43 @@ class JobTable(ScrollView, can_focus=True):
         self.ascii_mode = ascii_mode
         self.marked: set[str] = set()
         self.filter_text = ""
-        self.sort_mode = "newest"
+        self.sort_mode = NEWEST
+        self.sort_reverse = False
         self.compact = False
+        self._columns: tuple[Column, ...] = COLUMNS
         self.cursor_row = 0
         self._order: list[str] = []
         self._position: dict[str, int] = {}
         self._rows: dict[str, _Row] = {}
         self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
         self._header: tuple[tuple[object, ...], Strip] | None = None
-        self._styles: _Styles | None = None
+        self._styles: TableStyles | None = None
         self._last_highlighted: str | None = None
         self._select_when_listed: str | None = None
+        #: Why there is nothing to list (the connection), shown in place of the rows.
+        self.problem: str | None = None
 
     @property
     def columns_shown(self) -> tuple[Column, ...]:
-        return COMPACT_COLUMNS if self.compact else COLUMNS
+        return self._columns
 
-    def set_compact(self, compact: bool) -> None:
-        """Switch between the full and the narrow column set, keeping the cursor's run."""
+    def _fit_columns(self) -> None:
+        """Pick the columns that leave the longest name its width (ui/widgets/job_columns.py)."""
+        width = self.scrollable_content_region.width
+        if not width:
+            return
+        need = name_need(row.cells["name"].plain for row in self._rows.values())
+        columns, compact = choose_columns(width, need)
+        if columns == self._columns:
+            return
+        self._columns = columns
         if compact != self.compact:
             self.compact = compact
-            self._recompute_all()
+            self._recompute_all()  # the narrow set's cells differ (a shorter bar)
+        else:
+            self._strips.clear()
+            self._header = None
+            self.refresh()
 
     # ------------------------------------------------------------ queries
 
@@ -163,14 +176,7 @@ class JobTable(ScrollView, can_focus=True):
         return self._rows[job_id].cells[column]
 
     def _matches(self, job_id: str) -> bool:
-        if not self.filter_text:
-            return True
-        run = self.store.runs.get(job_id)
-        job = run.job if run else None
-        if job is None:
-            return False
-        needle = self.filter_text.lower()
-        return needle in job.display_name.lower() or needle in job.status.lower() or needle in job.type.lower()
+        return run_matches(self.store, job_id, self.filter_text)
 
     # ------------------------------------------------------------ updates
 
@@ -188,6 +194,7 @@ class JobTable(ScrollView, can_focus=True):
             elif changed is None or job_id in changed:
                 self._update(job_id)
         if membership:
+            self._fit_columns()
             self._reorder(wanted)
         self._emit_highlight()
 
@@ -255,7 +262,7 @@ class JobTable(ScrollView, can_focus=True):
 
     def _reorder(self, wanted: list[str]) -> None:
         remembered, current = self._select_when_listed, self.selected_job_id
-        self._order = sorted(wanted, key=sort_key(self.store, self.sort_mode))
+        self._order = sort_runs(self.store, wanted, self.sort_mode, self.sort_reverse, self._eta)
         self._position = {jid: i for i, jid in enumerate(self._order)}
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(self._order) + 1))
         self.refresh()
@@ -314,23 +321,15 @@ class JobTable(ScrollView, can_focus=True):
             self._last_highlighted = current
             self.post_message(self.RunHighlighted(current))
 
-    def action_cursor_up(self) -> None:
-        self.move_cursor(self.cursor_row - 1)
+    def action_move(self, delta: int) -> None:
+        self.move_cursor(self.cursor_row + delta)
 
-    def action_cursor_down(self) -> None:
-        self.move_cursor(self.cursor_row + 1)
+    def action_page(self, direction: int) -> None:
+        self.move_cursor(self.cursor_row + direction * max(1, self.scrollable_content_region.height - 2))
 
-    def action_page_up(self) -> None:
-        self.move_cursor(self.cursor_row - max(1, self.scrollable_content_region.height - 2))
-
-    def action_page_down(self) -> None:
-        self.move_cursor(self.cursor_row + max(1, self.scrollable_content_region.height - 2))
-
-    def action_first(self) -> None:
-        self.move_cursor(0)
-
-    def action_last(self) -> None:
-        self.move_cursor(len(self._order) - 1)
+    def action_move_to(self, row: int) -> None:
+        """Row ``row``; a negative one counts from the end (-1: the last)."""
+        self.move_cursor(row if row >= 0 else len(self._order) + row)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -345,13 +344,18 @@ class JobTable(ScrollView, can_focus=True):
             self.move_cursor(row)
 
     def _sort_by_column_at(self, x: int) -> None:
+        """A header click sorts by that column; a second click turns the order round."""
         for key, left, span in self._column_spans():
             if left <= x < left + span:
-                mode = next((m for m, col in SORT_COLUMN.items() if col == key), "newest")
-                if mode != self.sort_mode:
-                    self.sort_mode = mode
-                    self._apply_sort()
+                mode = next((m for m, col in SORT_COLUMN.items() if col == key), NEWEST)
+                self.sort_reverse = mode == self.sort_mode and not self.sort_reverse
+                self.sort_mode = mode
+                self._apply_sort()
                 return
+
+    def _eta(self, job_id: str) -> float | None:
+        run, row = self.store.runs.get(job_id), self._rows.get(job_id)
+        return None if run is None or row is None else eta_of(run, row.rate)
 
     # ------------------------------------------------------------ drawing
 
@@ -384,15 +388,9 @@ class JobTable(ScrollView, can_focus=True):
             yield key, x, width + 2 * PADDING
             x += width + 2 * PADDING
 
-    def _get_styles(self) -> _Styles:
+    def _get_styles(self) -> TableStyles:
         if self._styles is None:
-            self._styles = _Styles(
-                odd=self.rich_style,
-                even=self.get_component_rich_style("job-table--even-row"),
-                cursor=self.get_component_rich_style("job-table--cursor"),
-                header=self.get_component_rich_style("job-table--header"),
-                empty=self.get_component_rich_style("job-table--empty"),
-            )
+            self._styles = table_styles(self)
         return self._styles
 
     def notify_style_update(self) -> None:
@@ -415,7 +413,7 @@ class JobTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width
-        self.set_compact(width < min_row_width(COLUMNS))
+        self._fit_columns()
         set_virtual_size(self, Size(width, len(self._order) + 1))
         self._scroll_to_cursor()
 
@@ -427,28 +425,26 @@ class JobTable(ScrollView, can_focus=True):
         index = int(self.scroll_offset.y) + y - 1
         if 0 <= index < len(self._order):
             return self._row_strip(index, width, styles)
-        if y == 1 and not self._order and self.filter_text:
-            note = Text(f"No runs match “{self.filter_text}”. Esc clears the filter.")
+        if y == 1 and not self._order and (self.filter_text or self.problem):
+            note = Text(f"No runs match “{self.filter_text}”. Esc clears the filter."
+                        if self.filter_text else f"✗ {self.problem}")
             return Strip(row_segments([note], [max(1, width - 2 * PADDING)], width, styles.empty), width)
         return Strip.blank(width, styles.odd)
 
-    def _header_strip(self, width: int, styles: _Styles) -> Strip:
-        key = (width, self.sort_mode, self.compact)
+    def _header_strip(self, width: int, styles: TableStyles) -> Strip:
+        key = (width, self.sort_mode, self.sort_reverse, self._columns)
         if self._header is not None and self._header[0] == key:
             return self._header[1]
-        arrow = " v" if self.ascii_mode else " ▾"
-        sorted_column = SORT_COLUMN.get(self.sort_mode)
-        labels = [Text(label + (arrow if column == sorted_column else ""),
-                       justify="right" if column in RIGHT_ALIGNED else "left")
-                  for column, label, _ in self.columns_shown]
+        labels = header_labels(self.columns_shown, SORT_COLUMN.get(self.sort_mode),
+                               self.sort_reverse, self.ascii_mode)
         strip = Strip(row_segments(labels, self._widths(), width, styles.header), width).simplify()
         self._header = (key, strip)
         return strip
 
-    def _row_strip(self, index: int, width: int, styles: _Styles) -> Strip:
+    def _row_strip(self, index: int, width: int, styles: TableStyles) -> Strip:
         job_id = self._order[index]
         cursor = index == self.cursor_row
-        key = (width, index % 2, cursor, self.compact)
+        key = (width, index % 2, cursor, self._columns)
         hit = self._strips.get(job_id)
         if hit is not None and hit[0] == key:
             return hit[1]
@@ -458,8 +454,10 @@ class JobTable(ScrollView, can_focus=True):
             style = style + styles.cursor
             post = Style(color=styles.cursor.color)  # the cursor's text colour wins, as in DataTable
         cells = self._rows[job_id].cells
-        segments: list[Segment] = row_segments(
-            [cells[column] for column, _, _ in self.columns_shown], self._widths(), width, style, post)
+        widths = self._widths()
+        shown = [middle_ellipsis(cells[column], w) if column == "name" else cells[column]
+                 for (column, _, _), w in zip(self.columns_shown, widths)]
+        segments: list[Segment] = row_segments(shown, widths, width, style, post)
         strip = Strip(segments, width).simplify()
         self._strips[job_id] = (key, strip)
         return strip
@@ -485,8 +483,14 @@ class JobTable(ScrollView, can_focus=True):
 
     def action_cycle_sort(self) -> None:
         self.sort_mode = SORTS[(SORTS.index(self.sort_mode) + 1) % len(SORTS)]
+        self.sort_reverse = False
         self._apply_sort()
-        self.app.notify(f"Sorted by {self.sort_mode}", timeout=2)
+        self.app.notify(describe(self.sort_mode, self.sort_reverse), timeout=2)
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._apply_sort()
+        self.app.notify(describe(self.sort_mode, self.sort_reverse), timeout=2)
 
     def _apply_sort(self) -> None:
         self._reorder(list(self._order))

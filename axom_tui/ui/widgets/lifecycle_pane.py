@@ -1,16 +1,18 @@
 """The lifecycle pane's part of the chart's cursor: the phase a moment falls in, and
 Enter on a phase (a preemption, a resume, a checkpoint) to put the cursor there.
 
-:class:`LifecyclePane` is the :class:`~axom_tui.ui.widgets.timeline.Timeline` plus a
-highlight (the phase containing the chart cursor's moment, in the log pane's mark
-colour) and, while focused, a selected phase row (↑/↓) that ``Enter``
-(``lifecycle.to_chart``) sends to the chart as :class:`PhasePicked` with the phase's
-start time.
+:class:`LifecyclePane` is the scrolling :class:`~axom_tui.ui.widgets.timeline.Timeline`
+(one body line per phase, in order) plus:
+
+* a highlight on the phase containing the chart cursor's moment (in the log pane's mark
+  colour), shown wherever the pane is scrolled;
+* while focused, a selected phase (reverse video): the pane's own keys move it (j/k,
+  ↑/↓, g/G; the view scrolls along as it did), and ``Enter`` (``lifecycle.to_chart``)
+  sends its start to the chart as :class:`PhasePicked`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from rich.style import Style
@@ -32,81 +34,124 @@ class PhasePicked(Message):
         self.status = status
 
 
-class LifecyclePane(Timeline, can_focus=True):
+class LifecyclePane(Timeline):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "select(-1)", "Phase up", id="lifecycle.up", show=False),
-        Binding("down", "select(1)", "Phase down", id="lifecycle.down", show=False),
-        Binding("enter", "to_chart", "Chart here", id="lifecycle.to_chart"),
+        Binding(
+            "enter",
+            "to_chart",
+            "Chart here",
+            id="lifecycle.to_chart",
+            tooltip="Put the chart's cursor at the selected phase's start",
+        ),
     ]
-    DEFAULT_CSS = """
-    LifecyclePane:focus { background-tint: $foreground 5%; }
-    """
 
     def __init__(self, *, ascii_mode: bool = False, id: str | None = None) -> None:
         super().__init__(ascii_mode=ascii_mode, id=id)
         self.moment_ts: float | None = None
-        self._selected: datetime | None = None  # start of the selected phase
+        self._selected: int | None = None  # index of the selected phase (while focused)
+        self._phases: list[Phase] = []
 
     # ------------------------------------------------------------------ the moment
 
     def show_moment(self, ts: float | None) -> None:
         """Highlight the phase that contains ``ts`` (None: no highlight)."""
-        if ts == self.moment_ts:
-            return
-        self.moment_ts = ts
-        self.set_text(self.render_timeline())
+        if ts != self.moment_ts:
+            self.moment_ts = ts
+            self._rebuild()
 
     def phase_at(self, ts: float) -> Phase | None:
-        """The phase that contains ``ts`` (the last one that started before it), shown or
-        folded away."""
-        if self._job is None:
-            return None
+        """The phase that contains ``ts``: the last one that started at or before it."""
+        k = self._phase_index(ts)
+        return self._phases[k] if k is not None else None
+
+    def _phase_index(self, ts: float) -> int | None:
         found = None
-        for phase in build_lifecycle(self._events, self._job).phases:
+        for k, phase in enumerate(self._phases):
             if phase.start is not None and phase.start.timestamp() <= ts:
-                found = phase
+                found = k
         return found
+
+    @property
+    def phases(self) -> list[Phase]:
+        """The phases listed, in order (body line k is phase k)."""
+        return self._phases
+
+    @property
+    def selected(self) -> Phase | None:
+        k = self._selected
+        return self._phases[k] if k is not None and 0 <= k < len(self._phases) else None
 
     # ------------------------------------------------------------------ drawing
 
-    def render_timeline(self) -> Text:
-        text = super().render_timeline()
-        if not self.phase_rows:
-            return text
-        lines = text.split("\n", allow_blank=True)
+    def _render_parts(self, width: int) -> tuple[list[Text], list[Text], int | None, int]:
+        header, body, anchor, earlier = super()._render_parts(width)
+        self._phases = build_lifecycle(self._events, self._job).phases if self._job else []
+        count = min(len(self._phases), len(body))
+        at = self._phase_index(self.moment_ts) if self.moment_ts is not None else None
         variables = self.app.theme_variables
         mark = _mix(variables.get("background"), variables.get("secondary"), 0.3)
-        at = self.phase_at(self.moment_ts) if self.moment_ts is not None else None
-        for line, phase in self.phase_rows:
-            if line >= len(lines):
-                continue
-            if at is not None and phase.start == at.start and mark is not None:
-                lines[line].stylize(Style(bgcolor=mark))
-            if self.has_focus and phase.start is not None and phase.start == self._selected:
-                lines[line].stylize(Style(reverse=True))
-        return Text("\n").join(lines)
+        if at is not None and at < count and mark is not None:
+            body[at] = body[at].copy()
+            body[at].stylize(Style(bgcolor=mark))
+        k = self._selected
+        if self.has_focus and k is not None and 0 <= k < count:
+            body[k] = body[k].copy()
+            body[k].stylize(Style(reverse=True))
+        return header, body, anchor, earlier
 
     def on_focus(self) -> None:
-        if self._selected is None and self.phase_rows:
-            at = self.phase_at(self.moment_ts) if self.moment_ts is not None else None
-            self._selected = (at or self.phase_rows[-1][1]).start
-        self.set_text(self.render_timeline())
+        if self._selected is None or self._selected >= len(self._phases):
+            at = self._phase_index(self.moment_ts) if self.moment_ts is not None else None
+            self._selected = at if at is not None else max(0, len(self._phases) - 1)
+        self._rebuild()
+        super().on_focus()
 
     def on_blur(self) -> None:
-        self.set_text(self.render_timeline())
+        self._rebuild()
+        super().on_blur()
 
     # ------------------------------------------------------------------ keys
+    # The pane's own keys (j/k, arrows, g/G) move the selection; the view scrolls to keep
+    # it in sight, as it scrolled by a line before.
 
-    def action_select(self, delta: int) -> None:
-        starts = [phase.start for _line, phase in self.phase_rows if phase.start is not None]
-        if not starts:
+    def _select(self, k: int) -> None:
+        if not self._phases:
             return
-        k = starts.index(self._selected) if self._selected in starts else len(starts) - 1
-        self._selected = starts[max(0, min(len(starts) - 1, k + delta))]
-        self.set_text(self.render_timeline())
+        self._selected = max(0, min(len(self._phases) - 1, k))
+        top = int(self.scroll_offset.y)
+        rows = self._body_rows
+        if self._selected < top:
+            self._user_scroll(self._selected)
+        elif self._selected >= top + rows:
+            self._user_scroll(self._selected - rows + 1)
+        self._rebuild()
+
+    def action_line_down(self) -> None:
+        if self._selected is None:
+            super().action_line_down()
+        else:
+            self._select(self._selected + 1)
+
+    def action_line_up(self) -> None:
+        if self._selected is None:
+            super().action_line_up()
+        else:
+            self._select(self._selected - 1)
+
+    def action_top(self) -> None:
+        super().action_top()
+        if self._phases:
+            self._selected = 0
+            self._rebuild()
+
+    def action_bottom(self) -> None:
+        super().action_bottom()
+        if self._phases:
+            self._selected = len(self._phases) - 1
+            self._rebuild()
 
     def action_to_chart(self) -> None:
-        phase = next((p for _line, p in self.phase_rows if p.start == self._selected), None)
+        phase = self.selected
         if phase is None or phase.start is None:
             return
         self.post_message(PhasePicked(phase.start.timestamp(), phase.status))

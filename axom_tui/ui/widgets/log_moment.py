@@ -4,8 +4,8 @@ and sending a line's moment back to the chart.
 :meth:`LogMoment.show` pauses following (``End``/``f`` resume it), scrolls the lines
 logged nearest the moment to the middle of the pane and marks them; while the cursor
 follows a live run's newest point the pane keeps following and only marks. ``Enter``
-(``log.to_chart``) posts :class:`MomentPicked` with the time of the selected line: the
-current search match, else the top line on screen. The times come from
+(``log.to_chart``) posts :class:`MomentPicked` with the time of the current line (where a
+click, a jump or a search match landed), else of the top line on screen. The times come from
 :class:`~axom_tui.logview.moments.LineTimes` (no Textual).
 """
 
@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.segment import Segment
+from rich.style import Style
 from textual.message import Message
+from textual.strip import Strip
 
 from axom_tui.logview.moments import LineTimes
 
@@ -40,6 +43,18 @@ class LogMoment:
         first = self._view.index.first_id
         a, b = self._marked[0] - first, self._marked[1] - first
         return (max(0, a), b) if b > 0 else None
+
+    @property
+    def active(self) -> bool:
+        return self._marked is not None
+
+    @staticmethod
+    def style(strip: Strip, style: Style) -> Strip:
+        """``strip`` with ``style`` laid over every segment (the mark's background)."""
+        return Strip(
+            [Segment(text, (st or Style()) + style, control) for text, st, control in strip],
+            strip.cell_length,
+        )
 
     def marks(self, line: int) -> bool:
         if self._marked is None:
@@ -74,11 +89,14 @@ class LogMoment:
             self._view.refresh()
 
     def selected_time(self) -> float | None:
-        """Time of the selected line: the current search match, else the top line shown."""
+        """Time of the selected line: the current line (a click's, a jump's, a search
+        match's), else the top line shown."""
         view = self._view
         index = view.index
-        span = index.current_span()
-        line = span[0] if span is not None else view._top_line()
+        line = view.selection.current
+        if line is None:
+            span = index.current_span()
+            line = span[0] if span is not None else view._top_line()
         if line is None:
             return None
         self._times.sync(index)

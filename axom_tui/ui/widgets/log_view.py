@@ -1,53 +1,63 @@
 """The log pane: a lazily drawn, bounded, searchable tail of a run's worker logs.
 
 ``LogView`` is a Line-API ``ScrollView``: it draws only the rows on screen
-(``render_line``), so a million-line history costs nothing to display. The model lives in
-:class:`axom_tui.logview.LogIndex` (no Textual), which cleans every line once on the way
-in: server text is untrusted, so it is never parsed as markup and control characters are
-made visible before it becomes plain ``Segment``s.
+(``render_line``), so a million-line history costs nothing to display. It is one widget
+made of parts it owns and hands to each other, none of which reaches into another:
 
-The view carries its own chrome, docked at its bottom: a one-row status line and, while
-searching, a one-row search ``Input`` (the only child widgets; log lines are never
-widgets). Feed it with :meth:`LogView.append` (batches, de-duplicated by seq) and
-:meth:`LogView.set_lines` (switching run).
+* the model, :class:`axom_tui.logview.LogIndex` (no Textual), which cleans every line once
+  on the way in: server text is untrusted, so it is never parsed as markup and control
+  characters are made visible before it becomes plain ``Segment``s;
+* the selection, :class:`axom_tui.logview.selection.LineSelection` (no Textual): marked
+  lines, the current line, what copy takes, where the error jumps land;
+* the drawing, :class:`~axom_tui.ui.widgets.log_view_render.LineRenderer`, which reads the
+  index and the selection and owns the line cache;
+* the chrome, :class:`~axom_tui.ui.widgets.log_view_chrome.LogChrome`, docked at the
+  bottom: a one-row status line and, while searching, a one-row search ``Input`` (the
+  only child widgets; log lines are never widgets).
 
-This module holds the widget itself: its data API and the throttled sync of size, scroll
-and status. Drawing is in ``log_view_render``, user actions in ``log_view_actions``, the
-chrome and status snapshot in ``log_view_chrome``.
+This module holds what only the widget can do: the keys and the mouse, sizing and status;
+following the tail (scrolling up pauses, End resumes) and the throttled sync come from
+:class:`~axom_tui.ui.widgets.tail_scroll.TailScrollView`. Feed it with :meth:`LogView.append`
+(batches, de-duplicated by seq) and :meth:`LogView.set_lines` (switching run).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Sequence
-from time import monotonic
+from pathlib import Path
 from typing import ClassVar
 
-from textual import events
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.reactive import var
-from textual.scroll_view import ScrollView
-from textual.timer import Timer
+from textual.strip import Strip
+from textual.widgets import Input
 
 from axom_tui.api.records import LogLine
 from axom_tui.logview import AppendResult, LogIndex
+from axom_tui.logview.save import write_log
+from axom_tui.logview.selection import CopyKind, CopyPick, LineSelection, clipboard_text
+from axom_tui.logview.viewport import Window, bottom_line, reveal, screen_lines, top_line
+from axom_tui.sanitize import clean_text
 from axom_tui.ui.widgets.log_moment import LogMoment
-from axom_tui.ui.widgets.scroll_size import set_virtual_size
-from axom_tui.ui.widgets.log_view_actions import COPY_LIMIT_BYTES, LogViewActions
 from axom_tui.ui.widgets.log_view_chrome import (
     LogChrome,
     LogSearchInput,
     LogStatusLine,
     LogViewStatus,
+    app_uses_ascii,
 )
 from axom_tui.ui.widgets.log_view_render import (
+    COMPONENT_CLASSES,
     STDERR_MARKER,
-    LineStyles,
-    LogViewRendering,
-    RenderedLine,
+    LineRenderer,
+    gutter_width,
 )
+from axom_tui.ui.widgets.scroll_size import set_virtual_size
+from axom_tui.ui.widgets.tail_scroll import TailScrollView
 
 __all__ = [
     "COPY_LIMIT_BYTES",
@@ -59,13 +69,20 @@ __all__ = [
     "LogViewStatus",
 ]
 
+COPY_LIMIT_BYTES = 64 * 1024
+"""Largest clipboard payload (OSC 52 is size-limited by many terminals)."""
 
-class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
-    """A lazily rendered, bounded, follow-able log of :class:`LogLine` batches."""
+
+class LogView(TailScrollView, can_focus=True):
+    """A lazily rendered, bounded, follow-able log of :class:`LogLine` batches.
+
+    Following, pausing and the throttled sync are :class:`TailScrollView`'s. The *current
+    line* is the one a jump (search match, error) or a click landed on; ``space`` marks it
+    (else the last line on screen) and ``c`` copies the marked lines, else the filtered
+    ones, else the current one, else the screen.
+    """
 
     ALLOW_SELECT = False
-    REFRESH_INTERVAL = 0.1
-    """Minimum seconds between redraws caused by appends (≈10 Hz)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("/", "search", "Search", id="log.search"),
@@ -74,20 +91,23 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
         Binding("x", "toggle_filter", "Filter", id="log.filter"),
         Binding("w", "toggle_wrap", "Wrap", id="log.wrap"),
         Binding("f", "toggle_follow", "Follow", id="log.follow"),
-        Binding("end", "scroll_end", "Tail", id="log.end", show=False),
+        Binding("end,G", "scroll_end", "Tail", id="log.end", show=False),
+        Binding("j", "scroll_down", "Scroll down", id="log.down", show=False),
+        Binding("k", "scroll_up", "Scroll up (pauses)", id="log.up", show=False),
+        Binding("g", "scroll_home", "First line (pauses)", id="log.home", show=False),
         Binding("t", "toggle_timestamps", "Times", id="log.timestamps"),
         Binding("c", "copy", "Copy", id="log.copy"),
-        Binding("enter", "to_chart", "Chart here", id="log.to_chart"),
+        Binding("]", "next_error", "Next error", id="log.next_error", show=False),
+        Binding("[", "prev_error", "Previous error", id="log.prev_error", show=False),
+        Binding("space", "toggle_mark", "Mark line", id="log.mark", show=False),
+        Binding("U", "clear_marks", "Unmark all", id="log.clear_marks", show=False),
+        Binding("W", "save_log", "Save log to file", id="log.save", show=False),
+        Binding("enter", "to_chart", "Chart here", id="log.to_chart",
+                tooltip="Put the chart's cursor at the current line's moment"),
         Binding("escape", "clear_search", "Clear search", id="log.clear_search", show=False),
     ]
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "log-view--stderr",
-        "log-view--timestamp",
-        "log-view--match",
-        "log-view--match-current",
-        "log-view--moment",
-    }
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*COMPONENT_CLASSES, "log-view--moment"}
 
     DEFAULT_CSS = """
     LogView {
@@ -105,11 +125,11 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
     LogView > .log-view--match-current {
         background: $accent; color: $background; text-style: bold;
     }
-    LogView > .log-view--moment { background: $secondary 30%; }
+    LogView > .log-view--marked { background: $secondary 30%; }
+    LogView > .log-view--current { background: $primary 25%; }
+    LogView > .log-view--moment { background: $accent 25%; }
     """
 
-    follow: var[bool] = var(True, init=False)
-    """Stick to the bottom as batches arrive."""
     wrap: var[bool] = var(False, init=False)
     """Soft-wrap lines to the widget width."""
     filtering: var[bool] = var(False, init=False)
@@ -124,27 +144,24 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
         follow: bool = True,
         wrap: bool = False,
         show_timestamps: bool = False,
+        save_dir: Path | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
         disabled: bool = False,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        super().__init__(follow=follow, name=name, id=id, classes=classes, disabled=disabled)
         self._index = LogIndex(max_lines)
-        self._cache: LRUCache[tuple[object, ...], RenderedLine] = LRUCache(256)
-        self._style_gen = 0
-        self._styles: tuple[int, LineStyles] | None = None
-        self._new_lines = 0
-        self._pending_evicted_rows = 0
-        self._sync_timer: Timer | None = None
-        self._last_sync = 0.0
-        self._last_status: LogViewStatus | None = None
-        self.search_open = False
-        """Whether the search box is showing."""
+        self._selection = LineSelection(self._index)
+        self._renderer = LineRenderer(self._index, self._selection)
         self._chrome = LogChrome()
+        self._last_status: LogViewStatus | None = None
         #: The lines logged nearest the chart's cursor (marked), and Enter's answer.
         self.moment = LogMoment(self)
-        self.set_reactive(LogView.follow, follow)
+        self.save_dir = save_dir
+        """Where ``W`` writes the log (None: the working directory)."""
+        self.save_name = "log"
+        """File-name stem ``W`` writes to (``<save_name>-log.txt``); already safe."""
         self.set_reactive(LogView.wrap, wrap)
         self.set_reactive(LogView.show_timestamps, show_timestamps)
         self.set_class(wrap, "-wrap")
@@ -164,6 +181,11 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
     @property
     def status_line(self) -> LogStatusLine:
         return self._chrome.status_line
+
+    @property
+    def search_open(self) -> bool:
+        """Whether the search box is showing."""
+        return self._chrome.search_open
 
     def _chrome_rows(self) -> int:
         """Rows the docked chrome covers at the bottom (status + open search box)."""
@@ -194,9 +216,9 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
         self._after_change(self._index.set_max_lines(value))
 
     @property
-    def new_lines(self) -> int:
-        """Lines that arrived while paused."""
-        return self._new_lines
+    def selection(self) -> LineSelection:
+        """Marked lines and the current line (the last jump's or click's); read-only use."""
+        return self._selection
 
     def append(self, lines: Sequence[LogLine] | Iterable[LogLine]) -> int:
         """Add a batch (O(batch)); lines with seq ≤ the last seq held are ignored.
@@ -218,39 +240,54 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
         self._reset_view()
 
     def _reset_view(self) -> None:
-        self._cache.clear()
-        self._new_lines = 0
-        self._pending_evicted_rows = 0
-        self.set_reactive(LogView.follow, True)
-        if self.is_mounted:
-            self.scroll_to(0, 0, animate=False, force=True)
-        self._schedule_sync()
+        self._renderer.clear()
+        self._selection.reset()
+        self._reset_tail()
 
     def _after_change(self, result: AppendResult) -> None:
-        if not (result.added or result.evicted):
-            return
-        if not self.follow:
-            self._new_lines += result.added
-            self._pending_evicted_rows += result.evicted_rows
-        self._schedule_sync()
+        if result.added or result.evicted:
+            self._content_changed(result.added, result.evicted_rows)
+
+    # ------------------------------------------------------------------ drawing
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._renderer.restyle()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        strip = self._renderer.render_row(
+            scroll_y + y, scroll_x=scroll_x, width=self.size.width, wrap=self.wrap,
+            show_timestamps=self.show_timestamps, styles=self._renderer.styles(self),
+            ascii_mode=app_uses_ascii(self.app),
+        )
+        located = self._index.locate(scroll_y + y) if self.moment.active else None
+        if located is not None and self.moment.marks(located[0]):  # nearest the chart's cursor
+            strip = self.moment.style(strip, self.get_component_rich_style("log-view--moment"))
+        return strip
+
+    def _gutter_width(self) -> int:
+        return gutter_width(self.show_timestamps)
+
+    @property
+    def _window(self) -> Window:
+        x, y = self.scroll_offset
+        body = self.scrollable_content_region.width - self._gutter_width()
+        return Window(y, self.view_height, x, body)
+
+    def _top_line(self) -> int | None:
+        return top_line(self._index, self._window)
+
+    def _bottom_line(self) -> int | None:
+        return bottom_line(self._index, self._window)
 
     # ------------------------------------------------------------------ sync / redraw
 
-    def _schedule_sync(self) -> None:
-        if not self.is_mounted or self._sync_timer is not None:
-            return
-        delay = self._last_sync + self.REFRESH_INTERVAL - monotonic()
-        self._sync_timer = self.set_timer(max(0.001, delay), self._sync, name="log-sync")
+    @property
+    def content_rows(self) -> int:
+        return self._index.row_count
 
-    def flush(self) -> None:
-        """Apply pending changes now (size, scroll, redraw, status) instead of on the timer."""
-        if self._sync_timer is not None:
-            self._sync_timer.stop()
-        self._sync()
-
-    def _sync(self) -> None:
-        self._sync_timer = None
-        self._last_sync = monotonic()
+    def _resize_content(self) -> None:
         index = self._index
         if self.wrap:
             width = self.scrollable_content_region.width
@@ -259,20 +296,9 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
         # The chrome covers the bottom rows: pad the virtual height so the last line can
         # scroll clear of it.
         set_virtual_size(self, Size(width, index.row_count + self._chrome_rows()))
-        if self.follow:
-            self._stick()
-        elif self._pending_evicted_rows:
-            self._scroll_rows(self.scroll_offset.y - self._pending_evicted_rows)
-        self._pending_evicted_rows = 0
-        self.refresh()
+
+    def _on_synced(self) -> None:
         self._post_status()
-
-    def _stick(self) -> None:
-        if self.follow:
-            self._scroll_rows(self.max_scroll_y)
-
-    def _scroll_rows(self, y: int, x: int | None = None) -> None:
-        self.scroll_to(x, max(0, y), animate=False, force=True)
 
     def _configure_wrap(self) -> None:
         width = self.scrollable_content_region.width
@@ -282,7 +308,7 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
         """Apply a change that remaps rows, keeping the top line in place when paused."""
         top = self._top_line()
         change()
-        self._cache.clear()
+        self._renderer.clear()
         if not self.is_mounted:
             return
         if not self.follow and keep_top and top is not None:
@@ -301,20 +327,8 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
 
     @property
     def status(self) -> LogViewStatus:
-        index = self._index
-        current = index.current_match
-        return LogViewStatus(
-            following=self.follow,
-            new_lines=self._new_lines,
-            lines=len(index),
-            max_lines=index.max_lines,
-            query=index.query,
-            match_current=None if current is None else current + 1,
-            match_total=index.match_count,
-            error=index.error,
-            filtering=self.filtering,
-            wrap=self.wrap,
-        )
+        return LogViewStatus.of(self._index, following=self.follow, new_lines=self.new_lines,
+                                filtering=self.filtering, wrap=self.wrap)
 
     # ------------------------------------------------------------------ mount / resize
 
@@ -327,3 +341,202 @@ class LogView(LogViewActions, LogViewRendering, ScrollView, can_focus=True):
             self._relayout(self._configure_wrap)
         else:
             self._schedule_sync()
+
+    # ------------------------------------------------------------------ follow
+
+    def watch_follow(self, following: bool) -> None:
+        if following:
+            self._set_current(None)
+        super().watch_follow(following)
+
+    # ------------------------------------------------------------------ search
+
+    def search(self, query: str) -> None:
+        """Highlight every match of ``query`` (``re:`` prefix = regex; bad regex → status)."""
+        if query == self._index.query:
+            return
+        self._relayout(lambda: self._index.set_query(query), keep_top=self.filtering)
+
+    @property
+    def search_query(self) -> str:
+        """The active search text (``re:`` prefix for a regex); "" for none."""
+        return self._index.query
+
+    def action_search(self) -> None:
+        """Open (or focus) the search box."""
+        if self._chrome.open_search():
+            self._sync()
+        self.search_box.focus()
+
+    def action_clear_search(self) -> None:
+        """Clear the query and its highlights and the current line, close the search box,
+        focus the log."""
+        self.search("")
+        self._set_current(None)
+        if self._chrome.close_search():
+            self._sync()
+        self.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.search(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.search(event.value)
+        self.action_next_match()
+        self.focus()
+
+    def on_log_search_input_closed(self, event: LogSearchInput.Closed) -> None:
+        event.stop()
+        self.action_clear_search()
+
+    def action_next_match(self) -> None:
+        self._goto_match(self._index.next_match(self._top_line() or 0))
+
+    def action_prev_match(self) -> None:
+        self._goto_match(self._index.prev_match(self._bottom_line()))
+
+    def _goto_match(self, line: int | None) -> None:
+        if line is None:
+            self._post_status()
+            return
+        span = self._index.current_span()
+        self._reveal(line, None if span is None else span[1])
+
+    def _reveal(self, line: int, column: int | None) -> None:
+        """Make ``line`` the current line and scroll it (and ``column``) into view; pauses."""
+        self.pause()
+        self._set_current(line)
+        target = reveal(self._index, line, column, self._window)
+        if target is not None:
+            self._scroll_rows(*target)
+        self.refresh()
+        self._post_status()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_match", "prev_match"):
+            return True if self._index.match_count else None
+        if action == "clear_search":  # let escape through when there is nothing to clear
+            selected = self._selection.current is not None
+            return bool(self._index.query) or self.search_open or selected
+        if action == "clear_marks":
+            return self._selection.has_marks
+        return True
+
+    # ------------------------------------------------------------------ filter / wrap / timestamps
+
+    def watch_filtering(self, on: bool) -> None:
+        self._relayout(lambda: self._index.set_filtering(on))
+
+    def watch_wrap(self, on: bool) -> None:
+        self.set_class(on, "-wrap")
+        self._relayout(self._configure_wrap)
+        # The horizontal scrollbar comes or goes with the class: re-stick after layout.
+        self.call_after_refresh(self._after_wrap_layout)
+
+    def _after_wrap_layout(self) -> None:
+        self._configure_wrap()
+        self._renderer.clear()
+        self._sync()
+
+    def watch_show_timestamps(self, on: bool) -> None:
+        self._relayout(self._configure_wrap)
+
+    def action_toggle_filter(self) -> None:
+        self.filtering = not self.filtering
+
+    def action_toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+
+    def action_toggle_timestamps(self) -> None:
+        self.show_timestamps = not self.show_timestamps
+
+    # ------------------------------------------------------------------ the chart's moment
+
+    def action_to_chart(self) -> None:
+        """Put the chart's cursor at the moment of the current line."""
+        self.moment.pick()
+
+    # ------------------------------------------------------------------ current line, marks, errors
+
+    def _set_current(self, line: int | None) -> None:
+        if self._selection.set_current(line):
+            self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a line makes it the current line (and pauses, so it stays put)."""
+        offset = event.get_content_offset(self) if event.widget is self else None
+        if offset is None or offset.y >= self.view_height:
+            return  # the chrome's own clicks, or the scrollbars
+        located = self._index.locate(self.scroll_offset.y + offset.y)
+        if located is not None:
+            self.pause()
+            self._set_current(located[0])
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the current line, else the last line on screen."""
+        line = self._selection.current
+        line = self._bottom_line() if line is None else line
+        if line is not None:
+            self._selection.toggle_mark(line)
+            self.refresh()
+
+    def action_clear_marks(self) -> None:
+        count = self._selection.clear_marks()
+        self.refresh()
+        self.notify(f"Unmarked {count:,} line{'s' if count != 1 else ''}", timeout=2)
+
+    def action_next_error(self) -> None:
+        """Jump to the start of the next error-looking block (stderr, traceback, Error…)."""
+        self._goto_error(self._selection.next_error(self._top_line()), "below")
+
+    def action_prev_error(self) -> None:
+        """Jump to the start of the previous error-looking block."""
+        self._goto_error(self._selection.prev_error(self._bottom_line()), "above")
+
+    def _goto_error(self, line: int | None, where: str) -> None:
+        if line is None:
+            self.notify(f"No error-looking line {where}", timeout=2)
+        else:
+            self._reveal(line, None)
+
+    # ------------------------------------------------------------------ copy / save
+
+    def selected_text(self) -> str:
+        """What ``c`` copies: the marked lines, else the lines the filter shows, else the
+        current line, else the lines on screen."""
+        return "\n".join(self._index.text(i) for i in self._copy_pick().lines)
+
+    def _copy_pick(self) -> CopyPick:
+        return self._selection.pick(screen_lines(self._index, self._window))
+
+    def action_copy(self) -> None:
+        pick = self._copy_pick()
+        text, cut = clipboard_text([self._index.text(i) for i in pick.lines], COPY_LIMIT_BYTES)
+        if not text:
+            return
+        self.app.copy_to_clipboard(text)
+        count = text.count("\n") + 1
+        what = "" if pick.kind is CopyKind.SCREEN else f" {pick.kind.value}"
+        cut_note = f" (the first {COPY_LIMIT_BYTES // 1024} KiB)" if cut else ""
+        self.notify(f"Copied {count:,}{what} line{'s' if count != 1 else ''}{cut_note}", timeout=2)
+
+    def action_save_log(self) -> None:
+        """Write every line held to ``<save_dir>/<save_name>-log.txt``."""
+        if not len(self._index):
+            self.notify("The log is empty: nothing to save", timeout=2)
+            return
+        folder = self.save_dir if self.save_dir is not None else Path.cwd()
+        self._save(self._index.texts(), folder / f"{self.save_name}-log.txt")
+
+    @work(exclusive=True, group="log-save", exit_on_error=False)
+    async def _save(self, texts: list[str], path: Path) -> None:
+        try:
+            await asyncio.to_thread(write_log, texts, path)
+        except OSError as exc:
+            self.notify(f"Saving the log failed: {clean_text(exc, 160)}", severity="error")
+            return
+        count = len(texts)
+        self.notify(f"Wrote {count:,} line{'s' if count != 1 else ''} to {clean_text(path, 160)}",
+                    title="Log saved")

@@ -1,7 +1,7 @@
 """The log pane's chrome, docked at the bottom of a ``LogView``: search box and status line.
 
 Also the status snapshot they show (:class:`LogViewStatus`), which the view posts whenever
-it changes.
+it changes. The chrome owns whether the search box is open; the view owns the query.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input
 
+from axom_tui.logview import LogIndex
 from axom_tui.ui.widgets.text_lines import TextLines
 
 
@@ -39,6 +40,23 @@ class LogViewStatus:
     error: str | None
     filtering: bool
     wrap: bool
+
+    @classmethod
+    def of(cls, index: LogIndex, *, following: bool, new_lines: int, filtering: bool,
+           wrap: bool) -> LogViewStatus:
+        current = index.current_match
+        return cls(
+            following=following,
+            new_lines=new_lines,
+            lines=len(index),
+            max_lines=index.max_lines,
+            query=index.query,
+            match_current=None if current is None else current + 1,
+            match_total=index.match_count,
+            error=index.error,
+            filtering=filtering,
+            wrap=wrap,
+        )
 
     def render_plain(self, ascii_mode: bool = False) -> str:
         parts = ["FOLLOW" if self.following else f"PAUSED (+{self.new_lines:,} new)"]
@@ -100,6 +118,28 @@ class LogChrome(Vertical):
         super().__init__()
         self.search_box = LogSearchInput(placeholder="search… (re: for regex)", compact=True)
         self.status_line = LogStatusLine()
+        self.search_open = False
+        """Whether the search box is showing."""
+
+    def open_search(self) -> bool:
+        """Show the search box; returns whether it was hidden (the rows it covers changed)."""
+        if self.search_open:
+            return False
+        self.search_open = True
+        self.search_box.add_class("-open")
+        return True
+
+    def close_search(self) -> bool:
+        """Empty and hide the search box; returns whether it was showing."""
+        box = self.search_box
+        if box.value:
+            with box.prevent(Input.Changed):
+                box.value = ""
+        if not self.search_open:
+            return False
+        self.search_open = False
+        box.remove_class("-open")
+        return True
 
     def compose(self) -> ComposeResult:
         yield self.search_box

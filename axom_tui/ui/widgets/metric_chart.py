@@ -68,6 +68,8 @@ class MetricChart(Widget):
         self.flags: tuple[str, ...] = ()
         self.placeholder = True
         self.draws = 0
+        #: What the chart says while it has no data (the connection's problem, if any).
+        self.waiting_text = WAITING
 
     # ------------------------------------------------------------------ data in
 
@@ -192,8 +194,8 @@ class MetricChart(Widget):
     def _key(self) -> tuple[Any, ...]:
         size = self.content_size
         return (self._mode, self._generation, self.view, self.smoothing, self.log_y,
-                self.ascii_mode, self.weight, size.width, size.height, *self._extra_key(),
-                self.chart_theme())
+                self.ascii_mode, self.weight, self.waiting_text, size.width, size.height,
+                *self._extra_key(), self.chart_theme())
 
     def _extra_key(self) -> tuple[Any, ...]:
         """More of what a drawing depends on (a subclass's zoom, axis…)."""
@@ -231,7 +233,7 @@ class MetricChart(Widget):
         return True
 
     def _draw_waiting(self, width: int, height: int, theme: ChartTheme) -> None:
-        text = WAITING.translate(ASCII_TEXT) if self.ascii_mode else WAITING
+        text = self.waiting_text.translate(ASCII_TEXT) if self.ascii_mode else self.waiting_text
         self.strips = ansi_to_strips(placeholder(text, width, height, theme), width)
         self.flags, self.placeholder = (), True
 

@@ -13,7 +13,8 @@ from axom_tui.ui import format as fmt
 
 class ResultCard(Static):
     DEFAULT_CSS = """
-    ResultCard { height: auto; padding: 0 1; margin-bottom: 1; border-left: outer $success; }
+    ResultCard { height: auto; max-height: 50%; padding: 0 1; margin-bottom: 1;
+                 border-left: outer $success; }
     """
 
     def show(self, job: Job | None, result: Result | None, model_name: str | None = None) -> None:

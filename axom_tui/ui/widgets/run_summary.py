@@ -21,6 +21,7 @@ class RunSummary(TextLines):
     def __init__(self, *, ascii_mode: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.ascii_mode = ascii_mode
+        self.problem: str | None = None  # why no run can be shown (the connection)
 
     def show(self, run, marked: bool = False) -> None:  # run: RunState | None
         self.set_text(self.render_summary(run, marked))  # fixed height: repaints, no layout
@@ -28,6 +29,9 @@ class RunSummary(TextLines):
     def render_summary(self, run, marked: bool) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         if run is None or run.job is None:
+            if self.problem:
+                text.append(f"✗ {self.problem}", style=self.app.theme_variables.get("error", "red"))
+                return text
             text.append("No run selected — use ↑/↓ in the job list", style="dim")
             return text
         job = run.job

@@ -1,9 +1,26 @@
-"""Growing a line-API widget's scrollable area without a whole-screen layout."""
+"""Growing a line-API widget's scrollable area without a whole-screen layout.
+
+:func:`scrollbars_for` restates Textual's scrollbar rules and :func:`set_virtual_size`
+does by hand what the layout would do with the scrollbars. This follows Textual 8.2.8;
+``tests/test_upstream_copies.py`` fails when the installed Textual's version of either
+differs.
+"""
 
 from __future__ import annotations
 
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+
+UPSTREAM_VERSION = "textual 8.2.8"
+#: What this module restates or bypasses, by digest of its source.
+UPSTREAM: dict[str, tuple[str, str]] = {
+    "textual.widget:Widget._refresh_scrollbars": (
+        "fdade1c0d65ead74", "scrollbars_for restates these rules: port the change"),
+    "textual.widget:Widget._arrange_scrollbars": (
+        "8962339d16e7ca5c", "set_virtual_size sets window_virtual_size as this does"),
+    "textual.scroll_view:ScrollView._size_updated": (
+        "e8627feeeef443a8", "what a layout pass does with a new virtual size"),
+}
 
 
 def scrollbars_for(widget: ScrollView, size: Size) -> tuple[bool, bool] | None:

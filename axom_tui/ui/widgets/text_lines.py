@@ -42,7 +42,7 @@ class TextLines(Widget):
         return Text("\n").join(self._lines)
 
     def set_text(self, text: Text) -> None:
-        self.set_lines(text.split("\n", allow_blank=True) if text.plain else [])
+        self.set_lines(list(text.split("\n", allow_blank=True)) if text.plain else [])
 
     def set_lines(self, lines: Sequence[Text]) -> None:
         """Show ``lines``; repaint only those that differ from what is shown."""
