@@ -17,6 +17,7 @@ from textual.widgets import Input
 
 from axom_tui.export import safe_file_stem
 from axom_tui.charting.spec import WAITING
+from axom_tui.sanitize import clean_text
 from axom_tui.store.changes import ChangeSet
 from axom_tui.store.resume_points import resume_points
 from axom_tui.store.vocab import GlobalAspect, RunAspect
@@ -54,8 +55,12 @@ def chart_meta(run: RunState) -> dict[str, Any]:
     """What the chart's cursor needs of a run besides its columns."""
     series = run.metrics
     started = run.job.started_at if run.job is not None else None
+    def label_at(step: int) -> tuple[int | None, str | None]:
+        phase = series.phase_at(step)  # server text: made safe before it is shown
+        return series.cycle_at(step), clean_text(phase, 24) if phase is not None else None
+
     return {"stamps": series.times, "start": started.timestamp() if started else None,
-            "label_at": lambda step: (series.cycle_at(step), series.phase_at(step))}
+            "label_at": label_at}
 
 
 def tick_period(poll_grid: float) -> float:
