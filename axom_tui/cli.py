@@ -19,6 +19,9 @@ examples:
   axom-tui export RUN --csv - | head   a run's metrics as CSV, to a file or standard output
   axom-tui sim --port 8321             serve the Fusion API simulator
   axom-tui config show                 show settings and where each came from
+  axom-tui cache size                  what the local run cache holds (path, clear [JOB])
+  axom-tui bundle JOB_ID -o run.axom   one file with a run's whole history, to view offline
+  axom-tui open run.axom               the dashboard on a bundle: no key, no network
 """
 
 
@@ -45,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mouse", action=argparse.BooleanOptionalAction, default=None,
                         help="--no-mouse leaves native text selection to the terminal")
     parser.add_argument("--log-cap", dest="log_cap", type=int, default=None, help="log lines kept per run")
+    parser.add_argument("--cache", action=argparse.BooleanOptionalAction, default=None,
+                        help="--no-cache: neither read nor write the local run cache")
     add_connection_flags(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -57,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     download_cli.add_arguments(download_parser)
     config_cli.add_arguments(sub.add_parser("config", help="show the config file path or settings"))
     headless.add_subcommands(sub, add_connection_flags)
+    from axom_tui import cache_cli as history_cli
+
+    history_cli.add_subcommands(sub, add_connection_flags)
     return parser
 
 
@@ -82,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
             from axom_tui import config_cli
 
             return config_cli.run(args)
+        if args.command in ("cache", "bundle", "open"):
+            from axom_tui import cache_cli as history_cli
+
+            return history_cli.run(args)
         if args.command in ("jobs", "watch", "export"):
             from axom_tui import headless
 

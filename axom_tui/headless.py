@@ -25,7 +25,7 @@ from axom_tui.sanitize import clean_text
 def add_subcommands(sub: argparse._SubParsersAction, add_connection_flags) -> None:
     jobs = sub.add_parser("jobs", help="print the job list once")
     jobs.add_argument("--json", action="store_true", help="machine-readable JSON")
-    jobs.add_argument("--status", default=None, help="only runs with this status")
+    jobs.add_argument("--status", default=None, help="only runs with these statuses (comma-separated)")
     watch = sub.add_parser("watch", help="follow one run as plain lines; exit 0 completed, 1 failed")
     watch.add_argument("job_id", metavar="JOB_ID", help="an id (any unique prefix) or a run's name")
     watch.add_argument("--every", type=int, default=500, metavar="N", help="a metrics line every N steps")
@@ -51,6 +51,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from axom_tui.connection import ConnectionSettingsError
 
     out = out or sys.stdout
+    if args.command == "jobs" and args.status is not None:
+        from axom_tui.job_listing import parse_statuses
+
+        try:
+            args.status = parse_statuses(args.status)
+        except ValueError as exc:
+            print(f"axom-tui: jobs --status: {exc}", file=sys.stderr)
+            return 2
     try:
         client = _client(args)
     except (ConfigError, ConnectionSettingsError) as exc:
@@ -94,14 +102,17 @@ def _jsonable(value: Any) -> Any:
 
 
 async def _jobs(client: AxomClient, args: argparse.Namespace, out: TextIO) -> int:
+    from axom_tui.job_listing import derived, enrich, server_now, table
+
     jobs = await client.list_jobs(status=args.status, limit=200)
+    items = await enrich(client, jobs)
     if args.json:
-        json.dump([_jsonable(asdict(job)) for job in jobs], out, indent=2, allow_nan=False)
+        now = server_now(items)
+        json.dump([_jsonable({**asdict(item.job), "derived": derived(item, now)}) for item in items],
+                  out, indent=2, allow_nan=False)
         out.write("\n")
         return 0
-    from axom_tui.job_listing import enrich, table
-
-    out.writelines(line + "\n" for line in table(await enrich(client, jobs)))
+    out.writelines(line + "\n" for line in table(items))
     return 0
 
 
@@ -169,10 +180,17 @@ class _WatchPrinter:
         self.retries = 0
         self.last_seq = 0
         self.next_metric_step = 0
+        self.started = False  # the run's history printed
+        self.waited = 0
 
     def show(self, run) -> bool:
         printed = False
         job = run.job
+        if not self.started:
+            if job is None or not self._history_ready(run):
+                return False
+            self._history(run)
+            printed = self.started = True
         if job is not None and (job.status != self.status or job.retries != self.retries):
             note = f" (retry {job.retries}, normal on spot capacity)" if job.status == "preempted" else ""
             self._line(f"status {clean_text(job.status, 30)}{note}")
@@ -192,6 +210,23 @@ class _WatchPrinter:
                     printed = True
         return printed
 
+    def _history_ready(self, run) -> bool:
+        """The run's events (and logs) have come, or a few seconds passed without them."""
+        from axom_tui.store.vocab import FeedKind
+
+        self.waited += 1  # show() runs at least once a second
+        kinds = (FeedKind.EVENTS, FeedKind.LOGS) if self.logs else (FeedKind.EVENTS,)
+        return self.waited > 5 or all(run.feed(kind).last_ok is not None for kind in kinds)
+
+    def _history(self, run) -> None:
+        from axom_tui.watch_history import history
+
+        logs = list(run.logs) if self.logs else []
+        for stamp, text in history(run.events, logs):
+            self._line(text, stamp)
+        if logs:
+            self.last_seq = max(line.seq for line in logs)
+
     def finish(self, run) -> None:
         job = run.job
         if job.status == "failed":
@@ -200,8 +235,9 @@ class _WatchPrinter:
             self._line(f"completed: perplexity {run.result.ppl_baseline} -> {run.result.ppl_final}")
         self.out.flush()
 
-    def _line(self, text: str) -> None:
-        self.out.write(f"{datetime.now().strftime('%H:%M:%S')} {text}\n")
+    def _line(self, text: str, at: datetime | None = None) -> None:
+        when = at.astimezone() if at is not None else datetime.now()
+        self.out.write(f"{when.strftime('%H:%M:%S')} {text}\n")
         self.out.flush()
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Protocol
 
 from axom_tui.api.errors import AxomError
-from axom_tui.api.records import Job, MetricPoint, MetricsPage, Result
+from axom_tui.api.records import KNOWN_STATUSES, Job, MetricPoint, MetricsPage, Result
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
 from axom_tui.ui.derive import ServerClock, elapsed_seconds, progress_of, smoothed_tail
@@ -101,13 +101,52 @@ HEADERS = ("ID", "NAME", "TYPE", "STATUS", "PROGRESS", "LOSS", "RETRIES", "ELAPS
 RIGHT = frozenset({"PROGRESS", "LOSS", "RETRIES", "ELAPSED", "ETA", "COST"})
 
 
+def eta_of(item: Listed) -> float | None:
+    """Seconds to go at the tail's step rate (None: not training, or no rate)."""
+    job = item.job
+    progress = progress_of(job, None)
+    if job.status in ETA_STATUSES and item.steps_per_second and progress.step is not None \
+            and progress.total:
+        return max(0.0, (progress.total - progress.step) / item.steps_per_second)
+    return None
+
+
+def derived(item: Listed, now: datetime) -> dict[str, object]:
+    """What `jobs --json` adds beside the record: the figures the dashboard's list shows."""
+    progress = progress_of(item.job, None)
+    return {
+        "loss": item.loss,
+        "progress": progress.fraction,
+        "elapsed_s": elapsed_seconds(item.job, now),
+        "eta_s": 0.0 if item.job.status == "completed" else eta_of(item),
+        "cost_usd": item.cost_usd,
+        "steps_per_second": item.steps_per_second,
+    }
+
+
+def server_now(items: Sequence[Listed]) -> datetime:
+    """Now on the server's clock, as far as the records say (elapsed times count it)."""
+    clock = ServerClock()
+    for item in items:
+        clock.observe(item.job.updated_at, item.job.started_at)
+    return clock.now()
+
+
+def parse_statuses(text: str) -> str:
+    """``--status``: one status or several, comma-separated, each one the contract lists;
+    ValueError (a usage error) names any other rather than sending it to the server."""
+    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [part for part in wanted if part not in KNOWN_STATUSES]
+    if not wanted or unknown:
+        raise ValueError(f"unknown status {', '.join(map(repr, unknown)) or repr(text)}; "
+                         f"choose from {', '.join(KNOWN_STATUSES)} (comma-separated for several)")
+    return ",".join(dict.fromkeys(wanted))
+
+
 def cells(item: Listed, now: datetime) -> tuple[str, ...]:
     job = item.job
     progress = progress_of(job, None)
-    eta: float | None = None
-    if job.status in ETA_STATUSES and item.steps_per_second and progress.step is not None \
-            and progress.total:
-        eta = max(0.0, (progress.total - progress.step) / item.steps_per_second)
+    eta = eta_of(item)
     return (
         clean_text(job.id, 40)[:8],
         clean_text(job.display_name, NAME_MAX),
@@ -124,10 +163,7 @@ def cells(item: Listed, now: datetime) -> tuple[str, ...]:
 
 def table(items: Sequence[Listed]) -> list[str]:
     """The header and one line per run, columns as wide as their widest cell."""
-    clock = ServerClock()
-    for item in items:
-        clock.observe(item.job.updated_at, item.job.started_at)
-    now = clock.now()
+    now = server_now(items)
     rows = [HEADERS, *(cells(item, now) for item in items)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
     widths[1] = max(NAME_MIN, widths[1])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,17 +26,33 @@ if TYPE_CHECKING:
 
     from axom_tui.download import DownloadManager
     from axom_tui.download.progress import ProgressCallback
+    from axom_tui.history.sync import HistorySync
 
 DEMO_SPEED = 30.0
+
+
+@dataclass(frozen=True)
+class HistoryOptions:
+    """Where the run cache is and how big it may grow (see ``axom_tui.history``)."""
+
+    path: Path
+    cap_bytes: int | None = 1 << 30
+    readonly: bool = False  # a bundle opened with `axom-tui open`
 
 
 class Services:
     """The client, store, scheduler and download engine one app (or test) shares."""
 
-    def __init__(self, client: AxomClient, store: RunStore, scheduler: PollScheduler) -> None:
+    def __init__(self, client: AxomClient, store: RunStore, scheduler: PollScheduler,
+                 history_options: HistoryOptions | None = None) -> None:
         self.client = client
         self.store = store
         self.scheduler = scheduler
+        #: The run cache to open at start (None: none); :attr:`history` once open.
+        self.history_options = history_options
+        self.history: HistorySync | None = None
+        #: Opened from a bundle (its name): nothing is fetched or downloaded.
+        self.offline: str | None = None
         self._downloads: DownloadManager | None = None
         self.demo_server: Any = None  # DemoServer / SimServer when running --demo
 
@@ -60,20 +77,46 @@ class Services:
         if self.demo_server is not None:
             self.demo_server.start()
 
+    async def start_history(self) -> HistorySync | None:
+        """Open the run cache (in a thread: a lock held elsewhere must not stall the loop)
+        and put its index in the store, before the scheduler runs. Never raises."""
+        options = self.history_options
+        if options is None or self.history is not None:
+            return self.history
+        import asyncio
+
+        from axom_tui.history.cache import open_cache
+        from axom_tui.history.location import origin_of
+        from axom_tui.history.sync import HistorySync
+
+        cache = await asyncio.to_thread(open_cache, options.path,
+                                        origin=origin_of(self.client.base_url),
+                                        readonly=options.readonly)
+        history = HistorySync(self.store, cache, log_limit=self.store.log_cap,
+                              cap_bytes=options.cap_bytes)
+        history.tracker = self.scheduler
+        history.restore_index()
+        self.scheduler.attach_history(history)
+        self.history = history
+        return history
+
     async def aclose(self) -> None:
         self.scheduler.stop()
+        if self.history is not None:
+            await self.history.aclose()
         if self._downloads is not None:
             await self._downloads.aclose()
         await self.client.aclose()
 
 
 def build_services(base_url: str, key: ApiKey, *, policy: PollPolicy | None = None,
-                   log_cap: int = 10_000, verify: bool = True) -> Services:
+                   log_cap: int = 10_000, verify: bool = True,
+                   history: HistoryOptions | None = None) -> Services:
     # The scheduler does its own per-feed backoff; client-level retries would bypass its budget.
     client = AxomClient(base_url, key, verify=verify, retries=0)
     store = RunStore(log_cap=log_cap)
     scheduler = PollScheduler(client, store, policy=policy or PollPolicy())
-    return Services(client=client, store=store, scheduler=scheduler)
+    return Services(client=client, store=store, scheduler=scheduler, history_options=history)
 
 
 class DemoServer:

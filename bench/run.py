@@ -12,7 +12,8 @@ takes under 2 minutes; the full run about 4-5 minutes (1M-line log ingest, 1M-di
 baseline, 40 s CPU window, 10 virtual minutes of polling per world size, 1 GB
 downloads 5+2 times each).
 
-Sections (``--only``): chart, store, tui (CPU, bytes, first frame), poll, log, download.
+Sections (``--only``): chart, store, tui (CPU, bytes, first frame), poll, log, history
+(the run cache), download.
 The chart and log figures come from bench/chart_bench.py and bench/log_bench.py. Each
 section runs in a fresh Python process, one after the other, so that none inherits
 another's heap, threads or garbage-collector state.
@@ -82,6 +83,12 @@ def _log(quick: bool) -> list[BenchLine]:
     return [dataclasses.replace(line, name=f"log pane: {line.name}") for line in log_bench.run(quick)]
 
 
+def _history(quick: bool) -> list[BenchLine]:
+    from bench import history_bench
+
+    return history_bench.run(quick)
+
+
 def _download(quick: bool) -> list[BenchLine]:
     from bench import download_bench
 
@@ -97,6 +104,7 @@ SECTIONS: list[tuple[str, str, Callable[[bool], list[BenchLine]]]] = [
     ("poll", "requests and staleness", _poll),
     ("log", "log pane ingest", _log),
     ("tui", "time to first frame", _tui_first_frame),
+    ("history", "run cache: restart, bytes, CPU, bundles", _history),
     ("download", "download vs curl", _download),
 ]
 

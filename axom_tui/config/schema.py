@@ -50,6 +50,9 @@ class Settings:
     ascii: bool = False
     mouse: bool = True
     screenshot_dir: Path | None = None
+    cache: bool = True  # the local run cache (history survives a restart); False: none
+    cache_size_mb: int = 1024  # the cache's size cap; least recently viewed runs go first
+    cache_dir: Path | None = None  # None: the platform's cache folder
     # Where the values came from, for `axom-tui config show` and messages.
     config_path: Path | None = None
     profile: str | None = None
@@ -153,6 +156,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("ascii", _boolean),
     Option("mouse", _boolean),
     Option("screenshot_dir", _path),
+    Option("cache", _boolean),
+    Option("cache_size_mb", _number(1, 10_000_000, integer=True)),
+    Option("cache_dir", _path),
     Option("poll.focused", _number(0.5, 3600)),
     Option("poll.live", _number(0.5, 3600)),
     Option("poll.background_rps", _number(0.01, 10)),

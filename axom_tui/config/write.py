@@ -32,6 +32,11 @@ def _toml_value(value: Any) -> str:
     return _toml_string(str(value))
 
 
+#: Folders that default to the current one when unset (``d`` downloads, ``S``
+#: screenshots; ``W`` saved logs and ``e`` CSV exports always go to the current one).
+FOLDER_OPTIONS = frozenset({"download_dir", "screenshot_dir"})
+
+
 def render_settings(settings: Settings) -> str:
     """The effective settings as TOML-ish text with each value's source; the key is masked."""
     path = settings.config_path
@@ -55,6 +60,9 @@ def render_settings(settings: Settings) -> str:
             continue
         if name == "key":
             lines.append(row(f"# key: {settings.key.masked}", name))  # a comment: never a usable value
+        elif name in FOLDER_OPTIONS and getattr(settings, name) is None:
+            # unset: the folder the app will really write to, not a puzzling ""
+            lines.append(f"{f'{name} = {_toml_value(Path.cwd())}':<44} # default: the current folder")
         else:
             lines.append(row(f"{name} = {_toml_value(getattr(settings, name))}", name))
     for group in GROUPS:

@@ -48,6 +48,9 @@ class RunTrack:
     seen_live: bool = False
     #: The API answered 404: the run was deleted; its feeds are stopped.
     gone: bool = False
+    #: The cursors came from the run cache: nobody watched the run between then and its
+    #: next record, so a preemption may have come and gone unseen.
+    unwatched: bool = False
 
 
 def rewind_after_preemptions(events: list[Event], preemptions: int, cursor: int | None) -> int | None:
@@ -82,12 +85,22 @@ def rewind_metrics_cursor(track: RunTrack, latest_step: int | None, retries: int
     """
     cursor = track.metrics_cursor
     new_preemptions = (retries or 0) - track.retries if track.retries is not None else 0
+    unwatched, track.unwatched = track.unwatched, False
     if retries is not None:
         track.retries = retries
     if cursor is None:
         return
+    went_back = False
     if latest_step is not None and latest_step < cursor:
         track.metrics_cursor = cursor = latest_step
+        went_back = True
     if new_preemptions > 0 and (latest_step is None or any(e.kind == "preempted" for e in events)):
         rewind = rewind_after_preemptions(events, new_preemptions, cursor)
         track.metrics_cursor = None if rewind is None else min(cursor, rewind)
+    elif new_preemptions > 0 and unwatched and not went_back:
+        # Preempted and resumed past the cursor while nobody watched (the cursor came from
+        # the run cache): the steps re-sent since lie after a checkpoint at or after the
+        # last one known, so go back to that one (or to the start).
+        known = [step for e in events if e.kind == "checkpoint"
+                 and isinstance(step := e.payload.get("step"), int) and step <= cursor]
+        track.metrics_cursor = max(known) if known else None

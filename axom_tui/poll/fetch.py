@@ -12,6 +12,7 @@ from typing import Protocol
 
 from axom_tui.api.records import Event, Job, LogsPage, MetricsPage, Model, Overview, Result
 from axom_tui.poll.feeds import RunTrack
+from axom_tui.poll.history_hook import RunHistory
 from axom_tui.poll.policy import PollPolicy
 from axom_tui.poll.tail import TAIL_KIND, tail_since
 from axom_tui.store.health import FeedKey
@@ -45,10 +46,12 @@ class FetchOutcome:
 
 
 class FeedFetcher:
-    def __init__(self, client: PollClient, store: RunStore, policy: PollPolicy) -> None:
+    def __init__(self, client: PollClient, store: RunStore, policy: PollPolicy,
+                 history: RunHistory | None = None) -> None:
         self.client = client
         self.store = store
         self.policy = policy
+        self.history = history
 
     async def fetch(self, key: FeedKey, track: RunTrack | None) -> FetchOutcome:
         kind = key.kind
@@ -65,6 +68,8 @@ class FeedFetcher:
         if track is None or key.job_id is None:
             raise ValueError(f"feed {key} needs a run")
         job_id = key.job_id
+        if self.history is not None and kind in (FeedKind.METRICS, FeedKind.LOGS, FeedKind.EVENTS):
+            await self.history.ready(job_id)  # fetched data lands on top of cached data
         if kind == FeedKind.JOB:
             change = self.store.apply_job(await self.client.get_job(job_id))
             return FetchOutcome(job_changes=[change] if change is not None else [])

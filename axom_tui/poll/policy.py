@@ -11,7 +11,7 @@ Nothing here does I/O or keeps state, so every rule can be tested exhaustively.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from axom_tui.api.records import ACTIVE_STATUSES, TERMINAL_STATUSES
@@ -112,6 +112,17 @@ def priority_of(kind: FeedKind, attention: Attention) -> int:
     if attention.visible:
         return Priority.VISIBLE
     return Priority.BACKGROUND
+
+
+def for_clock_speed(policy: PollPolicy, speed: float) -> PollPolicy:
+    """The policy for a server whose clock runs ``speed`` times faster than ours (the demo's,
+    30 times): a background run's metrics every 20 s of ours would be every 10 minutes of
+    its, most of a demo run, so its Loss cell in the job list would hardly move. The floor
+    shrinks with the speed, down to two poll rounds; ``background_rps`` still caps it."""
+    if speed <= 1.0:
+        return policy
+    floor = max(2 * policy.poll_grid, policy.background_min / speed)
+    return replace(policy, background_min=min(policy.background_min, floor))
 
 
 def background_interval(n_background_live: int, policy: PollPolicy) -> float:

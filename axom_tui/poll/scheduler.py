@@ -22,6 +22,7 @@ from axom_tui.poll.connection_monitor import ConnectionMonitor
 from axom_tui.poll.due_queue import DueQueue, Verdict
 from axom_tui.poll.feeds import JOBS_KEY, MODELS_KEY, FeedState, RunTrack, rewind_metrics_cursor
 from axom_tui.poll.fetch import FeedFetcher, FetchOutcome, PollClient
+from axom_tui.poll.history_hook import RunHistory
 from axom_tui.poll.pacing import TokenBucket, backoff_delay
 from axom_tui.poll.policy import (
     BACKGROUND, PollPolicy, Priority, RunPhase, aligned_due, events_on_status_change,
@@ -38,14 +39,17 @@ from axom_tui.store.vocab import GLOBAL_FEEDS, RUN_FEEDS, FeedKind
 
 class PollScheduler:
     def __init__(self, client: PollClient, store: RunStore, *, policy: PollPolicy | None = None,
-                 clock: Clock | None = None, rng: random.Random | None = None) -> None:
+                 clock: Clock | None = None, rng: random.Random | None = None,
+                 history: RunHistory | None = None) -> None:
         self.client = client
         self.store = store
         self.policy = policy or PollPolicy()
         self.clock: Clock = clock or MonotonicClock()
         self.stats = PollStats()
         self._rng = rng or random.Random()
-        self._fetcher = FeedFetcher(client, store, self.policy)
+        #: The local run cache (None: none): see :mod:`axom_tui.poll.history_hook`.
+        self.history = history
+        self._fetcher = FeedFetcher(client, store, self.policy, history)
         self._monitor = ConnectionMonitor(self.policy)
         self._queue = DueQueue()
         self._feeds: dict[FeedKey, FeedState] = {FeedKey(k): FeedState(FeedKey(k)) for k in GLOBAL_FEEDS}
@@ -142,6 +146,35 @@ class PollScheduler:
         for key in keys:
             self._feeds[key].failures = 0
             self._make_due(key, now)
+        self._wake.set()
+
+    def attach_history(self, history: RunHistory | None) -> None:
+        """Use the run cache from now on (before :meth:`run`: runs tracked earlier were
+        seeded without it)."""
+        self.history = self._fetcher.history = history
+
+    def feed_progress(self, job_id: str) -> tuple[int | None, int | None, frozenset[str]] | None:
+        """(metrics cursor, logs cursor, finished feeds) of a tracked run (None: untracked):
+        what the run cache writes beside the run's data."""
+        track = self._runs.get(job_id)
+        if track is None:
+            return None
+        finished = frozenset(kind for kind in RUN_FEEDS
+                             if (state := self._feeds.get(FeedKey(kind, job_id))) and state.finished)
+        return track.metrics_cursor, track.logs_cursor, finished
+
+    def forget_seed(self, job_id: str) -> None:
+        """The run cache did not hold what its cursors said (evicted, damaged): resume
+        from what the store holds, and fetch a finished run's feeds again."""
+        track = self._runs.get(job_id)
+        if track is None:
+            return
+        run = self.store.ensure_run(job_id)
+        track.metrics_cursor, track.logs_cursor = run.metrics.last_step, run.logs.last_seq
+        for state in self._run_feeds(job_id):
+            state.finished = False
+        if self._runs.attention(job_id).on_screen:
+            self._on_attention(job_id, self.clock.now())
         self._wake.set()
 
     # ------------------------------------------------------------ the loop
@@ -246,6 +279,8 @@ class PollScheduler:
                 delay = result_retry_delay(state.result_attempts, self.policy)
             elif not outcome.more_waiting:
                 state.finished = True
+                if self.history is not None and key.job_id is not None:
+                    self.history.feed_finished(key.job_id, key.kind)
         state.owed = outcome.more_waiting or state.rerun
         state.rerun = False
         self._plan(state, now, min_delay=delay)
@@ -308,6 +343,16 @@ class PollScheduler:
         self._runs.add(track)
         for kind in RUN_FEEDS:
             self._feeds[FeedKey(kind, job_id)] = FeedState(FeedKey(kind, job_id))
+        seed = self.history.seed(job_id) if self.history is not None else None
+        if seed is not None:  # resume after the cached history, not from the start
+            track.metrics_cursor, track.logs_cursor = seed.metrics_cursor, seed.logs_cursor
+            track.unwatched = True
+            if phase_of(status) is RunPhase.TERMINAL:
+                for kind in RUN_FEEDS:
+                    if kind in seed.finished:
+                        self._feeds[FeedKey(kind, job_id)].finished = True
+            elif seed.recheck_job:
+                self._feeds[FeedKey(FeedKind.JOB, job_id)].owed = True
         attention = self._runs.attention(job_id)
         self._maybe_ask_tail(job_id, attention.on_screen, now)
         if attention.on_screen:
@@ -390,6 +435,8 @@ class PollScheduler:
             self._queue.cancel(FeedKey(kind, job_id))
 
     def _on_attention(self, job_id: str, now: float) -> None:
+        if self.history is not None:
+            self.history.prefetch(job_id)
         track = self._ensure_run(job_id, now)
         self._queue.cancel(FeedKey(TAIL_KIND, job_id))  # its metrics come now anyway
         attention = self._runs.attention(job_id)

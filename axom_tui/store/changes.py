@@ -102,12 +102,14 @@ EMPTY = ChangeSet()
 class ChangeTracker:
     """Collects the store's changes until the UI drains them as one :class:`ChangeSet`."""
 
-    __slots__ = ("_callback", "_globals", "_runs")
+    __slots__ = ("_callback", "_globals", "_listeners", "_runs")
 
     def __init__(self) -> None:
         self._runs: dict[str, set[RunAspect]] = {}
         self._globals: set[GlobalAspect] = set()
         self._callback: Callable[[], None] | None = None
+        #: Told of every change as it happens (the run cache's write-behind).
+        self._listeners: list[Callable[[str | None, str], None]] = []
 
     @property
     def dirty(self) -> bool:
@@ -116,7 +118,13 @@ class ChangeTracker:
     def set_callback(self, callback: Callable[[], None] | None) -> None:
         self._callback = callback
 
+    def add_listener(self, listener: Callable[[str | None, str], None]) -> None:
+        """``listener(job_id or None, aspect)`` on every mark, before the UI hears of it."""
+        self._listeners.append(listener)
+
     def mark_run(self, job_id: str, aspect: RunAspect) -> None:
+        for listener in self._listeners:
+            listener(job_id, aspect)
         was_clean = not self._runs and not self._globals
         aspects = self._runs.get(job_id)
         if aspects is None:
@@ -127,6 +135,8 @@ class ChangeTracker:
             self._callback()
 
     def mark_global(self, aspect: GlobalAspect) -> None:
+        for listener in self._listeners:
+            listener(None, aspect)
         was_clean = not self._runs and not self._globals
         self._globals.add(aspect)
         if was_clean and self._callback is not None:

@@ -55,7 +55,7 @@ class MetricSeries:
     """Columnar metric history of one run. Read columns; never mutate them."""
 
     __slots__ = ("steps", "_columns", "labels", "resume_points", "nan_count", "_replaced_up_to",
-                 "times")
+                 "changed_from", "times")
 
     def __init__(self) -> None:
         self.steps: array[int] = array("i")
@@ -71,6 +71,39 @@ class MetricSeries:
         #: from the next held step continues the same resume (one point per resume, not
         #: one per poll while the re-sent steps come in).
         self._replaced_up_to: int | None = None
+        #: Lowest index whose point was added or changed since :meth:`take_changed_from`
+        #: (None: nothing): the run cache writes from there (``history.sync``).
+        self.changed_from: int | None = None
+
+    @classmethod
+    def restore(cls, steps: array[int], columns: dict[str, array[float]], labels: StepLabels,
+                resume_points: list[int], nan_count: int) -> MetricSeries:
+        """A series from columns read back from the run cache (sorted, unique steps;
+        one ``array('d')`` per metric column, as long as ``steps``)."""
+        series = cls()
+        if steps and not _INT32_MIN <= steps[0] <= steps[-1] <= _INT32_MAX:
+            series.steps = array("q", steps)
+        else:
+            series.steps = array("i", steps)
+        for name in METRIC_COLUMNS:
+            column = columns[name]
+            if len(column) != len(steps):
+                raise ValueError(f"column {name!r} holds {len(column)} values for {len(steps)} steps")
+            series._columns[name] = array("d", column)
+        series.labels = labels
+        series.resume_points = sorted(resume_points)
+        series.nan_count = nan_count
+        series.times.pad(len(series.steps))  # the cache keeps no times: these points have none
+        return series
+
+    def take_changed_from(self) -> int | None:
+        """Return and clear :attr:`changed_from`."""
+        index, self.changed_from = self.changed_from, None
+        return index
+
+    def _touch(self, index: int) -> None:
+        if self.changed_from is None or index < self.changed_from:
+            self.changed_from = index
 
     # ------------------------------------------------------------ reading
 
@@ -184,6 +217,7 @@ class MetricSeries:
         return True
 
     def _append_all(self, batch: list[MetricPoint]) -> int:
+        self._touch(len(self.steps))
         self._fit_steps(batch[0].step)
         self._fit_steps(batch[-1].step)
         self.steps.extend(p.step for p in batch)
@@ -205,7 +239,11 @@ class MetricSeries:
         label = self.labels.label_for(point.cycle, point.phase)
         i = bisect_left(self.steps, step)
         if i < len(self.steps) and self.steps[i] == step:
-            return self._replace_at(i, values, label)
+            outcome = self._replace_at(i, values, label)
+            if outcome != "same":
+                self._touch(i)
+            return outcome
+        self._touch(i)
         self.steps.insert(i, step)
         for name, value in zip(METRIC_COLUMNS, values):
             self._columns[name].insert(i, value)

@@ -16,6 +16,7 @@ from axom_tui.api.records import Event, Job, LogLine, LogsPage, MetricsPage, Mod
 from axom_tui.store.changes import ChangeSet, ChangeTracker
 from axom_tui.store.health import ConnectionState, ConnectionStatus, FeedHealth, FeedKey
 from axom_tui.store.log_ring import DEFAULT_LOG_CAP, LogRing
+from axom_tui.store.metric_series import MetricSeries
 from axom_tui.store.run_state import RunState
 from axom_tui.store.vocab import FeedKind, GlobalAspect, RunAspect
 
@@ -62,6 +63,11 @@ class RunStore:
     @property
     def has_changes(self) -> bool:
         return self._changes.dirty
+
+    def add_change_listener(self, listener: Callable[[str | None, str], None]) -> None:
+        """``listener(job_id or None, aspect)`` on every change, as it happens (the run
+        cache writes behind the store from these)."""
+        self._changes.add_listener(listener)
 
     def _changed(self, job_id: str, aspect: RunAspect) -> None:
         run = self.runs[job_id]
@@ -181,6 +187,39 @@ class RunStore:
         self.overview = overview
         self._changes.mark_global(GlobalAspect.OVERVIEW)
         return True
+
+    def restore(self, job_id: str, *, job: Job | None = None, result: Result | None = None,
+                events: list[Event] | None = None, metrics: MetricSeries | None = None,
+                logs: LogRing | None = None) -> None:
+        """History read back from the run cache. A record or events the store already
+        holds (fetched since) are kept; ``metrics`` and ``logs`` replace what is held
+        (the caller merged them with it)."""
+        run = self.ensure_run(job_id)
+        if job is not None and run.job is None:
+            run.job = job
+            self._changed(job_id, RunAspect.JOB)
+        if result is not None and run.result is None:
+            run.result = result
+            self._changed(job_id, RunAspect.RESULT)
+        if events is not None and not run.events:
+            run.events = list(events)
+            self._changed(job_id, RunAspect.EVENTS)
+        if metrics is not None:
+            run.metrics = metrics
+            self._changed(job_id, RunAspect.METRICS)
+        if logs is not None:
+            run.logs = logs
+            self._changed(job_id, RunAspect.LOGS)
+
+    def restore_order(self, order: Iterable[str]) -> None:
+        """The job list's order as cached; runs the store knows but the cache did not
+        list keep their place after these."""
+        cached = [job_id for job_id in dict.fromkeys(order) if job_id in self.runs]
+        listed = set(cached)
+        rest = [job_id for job_id in self.order if job_id not in listed]
+        if cached + rest != self.order:
+            self.order = cached + rest
+            self._changes.mark_global(GlobalAspect.LIST)
 
     def mark_gone(self, job_id: str) -> None:
         """The API says this run no longer exists (404). Its data stays on screen."""

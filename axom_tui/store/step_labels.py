@@ -36,6 +36,18 @@ class StepLabels:
     def __len__(self) -> int:
         return len(self.starts)
 
+    @classmethod
+    def restore(cls, starts: Sequence[int], cycles: Sequence[int], phases: Sequence[int],
+                phase_names: Sequence[str]) -> StepLabels:
+        """Segments read back from the run cache."""
+        if not len(starts) == len(cycles) == len(phases):
+            raise ValueError("label segments of uneven lengths")
+        labels = cls()
+        labels.starts, labels.cycles, labels.phases = list(starts), list(cycles), list(phases)
+        labels.phase_names = list(phase_names[:MAX_PHASE_NAMES])
+        labels._phase_codes = {name: code for code, name in enumerate(labels.phase_names)}
+        return labels
+
     # ------------------------------------------------------------ encoding
 
     def label_for(self, cycle: int | None, phase: str | None) -> Label:

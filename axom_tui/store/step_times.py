@@ -79,6 +79,8 @@ class StepTimes:
 
     def at(self, index: int, step: int) -> float | None:
         """Time of the point at ``index`` (whose step is ``step``), None if unstamped."""
+        if not 0 <= index < len(self.residuals):
+            return None
         r = self.residuals[index]
         if r == NO_STAMP:
             return None
@@ -134,6 +136,13 @@ class StepTimes:
         if last is not None:
             self._pace = last
         self.residuals.extend(out)
+
+    def pad(self, count: int) -> None:
+        """Grow to ``count`` points, the new ones without a stamp (a series restored from
+        columns that kept no times)."""
+        missing = count - len(self.residuals)
+        if missing > 0:
+            self.residuals.extend(array("b", [NO_STAMP]) * missing)
 
     def insert(self, index: int) -> None:
         """A point inserted at ``index``, stamped later by :meth:`restamp`."""

@@ -71,6 +71,10 @@ class AxomApp(App):
         self.keys = KeyRouter(self)
         self._flush_pending = False
         self._dashboard: DashboardScreen | None = None
+        self._told_theme_saved = False
+        from axom_tui.ui.glyphs import set_ascii
+
+        set_ascii(self.ui_settings.ascii)  # the glyphs every widget and formatter draws
         from axom_tui.ui.theming import install_themes
 
         self._theme_messages = install_themes(self, self.ui_settings.theme)
@@ -125,10 +129,21 @@ class AxomApp(App):
                 self.notify(f"The demo simulator did not start: {clean_text(str(exc), 200)}",
                             title="Demo", severity="error", timeout=30)
                 return
+        history = await self.services.start_history()  # cached runs on screen, then fetches
+        if history is not None:
+            history.set_notice_handler(self._history_notice)
+            history.on_restored = self._flush_changes  # a chosen run's history: now, not in 0.25 s
+            self._flush_changes()  # the cached job list
         await asyncio.to_thread(_preload, HTTP_MODULES)
         await self.services.scheduler.run()
 
+    def _history_notice(self, text: str) -> None:
+        self.notify(clean_text(text, 300), title="Run cache", severity="warning", timeout=12)
+
     async def on_unmount(self) -> None:
+        from axom_tui.ui.glyphs import set_ascii
+
+        set_ascii(False)  # the switch is process-wide: the next app (a test's) starts clean
         await self.services.aclose()
 
     def _fatal_error(self) -> None:
@@ -237,13 +252,17 @@ class AxomApp(App):
         if self._dashboard is not None:
             self._dashboard.restyle()
         path = self.ui_settings.config_path
-        if path is not None:
+        if path is not None and self.ui_settings.save_theme:
             from axom_tui.config import save_theme_choice
 
             try:
                 save_theme_choice(path, self.theme)
             except Exception as exc:  # a read-only config must not break theme switching
                 self.notify(f"Could not save theme choice: {clean_text(exc, 120)}", severity="warning")
+                return
+            if not self._told_theme_saved:  # once: the file is written quietly after that
+                self._told_theme_saved = True
+                self.notify(f"Theme choice saved to {clean_text(str(path), 200)}", timeout=4)
 
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
         """Textual's palette entries but those ours already have (help, screenshot): one
@@ -306,6 +325,10 @@ class AxomApp(App):
             self.pop_screen()
 
     def on_download_requested(self, message: DownloadRequested) -> None:
+        if self.services.offline is not None:
+            self.notify("Downloads need the service: this dashboard shows a bundle file.",
+                        severity="warning", timeout=4)
+            return
         self.downloads.start(message.job_id)
 
     def on_download_cancel_requested(self, message: DownloadCancelRequested) -> None:

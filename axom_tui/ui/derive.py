@@ -13,6 +13,7 @@ from datetime import datetime
 
 from axom_tui.api.records import Job
 from axom_tui.ui.format import since, utcnow
+from axom_tui.ui.glyphs import dash
 
 
 class ServerClock:
@@ -43,35 +44,66 @@ class ServerClock:
         return max(0.0, (self._latest - utcnow()).total_seconds())
 
 
+#: Statuses whose records time a training step: a queued or staging record's step 0 is
+#: the time it was queued, and a rate through it said "2d3h" for a ten-minute run.
+TRAINING_STATUSES = frozenset({"running", "checkpointing", "uploading"})
+
+
 class StepRate:
-    """Steps per second over a sliding window of observations, for ETAs. The dashboard
+    """Training steps per second over recent observations, for ETAs. The dashboard
     gives it the server's clock (``ServerClock``), so an ETA counts the same seconds as
     elapsed times and the lifecycle do, also when the server's clock runs fast (the
-    demo's, 30 times)."""
+    demo's, 30 times).
 
-    def __init__(self, window: float = 60.0, min_span: float = 5.0) -> None:
+    Only records of a training run count (``TRAINING_STATUSES``); a waiting spell
+    (queued, preempted, …) or a pause (checkpointing, uploading) ends a stretch, and the
+    rate is steps over seconds summed over the stretches held, so the time spent waiting
+    is never taken for slow training.
+    No rate until ``min_samples`` observations span ``min_span`` seconds: a rate from
+    the first two records swung from hours to minutes.
+    """
+
+    def __init__(self, window: float = 600.0, min_span: float = 5.0, min_samples: int = 3) -> None:
         self.window = window
         self.min_span = min_span
-        self._samples: deque[tuple[float, int]] = deque(maxlen=64)
+        self.min_samples = min_samples
+        # (time, step, stretch): consecutive samples of one stretch make one interval
+        self._samples: deque[tuple[float, int, int]] = deque(maxlen=32)
+        self._stretch = 0
+        self._broken = False
 
-    def observe(self, step: int | None, now: float | None = None) -> None:
+    def observe(self, step: int | None, now: float | None = None,
+                status: str = "running") -> None:
+        if status not in TRAINING_STATUSES:
+            self._broken = True
+            return
         if step is None:
             return
         t = time.monotonic() if now is None else now
         if self._samples and step < self._samples[-1][1]:
             self._samples.clear()  # resumed from a checkpoint: old samples no longer apply
+        if self._broken:
+            self._stretch += 1
+            self._broken = False
         if not self._samples or step != self._samples[-1][1]:
-            self._samples.append((t, step))
-        while len(self._samples) > 2 and t - self._samples[0][0] > self.window:
+            self._samples.append((t, step, self._stretch))
+        if status != "running":
+            self._broken = True  # a checkpoint's pause is not training time either
+        while len(self._samples) > self.min_samples and t - self._samples[0][0] > self.window:
             self._samples.popleft()
 
     def per_second(self) -> float | None:
-        if len(self._samples) < 2:
+        if len(self._samples) < self.min_samples:
             return None
-        (t0, s0), (t1, s1) = self._samples[0], self._samples[-1]
-        if t1 - t0 < self.min_span or s1 <= s0:
+        steps = seconds = 0.0
+        samples = list(self._samples)
+        for (t0, s0, k0), (t1, s1, k1) in zip(samples, samples[1:]):
+            if k0 == k1 and t1 > t0:
+                steps += s1 - s0
+                seconds += t1 - t0
+        if seconds < self.min_span or steps <= 0:
             return None  # too little history for an ETA worth showing
-        return (s1 - s0) / (t1 - t0)
+        return steps / seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +117,13 @@ class Progress:
             return None
         return max(0.0, min(1.0, self.step / self.total))
 
-    def label(self) -> str:
+    def label(self, percent: bool = True) -> str:
         if self.step is None and self.total is None:
-            return "—"
+            return dash()
         total = "?" if self.total is None else f"{self.total:,}"
         step = 0 if self.step is None else self.step
         frac = self.fraction
-        pct = "" if frac is None else f" {frac * 100:4.1f}%"
+        pct = "" if frac is None or not percent else f" {frac * 100:4.1f}%"
         return f"{step:,}/{total}{pct}"
 
 

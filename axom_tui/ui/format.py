@@ -6,15 +6,18 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta, timezone
 
+from axom_tui.ui.glyphs import dash, glyph
+
 
 def is_finite(value: float | None) -> bool:
     return value is not None and isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def si(value: float | int | None, digits: int = 3) -> str:
-    """1536000 → '1.54M'; None/NaN → '—'."""
+    """1536000 → '1.54M'; None/NaN → a dash ('—', '-' in ascii mode)."""
     if not is_finite(value):
-        return "—" if value is None or value != value else ("∞" if value > 0 else "-∞")
+        return dash() if value is None or value != value else (
+            glyph("inf") if value > 0 else "-" + glyph("inf"))
     v = float(value)  # type: ignore[arg-type]
     for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(v) >= limit:
@@ -30,15 +33,15 @@ def params(value: int | None) -> str:
 
 def signed_si(value: float | int | None) -> str:
     if not is_finite(value):
-        return "—"
+        return dash()
     text = si(abs(value))  # type: ignore[arg-type]
-    return ("+" if value >= 0 else "−") + text  # type: ignore[operator]
+    return ("+" if value >= 0 else glyph("minus")) + text  # type: ignore[operator]
 
 
 def duration(seconds: float | None) -> str:
     """Compact: '42s', '3m05s', '2h14m', '3d4h'."""
     if not is_finite(seconds) or seconds < 0:  # type: ignore[operator]
-        return "—"
+        return dash()
     s = int(seconds)  # type: ignore[arg-type]
     if s < 60:
         return f"{s}s"
@@ -51,18 +54,18 @@ def duration(seconds: float | None) -> str:
 
 def money(usd: float | None) -> str:
     if not is_finite(usd):
-        return "—"
+        return dash()
     return f"${usd:,.2f}" if abs(usd) < 10_000 else f"${usd:,.0f}"  # type: ignore[arg-type]
 
 
 def metric(value: float | None) -> str:
     """Loss-like values: 4 significant digits; NaN → 'NaN'."""
     if value is None:
-        return "—"
+        return dash()
     if value != value:
         return "NaN"
     if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
+        return glyph("inf") if value > 0 else "-" + glyph("inf")
     if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
         return f"{value:.2e}"
     return f"{value:.4g}"
@@ -70,7 +73,7 @@ def metric(value: float | None) -> str:
 
 def percent(value: float | None, digits: int = 1) -> str:
     if not is_finite(value):
-        return "—"
+        return dash()
     return f"{value:+.{digits}f}%"
 
 
@@ -84,7 +87,7 @@ def ago(seconds: float | None) -> str:
 
 def clock_time(when: datetime | None) -> str:
     if when is None:
-        return "—"
+        return dash()
     return when.astimezone().strftime("%H:%M:%S")
 
 

@@ -26,6 +26,15 @@ STATUS_ORDER = {s: i for i, s in enumerate(
     ("running", "checkpointing", "uploading", "preempted", "staging", "provisioning", "queued",
      "failed", "completed"))}
 
+#: Columns whose first order is the largest value first (their figures are negated).
+DESCENDING_FIRST = frozenset({"progress", "retries", "elapsed", "cost"})
+
+
+def ascending(column: str, reverse: bool) -> bool:
+    """Whether a column sorted this way runs from its smallest value up (A→Z, lowest loss)."""
+    return (column in DESCENDING_FIRST) == reverse
+
+
 Figure = Callable[[str], "float | str | None"]
 
 

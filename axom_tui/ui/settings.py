@@ -20,3 +20,4 @@ class UiSettings:
     export_dir: Path | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     config_path: Path | None = None
+    save_theme: bool = True  # T's choice goes to config_path (not in --demo: a trial run)

@@ -60,6 +60,31 @@ def test_jobs_json_lists_every_run_and_never_the_key(served) -> None:
     assert "\x1b" not in result.stdout
 
 
+def test_jobs_json_carries_the_dashboards_figures_beside_the_record(served) -> None:
+    sim, server = served
+    sim.clock.advance(400)
+    result = _run(["jobs", "--json"], server.base_url)
+    assert result.returncode == 0, result.stderr
+    jobs = json.loads(result.stdout)
+    assert all({"loss", "elapsed_s", "eta_s", "cost_usd", "progress"} <= set(j["derived"])
+               for j in jobs)
+    training = [j for j in jobs if j["status"] == "running" and j["latest_step"]]
+    assert training and all(isinstance(j["derived"]["loss"], float) for j in training)
+    assert all(j["derived"]["elapsed_s"] > 0 for j in training)
+    done = [j for j in jobs if j["status"] == "completed"]
+    assert done and all(j["derived"]["cost_usd"] is not None for j in done)
+
+
+def test_jobs_status_is_checked_here_before_asking(served) -> None:
+    sim, server = served
+    result = _run(["jobs", "--status", "bogus"], server.base_url)
+    assert result.returncode == 2
+    assert "bogus" in result.stderr and "running" in result.stderr and "HTTP" not in result.stderr
+    both = _run(["jobs", "--json", "--status", "running,completed"], server.base_url)
+    assert both.returncode == 0, both.stderr
+    assert {j["status"] for j in json.loads(both.stdout)} <= {"running", "completed"}
+
+
 def test_jobs_table_is_plain_text(served) -> None:
     sim, server = served
     result = _run(["jobs"], server.base_url)

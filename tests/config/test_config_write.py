@@ -150,3 +150,11 @@ def test_config_show_masks_the_key_and_reports_errors(tmp_path: Path, monkeypatc
     assert config_cli.run(args) == 2
     err = capsys.readouterr().err
     assert "unknown profile 'nope'" in err and "dev" in err and "Traceback" not in err
+
+
+def test_show_says_which_folder_files_go_to_when_none_is_set(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(config_path=tmp_path / "none.toml")
+    text = render_settings(settings)
+    assert f'download_dir = "{tmp_path}"' in text and f'screenshot_dir = "{tmp_path}"' in text
+    assert 'download_dir = ""' not in text

@@ -123,3 +123,13 @@ def test_next_due_delay_combines_interval_triggers_and_final_fetches():
     assert d("job", "completed", owed=True) is None
     assert d(FeedKind.LIST, None, BACKGROUND) == 4.0 and d(FeedKind.LIST, None, BACKGROUND, owed=True) == 0.0
     assert d("overview", None, BACKGROUND, min_delay=45.0) == 45.0
+
+
+def test_a_fast_server_clock_polls_background_metrics_often_enough_to_see_the_loss_move():
+    # the demo's clock runs 30x: 20 s of ours would be 10 minutes of a run's training
+    from axom_tui.poll.policy import for_clock_speed
+
+    fast = for_clock_speed(PollPolicy(), 30.0)
+    assert background_interval(7, fast) == 2 * PollPolicy().poll_grid
+    assert background_interval(200, fast) == 200 / fast.background_rps  # budget still holds
+    assert for_clock_speed(PollPolicy(), 1.0) == PollPolicy()

@@ -134,3 +134,22 @@ def test_every_stamp_reads_back_within_the_error(spec) -> None:
             assert got is None, step
         else:
             assert got is not None and abs(got - t) <= err + 1e-6, (step, got, t)
+
+
+def test_a_series_restored_from_the_cache_keeps_its_times_in_step_with_its_points() -> None:
+    """The run cache restores columns without times: those points read None, and points
+    fetched after them get theirs (at their own index, not the restored ones')."""
+    from array import array
+
+    from axom_tui.store.step_labels import StepLabels
+
+    steps = array("i", range(0, 1000, 10))
+    columns = {
+        name: array("d", [1.0] * len(steps))
+        for name in ("loss", "grad_norm", "lr", "throughput", "vram_gb")
+    }
+    series = MetricSeries.restore(steps, columns, StepLabels(), [], 0)
+    assert series.time_at(500) is None
+    series.merge(points(list(range(1000, 1100, 10)), [T0 + i for i in range(10)]))
+    assert series.time_at(990) is None
+    assert [round(series.time_at(s)) for s in range(1000, 1100, 10)] == [T0 + i for i in range(10)]

@@ -56,3 +56,37 @@ async def test_the_side_pane_gives_the_chart_room_at_120(tmp_path):
             info = app.screen.query_one("#info")
             chart = app.screen.query_one("#chart-pane")
             assert info.size.width <= 42 and chart.size.width >= 78
+
+
+def test_names_that_would_read_alike_keep_the_part_that_tells_them_apart():
+    from rich.text import Text
+
+    from axom_tui.ui.widgets.job_columns import colliding, name_cut
+
+    names = ["llama-3.2-x2-meridian", "llama-3.2-c40-meridian", "qwen3-x1.5-solstice"]
+    collide = colliding(names, 18)
+    assert collide == {"llama-3.2-x2-meridian", "llama-3.2-c40-meridian"}
+    cuts = {name_cut(Text(n), 18, collide).plain for n in names}
+    assert len(cuts) == 3 and all(len(c) <= 18 for c in cuts)
+    assert "…a-3.2-x2-meridian" in cuts and "…-3.2-c40-meridian" in cuts
+
+
+def test_progress_and_status_cells_fit_their_columns():
+    from datetime import UTC, datetime
+
+    from axom_tui.api.records import Job
+    from axom_tui.store.run_state import RunState
+    from axom_tui.ui.derive import StepRate
+    from axom_tui.ui.widgets.job_rows import COLUMNS, COMPACT_COLUMNS, row_cells
+
+    job = Job(id="j", status="completed", total_steps=12000, latest_step=12000)
+    run = RunState(job_id="j", job=job)
+    for columns, compact in ((COLUMNS, False), (COMPACT_COLUMNS, True)):
+        cells = row_cells("j", run, StepRate(), marked=False, compact=compact, ascii_mode=False,
+                          variables={}, server_now=datetime.now(UTC))
+        width = dict((key, w) for key, _, w in columns)
+        assert len(cells["progress"].plain) <= width["progress"], cells["progress"].plain
+    checkpointing = RunState(job_id="j", job=Job(id="j", status="checkpointing", total_steps=10))
+    cells = row_cells("j", checkpointing, StepRate(), marked=False, compact=True, ascii_mode=False,
+                      variables={}, server_now=datetime.now(UTC))
+    assert len(cells["status"].plain) <= dict((k, w) for k, _, w in COMPACT_COLUMNS)["status"]

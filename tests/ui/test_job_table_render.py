@@ -133,13 +133,13 @@ async def test_clicks_select_a_row_and_sort_by_a_header(tmp_path):
         header = table.render_line(0).text
         await pilot.click(JobTable, offset=(header.index("Name"), 0))
         assert table.sort_mode == "name"
-        assert "Name ▾" in table.render_line(0).text
+        assert "Name ▲" in table.render_line(0).text  # A→Z: ascending
         names = [services.store.runs[j].job.display_name.lower() for j in table.visible_job_ids()]
         assert names == sorted(names)
         assert table.selected_job_id == third  # the cursor stayed on its run
         await pilot.click(JobTable, offset=(header.index("Name"), 0))  # again: the other way
         assert table.sort_mode == "name" and table.sort_reverse
-        assert "Name ▴" in table.render_line(0).text
+        assert "Name ▼" in table.render_line(0).text
         names = [services.store.runs[j].job.display_name.lower() for j in table.visible_job_ids()]
         assert names == sorted(names, reverse=True)
         await pilot.click(JobTable, offset=(header.index("Type"), 0))  # any column sorts
@@ -243,3 +243,17 @@ async def test_a_clock_step_moves_the_live_rows_time_cells_in_one_repaint(tmp_pa
         assert {r.y for r in regions} == {1 + table.get_row_index(j) for j in live
                                           if 1 + table.get_row_index(j) < table.size.height}
         assert all((r.x, r.right) in (spans["elapsed"], spans["eta"]) for r in regions)
+
+
+def test_sort_arrows_say_ascending_or_descending():
+    from axom_tui.ui.widgets.job_columns import header_labels
+    from axom_tui.ui.widgets.job_rows import COLUMNS
+
+    def label(column: str, reverse: bool, ascii_mode: bool = False) -> str:
+        labels = header_labels(COLUMNS, column, reverse, ascii_mode)
+        return next(t.plain for (key, _, _), t in zip(COLUMNS, labels) if key == column)
+
+    assert label("name", False) == "Name ▲" and label("name", True) == "Name ▼"
+    assert label("progress", False) == "Progress ▼"  # furthest along first: descending
+    assert label("name", False, ascii_mode=True) == "Name ^"
+    assert label("cost", False, ascii_mode=True) == "Cost v"

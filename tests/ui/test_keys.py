@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from textual.app import App
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.widgets import Static
-from ui_helpers import SIZE, make_app, renderable_text, sim_server, started, wait_for
+from ui_helpers import (
+    SIZE, make_app, record_notifications, renderable_text, sim_server, started, wait_for,
+)
 
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.commands import RunCommands
@@ -199,3 +204,42 @@ async def test_s_saves_a_screenshot_on_the_no_key_screen(tmp_path, monkeypatch):
         await pilot.press("S")
         await pilot.pause()
         assert list(tmp_path.glob("*.svg"))
+
+
+@pytest.mark.parametrize("size", [(50, 15), (160, 48)])
+async def test_help_never_cuts_a_heading_or_a_description(size):
+    sections = binding_sections(AxomApp)
+
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(HelpScreen(sections, {}))
+
+    app = Host()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        width = app.screen.query_one(VerticalScroll).content_region.width
+        keys = list(app.screen.query(Static))[1]  # between the title and the palette's note
+        text = renderable_text(keys.content, width)
+    assert "…" not in text
+    for title, bindings in sections:
+        assert title in text
+        for binding in bindings:
+            assert binding.description.split()[0] in text.split(), binding
+
+
+async def test_less_smoothing_never_reaches_zero_and_off_means_off(tmp_path):
+    with sim_server() as server:
+        app, _services = make_app(server, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await started(pilot, app)
+            toasts = record_notifications(app)
+            chart = app.screen.query_one(MetricChart)
+            assert chart.smoothing
+            await pilot.press(*["less_than_sign"] * 12)
+            assert 0 < chart.weight < 1 and chart.smoothing
+            await pilot.press("s")
+            assert not chart.smoothing
+            weight = chart.weight
+            await pilot.press("greater_than_sign", "less_than_sign")
+            assert not chart.smoothing and chart.weight == weight
+            assert toasts.matching("s turns it on")

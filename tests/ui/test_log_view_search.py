@@ -228,3 +228,30 @@ async def test_escape_passes_through_when_there_is_nothing_to_clear() -> None:
         view.search("line")
         await pilot.press("escape")
         assert app.marked == 1 and view.search_query == ""  # this one cleared the search
+
+
+async def test_filter_toggles_keep_the_current_match_in_view() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(LogView)
+        lines = [LogLine(seq=i, text=f"step {i} loss 0.{i}" if i % 10 == 0 else f"step {i} ok",
+                         stream="stdout") for i in range(2400)]
+        view.append(lines)
+        await settle(pilot, view)
+
+        def current_in_view() -> bool:
+            current = view.index.current_span()[0]  # type: ignore[index]
+            return view.index.text(current) in [r.strip() for r in screen_rows(view)]
+
+        await pilot.press("/", *"loss", "enter", "x", "g")
+        await settle(pilot, view)
+        for _ in range(20):  # the current match low in the filtered view
+            await pilot.press("n")
+        await settle(pilot, view)
+        assert view.filtering and current_in_view()
+        await pilot.press("x")  # off: ten lines for each match above it
+        await settle(pilot, view)
+        assert not view.filtering and current_in_view(), screen_rows(view)
+        await pilot.press("x")
+        await settle(pilot, view)
+        assert view.filtering and current_in_view(), screen_rows(view)

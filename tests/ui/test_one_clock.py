@@ -29,7 +29,8 @@ def _cells(run: RunState, rate: StepRate, server_now: datetime) -> dict[str, str
 def test_eta_and_elapsed_use_the_servers_seconds():
     rate = StepRate()
     # our clock barely moves between the two answers; the server's moved a minute
-    first = _cells(_run(1000, T0 + timedelta(minutes=10)), rate, T0 + timedelta(minutes=10))
+    first = _cells(_run(400, T0 + timedelta(minutes=9)), rate, T0 + timedelta(minutes=9))
+    _cells(_run(1000, T0 + timedelta(minutes=10)), rate, T0 + timedelta(minutes=10))
     later = _cells(_run(1600, T0 + timedelta(minutes=11)), rate, T0 + timedelta(minutes=11))
     assert first["eta"] == "—"  # one sample: no rate yet
     # 600 steps per server minute, 4,400 to go: 7m20s of server time

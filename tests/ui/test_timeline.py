@@ -119,3 +119,23 @@ async def test_a_very_short_pane_still_shows_the_final_phase():
         await pilot.pause()
         shown = shown_lines(timeline)
         assert any(line.startswith("✗ failed") for line in shown), shown
+
+
+async def test_a_phase_detail_too_long_for_the_pane_wraps_below_it():
+    app = _host("Timeline { height: 20; width: 48; }")
+    async with app.run_test(size=(60, 24)) as pilot:
+        timeline = app.query_one(Timeline)
+        job, events = _history(1)
+        events.append(Event("preempted", events[-2].ts, {"retries": 1}))
+        events.append(Event("cycle", job.updated_at, {"cycle": 2}))
+        events.append(Event("error", job.updated_at,
+                            {"message": "worker crashed at step 1520, resumed from a checkpoint"}))
+        timeline.show(job, events, lambda: job.updated_at + timedelta(seconds=30))
+        await pilot.pause()
+        width = timeline.scrollable_content_region.width
+        assert all(len(line) <= width for line in timeline.lines), timeline.lines
+        text = " ".join(" ".join(timeline.lines).split())
+        assert "(normal on spot capacity)" in text
+        assert "retry 1 (normal on spot capacity)" in text
+        assert "cycle 2, worker crashed at step 1520, resumed from a checkpoint" in text
+        assert any("◀ now" in line for line in shown_lines(timeline))

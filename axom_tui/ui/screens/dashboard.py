@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input
 
 from axom_tui.export import safe_file_stem
@@ -26,6 +27,7 @@ from axom_tui.ui.connection_text import connection_problem
 from axom_tui.ui.messages import (
     CompareRequested, DownloadProgressed, DownloadRequested, ExportRequested, StoreChanged,
 )
+from axom_tui.ui.pane_focus import focus_pane, is_shown
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.footer import AxomFooter
 from axom_tui.ui.widgets.header_bar import HeaderBar
@@ -85,7 +87,7 @@ class DashboardScreen(Screen):
                 show=False),
         Binding("less_than_sign", "smooth_less", "Less smoothing", id="chart.smooth.less",
                 show=False),
-        Binding("l", "log_scale", "Log y", id="chart.log"),
+        Binding("l", "log_scale", "Log scale", id="chart.log"),
         Binding("z", "maximize_pane", "Maximize pane", id="pane.maximize", show=False),
         Binding("e", "export_csv", "Export", id="export"),
         Binding("L", "focus_logs", "Logs", id="focus.logs", show=False),
@@ -142,6 +144,14 @@ class DashboardScreen(Screen):
     def on_resize(self) -> None:
         self.set_class(self.size.width < 110, "-narrow")  # the job list picks its columns itself
         self.set_class(self.size.height < 32, "-short")
+        self.call_after_refresh(self._keep_focus_shown)
+
+    def _keep_focus_shown(self) -> None:
+        """Keys never go to a pane the resize hid: focus moves to the job list."""
+        focused = self.focused
+        if focused is None or self.maximized is not None or is_shown(focused):
+            return
+        self.query_one(JobTable).focus()
 
     # ------------------------------------------------------------ data in
 
@@ -359,8 +369,10 @@ class DashboardScreen(Screen):
     def _set_weight(self, step: int) -> None:
         """The EMA's weight, a notch up or down (the chart's header shows it: EMA 0.8)."""
         chart = self.query_one(MetricChart)
+        if not chart.smoothing:  # a weight nobody sees: say how to see it instead
+            self.notify("Smoothing is off: s turns it on.", timeout=3)
+            return
         chart.weight = next_weight(chart.weight, step)
-        chart.smoothing = chart.smoothing or step > 0
         chart.redraw()
 
     def action_maximize_pane(self) -> None:
@@ -382,27 +394,35 @@ class DashboardScreen(Screen):
             self.post_message(ExportRequested(self.selected))
 
     def action_focus_logs(self) -> None:
-        self.query_one(LogView).focus()
+        self._focus_pane(self.query_one(LogView), "log")
 
     def action_focus_downloads(self) -> None:
         panel = self.query_one(DownloadsPanel)
         if panel.reopen():
-            panel.query_one("#download-table").focus()
+            self._focus_pane(panel.query_one("#download-table"), "downloads")
         else:
             self.notify("No downloads yet: press d on a completed run.", timeout=3)
 
     def action_focus_lifecycle(self) -> None:
-        timeline = self.query_one(Timeline)
-        if timeline.display and self.query_one("#info").display:
-            timeline.focus()
-        else:
-            self.notify("The lifecycle pane is hidden at this width: z maximizes a pane.", timeout=3)
+        self._focus_pane(self.query_one(Timeline), "lifecycle")
 
     def on_downloads_panel_closed(self, _message: DownloadsPanel.Closed) -> None:
         self.query_one(JobTable).focus()
 
     def action_focus_jobs(self) -> None:
-        self.query_one(JobTable).focus()
+        self._focus_pane(self.query_one(JobTable), "job")
+
+    def _focus_pane(self, widget: Widget, name: str) -> None:
+        """Focus a pane; one this size hides (or another pane's maximized view) opens
+        maximized, so the next keys act on what the user sees."""
+        if self.maximized is not None and self.maximized is not widget:
+            self.minimize()
+            self.refresh(layout=True)
+            self.call_after_refresh(self._focus_pane, widget, name)
+            return
+        if focus_pane(self, widget):
+            self.notify(f"The {name} pane, maximized (hidden at this size): z or esc puts it back.",
+                        timeout=3)
 
     def action_focus_chart(self) -> None:
         self.query_one(CursorChart).focus()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -56,6 +57,37 @@ def display_key(binding: Binding, keymap: dict[str, str]) -> str:
     return ",".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
+MIN_DESCRIPTION = 24  # below this the binding ids go, so the descriptions stay whole
+
+
+class KeyTable:
+    """Every section's keys, descriptions and binding ids, their columns lined up across
+    sections. Headings are lines of their own (never cut to a column's width); when the
+    width is short, the id column goes first and the descriptions wrap."""
+
+    def __init__(self, sections: Sequence[tuple[str, list[tuple[str, str, str]]]]) -> None:
+        self.sections = sections
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rows = [row for _, section in self.sections for row in section]
+        key_width = max((len(key) for key, _, _ in rows), default=8)
+        id_width = max((len(id_) for _, _, id_ in rows), default=0)
+        show_ids = options.max_width - key_width - id_width - 4 >= MIN_DESCRIPTION
+        for index, (title, section) in enumerate(self.sections):
+            if index:
+                yield Text("")
+            yield Text(title, style="bold underline")
+            table = Table(show_header=False, box=None, padding=(0, 2), pad_edge=False,
+                          expand=True)
+            table.add_column(style="bold", width=key_width, no_wrap=True)
+            table.add_column(ratio=1)
+            if show_ids:
+                table.add_column(style="dim", width=id_width, no_wrap=True)
+            for key, description, id_ in section:
+                table.add_row(key, description, *((id_,) if show_ids else ()))
+            yield table
+
+
 class HelpScreen(ModalScreen):
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
@@ -81,19 +113,10 @@ class HelpScreen(ModalScreen):
         keymap = self.keymap
         with VerticalScroll():
             yield Static(Text("axom-tui — keys (esc to close), j/k to scroll", style="bold"))
-            # one table for every section, so the keys, descriptions and ids line up
-            table = Table(show_header=False, box=None, padding=(0, 2), expand=True)
-            keys = [display_key(b, keymap) for _, bindings in self.sections for b in bindings]
-            table.add_column(style="bold", width=max(map(len, keys), default=8), no_wrap=True)
-            table.add_column()
-            table.add_column(style="dim", no_wrap=True)
-            for index, (title, bindings) in enumerate(self.sections):
-                if index:
-                    table.add_row("", "", "")
-                table.add_row(Text(title, style="bold underline"), "", "")
-                for b in bindings:
-                    table.add_row(display_key(b, keymap), b.tooltip or b.description, b.id or "")
-            yield Static(table)
+            rows = [(title, [(display_key(b, keymap), b.tooltip or b.description, b.id or "")
+                             for b in bindings])
+                    for title, bindings in self.sections]
+            yield Static(KeyTable(rows))
             yield Static(Text(
                 "Command palette: ctrl+p (go to run …, compare, download, export, themes).\n"
                 "Remap any key by id in the config file: [keymap] refresh = \"f5\"",

@@ -20,9 +20,15 @@ from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 from axom_tui.download import DownloadProgress
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
+from axom_tui.ui.glyphs import dash, glyph
 from axom_tui.ui.messages import DownloadCancelRequested
 from axom_tui.ui.status_style import progress_bar
-from axom_tui.units import human_bytes, human_rate
+from axom_tui.units import MISSING, human_bytes, human_rate
+
+def _dashed(text: str) -> str:
+    """units' missing-value mark in the mode's glyph (ASCII under --ascii)."""
+    return dash() if text == MISSING else text
+
 
 STATE_VARS = {"done": "success", "failed": "error", "cancelled": "warning", "refused": "error"}
 COLUMNS = (("model", "Download", 30), ("state", "State", 12), ("bar", "", 12), ("bytes", "Bytes", 21),
@@ -143,7 +149,7 @@ class DownloadsPanel(Vertical):
         variables = self.app.theme_variables
         state = str(snap.state)
         colour = variables.get(STATE_VARS.get(state, "accent"), "")
-        name = clean_text(f"{snap.model_name} {snap.version}".strip() or snap.model_id or "…", 40)
+        name = clean_text(f"{snap.model_name} {snap.version}".strip() or snap.model_id or glyph("ellipsis"), 40)
         state_text = Text("up to date" if snap.already_present else state, style=f"bold {colour}")
         if snap.reason and state in ("failed", "cancelled"):
             state_text = Text(f"{state}: {clean_text(snap.reason, 60)}", style=f"bold {colour}")
@@ -151,16 +157,17 @@ class DownloadsPanel(Vertical):
             "model": Text(name, no_wrap=True, overflow="ellipsis"),
             "state": state_text,
             "bar": Text(progress_bar(snap.fraction, 10), style=colour),
-            "bytes": Text(f"{human_bytes(snap.done_bytes)} / {human_bytes(snap.total_bytes)}"),
-            "speed": Text(human_rate(snap.speed) if not snap.final else "—"),
-            "eta": Text(fmt.duration(snap.eta) if not snap.final else "—"),
+            "bytes": Text(f"{_dashed(human_bytes(snap.done_bytes))} / "
+                          f"{_dashed(human_bytes(snap.total_bytes))}"),
+            "speed": Text(_dashed(human_rate(snap.speed)) if not snap.final else dash()),
+            "eta": Text(fmt.duration(snap.eta) if not snap.final else dash()),
             "files": Text(f"{snap.files_done}/{snap.files_total}"),
         }
 
     def _show_files(self, snap: DownloadProgress) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         if snap.dest is not None:
-            text.append(f"→ {clean_text(snap.dest, 120)}", style="dim")
+            text.append(f"{glyph('arrow')} {clean_text(snap.dest, 120)}", style="dim")
         if snap.reason and snap.final:
             text.append(f"\n{clean_text(snap.reason, 200)}")
         extras = [f"{n} {label}" for n, label in ((snap.resumes, "resumed"), (snap.resigns, "re-signed"),

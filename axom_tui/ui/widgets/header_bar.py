@@ -10,6 +10,7 @@ from rich.text import Text
 
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
+from axom_tui.ui.glyphs import glyph
 from axom_tui.ui.widgets.text_lines import TextLines
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class HeaderBar(TextLines):
             icon = {"live": "*", "offline": "o", "auth": "x", "forbidden": "x"}.get(conn.state, "~")
         now = time.monotonic()
         if conn.state in ("retrying", "offline") and conn.retry_at:
-            label = f"{label} · retrying in {max(0, round(conn.retry_at - now))}s"
+            label = f"{label} {glyph('sep')} retrying in {max(0, round(conn.retry_at - now))}s"
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("axom", style=f"bold {variables.get('primary', 'cyan')}")
         text.append("-tui " if self._ascii else "·tui ", style="bold")

@@ -17,6 +17,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from axom_tui.ui.glyphs import glyph
 from axom_tui.ui.widgets.job_rows import (
     COLUMNS,
     COMPACT_COLUMNS,
@@ -28,7 +29,6 @@ from axom_tui.ui.widgets.job_rows import (
 )
 
 DROP_ORDER = ("type", "retries", "cost", "elapsed")  # given up first when the name needs room
-ELLIPSIS = "…"
 
 
 def name_need(names: Iterable[str]) -> int:
@@ -62,8 +62,31 @@ def middle_ellipsis(cell: Text, width: int) -> Text:
     tail = (width - 1) // 2
     head = width - 1 - tail
     out = cell[:head]
-    out.append(ELLIPSIS)
+    out.append(glyph("ellipsis"))
     out.append_text(cell[len(plain) - tail:])
+    out.no_wrap, out.overflow, out.justify = cell.no_wrap, cell.overflow, cell.justify
+    return out
+
+
+def colliding(names: Iterable[str], width: int) -> frozenset[str]:
+    """The names whose middle cut at ``width`` reads like another name's:
+    ``llama-3.…meridian`` for both llama-3.2-x2-meridian and llama-3.2-c40-meridian."""
+    cuts: dict[str, set[str]] = {}
+    for name in set(names):
+        cuts.setdefault(middle_ellipsis(Text(name), width).plain, set()).add(name)
+    return frozenset(n for group in cuts.values() if len(group) > 1 for n in group)
+
+
+def name_cut(cell: Text, width: int, collide: frozenset[str]) -> Text:
+    """The name cell at ``width``: head and tail kept, or, when that would read like
+    another run's name, the tail alone (where names of one family differ:
+    ``…-x2-meridian`` beside ``…c40-meridian``)."""
+    plain = cell.plain
+    if plain not in collide or cell_len(plain) <= width or width < 3 \
+            or len(plain) != cell_len(plain):
+        return middle_ellipsis(cell, width)
+    out = Text(glyph("ellipsis"))
+    out.append_text(cell[len(plain) - (width - 1):])
     out.no_wrap, out.overflow, out.justify = cell.no_wrap, cell.overflow, cell.justify
     return out
 
@@ -89,8 +112,14 @@ def table_styles(table: Widget) -> TableStyles:
 
 def header_labels(columns: tuple[Column, ...], sorted_column: str | None, reverse: bool,
                   ascii_mode: bool) -> list[Text]:
-    """The header's labels, the sorted column's with its direction (▾, or ▴ reversed)."""
-    arrow = (" ^" if reverse else " v") if ascii_mode else (" ▴" if reverse else " ▾")
-    return [Text(label + (arrow if column == sorted_column else ""),
+    """The header's labels, the sorted column's with its direction: ▲ ascending (A→Z,
+    lowest first), ▼ descending (``^`` / ``v`` in ASCII)."""
+    from axom_tui.ui.job_sort import ascending
+
+    def arrow(column: str) -> str:
+        up = ascending(column, reverse)
+        return (" ^" if up else " v") if ascii_mode else (" ▲" if up else " ▼")
+
+    return [Text(label + (arrow(column) if column == sorted_column else ""),
                  justify="right" if column in RIGHT_ALIGNED else "left")
             for column, label, _ in columns]

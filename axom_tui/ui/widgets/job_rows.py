@@ -20,6 +20,7 @@ from axom_tui.ui import format as fmt
 from axom_tui.ui.derive import (
     Progress, StepRate, elapsed_seconds, eta_seconds, progress_of, smoothed_tail,
 )
+from axom_tui.ui.glyphs import dash, glyph, truncate
 from axom_tui.ui.status_style import progress_bar, status_colour, status_text
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ COLUMNS: tuple[Column, ...] = (
     ("name", "Name", 26),
     ("type", "Type", 8),
     ("status", "Status", 15),
-    ("progress", "Progress", 27),
+    ("progress", "Progress", 29),  # an 8-cell bar, "12,000/12,000 100.0%"
     ("loss", "Loss", 8),
     ("retries", "Retr", 4),
     ("elapsed", "Elapsed", 7),
@@ -45,8 +46,8 @@ COLUMNS: tuple[Column, ...] = (
 COMPACT_COLUMNS: tuple[Column, ...] = (
     ("mark", " ", 1),
     ("name", "Name", 20),
-    ("status", "Status", 14),
-    ("progress", "Progress", 22),
+    ("status", "Status", 15),  # "◆ checkpointing"
+    ("progress", "Progress", 18),  # a 4-cell bar, "12,000/12,000": no %
     ("loss", "Loss", 7),
     ("eta", "ETA", 7),
 )
@@ -77,10 +78,11 @@ def _progress(run: RunState, rate: StepRate, server_now: datetime) -> Progress:
     # on the clock elapsed and the lifecycle use (the demo's runs 30 times faster). The
     # record says when its step was reached (updated_at): the truest time for that step.
     job = run.job
+    status = job.status if job is not None else "unknown"
     if job is not None and job.latest_step is not None and job.updated_at is not None:
-        rate.observe(job.latest_step, job.updated_at.timestamp())
+        rate.observe(job.latest_step, job.updated_at.timestamp(), status)
     else:
-        rate.observe(progress.step, server_now.timestamp())
+        rate.observe(progress.step, server_now.timestamp(), status)
     return progress
 
 
@@ -130,13 +132,13 @@ def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compa
     progress = _progress(run, rate, server_now)
     result = run.result
     loss = latest_loss(run)
-    name = ("⚠ " if run.gone else "") + clean_text(job.display_name if job else job_id, 60)
+    name = (glyph("warn") + " " if run.gone else "") + clean_text(job.display_name if job else job_id, 60)
     bar = progress_bar(progress.fraction, 4 if compact else 8, ascii_mode)
     progress_cell = Text(no_wrap=True)
     progress_cell.append(bar, style=status_colour(status, variables))
-    progress_cell.append(f" {progress.label()}")
+    progress_cell.append(f" {progress.label(percent=not compact)}")
     cells = {
-        "mark": Text("●" if marked else " ", style="bold"),
+        "mark": Text(glyph("mark") if marked else " ", style="bold"),
         "name": Text(name, no_wrap=True, overflow="ellipsis"),
         "type": Text(clean_text(job.type if job else "?", 12)),
         "status": status_text(status, variables, ascii_mode),
@@ -145,7 +147,7 @@ def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compa
         "retries": Text(str(job.retries if job else 0),
                         style="dim" if not job or not job.retries else ""),
         **_time_cells(run, progress, rate, server_now),
-        "cost": Text(fmt.money(result.cost_usd) if result else "—"),
+        "cost": Text(fmt.money(result.cost_usd) if result else dash()),
     }
     for key in RIGHT_ALIGNED:
         cells[key].justify = "right"
@@ -168,8 +170,7 @@ def cell_segments(cell: Text, width: int, style: Style, post: Style | None = Non
     with the row's ``style`` under the cell's own styles and ``post`` over them."""
     text = cell
     if cell_len(cell.plain) > width:
-        text = cell.copy()
-        text.truncate(width, overflow="ellipsis")
+        text = truncate(cell, width)
     plain = text.plain
     own = style + _style(text.style)
     if post is not None:

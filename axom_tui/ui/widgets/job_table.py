@@ -23,7 +23,7 @@ from textual.strip import Strip
 from axom_tui.ui.derive import ServerClock, StepRate
 from axom_tui.ui.job_sort import NEWEST, SORT_COLUMN, SORTS, describe, run_matches, sort_runs
 from axom_tui.ui.widgets.job_columns import (
-    TableStyles, choose_columns, header_labels, middle_ellipsis, name_need, table_styles,
+    TableStyles, choose_columns, colliding, header_labels, name_cut, name_need, table_styles,
 )
 from axom_tui.ui.widgets.job_rows import (
     COLUMNS, PADDING, Column, column_widths, eta_of, row_cells, row_segments, signature,
@@ -127,6 +127,7 @@ class JobTable(ScrollView, can_focus=True):
         self._styles: TableStyles | None = None
         self._last_highlighted: str | None = None
         self._select_when_listed: str | None = None
+        self._collisions: tuple[tuple[int, int], frozenset[str]] | None = None
         #: Why there is nothing to list (the connection), shown in place of the rows.
         self.problem: str | None = None
 
@@ -441,6 +442,19 @@ class JobTable(ScrollView, can_focus=True):
         self._header = (key, strip)
         return strip
 
+    def _colliding(self, width: int) -> frozenset[str]:
+        """Names that would read alike cut to ``width`` (job_columns.name_cut); once per
+        width and set of rows."""
+        key = (width, len(self._rows))
+        if self._collisions is None or self._collisions[0] != key:
+            names = [row.cells["name"].plain for row in self._rows.values()]
+            found = colliding(names, width)
+            if self._collisions is not None and self._collisions[1] != found:
+                self._strips.clear()  # rows drawn before a look-alike arrived
+                self.refresh()
+            self._collisions = (key, found)
+        return self._collisions[1]
+
     def _row_strip(self, index: int, width: int, styles: TableStyles) -> Strip:
         job_id = self._order[index]
         cursor = index == self.cursor_row
@@ -455,8 +469,8 @@ class JobTable(ScrollView, can_focus=True):
             post = Style(color=styles.cursor.color)  # the cursor's text colour wins, as in DataTable
         cells = self._rows[job_id].cells
         widths = self._widths()
-        shown = [middle_ellipsis(cells[column], w) if column == "name" else cells[column]
-                 for (column, _, _), w in zip(self.columns_shown, widths)]
+        shown = [name_cut(cells[column], w, self._colliding(w)) if column == "name"
+                 else cells[column] for (column, _, _), w in zip(self.columns_shown, widths)]
         segments: list[Segment] = row_segments(shown, widths, width, style, post)
         strip = Strip(segments, width).simplify()
         self._strips[job_id] = (key, strip)

@@ -428,6 +428,14 @@ class LogView(TailScrollView, can_focus=True):
 
     def watch_filtering(self, on: bool) -> None:
         self._relayout(lambda: self._index.set_filtering(on))
+        current = self._selection.current
+        if current is not None and self.is_mounted:  # the line being looked at stays in view
+            span = self._index.current_span()
+            column = span[1] if span is not None and span[0] == current else None
+            target = reveal(self._index, current, column, self._window)
+            if target is not None:
+                self._scroll_rows(*target)
+                self.refresh()
 
     def watch_wrap(self, on: bool) -> None:
         self.set_class(on, "-wrap")

@@ -9,6 +9,7 @@ from textual.widgets import Static
 from axom_tui.api.records import Job, Result
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
+from axom_tui.ui.glyphs import glyph
 
 
 class ResultCard(Static):
@@ -32,11 +33,11 @@ class ResultCard(Static):
         table.add_row(Text("Result", style="bold"), Text(clean_text(model_name, 40) if model_name else "",
                                                          style="dim", overflow="ellipsis", no_wrap=True))
         delta_style = good if (r.ppl_delta_pct or 0) <= 0 else bad
-        ppl = Text(f"{fmt.si(r.ppl_baseline)} → ")
+        ppl = Text(f"{fmt.si(r.ppl_baseline)} {glyph('arrow')} ")
         ppl.append(fmt.si(r.ppl_final), style="bold")
         ppl.append(f"  {fmt.percent(r.ppl_delta_pct)}", style=f"bold {delta_style}")
         table.add_row("perplexity", ppl)
-        table.add_row("params", Text(f"{fmt.params(r.params_before)} → {fmt.params(r.params_after)}"
+        table.add_row("params", Text(f"{fmt.params(r.params_before)} {glyph('arrow')} {fmt.params(r.params_after)}"
                                      f"  ({fmt.signed_si(r.params_delta)})"))
         table.add_row("function pres.", Text(fmt.metric(r.function_preservation)))
         table.add_row("final loss", Text(fmt.metric(r.loss_final)))

@@ -9,6 +9,8 @@ from rich.text import Text
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
 from axom_tui.ui.derive import progress_of
+from axom_tui.ui import glyphs
+from axom_tui.ui.glyphs import glyph
 from axom_tui.ui.status_style import status_text
 from axom_tui.ui.widgets.text_lines import TextLines
 
@@ -30,9 +32,10 @@ class RunSummary(TextLines):
         text = Text(no_wrap=True, overflow="ellipsis")
         if run is None or run.job is None:
             if self.problem:
-                text.append(f"✗ {self.problem}", style=self.app.theme_variables.get("error", "red"))
+                text.append(f"{glyph('fail')} {self.problem}", style=self.app.theme_variables.get("error", "red"))
                 return text
-            text.append("No run selected — use ↑/↓ in the job list", style="dim")
+            text.append("No run selected: use j/k in the job list" if glyphs.ascii_on()
+                        else "No run selected — use ↑/↓ in the job list", style="dim")
             return text
         job = run.job
         series = run.metrics
@@ -40,7 +43,7 @@ class RunSummary(TextLines):
         text.append(f"  {clean_text(job.id, 40)[:8]}  {clean_text(job.type, 12)}  ", style="dim")
         text.append_text(status_text(job.status, self.app.theme_variables, self.ascii_mode))
         if marked:
-            text.append("  ● marked", style="bold")
+            text.append(f"  {glyph('mark')} marked", style="bold")
         progress = progress_of(job, series.last_step if len(series) else None)
         text.append(f"  step {progress.label()}")
         if job.retries:
@@ -64,7 +67,7 @@ class RunSummary(TextLines):
                 text.append(f"{name} ", style="dim")
                 text.append(f"{value}   ")
             if series.nan_count:
-                text.append(f"⚠ {series.nan_count} NaN", style=self.app.theme_variables.get("warning", "yellow"))
+                text.append(f"{glyph('warn')} {series.nan_count} NaN", style=self.app.theme_variables.get("warning", "yellow"))
         else:
             text.append("no metrics yet", style="dim")
         hp = job.hyperparams

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
+from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -25,6 +26,7 @@ from textual.strip import Strip
 from axom_tui.api.records import Event, Job
 from axom_tui.sanitize import clean_text
 from axom_tui.ui import format as fmt
+from axom_tui.ui.glyphs import glyph
 from axom_tui.ui.lifecycle import Lifecycle, build_lifecycle
 from axom_tui.ui.status_style import ASCII_ICONS, STATUS_ICONS, status_colour
 from axom_tui.ui.widgets.job_rows import cell_segments, signature
@@ -33,6 +35,26 @@ from axom_tui.ui.widgets.scroll_size import set_virtual_size
 HEADER = 2  # the title and the time bar: they do not scroll
 ERROR_CHARS = 4000  # a failed run's error is shown whole (up to this much)
 OTHER_EVENTS = 3  # unknown event kinds listed at the end
+
+
+DETAIL_INDENT = 4  # a phase's detail, when it goes on lines of its own: under the status
+
+
+def with_detail(line: Text, detail: Text, width: int, console: Console) -> list[Text]:
+    """A phase's line and its detail (notes, why it is normal): on one line when that
+    fits ``width``, else the detail wrapped onto indented lines below, never cut."""
+    if not detail:
+        return [line]
+    if line.cell_len + 2 + detail.cell_len <= width:
+        line.append("  ")
+        line.append_text(detail)
+        return [line]
+    out = [line]
+    for part in detail.wrap(console, max(10, width - DETAIL_INDENT)):
+        row = Text(" " * DETAIL_INDENT, no_wrap=True, overflow="ellipsis")
+        row.append_text(part)
+        out.append(row)
+    return out
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -155,7 +177,7 @@ class Timeline(ScrollView, can_focus=True):
         job = self._job
         if job is None:
             if self.problem:
-                note = Text(f"✗ {self.problem}", style=status_colour("failed", variables))
+                note = Text(f"{glyph('fail')} {self.problem}", style=status_colour("failed", variables))
                 return [title, Text("no run to show", style="dim")], list(
                     note.wrap(self.app.console, width)), None, 0
             return [title, Text("select a run", style="dim")], [], None, 0
@@ -168,7 +190,9 @@ class Timeline(ScrollView, can_focus=True):
         header = [title, self._bar(life, now, width, variables)]
         body: list[Text] = []
         last = life.phases[-1]
+        anchor = 0
         for phase in life.phases:
+            anchor = len(body)
             current = phase is last and not job.terminal
             colour = status_colour(phase.status, variables)
             line = Text(no_wrap=True, overflow="ellipsis")
@@ -181,19 +205,20 @@ class Timeline(ScrollView, can_focus=True):
                 line.append(f"{fmt.duration(phase.seconds(now)):>8}")
             if current:
                 line.append("  < now" if self.ascii_mode else "  ◀ now", style=f"bold {colour}")
+            detail = Text()
             if phase.notes:
-                line.append("  " + ", ".join(phase.notes[-3:]), style="dim")
+                detail.append(", ".join(phase.notes[-3:]), style="dim")
             if phase.status == "preempted":
-                line.append("  (normal on spot capacity)", style="dim italic")
-            body.append(line)
-        anchor = len(body) - 1
+                detail.append("  " if detail else "")
+                detail.append("(normal on spot capacity)", style="dim italic")
+            body.extend(with_detail(line, detail, width, self.app.console))
         error = job.error if job.status == "failed" else None
         if error:
             message = Text(f"{icons['failed']} {clean_text(error, ERROR_CHARS)}",
                            style=f"bold {status_colour('failed', variables)}")
             body.extend(message.wrap(self.app.console, width))
         for other in life.other[-OTHER_EVENTS:]:
-            body.append(Text(f"• {other}", style="dim", no_wrap=True, overflow="ellipsis"))
+            body.append(Text(f"{glyph('bullet')} {other}", style="dim", no_wrap=True, overflow="ellipsis"))
         return header, body, anchor, anchor
 
     def _bar(self, life: Lifecycle, now: datetime, width: int,
@@ -287,7 +312,7 @@ class Timeline(ScrollView, can_focus=True):
         if hidden_after:
             hints.append(f"{'v' if self.ascii_mode else '↓'} {hidden_after} more")
         if hints:
-            title.append("  " + " · ".join(hints) + ("  j/k" if self.has_focus else "  P scrolls"),
+            title.append("  " + f" {glyph('sep')} ".join(hints) + ("  j/k" if self.has_focus else "  P scrolls"),
                          style="dim")
         return title
 

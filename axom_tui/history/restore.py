@@ -1,0 +1,101 @@
+"""Cached history back into store objects: a MetricSeries, a LogRing.
+
+Normally the store holds nothing of a run yet when its cached history arrives (the
+scheduler waits for the cache before fetching it), and the cached columns become the
+series as they are (no per-point work). If fetched points are there already, the
+cached ones go under them: the fetched value wins for a step both hold.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from axom_tui.api.records import LogLine, MetricPoint
+from axom_tui.history.codec import COLUMNS, LabelRuns, MetricRows
+from axom_tui.store.log_ring import LogRing
+from axom_tui.store.metric_series import METRIC_COLUMNS, MetricSeries
+from axom_tui.store.step_labels import StepLabels
+
+assert COLUMNS == METRIC_COLUMNS, "the cache's column order is the store's"
+
+
+def series_from(rows: MetricRows, labels: LabelRuns | None, bad_losses: int) -> MetricSeries:
+    step_labels = StepLabels()
+    resume: list[int] = []
+    if labels is not None:
+        step_labels = StepLabels.restore(
+            labels.starts, labels.cycles, labels.phases, labels.phase_names
+        )
+        resume = list(labels.resume_points)
+    return MetricSeries.restore(
+        rows.steps, dict(zip(COLUMNS, rows.columns)), step_labels, resume, bad_losses
+    )
+
+
+def points_of(series: MetricSeries) -> list[MetricPoint]:
+    """Every point of a series as records (the slow path: only for merging)."""
+    cycles = series.column("cycle")
+    phases = series.column("phase")
+    names = series.phase_names
+    columns = [series.column(name) for name in METRIC_COLUMNS]
+    points = []
+    for i, step in enumerate(series.steps):
+        code = phases[i]
+        loss, grad_norm, lr, throughput, vram_gb = (float(c[i]) for c in columns)
+        points.append(
+            MetricPoint(
+                step,
+                loss,
+                grad_norm,
+                lr,
+                throughput,
+                vram_gb,
+                cycle=cycles[i] or None,
+                phase=names[code] if 0 <= code < len(names) else None,
+            )
+        )
+    return points
+
+
+def merged_series(cached: MetricSeries, held: MetricSeries) -> MetricSeries:
+    """``cached`` under ``held``: the held (fetched) value wins where both have a step."""
+    if not len(held):
+        return cached
+    if not len(cached):
+        return held
+    cached.merge(points_of(held))
+    for step in held.resume_points:
+        if step not in cached.resume_points:
+            cached.resume_points.append(step)
+    cached.resume_points.sort()
+    cached.changed_from = 0  # the mix is in no file yet
+    return cached
+
+
+def ring_from(cached: list[LogLine], held: LogRing) -> LogRing:
+    """A ring of ``held``'s cap: cached lines, then the held ones after them."""
+    ring = LogRing(held.cap)
+    seqs = {line.seq for line in held}
+    ring.append([line for line in cached if line.seq not in seqs] + list(held))
+    ring.received = max(ring.received, held.received)
+    return ring
+
+
+def rows_of(series: MetricSeries, start: int = 0) -> MetricRows:
+    """A copy of the series' points from index ``start`` on, as the cache stores them."""
+    steps = series.steps[start:]
+    return MetricRows(
+        steps if steps.typecode == "q" else array("q", steps),
+        [series.column(name)[start:] for name in METRIC_COLUMNS],
+    )
+
+
+def labels_of(series: MetricSeries) -> LabelRuns:
+    labels = series.labels
+    return LabelRuns(
+        tuple(labels.starts),
+        tuple(labels.cycles),
+        tuple(labels.phases),
+        tuple(labels.phase_names),
+        tuple(series.resume_points),
+    )

@@ -1,0 +1,92 @@
+"""Shared helpers for the run cache tests: points, series, a scratch cache file."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from axom_tui.api.records import Event, Job, LogLine, MetricPoint, Result
+from axom_tui.history.cache import CacheFile, open_cache
+
+KEY = "axom_live_historytest0123456789abcdefXYZ"
+T0 = datetime(2026, 6, 4, 2, 45, 20, tzinfo=UTC)
+
+
+def pt(
+    step: int,
+    loss: float | None = None,
+    cycle: int | None = 1,
+    phase: str | None = "train",
+    seed: int = 0,
+) -> MetricPoint:
+    """A point with every field set to a full-precision (unrounded) value."""
+    rng = random.Random(step * 7919 + seed)
+    return MetricPoint(
+        step=step,
+        loss=(0.5 + 2.5 * math.exp(-step / 6e4)) * (1 + rng.gauss(0, 0.015))
+        if loss is None
+        else loss,
+        grad_norm=0.4 * math.exp(rng.gauss(0, 0.12)),
+        lr=1e-4 * (0.1 + 0.45 * (1 + math.cos(math.pi * (step % 5000) / 5000))),
+        throughput=358.4 * (1 + rng.gauss(0, 0.02)),
+        vram_gb=23.6 + rng.gauss(0, 0.15),
+        cycle=cycle,
+        phase=phase,
+    )
+
+
+def points(first: int, last: int, seed: int = 0, **kw) -> list[MetricPoint]:
+    return [pt(s, seed=seed, **kw) for s in range(first, last + 1)]
+
+
+def lines(first: int, last: int) -> list[LogLine]:
+    return [
+        LogLine(
+            seq=s,
+            text=f"step {s} · loss {1 / s:.4f} [bold]x[/]",
+            stream="stdout",
+            ts=T0 + timedelta(seconds=s),
+        )
+        for s in range(first, last + 1)
+    ]
+
+
+def job(job_id: str = "run-1", status: str = "running", **kw) -> Job:
+    fields = {
+        "name": "falcon-h1-x2",
+        "retries": 0,
+        "total_steps": 6000,
+        "latest_step": 100,
+        "hyperparams": {"lr": 1e-4, "cycles": 6},
+        "created_at": T0,
+        "started_at": T0,
+        "updated_at": T0 + timedelta(minutes=5),
+    }
+    fields.update(kw)
+    return Job(id=job_id, status=status, **fields)
+
+
+def events(*kinds: str) -> list[Event]:
+    return [
+        Event(kind=k, ts=T0 + timedelta(seconds=i), payload={"step": i})
+        for i, k in enumerate(kinds)
+    ]
+
+
+def result(job_id: str = "run-1") -> Result:
+    return Result(
+        job_id=job_id,
+        ppl_baseline=11023.0,
+        ppl_final=324.5,
+        loss_final=0.327,
+        params_before=1_540_000_000,
+        cost_usd=25.0,
+    )
+
+
+def scratch_cache(tmp_path: Path, name: str = "cache.sqlite3") -> CacheFile:
+    cache = open_cache(tmp_path / name, origin="http://127.0.0.1")
+    assert cache.ok and cache.writable, cache.notice
+    return cache

@@ -1,0 +1,29 @@
+"""The footer leaves out whole entries that do not fit; it never cuts one mid-word."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets._footer import FooterKey
+from ui_helpers import make_app, screen_text, sim_server, started
+
+from axom_tui.ui.widgets.footer import AxomFooter
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_every_footer_entry_shown_is_whole(tmp_path, size):
+    with sim_server() as server:
+        app, _services = make_app(server, tmp_path)
+        async with app.run_test(size=size) as pilot:
+            await started(pilot, app)
+            await pilot.pause()
+            await pilot.pause()
+            footer = app.screen.query_one(AxomFooter)
+            keys = list(footer.query(FooterKey))
+            palette = [k for k in keys if k.has_class("-command-palette")]
+            right = palette[0].region.x if palette else footer.region.right
+            entries = [k for k in keys if not k.has_class("-command-palette")]
+            assert {"Quit", "Help"} <= {key.description for key in entries}
+            for key in entries:
+                assert key.region.right <= right, (key.description, key.region, right)
+            last = screen_text(app).splitlines()[-1]
+            assert all(key.description in last for key in entries), last
