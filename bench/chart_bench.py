@@ -15,6 +15,9 @@ extrapolates the rest from 10k.
 
     .venv/bin/python bench/chart_bench.py [--quick]
 
+Two more rows: a cursor move and a zoom step on the 1M-point run (what the chart's keys
+cost, beside the full redraw's figure; ``time_cursor_and_zoom``).
+
 Prints ``name | ours | baseline | ratio | budget | PASS/FAIL``; ``run(quick)`` returns
 the same figures as ``BenchLine``s. Times are CPU time of this process (median over
 the redraws), so that other work on a shared machine does not count against the
@@ -47,6 +50,7 @@ from axom_tui.charting.frame import FrameCache
 
 WIDTH, HEIGHT = 160, 30
 BUDGET_MS = 20.0
+CURSOR_BUDGET_MS = 16.0  # a cursor move or a zoom step: within one 60 Hz frame
 APPEND = 50
 SIZES = (1_000, 100_000, 1_000_000)
 
@@ -106,6 +110,60 @@ def time_plotext_all(n: int) -> float:
     return (time.process_time() - t0) * 1000
 
 
+def time_cursor_and_zoom(n: int, moves: int) -> tuple[float, float, float, float, float]:
+    """Median CPU ms of a cursor move and of a zoom step on a run of ``n`` points, as the
+    widget does them, and the wall ms of each median; plus the cold cost of the first
+    cursor (the health flags of the whole run, once).
+
+    A cursor move: the explorer finds the point one column left (flag-aware), the
+    readout reads it, the drawn plot is recomposed with the cursor column and turned
+    into Textual strips. A zoom step: the explorer halves (or doubles) the window
+    around the cursor and the chart is drawn again, decimating the visible window
+    (from the block summary), then composed and turned into strips the same way."""
+    from axom_tui.charting.explore import Explorer
+    from axom_tui.charting.readout import readout_text
+    from axom_tui.ui.ansi_strips import ansi_to_strips
+
+    steps, columns = make_run(n)
+    data, frames, theme = RunChartData(), FrameCache(), ChartTheme()
+    data.set_data(steps, columns, [int(steps[n // 3])], [int(steps[n // 2])], 0)
+    ex = Explorer()
+
+    def draw() -> object:
+        options = ChartOptions(window=ex.window(data), x_mode=ex.mode(data).value)
+        rendered = render_chart(data.spec(MetricView.LOSS_GRAD, options, theme), WIDTH, HEIGHT,
+                                theme, frames)
+        ex.scale = rendered.plot.xscale
+        return rendered.plot
+
+    def show(plot) -> None:
+        ansi_to_strips(plot.compose(ex.cursor_x(data)), WIDTH)
+        readout_text(data.readout(ex.cursor.index, MetricView.LOSS_GRAD, ChartOptions()), WIDTH)
+
+    plot = draw()
+    c0 = time.process_time()
+    ex.enter(data)
+    ex.move(data, -1)  # the first move computes the run's flags
+    cold = (time.process_time() - c0) * 1000
+    show(plot)
+    move_cpu, move_wall = [], []
+    for _ in range(moves):
+        w0, c0 = time.perf_counter(), time.process_time()
+        ex.move(data, -1)
+        show(plot)
+        move_cpu.append((time.process_time() - c0) * 1000)
+        move_wall.append((time.perf_counter() - w0) * 1000)
+    zoom_cpu, zoom_wall = [], []
+    for k in range(moves):
+        w0, c0 = time.perf_counter(), time.process_time()
+        ex.zoom(data, 2.0 if (k // 6) % 2 == 0 else 0.5)  # in six times, out six times
+        show(draw())
+        zoom_cpu.append((time.process_time() - c0) * 1000)
+        zoom_wall.append((time.perf_counter() - w0) * 1000)
+    return (statistics.median(move_cpu), statistics.median(move_wall),
+            statistics.median(zoom_cpu), statistics.median(zoom_wall), cold)
+
+
 def run(quick: bool = False) -> list[BenchLine]:
     measured: dict[int, float] = {}
     for n in (1_000, 10_000) if quick else (1_000, 100_000):
@@ -125,6 +183,24 @@ def run(quick: bool = False) -> list[BenchLine]:
             ours=cpu, baseline=baseline, ratio=baseline / cpu if cpu else None,
             budget=f"<= {BUDGET_MS:g} ms", passed=cpu <= BUDGET_MS, unit="ms",
         ))
+    full = lines[-1].ours  # the 1M-point full redraw, measured just above
+    move, move_wall, zoom, zoom_wall, cold = time_cursor_and_zoom(1_000_000, 24 if quick else 60)
+    where = f"1M pts {WIDTH}x{HEIGHT}"
+    lines.append(BenchLine(
+        name=f"chart cursor move, {where} (wall {move_wall:.1f} ms)", ours=move,
+        baseline=full, ratio=full / move if move else None,
+        budget=f"<= {CURSOR_BUDGET_MS:g} ms", passed=move <= CURSOR_BUDGET_MS, unit="ms",
+        note=(f"one column left: explorer move (flag-aware) + readout + recompose + strips; "
+              f"baseline: the full redraw above; the first cursor of a run computes its "
+              f"health flags once: {cold:.0f} ms"),
+    ))
+    lines.append(BenchLine(
+        name=f"chart zoom step, {where} (wall {zoom_wall:.1f} ms)", ours=zoom,
+        baseline=full, ratio=full / zoom if zoom else None,
+        budget=f"<= {CURSOR_BUDGET_MS:g} ms", passed=zoom <= CURSOR_BUDGET_MS, unit="ms",
+        note=("x2 in or out around the cursor: the window's decimation (block summary, edge "
+              "blocks raw), frame, raster, compose, strips; baseline: the full redraw above"),
+    ))
     return lines
 
 

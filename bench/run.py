@@ -65,6 +65,12 @@ def _tui_first_frame(quick: bool) -> list[BenchLine]:
     return tui_bench.first_frame(quick)
 
 
+def _tui_cursor(quick: bool) -> list[BenchLine]:
+    from bench import tui_bench
+
+    return tui_bench.cursor_parked(quick)
+
+
 def _poll(quick: bool) -> list[BenchLine]:
     from bench import poll_bench
 
@@ -100,6 +106,7 @@ SECTIONS: list[tuple[str, str, Callable[[bool], list[BenchLine]]]] = [
     ("chart", "chart redraw", _chart),
     ("store", "store memory", _store),
     ("tui", "CPU and bytes of axom-tui --demo", _tui_steady),
+    ("tui", "CPU with the chart cursor parked", _tui_cursor),
     ("poll", "requests and staleness", _poll),
     ("big", "a big account: idle CPU and filter at 10 / 1,000 / 5,000 runs", _big),
     ("log", "log pane ingest", _log),

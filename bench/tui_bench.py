@@ -14,6 +14,9 @@
   of ``python -c "import textual, httpx, plotext, starlette, uvicorn, numpy"``;
   median of 3 (both interleaved). The CPU time the app had used when its first frame
   appeared is shown too (less sensitive to a loaded machine).
+* **The chart's cursor parked.** Two demos side by side on the same training run, one
+  with the chart's cursor parked a few columns from the newest point (``cursor_parked``,
+  ``--cursor``): its CPU must not be above the other's (within 10 % of noise).
 
     .venv/bin/python bench/tui_bench.py [--quick]
 """
@@ -117,6 +120,63 @@ def steady_state(quick: bool) -> list[BenchLine]:
     ]
 
 
+#: A run of the demo world (seed 7) that trains through the whole window.
+PARKED_RUN = b"marrow"
+CURSOR_TOLERANCE = 1.10  # measurement noise between two processes on a shared machine
+
+
+def _type_slowly(proc: PtyProcess, keys: list[bytes]) -> None:
+    for key in keys:  # one key per write, as a person types
+        proc.type(key)
+        time.sleep(0.15)
+
+
+def cursor_parked(quick: bool) -> list[BenchLine]:
+    """The demo's CPU with the chart's cursor parked on a live run, beside the same demo
+    without it: both filter the job list to the same training run; one then presses C
+    (cursor on the newest point) and five times <- (parked, not following), so its
+    chart shows the cursor and readout, and its log pane is paused on the marked lines,
+    while the run goes on training."""
+    warm, window = (8.0, 15.0) if quick else (12.0, 40.0)
+    plain, parked = _start(DEMO), _start(DEMO)
+    try:
+        for proc in (plain, parked):
+            if proc.wait_marker(FIRST_FRAME, 60) is None:
+                raise RuntimeError(f"no first frame from {proc.argv}: {proc.output[-2000:]!r}")
+        time.sleep(3.0)  # the list is in and the run has points
+        pick = [b"/", *(bytes([c]) for c in PARKED_RUN), b"\r"]
+        for proc in (plain, parked):
+            _type_slowly(proc, pick)
+        parked.watch(b" UTC +")
+        _type_slowly(parked, [b"C"] + [b"\x1b[D"] * 5)
+        if parked.wait_marker(b" UTC +", 10) is None:
+            raise RuntimeError(f"no readout on screen: {parked.output[-2000:]!r}")
+        time.sleep(warm)
+        t0 = time.perf_counter()
+        c0 = {p: p.cpu() for p in (plain, parked)}
+        time.sleep(window)
+        t1 = time.perf_counter()
+        c1 = {p: p.cpu() for p in (plain, parked)}
+        for proc in (plain, parked):
+            if not proc.alive():
+                raise RuntimeError(f"{proc.argv} exited: {proc.output[-2000:]!r}")
+    finally:
+        plain.stop()
+        parked.stop()
+    span = t1 - t0
+    cpu = {p: 100 * (c1[p] - c0[p]) / span for p in (plain, parked)}
+    ratio = cpu[parked] / cpu[plain] if cpu[plain] else None
+    return [BenchLine(
+        "demo CPU with the chart cursor parked on a live run, % of one core", cpu[parked],
+        cpu[plain], ratio, f"<= {CURSOR_TOLERANCE:.2f}x without", ratio is not None
+        and ratio <= CURSOR_TOLERANCE, "%",
+        note=(f"two demos side by side in 160x48 ptys, both showing the training run "
+              f"'{PARKED_RUN.decode()}'; one with its chart focused and the cursor five "
+              f"columns from the newest point (readout on screen, log pane paused on the "
+              f"lines nearest it); {span:.0f} s window after {warm:.0f} s warm-up; "
+              f"baseline: the same demo without the cursor"))]
+
+
 def _ttff_once() -> tuple[float, float]:
     proc = _start(DEMO)
     try:
@@ -162,7 +222,8 @@ def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     started = time.perf_counter()
     lines = steady_state(quick) if "--cpu" in argv else (
-        first_frame(quick) if "--ttff" in argv else run(quick))
+        first_frame(quick) if "--ttff" in argv else (
+            cursor_parked(quick) if "--cursor" in argv else run(quick)))
     for line in lines:
         print(line.row())
         if line.note:

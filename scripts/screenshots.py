@@ -29,6 +29,17 @@ async def _wait_for(pilot, predicate, timeout: float = 20.0) -> None:
         await pilot.pause(0.2)
 
 
+async def _settled(pilot, size, quiet: float = 2.0, timeout: float = 60.0) -> None:
+    """Until ``size()`` has not changed for ``quiet`` seconds (a run's history is in)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last, since = size(), loop.time()
+    while loop.time() - since < quiet and loop.time() < deadline:
+        await pilot.pause(0.2)
+        if size() != last:
+            last, since = size(), loop.time()
+
+
 def _first(store, statuses: tuple[str, ...]) -> str | None:
     for job_id in store.order:
         run = store.runs.get(job_id)
@@ -70,6 +81,34 @@ async def shoot(out: Path, only: str | None, theme: str | None) -> list[Path]:
                             and len(store.runs[done].metrics) > 10)
             await pilot.pause(1.0)
             save("result")
+
+            # the chart's cursor: parked on the live run, logs marked at its moment
+            app.post_message(RunChosen(running))
+            await pilot.pause(1.0)
+            await pilot.press("C")
+            for _ in range(12):
+                await pilot.press("left")
+            await pilot.pause(1.0)
+            save("chart-cursor")
+            await pilot.press("escape")
+
+            # a grad_norm explosion in the longest finished run, zoomed in on (n…, then +)
+            done_runs = [j for j in store.order
+                         if store.runs[j].job and store.runs[j].job.status == "completed"]
+            longest = max(done_runs, key=lambda j: store.runs[j].job.total_steps or 0)
+            app.post_message(RunChosen(longest))
+            await _settled(pilot, lambda: len(store.runs[longest].metrics))
+            await pilot.press("C", "home", "n")
+            chart = app.screen.query_one("#chart")
+            for _ in range(40):
+                if "grad_norm explosion" in chart.readout:
+                    break
+                await pilot.press("n")
+            for _ in range(4):
+                await pilot.press("plus")
+            await pilot.pause(1.0)
+            save("chart-zoom-spike")
+            await pilot.press("escape")
 
             # log search inside the pane
             app.post_message(RunChosen(running))

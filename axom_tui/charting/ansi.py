@@ -7,7 +7,7 @@ from axom_tui.charting.spec import RGB, ChartTheme
 
 RESET = "\x1b[0m"
 #: Symbols spelled out for --ascii.
-ASCII_TEXT = str.maketrans({"⚠": "!", "≤": "<", "…": "~", "·": "."})
+ASCII_TEXT = str.maketrans({"⚠": "!", "≤": "<", "…": "~", "·": ".", "▲": "^", "▼": "v"})
 
 
 def sgr(fg: RGB | None = None, bg: RGB | None = None, bold: bool = False) -> str:

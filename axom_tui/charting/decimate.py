@@ -114,7 +114,9 @@ def decimate(
     ``window`` limits the result to steps inside ``[window[0], window[1]]`` (zoom).
     ``positive_only`` hides values <= 0 (for a log axis) the same way as NaN, but
     counts them separately. ``summary``, if it summarises exactly ``values``, lets a
-    long series be decimated from its blocks (see :mod:`.summary`).
+    long series (or a long window of it) be decimated from its blocks (see
+    :mod:`.summary`). Each point returned is a point of the series: a bucket's
+    smallest and largest value, each at its own step.
     """
     s_all = as_steps(steps)
     v_all = _as_float64(values)
@@ -122,9 +124,9 @@ def decimate(
     lo, hi = window_bounds(s_all, n, window)
     columns = max(1, int(columns))
     try:
-        if (summary is not None and window is None and summary.length == v_all.shape[0]
-                and n >= BLOCK * 8 * columns):
-            return _from_blocks(s_all[:n], v_all[:n], summary, columns, positive_only)
+        if (summary is not None and summary.length == v_all.shape[0]
+                and hi - lo >= BLOCK * 8 * columns):
+            return _from_summary(s_all[:n], v_all[:n], summary, lo, hi, columns, positive_only)
         return _decimate(s_all[lo:hi], v_all[lo:hi], columns, positive_only)
     finally:
         # Release the views of the caller's buffers before returning (see module doc).
@@ -173,65 +175,134 @@ def _decimate(
             seg = v[a:b][ok]
             mins[k], maxs[k] = (seg.min(), seg.max()) if seg.shape[0] else (np.nan, np.nan)
         nonfinite, infinite, gaps = _count_and_locate(s, v_orig)
-    return _assemble(s, v, starts, ends, mins, maxs, bad_count,
+    kmin = _first_equal(v, mins, starts, ends)
+    kmax = _first_equal(v, maxs, starts, ends)
+    return _assemble(s, v, starts, ends, mins, maxs, kmin, kmax, bad_count,
                      nonfinite=nonfinite, infinite=infinite, nonpositive=nonpositive,
                      gaps=gaps, source_points=m)
 
 
-def _from_blocks(
-    s: npt.NDArray[np.integer], v: FloatArray, summary: BlockSummary, columns: int,
-    positive_only: bool,
+def _first_equal(v: FloatArray, targets: FloatArray, starts: npt.NDArray[np.intp],
+                 ends: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """Index of the first value equal to its bucket's target in each bucket (the
+    bucket's start where there is none: a bucket of NaN)."""
+    hits = np.flatnonzero(v == np.repeat(targets, ends - starts))
+    if hits.shape[0] == 0:
+        return starts.copy()
+    at = np.searchsorted(hits, starts).clip(0, hits.shape[0] - 1)
+    found = hits[at]
+    return np.where((found >= starts) & (found < ends), found, starts)
+
+
+def _edge_unit(v: FloatArray, a: int, b: int) -> tuple[float, float, float, int, int,
+                                                       int, int, int]:
+    """What a block summary holds, for the few points ``v[a:b]`` at a window's edge:
+    min, max, smallest positive, NaN/inf count, <= 0 count, and the offsets from ``a``
+    of the three."""
+    seg = v[a:b]
+    ok = np.flatnonzero(np.isfinite(seg))
+    if ok.shape[0] == 0:
+        return (np.nan, np.nan, np.nan, b - a, 0, 0, 0, 0)
+    vals = seg[ok]
+    i_min, i_max = int(np.argmin(vals)), int(np.argmax(vals))
+    pos = np.flatnonzero(vals > 0)
+    i_pos = int(pos[np.argmin(vals[pos])]) if pos.shape[0] else i_min
+    posmin = float(vals[i_pos]) if pos.shape[0] else np.nan
+    return (float(vals[i_min]), float(vals[i_max]), posmin, b - a - ok.shape[0],
+            int(np.count_nonzero(vals <= 0)), int(ok[i_min]), int(ok[i_max]), int(ok[i_pos]))
+
+
+def _units(summary: BlockSummary, names: tuple[str, ...], fields: tuple[int, ...],
+           head: tuple[float, ...] | None, tail: tuple[float, ...] | None,
+           b0: int, b1: int) -> list[npt.NDArray[np.float64]]:
+    """The summary's columns ``names`` over blocks ``b0..b1-1``, with the edge units'
+    ``fields`` before and after (no copy when there are none)."""
+    out = []
+    for name, k in zip(names, fields, strict=True):
+        col = getattr(summary, name)[b0:b1]
+        if head is not None or tail is not None:
+            col = np.concatenate([[head[k]] if head is not None else [], col,
+                                  [tail[k]] if tail is not None else []])
+        out.append(col)
+    return out
+
+
+def _from_summary(
+    s: npt.NDArray[np.integer], v: FloatArray, summary: BlockSummary, lo: int, hi: int,
+    columns: int, positive_only: bool,
 ) -> Decimated:
-    """Like ``_decimate`` over the whole series, reading the summary's blocks."""
-    m = s.shape[0]
-    nblocks = summary.blocks
-    # Bucket edges found among the blocks' first steps: 1/BLOCK of the data to search.
-    edges = np.linspace(int(s[0]), int(s[-1]) + 1, columns + 1)
-    block_steps = s[::BLOCK]
-    bstarts = np.searchsorted(block_steps, step_keys(s, edges[:-1]), side="right") - 1
-    bstarts = np.unique(bstarts.clip(0, nblocks - 1))
-    maxs = np.fmax.reduceat(summary.maxs[:nblocks], bstarts)
-    bad_blocks = summary.bad[:nblocks]
-    hidden_blocks = bad_blocks + summary.nonpos[:nblocks] if positive_only else bad_blocks
+    """Like ``_decimate`` over ``[lo, hi)``, reading the summary's blocks for the whole
+    blocks inside it and the points themselves for the partial blocks at its edges."""
+    b0, b1 = -(-lo // BLOCK), hi // BLOCK  # the whole blocks: b0 .. b1 - 1
+    head = _edge_unit(v, lo, b0 * BLOCK) if lo < b0 * BLOCK else None
+    tail = _edge_unit(v, b1 * BLOCK, hi) if b1 * BLOCK < hi else None
+    ustarts = np.arange(b0, b1, dtype=np.intp) * BLOCK
+    if head is not None or tail is not None:
+        ustarts = np.concatenate([[lo] if head is not None else [], ustarts,
+                                  [b1 * BLOCK] if tail is not None else []]).astype(np.intp)
+    nunits = ustarts.shape[0]
     if positive_only:
-        mins = np.fmin.reduceat(summary.posmins[:nblocks], bstarts)
-        maxs = np.where(maxs > 0, maxs, np.nan)
+        low, at_low, high, at_high, bad, nonpos = _units(
+            summary, ("posmins", "at_posmin", "maxs", "at_max", "bad", "nonpos"),
+            (2, 7, 1, 6, 3, 4), head, tail, b0, b1)
+        high = np.where(high > 0, high, np.nan)
+        hidden = bad + nonpos
     else:
-        mins = np.fmin.reduceat(summary.mins[:nblocks], bstarts)
-    bad_count = np.add.reduceat(hidden_blocks, bstarts)
-    nonfinite = int(bad_blocks.sum())
-    nonpositive = int(summary.nonpos[:nblocks].sum()) if positive_only else 0
+        low, at_low, high, at_high, bad = _units(
+            summary, ("mins", "at_min", "maxs", "at_max", "bad"), (0, 5, 1, 6, 3),
+            head, tail, b0, b1)
+        hidden = bad
+    # Bucket edges found among the units' first steps: 1/BLOCK of the data to search.
+    edges = np.linspace(int(s[lo]), int(s[hi - 1]) + 1, columns + 1)
+    bst = np.searchsorted(s[ustarts], step_keys(s, edges[:-1]), side="right") - 1
+    bst = np.unique(bst.clip(0, nunits - 1))
+    counts = np.diff(np.append(bst, nunits))
+    mins = np.fmin.reduceat(low, bst)
+    maxs = np.fmax.reduceat(high, bst)
+    # Where each bucket's extreme is: the first unit holding it, and its place there.
+    order = np.arange(nunits)
+    with np.errstate(invalid="ignore"):
+        u_low = np.minimum.reduceat(np.where(low == np.repeat(mins, counts), order, nunits),
+                                    bst).clip(0, nunits - 1)
+        u_high = np.minimum.reduceat(np.where(high == np.repeat(maxs, counts), order, nunits),
+                                     bst).clip(0, nunits - 1)
+    kmin = ustarts[u_low] + at_low[u_low].astype(np.intp)
+    kmax = ustarts[u_high] + at_high[u_high].astype(np.intp)
+    bad_count = np.add.reduceat(hidden, bst).astype(np.int64)
+    nonfinite = int(bad.sum())
+    nonpositive = int(nonpos.sum()) if positive_only else 0
     infinite = 0
     gaps: tuple[tuple[int, int], ...] = ()
     if nonfinite:
-        idx = (np.flatnonzero(bad_blocks)[:, None] * BLOCK + np.arange(BLOCK)).ravel()
-        idx = idx[idx < m]
+        ends_u = np.append(ustarts[1:], hi)
+        idx = np.concatenate([np.arange(ustarts[u], ends_u[u])
+                              for u in np.flatnonzero(bad).tolist()])
         _, infinite, gaps = _count_and_locate(s[idx], v[idx], idx)
-    starts = bstarts * BLOCK
-    ends = np.append(starts[1:], m)
-    return _assemble(s, v, starts, ends, mins, maxs, bad_count,
+    starts = ustarts[bst]
+    ends = np.append(starts[1:], hi)
+    return _assemble(s, v, starts, ends, mins, maxs, kmin, kmax, bad_count,
                      nonfinite=nonfinite, infinite=infinite, nonpositive=nonpositive,
-                     gaps=gaps, source_points=m)
+                     gaps=gaps, source_points=hi - lo)
 
 
 def _assemble(
     s: npt.NDArray[np.integer], v: FloatArray, starts: npt.NDArray[np.intp],
     ends: npt.NDArray[np.intp], mins: FloatArray, maxs: FloatArray,
+    kmin: npt.NDArray[np.intp], kmax: npt.NDArray[np.intp],
     bad_count: npt.NDArray[np.integer], **stats: object,
 ) -> Decimated:
-    """Two points per bucket (min and max, finite only), joined unless a bad value lies between."""
-    # Order each bucket's pair so the line enters near where the data entered it:
-    # the bucket's first value picks min-first or max-first.
-    first = v[starts]
-    with np.errstate(invalid="ignore"):
-        min_first = np.abs(first - mins) <= np.abs(first - maxs)
+    """Two points per bucket (its min and max, at their own steps, in the order they
+    came), joined unless a bad value lies between."""
+    emitted = ~np.isnan(mins)  # buckets with at least one finite value
+    kmin = np.where(emitted, kmin, starts).clip(0, s.shape[0] - 1)
+    kmax = np.where(emitted, kmax, starts).clip(0, s.shape[0] - 1)
+    min_first = kmin <= kmax
     ya = np.where(min_first, mins, maxs)
     yb = np.where(min_first, maxs, mins)
-    xa = s[starts].astype(np.float64)
-    xb = s[ends - 1].astype(np.float64)
+    xa = s[np.where(min_first, kmin, kmax)].astype(np.float64)
+    xb = s[np.where(min_first, kmax, kmin)].astype(np.float64)
 
-    emitted = ~np.isnan(mins)  # buckets with at least one finite value
-    two = emitted & (ends - starts > 1) & (mins != maxs)
+    two = emitted & (kmin != kmax) & (mins != maxs)
     # Interleave (a, b) per bucket, then keep the valid ones.
     x = np.column_stack([xa, xb]).ravel()
     y = np.column_stack([ya, yb]).ravel()

@@ -138,9 +138,13 @@ _VLINE_GLYPH: dict[str, str] = {"default": "│", "dotted": "┊", "heavy": "┃
 def compose_rows(
     cells: Cells, glyphs: Glyphs, width: int, height: int, colors: Sequence[RGB],
     vlines: Sequence[tuple[int, RGB, LineStyle]], background: RGB,
+    marks: Sequence[tuple[int, int, str, RGB]] = (),
+    cursor: tuple[int, RGB, RGB] | None = None,
 ) -> list[str]:
     """ANSI text of the data area, one string per row: vertical markers, then the cells
-    (coloured by ``colors[layer]``) over them."""
+    (coloured by ``colors[layer]``) over them, then ``marks`` (row from the top, column,
+    character, colour) over those; ``cursor`` (column, colour, background) draws a line
+    where that column is empty and lays its background under the whole column."""
     chars = np.full((height, width), " ", dtype="<U1")
     owner = np.full((height, width), -1, dtype=np.int64)
     palette = list(colors)
@@ -149,14 +153,27 @@ def compose_rows(
             palette.append(color)
             chars[:, col] = _VLINE_GLYPH.get(style, "│")
             owner[:, col] = len(palette) - 1
+    cursor_col = -1
+    if cursor is not None and 0 <= cursor[0] < width:
+        cursor_col = cursor[0]
+        palette.append(cursor[1])
+        chars[:, cursor_col] = _VLINE_GLYPH["default"]
+        owner[:, cursor_col] = len(palette) - 1
     if cells.rows.shape[0]:
         chars[cells.rows, cells.cols] = np.array(glyphs.chars)[cells.codes]
         owner[cells.rows, cells.cols] = cells.layers
+    for row, col, char, color in marks:
+        if 0 <= row < height and 0 <= col < width:
+            palette.append(color)
+            chars[row, col] = char
+            owner[row, col] = len(palette) - 1
     # Blanks take the colour before them, so a colour run only ends where a colour changes.
     last = np.where(owner >= 0, np.arange(width), 0)
     np.maximum.accumulate(last, axis=1, out=last)
     runs = np.take_along_axis(owner, last, axis=1)
     codes = [sgr(color, background) for color in palette] + [sgr(None, background)]  # [-1]: none
+    on_cursor = ([sgr(color, cursor[2]) for color in palette] + [sgr(None, cursor[2])]
+                 if cursor_col >= 0 and cursor is not None else [])
     rows = []
     for r in range(height):
         text = "".join(chars[r].tolist())
@@ -164,5 +181,8 @@ def compose_rows(
             text = text.translate(glyphs.frame)
         colour = runs[r]
         cuts = [0, *(np.flatnonzero(colour[1:] != colour[:-1]) + 1).tolist(), width]
-        rows.append("".join(codes[colour[a]] + text[a:b] for a, b in pairwise(cuts)) + RESET)
+        if cursor_col >= 0:
+            cuts = sorted({*cuts, cursor_col, cursor_col + 1} & set(range(width + 1)))
+        rows.append("".join((on_cursor if a == cursor_col else codes)[colour[a]] + text[a:b]
+                            for a, b in pairwise(cuts)) + RESET)
     return rows

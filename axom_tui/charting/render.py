@@ -2,7 +2,12 @@
 
 Layout of the ``height`` rows returned: one legend row (coloured keys on the left,
 the spec's caption on the right), the plot, and one warning row when a series has
-NaN/inf values (or values hidden by the log scale).
+NaN/inf values (or values hidden by the log scale, or points clipped because outliers
+are ignored).
+
+:func:`render_chart` keeps the laid-out, rasterised chart (:class:`Plot`): the cursor is
+a column drawn over it, so moving the cursor recomposes the text (~1 ms) and neither
+decimates nor rasterises again.
 
 How the plot is made, within a 20 ms budget at a million points:
 
@@ -21,21 +26,74 @@ Every figure is private (``_plotext_compat.new_figure``): nothing touches
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from axom_tui.charting import ticks as tk
+from axom_tui.charting import axes as ax
 from axom_tui.charting.ansi import ASCII_TEXT, RESET, placeholder, sgr
+from axom_tui.charting.cursor import XScale
 from axom_tui.charting.decimate import Decimated, decimate
-from axom_tui.charting.frame import FrameCache, FrameKey, Ticks, build_frame
-from axom_tui.charting.raster import ASCII, BRAILLE, Glyphs, compose_rows, line_spans, rasterize
-from axom_tui.charting.spec import RGB, ChartLine, ChartSpec, ChartTheme
+from axom_tui.charting.frame import Frame, FrameCache, FrameKey, Ticks, build_frame
+from axom_tui.charting.raster import (
+    ASCII,
+    BRAILLE,
+    Cells,
+    Glyphs,
+    compose_rows,
+    line_spans,
+    rasterize,
+)
+from axom_tui.charting.spec import RGB, ChartLine, ChartSpec, ChartTheme, LineStyle, mix
 
 MIN_PLOT_HEIGHT = 4
 MIN_WIDTH = 12
 #: Marker sets with more lines than this in view are thinned (every k-th one drawn).
 MAX_MARKER_LINES = 48
+CLIP_UP, CLIP_DOWN = "▲", "▼"  # a point beyond the y range (ignore outliers): which way
+
+
+@dataclass(frozen=True, slots=True)
+class Plot:
+    """A chart laid out and rasterised, ready to be written with or without a cursor
+    (moving the cursor recomposes this, ~1 ms, instead of drawing the chart again)."""
+
+    top: tuple[str, ...]  # the legend row, if shown
+    bottom: tuple[str, ...]  # the flags row, if shown
+    body: str | None = None  # a placeholder drawn instead of a plot
+    frame: Frame | None = None
+    cells: Cells | None = None
+    glyphs: Glyphs = BRAILLE
+    canvas: tuple[int, int] = (0, 0)  # width, height of the data area in cells
+    colors: tuple[RGB, ...] = ()
+    vlines: tuple[tuple[int, RGB, LineStyle], ...] = ()
+    marks: tuple[tuple[int, int, str, RGB], ...] = ()
+    background: RGB = (0, 0, 0)
+    cursor_colors: tuple[RGB, RGB] = ((255, 255, 255), (60, 60, 60))
+    #: x to columns of the data area, and the data area's top-left cell in the chart.
+    xscale: XScale | None = None
+    origin: tuple[int, int] = (0, 0)
+
+    def compose(self, cursor_x: float | None = None) -> str:
+        """The chart's text; with a cursor on the column where ``cursor_x`` is drawn."""
+        if self.frame is None or self.cells is None:
+            body = self.body or ""
+        else:
+            width, height = self.canvas
+            cursor = None
+            if cursor_x is not None and self.xscale is not None:
+                col = self.xscale.column(cursor_x)
+                cursor = (col, *self.cursor_colors)
+            rows = compose_rows(self.cells, self.glyphs, width, height, self.colors,
+                                self.vlines, self.background, self.marks, cursor)
+            body = self.frame.around(rows)
+        return "\n".join([*self.top, body, *self.bottom])
+
+    def cursor_column(self, cursor_x: float) -> int | None:
+        """The column of the chart (not of the data area) the cursor is drawn in."""
+        if self.xscale is None:
+            return None
+        return self.origin[0] + self.xscale.column(cursor_x)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +104,7 @@ class Rendered:
     flags: tuple[str, ...] = ()
     points: int = 0  # decimated points drawn, all lines together
     placeholder: bool = False
+    plot: Plot | None = field(default=None, compare=False)
 
 
 def render(
@@ -58,7 +117,7 @@ def render(
 
 def render_chart(
     spec: ChartSpec, width: int, height: int, theme: ChartTheme | None = None,
-    cache: FrameCache | None = None,
+    cache: FrameCache | None = None, cursor_x: float | None = None,
 ) -> Rendered:
     """Draw ``spec``; pass the same ``cache`` on each redraw of one chart to reuse frames."""
     theme = theme or ChartTheme()
@@ -75,125 +134,132 @@ def render_chart(
     # tick labels per axis): a few columns off makes no visible difference.
     columns = max(4, width - 2 - 7 * len(sides)) * glyphs.xres
     decimated = [
-        decimate(line.steps, line.values, columns, window=opts.window, positive_only=opts.log_y,
-                 summary=line.summary)
+        _break_gaps(decimate(line.steps, line.values, columns, window=opts.window,
+                             positive_only=opts.log_y, summary=line.summary), spec.x_gap)
         for line in spec.lines
     ]
     flags = _flags(spec.lines, decimated, opts.log_y)
-    if opts.ascii_mode:
-        flags = tuple(flag.translate(ASCII_TEXT) for flag in flags)
     show_header = height >= MIN_PLOT_HEIGHT + 2
     plot_h = height - (1 if show_header else 0)
-    flags_shown = flags if plot_h - 1 >= MIN_PLOT_HEIGHT else ()
-    plot_h -= 1 if flags_shown else 0
+    room_for_flags = plot_h - 1 >= MIN_PLOT_HEIGHT
+    reserve = room_for_flags and (bool(flags) or opts.robust_y)
+    plot_h -= 1 if reserve else 0
 
+    top = (_legend_row(spec, width, theme, opts.ascii_mode),) if show_header else ()
     if not any(len(d) for d in decimated):
-        body = placeholder("no finite values to plot", width, plot_h, theme)
+        plot = Plot(top, (), body=placeholder("no finite values to plot", width, plot_h, theme))
     else:
-        body = _plot(spec, decimated, width, plot_h, theme, glyphs, cache)
-    rows = [_legend_row(spec, width, theme, opts.ascii_mode)] if show_header else []
-    rows.append(body)
-    if flags_shown:
-        rows.append(_text_row("  ".join(flags_shown), width, theme.warning, theme.background))
-    return Rendered("\n".join(rows), flags, sum(len(d) for d in decimated))
+        plot, clipped = _plot(spec, decimated, width, plot_h, theme, glyphs, cache, top)
+        flags = flags + _clip_flags(clipped, opts.robust_y)
+    if opts.ascii_mode:
+        flags = tuple(flag.translate(ASCII_TEXT) for flag in flags)
+    if reserve:
+        row = _text_row("  ".join(flags), width, theme.warning, theme.background)
+        plot = _with_bottom(plot, (row,))
+    return Rendered(plot.compose(cursor_x), flags, sum(len(d) for d in decimated),
+                    plot=plot)
+
+
+def _with_bottom(plot: Plot, bottom: tuple[str, ...]) -> Plot:
+    return replace(plot, bottom=bottom)
+
+
+def _break_gaps(d: Decimated, gap: float | None) -> Decimated:
+    """No line across a stretch of ``gap`` or more without points (a preemption)."""
+    if gap is None or len(d) < 2:
+        return d
+    far = np.diff(d.x) >= gap
+    if not far.any():
+        return d
+    connect = d.connect.copy()
+    connect[1:] &= ~far
+    return replace(d, connect=connect)
 
 
 # ----------------------------------------------------------------------- the plot
 
 
-@dataclass(frozen=True, slots=True)
-class _Axis:
-    lo: float  # in plotted units (log10 of the value on a log axis)
-    hi: float
-    ticks: tuple[float, ...]
-    labels: tuple[str, ...]
-
-
-def _y_axis(members: list[Decimated], log: bool, rows: int) -> _Axis:
-    lo = min(float(d.y.min()) for d in members)
-    hi = max(float(d.y.max()) for d in members)
-    target = max(2, rows // 3)
-    if log:
-        lo, hi, ticks = tk.snapped_log(lo, hi, target)
-        return _Axis(math.log10(lo), math.log10(hi), tuple(math.log10(t) for t in ticks),
-                     tuple(tk.format_tick(t) for t in ticks))
-    lo, hi, ticks = tk.snapped_linear(lo, hi, target)
-    return _Axis(lo, hi, tuple(ticks), tuple(tk.format_labels(ticks)))
-
-
-def _x_axis(spec: ChartSpec, decimated: list[Decimated], columns: int) -> _Axis:
-    target = max(2, columns // 12)
-    if spec.options.window is not None:
-        lo, hi = (float(v) for v in spec.options.window)
-        ticks = tk.linear_ticks(lo, hi, target) if hi > lo else [lo]
-    else:
-        xs = [d.x for d in decimated if len(d)]
-        lo, hi, ticks = tk.snapped_linear(min(float(x[0]) for x in xs),
-                                          max(float(x[-1]) for x in xs), target, fine=16)
-    if hi <= lo:
-        lo, hi = lo - 1, hi + 1
-    return _Axis(lo, hi, tuple(ticks), tuple(tk.format_step(t) for t in ticks))
-
-
-def _to_dots(values: np.ndarray, axis: _Axis, dots: int) -> np.ndarray:
-    # In halves: exact, and the span of values near ±1.8e308 does not overflow to inf.
-    return (values * 0.5 - axis.lo * 0.5) * ((dots - 1) / (axis.hi * 0.5 - axis.lo * 0.5))
-
-
-def _cells(
-    axis: _Axis, dots: int, res: int, cells: int, values: tuple[float, ...]
-) -> tuple[int, ...]:
-    """The cells holding ``values``, by the same mapping as the rasterised dots."""
-    scale = (dots - 1) / (axis.hi * 0.5 - axis.lo * 0.5)
-    return tuple(min(cells - 1, max(0, round((v * 0.5 - axis.lo * 0.5) * scale) // res))
-                 for v in values)
-
-
 def _plot(
     spec: ChartSpec, decimated: list[Decimated], width: int, height: int, theme: ChartTheme,
-    glyphs: Glyphs, cache: FrameCache | None,
-) -> str:
+    glyphs: Glyphs, cache: FrameCache | None, top: tuple[str, ...],
+) -> tuple[Plot, dict[str, list[int]]]:
     log = spec.options.log_y
+    robust = spec.options.robust_y
     canvas_h = height - 3  # the frame's two rows and the x tick labels
-    axes: dict[str, _Axis] = {}
+    axes: dict[str, ax.Axis] = {}
     for side in ("left", "right"):
         members = [d for line, d in zip(spec.lines, decimated) if line.axis == side and len(d)]
         if members:
-            axes[side] = _y_axis(members, log, canvas_h)
+            axes[side] = ax.y_axis(members, log, canvas_h, robust)
+    left_w = max(len(s) for s in axes["left"].labels) if "left" in axes else 0
     canvas_w = width - 2 - sum(max(len(s) for s in a.labels) for a in axes.values())
     if canvas_w < 4 or canvas_h < 2:
-        return placeholder("(too small)", width, height, theme)
+        return Plot(top, (), body=placeholder("(too small)", width, height, theme)), {}
     xdots, ydots = canvas_w * glyphs.xres, canvas_h * glyphs.yres
-    xaxis = _x_axis(spec, decimated, canvas_w)
+    xaxis = ax.x_axis(spec, decimated, canvas_w)
 
-    y_ticks = {side: Ticks(_cells(a, ydots, glyphs.yres, canvas_h, a.ticks), a.labels)
+    y_ticks = {side: Ticks(ax.cells_of(a, ydots, glyphs.yres, canvas_h, a.ticks), a.labels)
                for side, a in axes.items()}
     vlines = []
     for mset in spec.markers:
         visible = tuple(s for s in mset.steps if xaxis.lo <= s <= xaxis.hi)
         every = max(1, math.ceil(len(visible) / MAX_MARKER_LINES))
-        for col in _cells(xaxis, xdots, glyphs.xres, canvas_w, visible[::every]):
+        for col in ax.cells_of(xaxis, xdots, glyphs.xres, canvas_w, visible[::every]):
             vlines.append((col, mset.color, mset.style))
     key = FrameKey(
         width, height, theme.background, theme.muted, theme.foreground,
-        Ticks(_cells(xaxis, xdots, glyphs.xres, canvas_w, xaxis.ticks), xaxis.labels),
+        Ticks(ax.cells_of(xaxis, xdots, glyphs.xres, canvas_w, xaxis.ticks), xaxis.labels),
         y_ticks.get("left"), y_ticks.get("right"), tuple(vlines), glyphs.frame is not None,
     )
     frame = cache.get(key) if cache is not None else build_frame(key)
 
     layers = []
+    marks: list[tuple[int, int, str, RGB]] = []
+    clipped: dict[str, list[int]] = {}
     for line, d in zip(spec.lines, decimated):
         axis = axes.get(line.axis)
         if axis is None or not len(d):
             layers.append(line_spans((), (), (), xdots))
             continue
-        y = np.log10(d.y) if log else d.y
-        layers.append(line_spans(_to_dots(d.x, xaxis, xdots), _to_dots(y, axis, ydots), d.connect,
-                                 xdots))
+        x = ax.to_dots(d.x, xaxis, xdots)
+        y = ax.to_dots(np.log10(d.y) if log else d.y, axis, ydots)
+        if axis.clips:
+            _clip_marks(line, x, y, ydots, glyphs, canvas_h, marks, clipped)
+        layers.append(line_spans(x, y, d.connect, xdots))
     cells = rasterize(layers, canvas_w, canvas_h, glyphs)
-    canvas = compose_rows(cells, glyphs, canvas_w, canvas_h, [line.color for line in spec.lines],
-                          vlines, theme.background)
-    return frame.around(canvas)
+    plot = Plot(
+        top, (), frame=frame, cells=cells, glyphs=glyphs, canvas=(canvas_w, canvas_h),
+        colors=tuple(line.color for line in spec.lines), vlines=tuple(vlines),
+        marks=tuple(marks), background=theme.background,
+        cursor_colors=(theme.foreground, mix(theme.background, theme.foreground, 0.22)),
+        xscale=XScale(xaxis.lo, xaxis.hi, canvas_w, glyphs.xres),
+        origin=(left_w + 1, len(top) + 1),
+    )
+    return plot, clipped
+
+
+def _clip_marks(line: ChartLine, x: np.ndarray, y: np.ndarray, ydots: int, glyphs: Glyphs,
+                rows: int, marks: list[tuple[int, int, str, RGB]],
+                clipped: dict[str, list[int]]) -> None:
+    """Marks on the top (bottom) row over each column with a point above (below) the range."""
+    above, below = y > ydots - 0.5, y < -0.5
+    up, down = (CLIP_UP, CLIP_DOWN) if glyphs.frame is None else ("^", "v")
+    for hit, row, char, way in ((above, 0, up, "above"), (below, rows - 1, down, "below")):
+        if not hit.any():
+            continue
+        cols = np.unique(np.rint(x[hit]).astype(np.int64) // glyphs.xres)
+        marks.extend((row, int(c), char, line.color) for c in cols)
+        if line.nan_label is not None:
+            clipped.setdefault(f"{line.nan_label} {way}", []).append(int(hit.sum()))
+
+
+def _clip_flags(clipped: dict[str, list[int]], robust: bool) -> tuple[str, ...]:
+    if not robust:
+        return ()
+    if not clipped:
+        return ("outliers ignored: none beyond the range",)
+    parts = [f"{sum(n)} {what}" for what, n in clipped.items()]
+    return (f"{CLIP_UP}{CLIP_DOWN} outliers ignored: " + ", ".join(parts),)
 
 
 # -------------------------------------------------------------- text rows

@@ -109,8 +109,15 @@ class ChartOptions:
     weight: float = 0.6
     #: No braille: quarter-block ("hd") markers, which every terminal font draws.
     ascii_mode: bool = False
-    #: Visible step window ``(first, last)``; None shows everything.
+    #: Visible window ``(first, last)`` in x units (steps, or ms on a time axis); None
+    #: shows everything.
     window: tuple[float, float] | None = None
+    #: The x axis: "step", "elapsed" or "clock" (``timeaxis.XMode``); the lines' x are
+    #: then steps, or times in ms.
+    x_mode: str = "step"
+    #: Fit the y range to the bulk of the points (1st to 99th percentile) and draw the
+    #: points beyond it clipped at the edge, marked.
+    robust_y: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +129,10 @@ class ChartSpec:
     caption: str = ""
     #: Shown instead of a plot when no line has a point.
     placeholder: str = WAITING
+    #: Time axes: when the run started (ms), for elapsed labels; and how long a stretch
+    #: without points (ms) breaks the line (a preemption's gap).
+    x_origin: float | None = None
+    x_gap: float | None = None
 
     @property
     def empty(self) -> bool:

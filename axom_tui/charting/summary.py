@@ -4,7 +4,9 @@ Decimating a million points reads 8 MB per pass, three passes per line; with raw
 smoothed loss and grad_norm on screen that is ~100 MB per redraw, which is memory
 bound (~25 ms here). A :class:`BlockSummary` keeps, for each block of ``BLOCK``
 consecutive points, the smallest and largest finite value, the smallest positive
-one (log axes), and how many values are non-finite or non-positive. Decimation then
+one (log axes), where in the block each of those is (so a decimated spike is drawn at
+its own step, and the chart's cursor finds it there), and how many values are
+non-finite or non-positive. Decimation then
 reduces ~16k block entries instead of 1M points (``decimate(..., summary=...)``),
 with bucket edges moved to block boundaries: at most ``BLOCK`` points, far less than
 one dot column once the summary is worth using.
@@ -24,11 +26,13 @@ from axom_tui.charting.incremental import restart_index
 
 BLOCK = 64
 _FIELDS = (("mins", np.float64), ("maxs", np.float64), ("posmins", np.float64),
-           ("bad", np.int64), ("nonpos", np.int64))
+           ("bad", np.int64), ("nonpos", np.int64), ("at_min", np.int8), ("at_max", np.int8),
+           ("at_posmin", np.int8))
 
 
 class BlockSummary:
-    __slots__ = ("_n", "_raw_last", "bad", "maxs", "mins", "nonpos", "posmins")
+    __slots__ = ("_n", "_raw_last", "at_max", "at_min", "at_posmin", "bad", "maxs", "mins",
+                 "nonpos", "posmins")
 
     def __init__(self) -> None:
         self._n = 0
@@ -38,6 +42,10 @@ class BlockSummary:
         self.posmins = np.empty(0)  # smallest value > 0; NaN if none
         self.bad = np.empty(0, dtype=np.int64)  # NaN/inf count
         self.nonpos = np.empty(0, dtype=np.int64)  # finite values <= 0
+        # Offsets in the block of the first smallest / largest / smallest positive value.
+        self.at_min = np.empty(0, dtype=np.int8)
+        self.at_max = np.empty(0, dtype=np.int8)
+        self.at_posmin = np.empty(0, dtype=np.int8)
 
     @property
     def length(self) -> int:
@@ -78,17 +86,28 @@ class BlockSummary:
         all_finite = bool(finite.all())
         clean = body if all_finite else np.where(finite, body, np.nan)
         with np.errstate(invalid="ignore"):
-            mins = clean.min(axis=1) if all_finite else np.fmin.reduce(clean, axis=1)
-            maxs = clean.max(axis=1) if all_finite else np.fmax.reduce(clean, axis=1)
+            low = clean if all_finite else np.where(finite, body, np.inf)
+            high = clean if all_finite else np.where(finite, body, -np.inf)
+            at_min = low.argmin(axis=1)
+            at_max = high.argmax(axis=1)
+            rows = np.arange(body.shape[0])
+            mins, maxs = low[rows, at_min], high[rows, at_max]
+            if not all_finite:
+                none = ~finite.any(axis=1)
+                mins[none] = np.nan
+                maxs[none] = np.nan
             posmins = mins.copy()
+            at_posmin = at_min.copy()
             mixed = np.flatnonzero(~(mins > 0))  # blocks holding values <= 0 (or nothing)
+            nonpos = np.zeros(body.shape[0], dtype=np.int64)
             if mixed.shape[0]:
-                part = clean[mixed]
-                posmins[mixed] = np.fmin.reduce(np.where(part > 0, part, np.nan), axis=1)
-                nonpos = np.zeros(body.shape[0], dtype=np.int64)
+                part = low[mixed]
+                positive = np.where(part > 0, part, np.inf)
+                at = positive.argmin(axis=1)
+                found = positive[np.arange(mixed.shape[0]), at]
+                posmins[mixed] = np.where(np.isfinite(found), found, np.nan)
+                at_posmin[mixed] = at
                 nonpos[mixed] = (part <= 0).sum(axis=1)
-            else:
-                nonpos = np.zeros(body.shape[0], dtype=np.int64)
         self.mins[first:end] = mins
         self.maxs[first:end] = maxs
         self.posmins[first:end] = posmins
@@ -97,6 +116,9 @@ class BlockSummary:
             bad[-1] -= pad  # the padding is not data
         self.bad[first:end] = bad
         self.nonpos[first:end] = nonpos
+        self.at_min[first:end] = at_min
+        self.at_max[first:end] = at_max
+        self.at_posmin[first:end] = at_posmin
 
     def _reserve(self, nblocks: int) -> None:
         if self.mins.shape[0] >= nblocks:

@@ -6,6 +6,10 @@ import math
 from itertools import pairwise
 
 _SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+#: Magnitudes labelled in scientific notation rather than with a suffix ("1e15", not "1000T").
+_SCIENTIFIC_ABOVE = 1e15
+#: A y range narrower than this, relative to its magnitude, is a flat series (rounding noise).
+FLAT_RELATIVE = 1e-9
 
 
 def nice_step(span: float, target: int) -> float:
@@ -50,17 +54,21 @@ def log_ticks(lo: float, hi: float, target: int) -> list[float]:
 
 
 def format_tick(value: float, step: float | None = None) -> str:
-    """Short label: SI suffix for large magnitudes, scientific for tiny ones."""
+    """Short label: SI suffix for large magnitudes, scientific for tiny and huge ones."""
     if value == 0:
         return "0"
     mag = abs(value)
+    if not math.isfinite(value):
+        return str(value)
+    if mag >= _SCIENTIFIC_ABOVE:  # past "999T": a suffix would read -1e+296T
+        return _scientific(value, 0 if mag == 10 ** math.floor(math.log10(mag)) else 1)
     if mag >= 1e4:
         for scale, suffix in _SUFFIXES:
             if mag >= scale:
                 text = f"{value / scale:.3g}"
                 return f"{text}{suffix}"
     if mag < 1e-3:
-        return f"{value:.1e}".replace("e-0", "e-")
+        return _scientific(value, 1)
     if step is not None and step > 0:
         decimals = max(0, min(6, -math.floor(math.log10(step) + 1e-9)))
         return f"{value:.{decimals}f}"
@@ -68,12 +76,66 @@ def format_tick(value: float, step: float | None = None) -> str:
 
 
 def format_labels(ticks: list[float]) -> list[str]:
-    """Labels for evenly spaced ticks: the same number of decimals on each."""
-    step = min((b - a for a, b in pairwise(ticks) if b > a), default=None)
-    biggest = max((abs(t) for t in ticks), default=0.0)
-    if 0 < biggest < 1e-2:  # all small: one scientific form for every label
-        return ["0" if t == 0 else f"{t:.1e}".replace("e-0", "e-") for t in ticks]
-    return [format_tick(t, step) for t in ticks]
+    """Labels for evenly spaced ticks, each distinct and naming its own tick.
+
+    One style for the whole axis (fixed decimals, an SI suffix, or scientific, by the
+    largest magnitude), with the fewest digits that keep every label distinct and
+    within half a step of its tick: ``1.00e-4``/``1.05e-4``, not ``1.0e-4`` twice.
+    """
+    if not ticks:
+        return []
+    step = min((b - a for a, b in pairwise(ticks) if b > a), default=0.0)
+    biggest = max(abs(t) for t in ticks)
+    if biggest == 0 or not math.isfinite(biggest):
+        return [format_tick(t) for t in ticks]
+    if step <= 0 or not math.isfinite(step):
+        step = biggest
+    if biggest >= _SCIENTIFIC_ABOVE or biggest < 1e-2:
+        style, first = _scientific, 0
+    elif biggest >= 1e4:
+        style, first = _suffixed, 0
+    else:
+        style = _fixed
+        first = max(0, -math.floor(math.log10(step) + 1e-9))
+    for digits in range(first, 18):
+        labels = ["0" if t == 0 else style(t, digits) for t in ticks]
+        if _faithful(ticks, labels, step):
+            return labels
+    return labels
+
+
+def _faithful(ticks: list[float], labels: list[str], step: float) -> bool:
+    """Distinct ticks have distinct labels, each read within half a step of its tick."""
+    if len(set(labels)) != len(set(ticks)):
+        return False
+    return all(abs(parse_label(label) - t) <= 0.5 * step for t, label in zip(ticks, labels))
+
+
+def parse_label(text: str) -> float:
+    """The number a label stands for (``1.5k`` is 1500)."""
+    for scale, suffix in _SUFFIXES:
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * scale
+    return float(text)
+
+
+def _scientific(value: float, digits: int) -> str:
+    mantissa, _, exponent = f"{value:.{digits}e}".partition("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _suffixed(value: float, digits: int) -> str:
+    mag = abs(value)
+    for scale, suffix in _SUFFIXES:
+        if mag >= scale:
+            text = f"{value / scale:.{digits}f}"
+            text = text.rstrip("0").rstrip(".") if "." in text else text
+            return text + suffix
+    return _fixed(value, max(0, digits - 3))
+
+
+def _fixed(value: float, digits: int) -> str:
+    return f"{value:.{digits}f}"
 
 
 def format_step(step: float) -> str:

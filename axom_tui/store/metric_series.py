@@ -10,6 +10,8 @@ Layout (the memory budget is 48 bytes per point, all fields included):
   (NaN when the server did not send it).
 * ``cycle`` and ``phase``: run-length encoded by step (:class:`StepLabels`); a
   per-point view is built on demand by :meth:`MetricSeries.column`.
+* ``ts``: a byte per point beside a few lines from step to time (:class:`StepTimes`),
+  exact to 25 ms; read with :meth:`MetricSeries.time_at`.
 
 Merging follows the contract: a step already held is *replaced* (newest wins: after a
 preemption the server re-sends the steps after the checkpoint with new values), new
@@ -28,6 +30,7 @@ from typing import Any
 
 from axom_tui.api.records import MetricPoint
 from axom_tui.store.step_labels import StepLabels
+from axom_tui.store.step_times import StepTimes
 
 METRIC_COLUMNS = ("loss", "grad_norm", "lr", "throughput", "vram_gb")
 LABEL_COLUMNS = ("cycle", "phase")
@@ -52,12 +55,14 @@ class MetricSeries:
     """Columnar metric history of one run. Read columns; never mutate them."""
 
     __slots__ = ("steps", "_columns", "labels", "resume_points", "nan_count", "_replaced_up_to",
-                 "changed_from")
+                 "changed_from", "times")
 
     def __init__(self) -> None:
         self.steps: array[int] = array("i")
         self._columns: dict[str, array[float]] = {name: array("d") for name in METRIC_COLUMNS}
         self.labels = StepLabels()
+        #: When each step was logged (epoch seconds), from the points' ``ts``.
+        self.times = StepTimes()
         #: Steps at which a batch began overwriting held steps with new values.
         self.resume_points: list[int] = []
         #: How many held points have a NaN or infinite loss.
@@ -88,6 +93,7 @@ class MetricSeries:
         series.labels = labels
         series.resume_points = sorted(resume_points)
         series.nan_count = nan_count
+        series.times.pad(len(series.steps))  # the cache keeps no times: these points have none
         return series
 
     def take_changed_from(self) -> int | None:
@@ -150,6 +156,14 @@ class MetricSeries:
         label = self.labels.label_at(step)
         return self.labels.phase_name(label[1]) if label is not None else None
 
+    def time_at(self, step: int) -> float | None:
+        """When the point at ``step`` was logged (epoch seconds); None if it came without
+        a ``ts`` or is not held."""
+        i = bisect_left(self.steps, step)
+        if i == len(self.steps) or self.steps[i] != step:
+            return None
+        return self.times.at(i, step)
+
     def cycle_boundaries(self) -> list[int]:
         """First step of each new cycle (for the chart's vertical markers)."""
         return self.labels.cycle_boundaries()
@@ -157,7 +171,7 @@ class MetricSeries:
     def memory_bytes(self) -> int:
         """Bytes held by every field of every point (arrays plus the label runs)."""
         arrays = sys.getsizeof(self.steps) + sum(sys.getsizeof(c) for c in self._columns.values())
-        return arrays + self.labels.memory_bytes()
+        return arrays + self.labels.memory_bytes() + self.times.memory_bytes()
 
     # ------------------------------------------------------------ merging
 
@@ -182,6 +196,8 @@ class MetricSeries:
                 last_replaced = point.step
             changed += outcome != "same"
         self._replaced_up_to = last_replaced
+        self.times.restamp(((p.step, p.ts.timestamp()) for p in batch if p.ts is not None),
+                           self.steps)
         return changed
 
     def _continues_resume(self, step: int) -> bool:
@@ -210,6 +226,8 @@ class MetricSeries:
         labels = self.labels
         for p in batch:
             labels.append(p.step, labels.label_for(p.cycle, p.phase))
+        self.times.extend([p.step for p in batch],
+                          [None if p.ts is None else p.ts.timestamp() for p in batch])
         self.nan_count += sum(1 for p in batch if _is_bad_loss(_as_float(p.loss)))
         return len(batch)
 
@@ -229,6 +247,7 @@ class MetricSeries:
         self.steps.insert(i, step)
         for name, value in zip(METRIC_COLUMNS, values):
             self._columns[name].insert(i, value)
+        self.times.insert(i)
         next_held = self.steps[i + 1] if i + 1 < len(self.steps) else None
         if next_held is None:
             self.labels.append(step, label)

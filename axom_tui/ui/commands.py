@@ -57,6 +57,7 @@ class RunCommands(Provider):
             "e",
             partial(self._dashboard_action, "export_csv"),
         )
+        yield from chart_entries(self._dashboard_action)
         yield ("Save a screenshot (SVG)", "S", partial(self.app.run_action, "screenshot"))
         yield ("Next theme", "T", partial(self.app.run_action, "next_theme"))
         yield ("Help: all keys", "?", partial(self.app.run_action, "help"))
@@ -78,3 +79,23 @@ class RunCommands(Provider):
             score = matcher.match(label)
             if score > 0:
                 yield Hit(score, matcher.highlight(label), callback, help=help_text)
+
+
+def chart_entries(
+    send: Callable[[str], None],
+) -> Iterator[tuple[str, str, Callable[[], object]]]:
+    """One entry per key of the chart's cursor (from its bindings, so none is missed)."""
+    from rich.markup import escape
+    from textual.binding import Binding
+
+    from axom_tui.ui.widgets.cursor_chart import CursorChart
+
+    yield ("Chart: cursor (focus the chart)", "C", partial(send, "focus_chart"))
+    seen: set[str] = set()
+    for binding in Binding.make_bindings(CursorChart.BINDINGS):
+        if binding.description and binding.id and binding.id not in seen:
+            seen.add(binding.id)  # "plus,equals_sign" is two bindings, one entry
+            key = escape(binding.key_display or binding.key)  # the palette reads markup: "[/]"
+            what = binding.tooltip or binding.description
+            yield (f"Chart: {what[0].lower()}{what[1:]}", key,
+                   partial(send, f"chart_key({binding.action!r})"))

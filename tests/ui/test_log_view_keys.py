@@ -1,5 +1,5 @@
 """Pilot tests for the log pane's selection keys in a tiny host app at 100×30: marking
-lines (``space``, ``C``, a click), copying what is marked or selected rather than only
+lines (``space``, ``U``, a click), copying what is marked or selected rather than only
 what is on screen (``c``), saving the whole log (``W``) and jumping between error-looking
 lines (``]``/``[``, lnav's ``e``/``E``); all remappable by binding id and listed by ``?``.
 """
@@ -16,7 +16,7 @@ from ui_helpers import LOG_SIZE as SIZE, Host, batch, screen_rows, settle
 
 NEW_KEYS = {
     "log.mark": "space",
-    "log.clear_marks": "C",
+    "log.clear_marks": "U",
     "log.save": "W",
     "log.next_error": "right_square_bracket",
     "log.prev_error": "left_square_bracket",
@@ -54,7 +54,7 @@ async def test_c_copies_marked_lines_even_when_they_are_off_screen() -> None:
         await settle(pilot, view)
         await pilot.press("c")
         assert app.clipboard == f"line {bottom}\nline 199"
-        await pilot.press("C")
+        await pilot.press("U")
         assert view.selection.marked() == []
         await pilot.press("c")  # nothing marked: the screen again
         assert app.clipboard.splitlines()[-1] == "line 199"

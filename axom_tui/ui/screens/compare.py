@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -20,6 +21,7 @@ from axom_tui.ui.messages import StoreChanged
 from axom_tui.ui.status_style import progress_bar, status_text
 from axom_tui.ui.widgets.footer import AxomFooter
 from axom_tui.ui.widgets.header_bar import HeaderBar
+from axom_tui.ui.widgets.cursor_chart import CursorChart
 from axom_tui.ui.widgets.metric_chart import MetricChart
 
 if TYPE_CHECKING:
@@ -47,7 +49,7 @@ class RunTile(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="tile-head")
-        yield MetricChart(classes="tile-chart")
+        yield CursorChart(classes="tile-chart")
         yield Static(classes="tile-logs")
 
     def update_from(self, run: RunState | None, aspects: frozenset[RunAspect], ascii_mode: bool) -> None:
@@ -86,7 +88,9 @@ class CompareScreen(Screen):
         Binding("s", "smoothing", "Smooth", id="compare.smooth"),
         Binding("l", "log_scale", "Log y", id="compare.log"),
         Binding("r", "refresh", "Refresh", id="compare.refresh"),
+        Binding("C", "focus_chart", "Chart cursor", id="compare.focus.chart", show=False),
     ]
+    AUTO_FOCUS = ""  # Esc closes the view at once; C (or Tab) gives the overlay its cursor
     DEFAULT_CSS = """
     CompareScreen #overlay { height: 40%; min-height: 8; border: round $primary 50%; }
     CompareScreen #tiles { grid-size: 3; grid-gutter: 0 1; height: 1fr; }
@@ -103,7 +107,7 @@ class CompareScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.store, label=self.settings.label, ascii_mode=self.settings.ascii)
-        overlay = MetricChart(id="overlay")
+        overlay = CursorChart(id="overlay")
         overlay.border_title = "loss — all compared runs"
         yield overlay
         with Grid(id="tiles"):
@@ -147,6 +151,28 @@ class CompareScreen(Screen):
 
     def action_close(self) -> None:
         self.app.pop_screen()
+
+    # One cursor for all: every chart shows the step the user put any of them at.
+
+    @on(CursorChart.CursorMoved)
+    def _cursor_moved(self, message: CursorChart.CursorMoved) -> None:
+        if not message.by_user:  # a chart following its own run's newest point
+            return
+        moment = message.moment
+        for chart in self.query(CursorChart):
+            if chart is message.chart:
+                continue
+            if moment is None:
+                chart.clear_cursor(post=False)
+            else:
+                chart.cursor_to_step(moment.step, post=False)
+
+    @on(CursorChart.Left)
+    def _chart_left(self) -> None:
+        self.set_focus(None)
+
+    def action_focus_chart(self) -> None:
+        self.query_one("#overlay", CursorChart).focus()
 
     def action_smoothing(self) -> None:
         for chart in self.query(MetricChart):

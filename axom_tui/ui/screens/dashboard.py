@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from time import monotonic
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +18,7 @@ from textual.widgets import Input
 
 from axom_tui.export import safe_file_stem
 from axom_tui.charting.spec import WAITING
+from axom_tui.sanitize import clean_text
 from axom_tui.store.changes import ChangeSet
 from axom_tui.store.resume_points import resume_points
 from axom_tui.store.vocab import FeedKind, GlobalAspect, RunAspect
@@ -33,6 +34,9 @@ from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.feed_problems import run_problem
 from axom_tui.ui.widgets.job_list_line import JobListLine
 from axom_tui.ui.widgets.job_table import JobTable
+from axom_tui.ui.widgets.cursor_chart import CursorChart
+from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane, PhasePicked
+from axom_tui.ui.widgets.log_moment import MomentPicked
 from axom_tui.ui.widgets.log_view import LogView
 from axom_tui.ui.widgets.metric_chart import MetricChart
 from axom_tui.ui.widgets.result_card import ResultCard
@@ -41,6 +45,7 @@ from axom_tui.ui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
     from axom_tui.poll.scheduler import PollScheduler
+    from axom_tui.store.run_state import RunState
     from axom_tui.store.run_store import RunStore
     from axom_tui.ui.derive import ServerClock
     from axom_tui.ui.settings import UiSettings
@@ -48,6 +53,18 @@ if TYPE_CHECKING:
 ALL_RUN_ASPECTS = frozenset(RunAspect)
 TICK_MIN, TICK_MAX = 1.0, 2.0  # bounds of the clock step (elapsed, ETA, time in phase), s
 TICK_SLACK = 0.35  # after a flush's tick, the timer waits this much longer than a period
+
+
+def chart_meta(run: RunState) -> dict[str, Any]:
+    """What the chart's cursor needs of a run besides its columns."""
+    series = run.metrics
+    started = run.job.started_at if run.job is not None else None
+    def label_at(step: int) -> tuple[int | None, str | None]:
+        phase = series.phase_at(step)  # server text: made safe before it is shown
+        return series.cycle_at(step), clean_text(phase, 24) if phase is not None else None
+
+    return {"stamps": series.times, "start": started.timestamp() if started else None,
+            "label_at": label_at}
 
 
 def tick_period(poll_grid: float) -> float:
@@ -79,6 +96,7 @@ class DashboardScreen(Screen):
         Binding("D", "focus_downloads", "Downloads", id="focus.downloads", show=False),
         Binding("J", "focus_jobs", "Jobs", id="focus.jobs", show=False),
         Binding("P", "focus_lifecycle", "Lifecycle", id="focus.lifecycle", show=False),
+        Binding("C", "focus_chart", "Chart cursor", id="focus.chart", show=False),
         Binding("escape", "close_filter", "Close filter", id="jobs.filter.close", show=False),
     ]
 
@@ -107,10 +125,10 @@ class DashboardScreen(Screen):
         with Horizontal(id="detail"):
             with Vertical(id="info"):  # the timeline fills what the result card leaves, and scrolls
                 yield ResultCard(id="result")
-                yield Timeline(ascii_mode=ascii_mode, id="timeline")
+                yield LifecyclePane(ascii_mode=ascii_mode, id="timeline")
             with Vertical(id="chart-pane"):
                 yield RunSummary(ascii_mode=ascii_mode, id="summary")
-                yield MetricChart(id="chart")
+                yield CursorChart(id="chart")
         yield LogView(max_lines=settings.log_cap, save_dir=settings.export_dir, id="logs")
         yield DownloadsPanel(id="downloads")
         yield AxomFooter(show_command_palette=not ascii_mode)
@@ -237,6 +255,7 @@ class DashboardScreen(Screen):
                 {name: series.column(name) for name in ("loss", "grad_norm", "lr", "throughput", "vram_gb")},
                 series.cycle_boundaries(),
                 resume_points(run.events, series.steps, series.resume_points), run.version,
+                **chart_meta(run),
             )
             if chart.can_be_seen:
                 chart.redraw()  # now, in this flush's frame (changes come at most 4 times a second)
@@ -268,6 +287,7 @@ class DashboardScreen(Screen):
             return
         self.selected = job_id
         self.scheduler.focus(job_id)
+        self.query_one(CursorChart).clear_cursor()  # a moment of another run
         log = self.query_one(LogView)
         run = self.store.runs.get(job_id) if job_id else None
         log.set_lines(list(run.logs) if run else [])
@@ -420,6 +440,41 @@ class DashboardScreen(Screen):
         if focus_pane(self, widget):
             self.notify(f"The {name} pane, maximized (hidden at this size): z or esc puts it back.",
                         timeout=3)
+
+    def action_focus_chart(self) -> None:
+        self.query_one(CursorChart).focus()
+
+    async def action_chart_key(self, action: str) -> None:
+        """A chart key from elsewhere (the command palette): focus the chart, then act."""
+        chart = self.query_one(CursorChart)
+        chart.focus()
+        await chart.run_action(action)
+
+    # ------------------------------------------------------------ one cursor, many panes
+    # The chart's cursor is a moment of the selected run; the log pane shows the lines
+    # logged nearest it, the lifecycle the phase it falls in; either can move it.
+
+    @on(CursorChart.CursorMoved, "#chart")
+    def _cursor_moved(self, message: CursorChart.CursorMoved) -> None:
+        moment = message.moment
+        ts = moment.ts if moment is not None else None
+        following = message.chart.explorer.following
+        self.query_one(LogView).moment.show(ts, pause=not following)
+        self.query_one(LifecyclePane).show_moment(ts)
+
+    @on(CursorChart.Left, "#chart")
+    def _chart_left(self) -> None:
+        self.query_one(JobTable).focus()
+
+    @on(MomentPicked)
+    def _log_line_picked(self, message: MomentPicked) -> None:
+        if self.query_one(CursorChart).cursor_to_time(message.ts) is None:
+            self.notify("The chart has no times for this run's points.", timeout=3)
+
+    @on(PhasePicked)
+    def _phase_picked(self, message: PhasePicked) -> None:
+        if self.query_one(CursorChart).cursor_to_time(message.ts) is None:
+            self.notify("The chart has no times for this run's points.", timeout=3)
 
     def restyle(self) -> None:
         self.query_one(JobTable).restyle()

@@ -20,14 +20,17 @@ def binding_sections(app_class: type[DOMNode]) -> list[tuple[str, list[Binding]]
     """The keys of ``app_class`` ("Everywhere") and of each screen and pane, by section."""
     from axom_tui.ui.screens.compare import CompareScreen
     from axom_tui.ui.screens.dashboard import DashboardScreen
+    from axom_tui.ui.widgets.cursor_chart import CursorChart
     from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
     from axom_tui.ui.widgets.job_table import JobTable
+    from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane
     from axom_tui.ui.widgets.log_view import LogSearchInput, LogView
     from axom_tui.ui.widgets.timeline import Timeline
 
     sections: list[tuple[str, tuple[type[DOMNode], ...]]] = [
         ("Everywhere", (app_class,)), ("Dashboard", (DashboardScreen,)), ("Job list", (JobTable,)),
-        ("Lifecycle pane", (Timeline,)), ("Log pane", (LogView, LogSearchInput)),
+        ("Chart (C to focus)", (CursorChart,)), ("Lifecycle pane", (Timeline, LifecyclePane)),
+        ("Log pane", (LogView, LogSearchInput)),
         ("Downloads", (DownloadsPanel,)), ("Compare view", (CompareScreen,)),
         ("In this list", (HelpScreen,))]
     out = []
@@ -47,6 +50,8 @@ def binding_sections(app_class: type[DOMNode]) -> list[tuple[str, list[Binding]]
 def display_key(binding: Binding, keymap: dict[str, str]) -> str:
     keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
     names = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc",
+             "left": "←", "right": "→", "up": "↑", "down": "↓", "shift+left": "shift+←",
+             "shift+right": "shift+→", "plus": "+", "equals_sign": "=", "minus": "-",
              "left_square_bracket": "[", "right_square_bracket": "]",
              "greater_than_sign": ">", "less_than_sign": "<"}
     return ",".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
@@ -108,7 +113,8 @@ class HelpScreen(ModalScreen):
         keymap = self.keymap
         with VerticalScroll():
             yield Static(Text("axom-tui — keys (esc to close), j/k to scroll", style="bold"))
-            rows = [(title, [(display_key(b, keymap), b.description, b.id or "") for b in bindings])
+            rows = [(title, [(display_key(b, keymap), b.tooltip or b.description, b.id or "")
+                             for b in bindings])
                     for title, bindings in self.sections]
             yield Static(KeyTable(rows))
             yield Static(Text(

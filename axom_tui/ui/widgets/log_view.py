@@ -42,6 +42,7 @@ from axom_tui.logview.save import write_log
 from axom_tui.logview.selection import CopyKind, CopyPick, LineSelection, clipboard_text
 from axom_tui.logview.viewport import Window, bottom_line, reveal, screen_lines, top_line
 from axom_tui.sanitize import clean_text
+from axom_tui.ui.widgets.log_moment import LogMoment
 from axom_tui.ui.widgets.log_view_chrome import (
     LogChrome,
     LogSearchInput,
@@ -99,12 +100,14 @@ class LogView(TailScrollView, can_focus=True):
         Binding("]", "next_error", "Next error", id="log.next_error", show=False),
         Binding("[", "prev_error", "Previous error", id="log.prev_error", show=False),
         Binding("space", "toggle_mark", "Mark line", id="log.mark", show=False),
-        Binding("C", "clear_marks", "Unmark all", id="log.clear_marks", show=False),
+        Binding("U", "clear_marks", "Unmark all", id="log.clear_marks", show=False),
         Binding("W", "save_log", "Save log to file", id="log.save", show=False),
+        Binding("enter", "to_chart", "Chart here", id="log.to_chart",
+                tooltip="Put the chart's cursor at the current line's moment"),
         Binding("escape", "clear_search", "Clear search", id="log.clear_search", show=False),
     ]
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = set(COMPONENT_CLASSES)
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*COMPONENT_CLASSES, "log-view--moment"}
 
     DEFAULT_CSS = """
     LogView {
@@ -124,6 +127,7 @@ class LogView(TailScrollView, can_focus=True):
     }
     LogView > .log-view--marked { background: $secondary 30%; }
     LogView > .log-view--current { background: $primary 25%; }
+    LogView > .log-view--moment { background: $accent 25%; }
     """
 
     wrap: var[bool] = var(False, init=False)
@@ -153,6 +157,8 @@ class LogView(TailScrollView, can_focus=True):
         self._chrome = LogChrome()
         self._last_status: LogViewStatus | None = None
         self._feed_problem: str | None = None
+        #: The lines logged nearest the chart's cursor (marked), and Enter's answer.
+        self.moment = LogMoment(self)
         self.save_dir = save_dir
         """Where ``W`` writes the log (None: the working directory)."""
         self.save_name = "log"
@@ -251,11 +257,15 @@ class LogView(TailScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        return self._renderer.render_row(
+        strip = self._renderer.render_row(
             scroll_y + y, scroll_x=scroll_x, width=self.size.width, wrap=self.wrap,
             show_timestamps=self.show_timestamps, styles=self._renderer.styles(self),
             ascii_mode=app_uses_ascii(self.app),
         )
+        located = self._index.locate(scroll_y + y) if self.moment.active else None
+        if located is not None and self.moment.marks(located[0]):  # nearest the chart's cursor
+            strip = self.moment.style(strip, self.get_component_rich_style("log-view--moment"))
+        return strip
 
     def _gutter_width(self) -> int:
         return gutter_width(self.show_timestamps)
@@ -456,6 +466,12 @@ class LogView(TailScrollView, can_focus=True):
 
     def action_toggle_timestamps(self) -> None:
         self.show_timestamps = not self.show_timestamps
+
+    # ------------------------------------------------------------------ the chart's moment
+
+    def action_to_chart(self) -> None:
+        """Put the chart's cursor at the moment of the current line."""
+        self.moment.pick()
 
     # ------------------------------------------------------------------ current line, marks, errors
 

@@ -27,6 +27,7 @@ from axom_tui.charting.spec import RGB, WAITING, ChartOptions, ChartTheme, Metri
 
 if TYPE_CHECKING:
     from axom_tui.charting.frame import FrameCache
+    from axom_tui.charting.render import Rendered
     from axom_tui.charting.views import OverlayData, RunChartData
 
 MAX_RATE = 4.0  # redraws per second, at most
@@ -95,9 +96,12 @@ class MetricChart(Widget):
         cycle_boundaries: Sequence[int] = (),
         resume_points: Sequence[int] = (),
         version: int | None = None,
+        **meta: Any,
     ) -> None:
-        """Show one run. The arrays are the store's own: kept by reference, never copied."""
-        changed = self._run.set_data(steps, columns, cycle_boundaries, resume_points, version)
+        """Show one run. The arrays are the store's own: kept by reference, never copied.
+        ``meta``: the run's stamps, start and (cycle, phase) by step (``RunChartData``)."""
+        changed = self._run.set_data(steps, columns, cycle_boundaries, resume_points, version,
+                                     **meta)
         if changed or self._mode != "run":
             self._mode = "run"
             self._generation += 1
@@ -191,7 +195,23 @@ class MetricChart(Widget):
         size = self.content_size
         return (self._mode, self._generation, self.view, self.smoothing, self.log_y,
                 self.ascii_mode, self.weight, self.waiting_text, size.width, size.height,
-                self.chart_theme())
+                *self._extra_key(), self.chart_theme())
+
+    def _extra_key(self) -> tuple[Any, ...]:
+        """More of what a drawing depends on (a subclass's zoom, axis…)."""
+        return ()
+
+    def _chart_options(self) -> ChartOptions:
+        return ChartOptions(log_y=self.log_y, smoothing=self.smoothing, weight=self.weight,
+                            ascii_mode=self.ascii_mode)
+
+    def _cursor_x(self) -> float | None:
+        """Where a cursor is drawn (x units), if the chart has one."""
+        return None
+
+    def _show_rendered(self, rendered: Rendered, width: int) -> None:
+        """Turn a drawing into what is on screen (a subclass adds its cursor)."""
+        self.strips = ansi_to_strips(rendered.ansi, width)
 
     def redraw(self, force: bool = False) -> bool:
         """Draw now if anything changed (or ``force``); True if it drew."""
@@ -221,16 +241,16 @@ class MetricChart(Widget):
         from axom_tui.charting.frame import FrameCache
         from axom_tui.charting.render import render_chart
 
-        options = ChartOptions(log_y=self.log_y, smoothing=self.smoothing, weight=self.weight,
-                               ascii_mode=self.ascii_mode)
+        options = self._chart_options()
         if self._mode == "overlay":
             spec = self._overlay.spec(options, theme)
         else:
             spec = self._run.spec(self.view, options, theme)
         if self._frame_cache is None:
             self._frame_cache = FrameCache()
-        rendered = render_chart(spec, width, height, theme, self._frame_cache)
-        self.strips = ansi_to_strips(rendered.ansi, width)
+        rendered = render_chart(spec, width, height, theme, self._frame_cache,
+                                cursor_x=self._cursor_x())
+        self._show_rendered(rendered, width)
         self.flags, self.placeholder = rendered.flags, rendered.placeholder
 
     # ----------------------------------------------------------------- theme
