@@ -119,7 +119,7 @@ async def _in_process(account: Account, full_pass: bool) -> dict[str, Any]:
     from textual.widgets import Input
 
     from axom_tui.api.secret import ApiKey
-    from axom_tui.runtime import build_services
+    from axom_tui.runtime.services import build_services
     from axom_tui.ui.app import AxomApp
     from axom_tui.ui.settings import UiSettings
     from axom_tui.ui.widgets.job_table import JobTable

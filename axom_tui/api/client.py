@@ -22,14 +22,22 @@ import hashlib
 import json
 import random
 from collections.abc import Awaitable, Callable
+from datetime import UTC
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
 from axom_tui.api import records
 from axom_tui.api.defaults import DEFAULT_BASE_URL
 from axom_tui.api.errors import (
-    AuthError, AxomError, BadPayloadError, ClientError, DeadlineError, ForbiddenError,
-    NotFoundError, RateLimitedError, ServerError,
+    AuthError,
+    AxomError,
+    BadPayloadError,
+    ClientError,
+    DeadlineError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
 )
 from axom_tui.api.issues import Listing
 from axom_tui.api.item_parsing import ItemMemo
@@ -82,7 +90,11 @@ class AxomClient:
         self._models_memo = ItemMemo()
         self._rng = random.Random()
         self.requests_sent = 0
-        self._http_options: dict[str, Any] = {"transport": transport, "timeout": timeout, "verify": verify}
+        self._http_options: dict[str, Any] = {
+            "transport": transport,
+            "timeout": timeout,
+            "verify": verify,
+        }
         self._http_client: httpx.AsyncClient | None = None
         self._closed = False
 
@@ -152,15 +164,20 @@ class AxomClient:
         except AxomError as exc:
             raise self._scrub(exc)
 
-    async def get_bytes(self, endpoint: str, path: str, params: dict[str, Any] | None = None) -> bytes:
+    async def get_bytes(
+        self, endpoint: str, path: str, params: dict[str, Any] | None = None
+    ) -> bytes:
         """GET ``path``; return the body of a 2xx answer or raise an :class:`AxomError`."""
         attempt = 0
         while True:
             try:
                 return await self._get_once(endpoint, path, params)
             except AxomError as exc:
-                if not exc.transient or isinstance(exc, (RateLimitedError, DeadlineError)) \
-                        or attempt >= self.retries:
+                if (
+                    not exc.transient
+                    or isinstance(exc, (RateLimitedError, DeadlineError))
+                    or attempt >= self.retries
+                ):
                     raise self._scrub(exc)
             delay = min(self._backoff_cap, self._backoff_base * 2**attempt)
             await self._sleep(delay * (0.5 + self._rng.random()))
@@ -201,8 +218,14 @@ class AxomClient:
             raise DeadlineError(endpoint, self.deadline)
         return work.result()
 
-    async def _parse(self, endpoint: str, path: str, parser: Callable[[Any], _T],
-                     params: dict[str, Any] | None = None, memo: bool = False) -> _T:
+    async def _parse(
+        self,
+        endpoint: str,
+        path: str,
+        parser: Callable[[Any], _T],
+        params: dict[str, Any] | None = None,
+        memo: bool = False,
+    ) -> _T:
         """GET, decode and parse. ``memo``: an answer of the same bytes as the last one to
         the same request is not decoded or parsed again; the same record comes back (a
         page of 200 finished runs, or the list of 4,000 models, costs a hash)."""
@@ -210,7 +233,10 @@ class AxomClient:
         key: tuple[str, tuple[tuple[str, str], ...]] | None = None
         digest = b""
         if memo:
-            key = (path, tuple(sorted((k, str(v)) for k, v in (params or {}).items() if v is not None)))
+            key = (
+                path,
+                tuple(sorted((k, str(v)) for k, v in (params or {}).items() if v is not None)),
+            )
             digest = hashlib.blake2b(raw, digest_size=16).digest()
             hit = self._memo.get(key)
             if hit is not None and hit[0] == digest:
@@ -229,13 +255,19 @@ class AxomClient:
 
     # ------------------------------------------------------------ endpoints
 
-    async def list_jobs(self, status: str | None = None, limit: int | None = None,
-                        cursor: str | None = None) -> Listing[records.Job]:
+    async def list_jobs(
+        self, status: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> Listing[records.Job]:
         """One page of the job list: ``status`` one status or several, comma-separated;
         ``cursor`` the previous page's ``.next``."""
         ep = "GET /jobs"
-        return await self._parse(ep, "jobs", lambda b: records.parse_jobs(b, ep, self._jobs_memo),
-                                 {"status": status, "limit": limit, "cursor": cursor}, memo=True)
+        return await self._parse(
+            ep,
+            "jobs",
+            lambda b: records.parse_jobs(b, ep, self._jobs_memo),
+            {"status": status, "limit": limit, "cursor": cursor},
+            memo=True,
+        )
 
     async def get_job(self, job_id: str) -> records.Job:
         ep = "GET /jobs/{id}"
@@ -243,41 +275,58 @@ class AxomClient:
 
     async def get_metrics(self, job_id: str, since_step: int | None = None) -> records.MetricsPage:
         ep = "GET /jobs/{id}/metrics"
-        return await self._parse(ep, f"jobs/{_seg(job_id)}/metrics",
-                                 lambda b: records.parse_metrics(b, ep, job_id), {"since_step": since_step})
+        return await self._parse(
+            ep,
+            f"jobs/{_seg(job_id)}/metrics",
+            lambda b: records.parse_metrics(b, ep, job_id),
+            {"since_step": since_step},
+        )
 
     async def get_logs(self, job_id: str, since: int | None = None) -> records.LogsPage:
         ep = "GET /jobs/{id}/logs"
-        return await self._parse(ep, f"jobs/{_seg(job_id)}/logs",
-                                 lambda b: records.parse_logs(b, ep, job_id), {"since": since})
+        return await self._parse(
+            ep,
+            f"jobs/{_seg(job_id)}/logs",
+            lambda b: records.parse_logs(b, ep, job_id),
+            {"since": since},
+        )
 
     async def get_events(self, job_id: str) -> list[records.Event]:
         ep = "GET /jobs/{id}/events"
-        return await self._parse(ep, f"jobs/{_seg(job_id)}/events", lambda b: records.parse_events(b, ep))
+        return await self._parse(
+            ep, f"jobs/{_seg(job_id)}/events", lambda b: records.parse_events(b, ep)
+        )
 
     async def get_result(self, job_id: str) -> records.Result | None:
         """The run's result, or ``None`` while it does not exist yet (404 for a known job)."""
         ep = "GET /jobs/{id}/result"
         try:
-            return await self._parse(ep, f"jobs/{_seg(job_id)}/result",
-                                     lambda b: records.parse_result(b, ep, job_id))
+            return await self._parse(
+                ep, f"jobs/{_seg(job_id)}/result", lambda b: records.parse_result(b, ep, job_id)
+            )
         except NotFoundError:
             await self.get_job(job_id)  # raises NotFoundError itself when the job is unknown
             return None
 
     async def list_models(self) -> list[records.Model]:
         ep = "GET /models"
-        return await self._parse(ep, "models", lambda b: records.parse_models(b, ep, self._models_memo),
-                                 memo=True)
+        return await self._parse(
+            ep, "models", lambda b: records.parse_models(b, ep, self._models_memo), memo=True
+        )
 
     async def get_manifest(self, model_id: str) -> records.Manifest:
         ep = "GET /models/{id}/download"
-        return await self._parse(ep, f"models/{_seg(model_id)}/download",
-                                 lambda b: records.parse_manifest(b, ep, model_id))
+        return await self._parse(
+            ep,
+            f"models/{_seg(model_id)}/download",
+            lambda b: records.parse_manifest(b, ep, model_id),
+        )
 
     async def overview(self, days: int = 30) -> records.Overview:
         ep = "GET /overview"
-        return await self._parse(ep, "overview", lambda b: records.parse_overview(b, ep), {"days": days})
+        return await self._parse(
+            ep, "overview", lambda b: records.parse_overview(b, ep), {"days": days}
+        )
 
     async def usage(self, days: int = 14) -> records.Usage:
         ep = "GET /usage"
@@ -301,7 +350,9 @@ def _decode(endpoint: str, body: bytes) -> Any:
         raise BadPayloadError(endpoint, "JSON nested too deeply") from None
     except ValueError as exc:
         snippet = body[:40].decode("utf-8", "replace")
-        raise BadPayloadError(endpoint, f"not JSON ({exc.__class__.__name__} near {snippet!r})") from None
+        raise BadPayloadError(
+            endpoint, f"not JSON ({exc.__class__.__name__} near {snippet!r})"
+        ) from None
 
 
 def _seg(value: str) -> str:
@@ -323,7 +374,9 @@ def _detail(body: bytes) -> str:
         if isinstance(detail, str):
             return detail[:MAX_DETAIL]
         if isinstance(detail, list):  # FastAPI-style 422
-            msgs = [d["msg"] for d in detail if isinstance(d, dict) and isinstance(d.get("msg"), str)]
+            msgs = [
+                d["msg"] for d in detail if isinstance(d, dict) and isinstance(d.get("msg"), str)
+            ]
             if msgs:
                 return "; ".join(msgs)[:MAX_DETAIL]
     return "no details"
@@ -336,15 +389,16 @@ def parse_retry_after(value: str | None, default: float = 5.0) -> float:
     try:
         seconds = float(value.strip())
     except ValueError:
+        from datetime import datetime
         from email.utils import parsedate_to_datetime
-        from datetime import datetime, timezone
+
         try:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return default
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - datetime.now(timezone.utc)).total_seconds()
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
     if seconds != seconds:  # NaN
         return default
     return max(0.0, min(600.0, seconds))

@@ -89,8 +89,9 @@ class BodyTooLargeError(BadPayloadError):
     def __init__(self, endpoint: str, size: int, cap: int) -> None:
         self.size = size
         self.cap = cap
-        super().__init__(endpoint, f"body over the {_mib(cap)} cap (stopped reading at "
-                                   f"{_mib(size)})")
+        super().__init__(
+            endpoint, f"body over the {_mib(cap)} cap (stopped reading at {_mib(size)})"
+        )
 
 
 def _mib(n: int) -> str:

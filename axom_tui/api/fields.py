@@ -27,8 +27,14 @@ class Fields:
 
     __slots__ = ("obj", "endpoint", "where", "log", "top")
 
-    def __init__(self, obj: Any, endpoint: str, where: str = "", log: IssueLog | None = None,
-                 top: bool = True) -> None:
+    def __init__(
+        self,
+        obj: Any,
+        endpoint: str,
+        where: str = "",
+        log: IssueLog | None = None,
+        top: bool = True,
+    ) -> None:
         if not isinstance(obj, dict):
             raise BadPayloadError(endpoint, f"expected an object, got {_kind(obj)}", where or None)
         self.obj = obj
@@ -43,7 +49,9 @@ class Fields:
         return f"{self.where}.{key}" if self.where else key
 
     def _fail(self, key: str, expected: str, value: Any) -> BadPayloadError:
-        return BadPayloadError(self.endpoint, f"expected {expected}, got {_kind(value)}", self._name(key))
+        return BadPayloadError(
+            self.endpoint, f"expected {expected}, got {_kind(value)}", self._name(key)
+        )
 
     def _bad(self, key: str, required: bool, error: BadPayloadError) -> None:
         """A field could not be read: raise, or (tolerant reader, optional field) note it."""
@@ -92,8 +100,11 @@ class Fields:
                 return None
             value = int(value)
         if not _INT64_MIN <= value <= _INT64_MAX:  # the store keeps steps as int64; floats overflow
-            self._bad(key, required,
-                      BadPayloadError(self.endpoint, "integer out of range", self._name(key)))
+            self._bad(
+                key,
+                required,
+                BadPayloadError(self.endpoint, "integer out of range", self._name(key)),
+            )
             return None
         return value
 
@@ -123,8 +134,13 @@ class Fields:
         if parsed is None:
             if is_zero_time(value):
                 return None  # Go's zero time: the server's way of saying "not set"
-            self._bad(key, required, BadPayloadError(
-                self.endpoint, f"unreadable timestamp {value[:40]!r}", self._name(key)))
+            self._bad(
+                key,
+                required,
+                BadPayloadError(
+                    self.endpoint, f"unreadable timestamp {value[:40]!r}", self._name(key)
+                ),
+            )
         return parsed
 
     def mapping(self, key: str) -> dict[str, Any]:
@@ -157,7 +173,13 @@ class Fields:
         return self.obj.get(key)
 
 
-_NON_FINITE = {"nan": math.nan, "infinity": math.inf, "-infinity": -math.inf, "inf": math.inf, "-inf": -math.inf}
+_NON_FINITE = {
+    "nan": math.nan,
+    "infinity": math.inf,
+    "-infinity": -math.inf,
+    "inf": math.inf,
+    "-inf": -math.inf,
+}
 
 
 def parse_timestamp(value: str) -> datetime | None:
@@ -202,7 +224,9 @@ def unwrap_list(body: Any, endpoint: str, *keys: str) -> list[Any]:
             value = body.get(key)
             if isinstance(value, list):
                 return value
-    raise BadPayloadError(endpoint, f"expected a list (bare or under {', '.join(keys)}), got {_kind(body)}")
+    raise BadPayloadError(
+        endpoint, f"expected a list (bare or under {', '.join(keys)}), got {_kind(body)}"
+    )
 
 
 def _kind(value: Any) -> str:

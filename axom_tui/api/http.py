@@ -33,8 +33,9 @@ def origin_of(url: httpx.URL) -> Origin:
     return (url.scheme, url.host, port)
 
 
-_SECRET_PARAM = re.compile(r"([?&][^=&#]*(?:sig|signature|token|credential|key)[^=&#]*=)[^&#]*",
-                           re.IGNORECASE)
+_SECRET_PARAM = re.compile(
+    r"([?&][^=&#]*(?:sig|signature|token|credential|key)[^=&#]*=)[^&#]*", re.IGNORECASE
+)
 
 
 def redact_url(url: object) -> str:
@@ -47,7 +48,9 @@ class _RedactSignedUrls(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
-            record.args = tuple(redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args)
+            record.args = tuple(
+                redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args
+            )
         return True
 
 
@@ -76,8 +79,14 @@ class _BearerAuth(httpx.Auth):
         yield request
 
 
-def api_http_client(base_url: str, key: ApiKey, *, transport: httpx.AsyncBaseTransport | None,
-                    timeout: httpx.Timeout | None, verify: bool) -> httpx.AsyncClient:
+def api_http_client(
+    base_url: str,
+    key: ApiKey,
+    *,
+    transport: httpx.AsyncBaseTransport | None,
+    timeout: httpx.Timeout | None,
+    verify: bool,
+) -> httpx.AsyncClient:
     """An AsyncClient that sends ``key`` to ``base_url``'s origin and nowhere else."""
     origin = origin_of(httpx.URL(base_url))
 
@@ -87,7 +96,9 @@ def api_http_client(base_url: str, key: ApiKey, *, transport: httpx.AsyncBaseTra
         if origin_of(request.url) != origin:
             request.headers.pop("Authorization", None)
 
-    hooks: dict[str, list[Callable[[httpx.Request], Awaitable[None]]]] = {"request": [strip_foreign_auth]}
+    hooks: dict[str, list[Callable[[httpx.Request], Awaitable[None]]]] = {
+        "request": [strip_foreign_auth]
+    }
     return httpx.AsyncClient(
         transport=transport,
         timeout=timeout or DEFAULT_TIMEOUT,
@@ -126,8 +137,13 @@ def _transport_reason(exc: Exception, url: str = "") -> str:
     return f"network error ({type(exc).__name__})"
 
 
-async def fetch(client: httpx.AsyncClient, endpoint: str, url: str, params: dict[str, Any],
-                max_body: int = MAX_BODY) -> tuple[int, httpx.Headers, bytes]:
+async def fetch(
+    client: httpx.AsyncClient,
+    endpoint: str,
+    url: str,
+    params: dict[str, Any],
+    max_body: int = MAX_BODY,
+) -> tuple[int, httpx.Headers, bytes]:
     """GET ``url``: (status, headers, body), with httpx's failures as our typed errors.
 
     The body is read as it arrives and dropped at ``max_body`` bytes (then the
@@ -146,7 +162,9 @@ async def fetch(client: httpx.AsyncClient, endpoint: str, url: str, params: dict
                 chunks.append(chunk)
             return response.status_code, response.headers, b"".join(chunks)
     except httpx.TimeoutException as exc:
-        raise TransportError(endpoint, f"timed out ({type(exc).__name__}) at {_where(url)}") from None
+        raise TransportError(
+            endpoint, f"timed out ({type(exc).__name__}) at {_where(url)}"
+        ) from None
     except httpx.DecodingError:  # e.g. "Content-Encoding: gzip" on a body that is not
         raise BadPayloadError(endpoint, "body could not be decoded (Content-Encoding)") from None
     except (httpx.RequestError, httpx.StreamError) as exc:  # incl. TooManyRedirects

@@ -22,8 +22,15 @@ from axom_tui.api.issues import CLEAN, IssueLog, Listing, ParseIssues
 from axom_tui.api.item_parsing import ItemMemo, each_item, next_cursor, point_fast, usable
 
 KNOWN_STATUSES = (
-    "queued", "provisioning", "staging", "running", "checkpointing",
-    "uploading", "completed", "failed", "preempted",
+    "queued",
+    "provisioning",
+    "staging",
+    "running",
+    "checkpointing",
+    "uploading",
+    "completed",
+    "failed",
+    "preempted",
 )
 TERMINAL_STATUSES = frozenset({"completed", "failed"})
 # Statuses in which a run makes progress and metrics flow.
@@ -209,6 +216,7 @@ class Usage:
 
 # ---------------------------------------------------------------- parsers
 
+
 def parse_job(body: Any, endpoint: str, where: str = "", log: IssueLog | None = None) -> Job:
     """One job. ``id`` and ``status`` are required (without them it is not a run we can
     follow); any other field of the wrong type is left empty and counted."""
@@ -296,9 +304,12 @@ def parse_metrics(body: Any, endpoint: str, job_id: str) -> MetricsPage:
         )
 
     points = each_item(raw_points, log, one, "points", endpoint)
-    return MetricsPage(job_id=f.identifier("job_id", required=False) or job_id,
-                       latest_step=f.integer("latest_step"), points=points,
-                       issues=log.issues(len(raw_points), "point"))
+    return MetricsPage(
+        job_id=f.identifier("job_id", required=False) or job_id,
+        latest_step=f.integer("latest_step"),
+        points=points,
+        issues=log.issues(len(raw_points), "point"),
+    )
 
 
 def _nan_if_none(value: float | None) -> float:
@@ -320,9 +331,12 @@ def parse_logs(body: Any, endpoint: str, job_id: str) -> LogsPage:
         )
 
     lines = each_item(raw_lines, log, one, "lines", endpoint)
-    return LogsPage(job_id=f.identifier("job_id", required=False) or job_id,
-                    latest_seq=f.integer("latest_seq"), lines=lines,
-                    issues=log.issues(len(raw_lines), "line"))
+    return LogsPage(
+        job_id=f.identifier("job_id", required=False) or job_id,
+        latest_seq=f.integer("latest_seq"),
+        lines=lines,
+        issues=log.issues(len(raw_lines), "line"),
+    )
 
 
 def parse_events(body: Any, endpoint: str) -> Listing[Event]:

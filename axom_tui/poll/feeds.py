@@ -15,10 +15,15 @@ OVERVIEW_KEY = FeedKey(FeedKind.OVERVIEW)
 
 #: The endpoint behind each feed kind, for messages.
 ENDPOINTS: dict[str, str] = {
-    FeedKind.LIST: "GET /jobs", FeedKind.MODELS: "GET /models", FeedKind.OVERVIEW: "GET /overview",
-    FeedKind.JOB: "GET /jobs/{id}", FeedKind.METRICS: "GET /jobs/{id}/metrics",
-    FeedKind.LOGS: "GET /jobs/{id}/logs", FeedKind.EVENTS: "GET /jobs/{id}/events",
-    FeedKind.RESULT: "GET /jobs/{id}/result", FeedKind.TAIL: "GET /jobs/{id}/metrics",
+    FeedKind.LIST: "GET /jobs",
+    FeedKind.MODELS: "GET /models",
+    FeedKind.OVERVIEW: "GET /overview",
+    FeedKind.JOB: "GET /jobs/{id}",
+    FeedKind.METRICS: "GET /jobs/{id}/metrics",
+    FeedKind.LOGS: "GET /jobs/{id}/logs",
+    FeedKind.EVENTS: "GET /jobs/{id}/events",
+    FeedKind.RESULT: "GET /jobs/{id}/result",
+    FeedKind.TAIL: "GET /jobs/{id}/metrics",
 }
 
 
@@ -71,7 +76,9 @@ class RunTrack:
     unwatched: bool = False
 
 
-def rewind_after_preemptions(events: list[Event], preemptions: int, cursor: int | None) -> int | None:
+def rewind_after_preemptions(
+    events: list[Event], preemptions: int, cursor: int | None
+) -> int | None:
     """Where to restart the metrics cursor after ``preemptions`` new preemptions.
 
     Each resume re-sends the steps after the checkpoint that preceded the preemption,
@@ -93,8 +100,9 @@ def rewind_after_preemptions(events: list[Event], preemptions: int, cursor: int 
     return rewind
 
 
-def rewind_metrics_cursor(track: RunTrack, latest_step: int | None, retries: int | None,
-                          events: list[Event]) -> None:
+def rewind_metrics_cursor(
+    track: RunTrack, latest_step: int | None, retries: int | None, events: list[Event]
+) -> None:
     """A new job record arrived: move the metrics cursor back if the run was preempted.
 
     After a preemption the run resumes from its checkpoint and re-sends the steps after
@@ -119,6 +127,11 @@ def rewind_metrics_cursor(track: RunTrack, latest_step: int | None, retries: int
         # Preempted and resumed past the cursor while nobody watched (the cursor came from
         # the run cache): the steps re-sent since lie after a checkpoint at or after the
         # last one known, so go back to that one (or to the start).
-        known = [step for e in events if e.kind == "checkpoint"
-                 and isinstance(step := e.payload.get("step"), int) and step <= cursor]
+        known = [
+            step
+            for e in events
+            if e.kind == "checkpoint"
+            and isinstance(step := e.payload.get("step"), int)
+            and step <= cursor
+        ]
         track.metrics_cursor = max(known) if known else None

@@ -18,7 +18,7 @@ from axom_tui.poll.feeds import RunTrack
 from axom_tui.poll.history_hook import RunHistory
 from axom_tui.poll.job_listing import JobListing, is_waiting_or_active
 from axom_tui.poll.policy import PollPolicy
-from axom_tui.poll.tail import TAIL_KIND, tail_since
+from axom_tui.poll.tail import tail_since
 from axom_tui.store.health import FeedKey
 from axom_tui.store.run_store import JobChange, RunStore
 from axom_tui.store.vocab import FeedKind
@@ -27,8 +27,9 @@ from axom_tui.store.vocab import FeedKind
 class PollClient(Protocol):
     """The part of :class:`~axom_tui.api.client.AxomClient` the scheduler uses."""
 
-    async def list_jobs(self, status: str | None = None, limit: int | None = None,
-                        cursor: str | None = None) -> list[Job]: ...
+    async def list_jobs(
+        self, status: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> list[Job]: ...
     async def get_job(self, job_id: str) -> Job: ...
     async def get_metrics(self, job_id: str, since_step: int | None = None) -> MetricsPage: ...
     async def get_logs(self, job_id: str, since: int | None = None) -> LogsPage: ...
@@ -55,8 +56,14 @@ class FetchOutcome:
 
 
 class FeedFetcher:
-    def __init__(self, client: PollClient, store: RunStore, policy: PollPolicy,
-                 history: RunHistory | None = None, now: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        client: PollClient,
+        store: RunStore,
+        policy: PollPolicy,
+        history: RunHistory | None = None,
+        now: Callable[[], float] | None = None,
+    ) -> None:
         import time
 
         self.client = client
@@ -64,8 +71,9 @@ class FeedFetcher:
         self.policy = policy
         self.history = history
         self.now = now or time.monotonic
-        self.listing = JobListing(policy.jobs_full_list, policy.jobs_full_list_per_page,
-                                  policy.jobs_list_limit)
+        self.listing = JobListing(
+            policy.jobs_full_list, policy.jobs_full_list_per_page, policy.jobs_list_limit
+        )
 
     async def fetch(self, key: FeedKey, track: RunTrack | None) -> FetchOutcome:
         kind = key.kind
@@ -87,8 +95,9 @@ class FeedFetcher:
         if kind == FeedKind.JOB:
             job = await self.client.get_job(job_id)
             change = self.store.apply_job(job)
-            return FetchOutcome(job_changes=[change] if change is not None else [],
-                                issues=_issues(job))
+            return FetchOutcome(
+                job_changes=[change] if change is not None else [], issues=_issues(job)
+            )
         if kind == FeedKind.METRICS:
             return await self._metrics(job_id, track)
         if kind == FeedKind.LOGS:
@@ -117,8 +126,9 @@ class FeedFetcher:
         listing = self.listing
         status, cursor = listing.request(self.now())
         try:
-            jobs = await self.client.list_jobs(status=status, limit=self.policy.jobs_list_limit,
-                                               cursor=cursor)
+            jobs = await self.client.list_jobs(
+                status=status, limit=self.policy.jobs_list_limit, cursor=cursor
+            )
         except ClientError as exc:
             if status is not None and cursor is None and exc.status in (400, 422):
                 listing.on_refused_filter()
@@ -127,13 +137,19 @@ class FeedFetcher:
             raise
         full = listing.current is not None and listing.current.full
         changes = self.store.apply_jobs(jobs, at_front=cursor is None)
-        page = listing.on_page([job.id for job in jobs], [job.status for job in jobs],
-                               getattr(jobs, "next", None), _issues(jobs), self.now())
+        page = listing.on_page(
+            [job.id for job in jobs],
+            [job.status for job in jobs],
+            getattr(jobs, "next", None),
+            _issues(jobs),
+            self.now(),
+        )
         outcome = FetchOutcome(more_waiting=page.more, job_changes=changes, issues=listing.issues)
         done = page.finished
         if done is None:
-            self.store.set_listing(loading=True, complete=listing.complete,
-                                   truncated=listing.truncated)
+            self.store.set_listing(
+                loading=True, complete=listing.complete, truncated=listing.truncated
+            )
             return outcome
         listed = frozenset(done.ids)
         outcome.listed = listed
@@ -141,10 +157,13 @@ class FeedFetcher:
             self.store.finish_listing(done.ids)
         if page.covers_active:
             outcome.recheck = frozenset(
-                job_id for job_id in self.store.unfinished
-                if job_id not in listed and is_waiting_or_active(self.store.runs[job_id].status))
-        self.store.set_listing(loading=False, complete=listing.complete,
-                               truncated=listing.truncated)
+                job_id
+                for job_id in self.store.unfinished
+                if job_id not in listed and is_waiting_or_active(self.store.runs[job_id].status)
+            )
+        self.store.set_listing(
+            loading=False, complete=listing.complete, truncated=listing.truncated
+        )
         return outcome
 
     async def _metrics(self, job_id: str, track: RunTrack) -> FetchOutcome:
@@ -175,8 +194,9 @@ class FeedFetcher:
         # A server may answer a capped page with latest_seq == the last line sent: a
         # full page is taken as "more waiting" too.
         capped = len(page.lines) >= self.policy.logs_full_page
-        return FetchOutcome(more_waiting=advanced and (page.more_waiting or capped),
-                            issues=page.issues)
+        return FetchOutcome(
+            more_waiting=advanced and (page.more_waiting or capped), issues=page.issues
+        )
 
 
 def next_metrics_cursor(page: MetricsPage, since: int | None) -> int | None:

@@ -31,7 +31,9 @@ class PollPolicy:
     visible_active: float = 4.0  # metrics, logs
     # background active runs: metrics only, sharing a request budget
     background_min: float = 20.0
-    background_rps: float = 2.5  # interval = max(background_min, n_background_live / background_rps)
+    background_rps: float = (
+        2.5  # interval = max(background_min, n_background_live / background_rps)
+    )
     # ...and, once the job list says which rows are on screen, those not shown this often
     # (a big account's live runs off screen cost a request each every 20 s for nothing)
     background_off_screen: float = 120.0
@@ -151,12 +153,20 @@ def background_interval(n_background_live: int, policy: PollPolicy) -> float:
 
 
 def global_interval(kind: FeedKind, policy: PollPolicy) -> float:
-    return {FeedKind.LIST: policy.jobs_list, FeedKind.MODELS: policy.models,
-            FeedKind.OVERVIEW: policy.overview}[kind]
+    return {
+        FeedKind.LIST: policy.jobs_list,
+        FeedKind.MODELS: policy.models,
+        FeedKind.OVERVIEW: policy.overview,
+    }[kind]
 
 
-def next_interval(kind: FeedKind, status: str | None, attention: Attention,
-                  n_background_live: int, policy: PollPolicy) -> float | None:
+def next_interval(
+    kind: FeedKind,
+    status: str | None,
+    attention: Attention,
+    n_background_live: int,
+    policy: PollPolicy,
+) -> float | None:
     """Seconds until the next periodic poll of a feed; None when it is not polled periodically."""
     if kind in GLOBAL_FEEDS:
         return global_interval(kind, policy)
@@ -167,7 +177,9 @@ def next_interval(kind: FeedKind, status: str | None, attention: Attention,
         if attention.focused:
             if kind == FeedKind.JOB:
                 return max(policy.focused_active, policy.focused_active_job)
-            return policy.focused_active_events if kind == FeedKind.EVENTS else policy.focused_active
+            return (
+                policy.focused_active_events if kind == FeedKind.EVENTS else policy.focused_active
+            )
         if attention.visible:
             return policy.visible_active if kind in (FeedKind.METRICS, FeedKind.LOGS) else None
         if kind != FeedKind.METRICS:
@@ -176,13 +188,16 @@ def next_interval(kind: FeedKind, status: str | None, attention: Attention,
         return max(interval, policy.background_off_screen) if attention.hidden else interval
     # waiting: the job list reports status changes; only the focused run is watched closely
     if attention.focused:
-        return {FeedKind.JOB: policy.focused_waiting_job,
-                FeedKind.LOGS: policy.focused_waiting_logs}.get(kind)
+        return {
+            FeedKind.JOB: policy.focused_waiting_job,
+            FeedKind.LOGS: policy.focused_waiting_logs,
+        }.get(kind)
     return None
 
 
-def feeds_on_attention(status: str | None, attention: Attention, n_background_live: int,
-                       policy: PollPolicy) -> set[FeedKind]:
+def feeds_on_attention(
+    status: str | None, attention: Attention, n_background_live: int, policy: PollPolicy
+) -> set[FeedKind]:
     """Feeds of a non-terminal run to fetch at once when it comes on screen.
 
     Its periodic feeds, plus the metrics history (a waiting run may hold steps from
@@ -190,8 +205,11 @@ def feeds_on_attention(status: str | None, attention: Attention, n_background_li
     """
     if phase_of(status) is RunPhase.TERMINAL or not attention.on_screen:
         return set()
-    kinds = {k for k in RUN_FEEDS
-             if next_interval(k, status, attention, n_background_live, policy) is not None}
+    kinds = {
+        k
+        for k in RUN_FEEDS
+        if next_interval(k, status, attention, n_background_live, policy) is not None
+    }
     kinds.add(FeedKind.METRICS)
     if attention.focused:
         kinds.add(FeedKind.EVENTS)
@@ -202,7 +220,9 @@ def events_on_status_change(attention: Attention) -> bool:
     return attention.focused
 
 
-def wants_final_fetch(kind: FeedKind, status: str | None, attention: Attention, seen_live: bool) -> bool:
+def wants_final_fetch(
+    kind: FeedKind, status: str | None, attention: Attention, seen_live: bool
+) -> bool:
     """Whether a terminal run still wants this feed fetched (once, or until caught up).
 
     * result: completed runs only;
@@ -222,9 +242,18 @@ def wants_final_fetch(kind: FeedKind, status: str | None, attention: Attention, 
     return False
 
 
-def next_due_delay(kind: FeedKind, status: str | None, attention: Attention, n_background_live: int,
-                   policy: PollPolicy, *, owed: bool = False, finished: bool = False,
-                   seen_live: bool = False, min_delay: float = 0.0) -> float | None:
+def next_due_delay(
+    kind: FeedKind,
+    status: str | None,
+    attention: Attention,
+    n_background_live: int,
+    policy: PollPolicy,
+    *,
+    owed: bool = False,
+    finished: bool = False,
+    seen_live: bool = False,
+    min_delay: float = 0.0,
+) -> float | None:
     """Seconds until a feed is next due, or None to park it (nothing to do for now).
 
     ``owed``: a trigger (focus, refresh, status change, catch-up) asked for a fetch;

@@ -84,8 +84,11 @@ class RunBook:
         if self._background_live is None:
             tracks = self._tracks
             self._background_live = sum(
-                1 for job_id in self._active
-                if not tracks[job_id].gone and phase_of(tracks[job_id].status) is RunPhase.ACTIVE
-                and job_id != self.focused and job_id not in self.visible
+                1
+                for job_id in self._active
+                if not tracks[job_id].gone
+                and phase_of(tracks[job_id].status) is RunPhase.ACTIVE
+                and job_id != self.focused
+                and job_id not in self.visible
             )
         return self._background_live

@@ -22,21 +22,40 @@ import random
 from collections.abc import Iterable
 
 from axom_tui.api.errors import (
-    AuthError, DeadlineError, ForbiddenError, NotFoundError, RateLimitedError,
+    AuthError,
+    DeadlineError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
 )
 from axom_tui.poll.clock import Clock, MonotonicClock
 from axom_tui.poll.connection_monitor import ConnectionMonitor
 from axom_tui.poll.due_queue import DueQueue, Verdict
 from axom_tui.poll.feeds import (
-    ENDPOINTS, JOBS_KEY, MODELS_KEY, FeedState, RunTrack, rewind_metrics_cursor,
+    ENDPOINTS,
+    JOBS_KEY,
+    MODELS_KEY,
+    FeedState,
+    RunTrack,
+    rewind_metrics_cursor,
 )
 from axom_tui.poll.fetch import FeedFetcher, FetchOutcome, PollClient
 from axom_tui.poll.history_hook import RunHistory
 from axom_tui.poll.in_flight import RESTART, InFlight
 from axom_tui.poll.pacing import TokenBucket, backoff_delay
 from axom_tui.poll.policy import (
-    BACKGROUND, PollPolicy, Priority, RunPhase, aligned_due, events_on_status_change,
-    feeds_on_attention, next_due_delay, next_interval, phase_of, priority_of, result_retry_delay,
+    BACKGROUND,
+    PollPolicy,
+    Priority,
+    RunPhase,
+    aligned_due,
+    events_on_status_change,
+    feeds_on_attention,
+    next_due_delay,
+    next_interval,
+    phase_of,
+    priority_of,
+    result_retry_delay,
     wants_final_fetch,
 )
 from axom_tui.poll.run_book import RunBook
@@ -48,9 +67,16 @@ from axom_tui.store.vocab import GLOBAL_FEEDS, RUN_FEEDS, FeedKind
 
 
 class PollScheduler:
-    def __init__(self, client: PollClient, store: RunStore, *, policy: PollPolicy | None = None,
-                 clock: Clock | None = None, rng: random.Random | None = None,
-                 history: RunHistory | None = None) -> None:
+    def __init__(
+        self,
+        client: PollClient,
+        store: RunStore,
+        *,
+        policy: PollPolicy | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        history: RunHistory | None = None,
+    ) -> None:
         self.client = client
         self.store = store
         self.policy = policy or PollPolicy()
@@ -62,11 +88,14 @@ class PollScheduler:
         self._fetcher = FeedFetcher(client, store, self.policy, history, now=self.clock.now)
         self._monitor = ConnectionMonitor(self.policy)
         self._queue = DueQueue()
-        self._feeds: dict[FeedKey, FeedState] = {FeedKey(k): FeedState(FeedKey(k)) for k in GLOBAL_FEEDS}
+        self._feeds: dict[FeedKey, FeedState] = {
+            FeedKey(k): FeedState(FeedKey(k)) for k in GLOBAL_FEEDS
+        }
         self._runs = RunBook()
         self._bucket = TokenBucket(self.policy.rps, self.policy.burst)
-        self._background_bucket = TokenBucket(self.policy.background_rps,
-                                              max(1.0, self.policy.background_rps))
+        self._background_bucket = TokenBucket(
+            self.policy.background_rps, max(1.0, self.policy.background_rps)
+        )
         self._tasks: set[asyncio.Task[None]] = set()
         self._flying = InFlight()  # the feeds of those tasks
         self._wake = asyncio.Event()
@@ -192,8 +221,11 @@ class PollScheduler:
         track = self._runs.get(job_id)
         if track is None:
             return None
-        finished = frozenset(kind for kind in RUN_FEEDS
-                             if (state := self._feeds.get(FeedKey(kind, job_id))) and state.finished)
+        finished = frozenset(
+            kind
+            for kind in RUN_FEEDS
+            if (state := self._feeds.get(FeedKey(kind, job_id))) and state.finished
+        )
         return track.metrics_cursor, track.logs_cursor, finished
 
     def forget_seed(self, job_id: str) -> None:
@@ -289,8 +321,9 @@ class PollScheduler:
             if reason is None or self._stopping or task is None:
                 raise  # the scheduler is stopping (or someone else cancelled): go
             task.uncancel()
-            outcome = DeadlineError(ENDPOINTS.get(state.key.kind, state.key.kind),
-                                    self.policy.request_deadline)
+            outcome = DeadlineError(
+                ENDPOINTS.get(state.key.kind, state.key.kind), self.policy.request_deadline
+            )
         except Exception as exc:  # AxomError, or a bug: either way, never kill the loop
             outcome = exc
         finally:  # also on cancellation
@@ -368,8 +401,9 @@ class PollScheduler:
             return
         else:
             state.failures += 1
-            delay = backoff_delay(state.failures, self.policy.backoff_base,
-                                  self.policy.backoff_cap, self._rng)
+            delay = backoff_delay(
+                state.failures, self.policy.backoff_base, self.policy.backoff_cap, self._rng
+            )
             if getattr(exc, "transient", False):
                 self._monitor.on_transient(now, exc, now + delay)
         state.rerun = False
@@ -390,15 +424,25 @@ class PollScheduler:
         if track is None:
             run = self.store.ensure_run(job_id)
             job = run.job
-            track = self._add_run(job_id, job.status if job else None, job.retries if job else None, now)
+            track = self._add_run(
+                job_id, job.status if job else None, job.retries if job else None, now
+            )
         return track
 
-    def _add_run(self, job_id: str, status: str | None, retries: int | None, now: float) -> RunTrack:
+    def _add_run(
+        self, job_id: str, status: str | None, retries: int | None, now: float
+    ) -> RunTrack:
         run = self.store.ensure_run(job_id)
         live = phase_of(status) is not RunPhase.TERMINAL
-        track = RunTrack(job_id, status, retries, metrics_cursor=run.metrics.last_step,
-                         logs_cursor=run.logs.last_seq, seen_live=live,
-                         wants_result=live or self._eager_results > 0)
+        track = RunTrack(
+            job_id,
+            status,
+            retries,
+            metrics_cursor=run.metrics.last_step,
+            logs_cursor=run.logs.last_seq,
+            seen_live=live,
+            wants_result=live or self._eager_results > 0,
+        )
         if not live and self._eager_results > 0:
             self._eager_results -= 1
         self._runs.add(track)
@@ -420,10 +464,15 @@ class PollScheduler:
             self._on_attention(job_id, now)
             return track
         for kind in RUN_FEEDS:
-            interval = next_interval(kind, status, attention, self._runs.background_live(), self.policy)
+            interval = next_interval(
+                kind, status, attention, self._runs.background_live(), self.policy
+            )
             if interval is not None:  # spread the first polls of background runs
-                self._queue.schedule(FeedKey(kind, job_id), now + self._rng.uniform(0, interval),
-                                     priority_of(kind, attention))
+                self._queue.schedule(
+                    FeedKey(kind, job_id),
+                    now + self._rng.uniform(0, interval),
+                    priority_of(kind, attention),
+                )
             else:
                 self._plan(self._feeds[FeedKey(kind, job_id)], now)
         return track
@@ -461,7 +510,9 @@ class PollScheduler:
             return
         self._maybe_ask_tail(track.job_id, self._runs.attention(track.job_id).on_screen, now)
         old_status, track.status = track.status, job.status
-        rewind_metrics_cursor(track, job.latest_step, job.retries, self.store.runs[track.job_id].events)
+        rewind_metrics_cursor(
+            track, job.latest_step, job.retries, self.store.runs[track.job_id].events
+        )
         if old_status == job.status:
             return
         self._runs.status_changed(track)
@@ -483,8 +534,12 @@ class PollScheduler:
         first_sight = old_status is None  # a run focused before any record of it arrived
         if events_on_status_change(attention) and not first_sight:
             self._make_due(FeedKey(FeedKind.EVENTS, track.job_id), now)
-        if phase is RunPhase.ACTIVE and phase_of(old_status) is not RunPhase.ACTIVE \
-                and attention.on_screen and not first_sight:
+        if (
+            phase is RunPhase.ACTIVE
+            and phase_of(old_status) is not RunPhase.ACTIVE
+            and attention.on_screen
+            and not first_sight
+        ):
             self._make_due(FeedKey(FeedKind.METRICS, track.job_id), now)
         for state in self._run_feeds(track.job_id):
             if not state.in_flight:
@@ -506,9 +561,15 @@ class PollScheduler:
         self._queue.cancel(FeedKey(TAIL_KIND, job_id))  # its metrics come now anyway
         attention = self._runs.attention(job_id)
         if phase_of(track.status) is RunPhase.TERMINAL:
-            kinds = {k for k in RUN_FEEDS if wants_final_fetch(k, track.status, attention, track.seen_live)}
+            kinds = {
+                k
+                for k in RUN_FEEDS
+                if wants_final_fetch(k, track.status, attention, track.seen_live)
+            }
         else:
-            kinds = feeds_on_attention(track.status, attention, self._runs.background_live(), self.policy)
+            kinds = feeds_on_attention(
+                track.status, attention, self._runs.background_live(), self.policy
+            )
         for kind in sorted(kinds):
             self._make_due(FeedKey(kind, job_id), now)
 
@@ -527,8 +588,9 @@ class PollScheduler:
         state.owed = True
         self._plan(state, now)
 
-    def _plan(self, state: FeedState, now: float, min_delay: float = 0.0,
-              keep_earlier: bool = False) -> None:
+    def _plan(
+        self, state: FeedState, now: float, min_delay: float = 0.0, keep_earlier: bool = False
+    ) -> None:
         """(Re)schedule one feed from its situation; park it when it has nothing to do."""
         key = state.key
         track = self._runs.get(key.job_id)
@@ -536,14 +598,25 @@ class PollScheduler:
             self._park(state)
             return
         attention = self._runs.attention(key.job_id) if key.job_id is not None else BACKGROUND
-        if key.kind == FeedKind.RESULT and track is not None and not track.wants_result \
-                and not attention.on_screen:
+        if (
+            key.kind == FeedKind.RESULT
+            and track is not None
+            and not track.wants_result
+            and not attention.on_screen
+        ):
             self._park(state)  # a run of long ago nobody looked at: not worth a request
             return
         delay = next_due_delay(
-            key.kind, track.status if track else None, attention, self._runs.background_live(),
-            self.policy, owed=state.owed, finished=state.finished,
-            seen_live=track.seen_live if track else False, min_delay=min_delay)
+            key.kind,
+            track.status if track else None,
+            attention,
+            self._runs.background_live(),
+            self.policy,
+            owed=state.owed,
+            finished=state.finished,
+            seen_live=track.seen_live if track else False,
+            min_delay=min_delay,
+        )
         if delay is None:
             self._park(state)
             return
@@ -556,7 +629,11 @@ class PollScheduler:
         """A listed run's job poll moves to the round the job list is asked in, when that
         comes first: the list then goes in its place (:meth:`_list_stands_in`). Without
         this the two would take turns, every round a request for the same record."""
-        if key.kind != FeedKind.JOB or key.job_id not in self._listed or self._feeds[JOBS_KEY].failures:
+        if (
+            key.kind != FeedKind.JOB
+            or key.job_id not in self._listed
+            or self._feeds[JOBS_KEY].failures
+        ):
             return due
         list_due = self._queue.due_at(JOBS_KEY)
         return list_due if list_due is not None and list_due < due else due

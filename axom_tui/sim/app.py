@@ -37,8 +37,9 @@ class JSON(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, allow_nan=True,
-                          separators=(",", ":")).encode("utf-8")
+        return json.dumps(
+            content, ensure_ascii=False, allow_nan=True, separators=(",", ":")
+        ).encode("utf-8")
 
 
 def detail(status: int, msg: Any, headers: dict | None = None) -> JSON:
@@ -50,19 +51,39 @@ def invalid(loc: str, msg: str) -> JSON:
 
 
 def s3_error(status: int, code: str, msg: str, headers: dict | None = None) -> Response:
-    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
-            f"<Message>{msg}</Message></Error>")
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
+        f"<Message>{msg}</Message></Error>"
+    )
     return Response(body, status_code=status, media_type="application/xml", headers=headers)
 
 
 @overload
-def _int_param(request: Request, name: str, default: int, lo: int | None = None,
-               hi: int | None = None, clamp: bool = False) -> int | JSON: ...
+def _int_param(
+    request: Request,
+    name: str,
+    default: int,
+    lo: int | None = None,
+    hi: int | None = None,
+    clamp: bool = False,
+) -> int | JSON: ...
 @overload
-def _int_param(request: Request, name: str, default: None, lo: int | None = None,
-               hi: int | None = None, clamp: bool = False) -> int | None | JSON: ...
-def _int_param(request: Request, name: str, default: int | None, lo: int | None = None,
-               hi: int | None = None, clamp: bool = False) -> int | None | JSON:
+def _int_param(
+    request: Request,
+    name: str,
+    default: None,
+    lo: int | None = None,
+    hi: int | None = None,
+    clamp: bool = False,
+) -> int | None | JSON: ...
+def _int_param(
+    request: Request,
+    name: str,
+    default: int | None,
+    lo: int | None = None,
+    hi: int | None = None,
+    clamp: bool = False,
+) -> int | None | JSON:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
@@ -135,12 +156,13 @@ def create_app(sim: Simulator, sleep: Callable[[float], Any] | None = None) -> A
             async def endpoint(request: Request) -> Response:
                 scopes = scopes_of(request)
                 if scopes is None:
-                    return detail(401, "Invalid or missing API key",
-                                  {"WWW-Authenticate": "Bearer"})
+                    return detail(401, "Invalid or missing API key", {"WWW-Authenticate": "Bearer"})
                 if scope not in scopes:
                     return detail(403, f"This API key lacks the '{scope}' scope")
                 return fn(request)
+
             return endpoint
+
         return wrap
 
     @api()
@@ -154,8 +176,10 @@ def create_app(sim: Simulator, sleep: Callable[[float], Any] | None = None) -> A
             statuses = {s.strip() for s in raw.split(",") if s.strip()}
             bad = statuses - set(STATUSES)
             if bad:
-                return invalid("status", f"unknown status {sorted(bad)[0]!r}; "
-                                         f"expected one of {', '.join(STATUSES)}")
+                return invalid(
+                    "status",
+                    f"unknown status {sorted(bad)[0]!r}; expected one of {', '.join(STATUSES)}",
+                )
         raw_cursor = request.query_params.get("cursor")
         cursor = decode_cursor(raw_cursor) if raw_cursor else None
         if raw_cursor and cursor is None:
@@ -173,8 +197,9 @@ def create_app(sim: Simulator, sleep: Callable[[float], Any] | None = None) -> A
         job = sim.job(request.path_params["job_id"])
         return job_not_found() if job is None else JSON(job)
 
-    def job_feed_since(request: Request, param: str,
-                       fetch: Callable[[str, int | None], dict | None]) -> Response:
+    def job_feed_since(
+        request: Request, param: str, fetch: Callable[[str, int | None], dict | None]
+    ) -> Response:
         """A job's items after the optional integer cursor ``param``, or a 404/422."""
         since = _int_param(request, param, None)
         if isinstance(since, Response):
@@ -217,9 +242,10 @@ def create_app(sim: Simulator, sleep: Callable[[float], Any] | None = None) -> A
         host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
         origin = f"{request.url.scheme}://{host}"
         exp = expires_at(sim.wall_clock(), cfg.url_ttl)
-        files = [{"rel": e.rel, "size": e.size,
-                  "url": sim.storage.presign(origin, model.id, e.rel, exp)}
-                 for e in sim.storage.files(model)]
+        files = [
+            {"rel": e.rel, "size": e.size, "url": sim.storage.presign(origin, model.id, e.rel, exp)}
+            for e in sim.storage.files(model)
+        ]
         return JSON({"model_id": model.id, "name": model.name, "version": "v1", "files": files})
 
     @api()
@@ -242,15 +268,21 @@ def create_app(sim: Simulator, sleep: Callable[[float], Any] | None = None) -> A
 
     async def storage(request: Request) -> Response:
         if "authorization" in request.headers:
-            return s3_error(400, "InvalidArgument", "Only one auth mechanism allowed; "
-                            "do not send an Authorization header with a presigned URL")
+            return s3_error(
+                400,
+                "InvalidArgument",
+                "Only one auth mechanism allowed; "
+                "do not send an Authorization header with a presigned URL",
+            )
         model_id, rel = request.path_params["model_id"], request.path_params["rel"]
         q = request.query_params
-        verdict = sim.storage.check(model_id, rel, q.get("expires"), q.get("sig"),
-                                    sim.wall_clock())
+        verdict = sim.storage.check(model_id, rel, q.get("expires"), q.get("sig"), sim.wall_clock())
         if verdict == "bad":
-            return s3_error(403, "SignatureDoesNotMatch", "The request signature we calculated "
-                            "does not match the signature you provided")
+            return s3_error(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided",
+            )
         if verdict == "expired":
             return s3_error(403, "AccessDenied", "Request has expired")
         found = sim.storage.entry(model_id, rel)
@@ -263,8 +295,12 @@ def create_app(sim: Simulator, sleep: Callable[[float], Any] | None = None) -> A
         if rng is not None:
             r = parse_range(rng, e.size)
             if r is None:
-                return s3_error(416, "InvalidRange", "The requested range is not satisfiable",
-                                {"content-range": f"bytes */{e.size}"})
+                return s3_error(
+                    416,
+                    "InvalidRange",
+                    "The requested range is not satisfiable",
+                    {"content-range": f"bytes */{e.size}"},
+                )
             (start, end), status = r, 206
             headers["content-range"] = f"bytes {start}-{end - 1}/{e.size}"
         headers["content-length"] = str(end - start)

@@ -76,8 +76,15 @@ class FaultConfig:
                 raise ValueError(f"fault {name}={v}: must be between 0 and 1")
         if self.error_rate + self.rate_limit + self.drop > 1.0 + 1e-9:
             raise ValueError("error_rate + rate_limit + drop must be <= 1")
-        for name in ("latency", "jitter", "storage_latency", "storage_bps", "retry_after",
-                     "drip_every", "oversize_bytes"):
+        for name in (
+            "latency",
+            "jitter",
+            "storage_latency",
+            "storage_bps",
+            "retry_after",
+            "drip_every",
+            "oversize_bytes",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"fault {name} must be >= 0")
 
@@ -119,8 +126,10 @@ class FaultConfig:
 
 
 def _html(code: int, reason: str) -> bytes:
-    return (f"<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
-            f"<center><h1>{code} {reason}</h1></center>\r\n</body>\r\n</html>\r\n").encode()
+    return (
+        f"<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{code} {reason}</h1></center>\r\n</body>\r\n</html>\r\n"
+    ).encode()
 
 
 _ERRORS = {
@@ -134,15 +143,26 @@ _ERRORS = {
 class FaultMiddleware:
     """Raw ASGI middleware applying the current :class:`FaultConfig` to every request."""
 
-    def __init__(self, app, get_faults: Callable[[], FaultConfig],
-                 sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        app,
+        get_faults: Callable[[], FaultConfig],
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
         self.app = app
         self.get_faults = get_faults
         self._cfg: FaultConfig | None = None
         self._rng = random.Random(0)
         self._body_rng = random.Random(1)
-        self.counts: dict[str, int] = {"drop": 0, "429": 0, "5xx": 0, "cut": 0, "bad_field": 0,
-                                       "drip": 0, "oversize": 0}
+        self.counts: dict[str, int] = {
+            "drop": 0,
+            "429": 0,
+            "5xx": 0,
+            "cut": 0,
+            "bad_field": 0,
+            "drip": 0,
+            "oversize": 0,
+        }
         self.body = BodyFaults(sleep, self.counts)
 
     def _rng_for(self, f: FaultConfig) -> random.Random:
@@ -177,8 +197,13 @@ class FaultMiddleware:
             return
         if roll < f.drop + f.rate_limit:
             self.counts["429"] += 1
-            await _respond(send, 429, "application/json", b'{"detail":"Too many requests"}',
-                           [(b"retry-after", str(f.retry_after).encode())])
+            await _respond(
+                send,
+                429,
+                "application/json",
+                b'{"detail":"Too many requests"}',
+                [(b"retry-after", str(f.retry_after).encode())],
+            )
             return
         if roll < f.drop + f.rate_limit + f.error_rate:
             self.counts["5xx"] += 1
@@ -213,8 +238,14 @@ class FaultMiddleware:
         else:
             body = self.body.rewrite(scope.get("path", ""), body, f, rng)
         cycle = getattr(receive, "__self__", None)  # uvicorn's: it knows when the client left
-        await self.body.send(send, start, body, drip=drip, pad=pad,
-                             gone=lambda: bool(getattr(cycle, "disconnected", False)))
+        await self.body.send(
+            send,
+            start,
+            body,
+            drip=drip,
+            pad=pad,
+            gone=lambda: bool(getattr(cycle, "disconnected", False)),
+        )
 
     def _cutting_send(self, send, receive, frac: float):
         state: dict[str, Any] = {"limit": None, "sent": 0, "done": False}

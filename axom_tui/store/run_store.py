@@ -50,8 +50,9 @@ class ListingState:
 
 
 class RunStore:
-    def __init__(self, *, log_cap: int = DEFAULT_LOG_CAP,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, log_cap: int = DEFAULT_LOG_CAP, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.log_cap = log_cap
         self.clock = clock
         self.runs: dict[str, RunState] = {}
@@ -186,9 +187,9 @@ class RunStore:
         if not points:
             return False
         run = self.ensure_run(job_id)
-        run.tail_losses = [float(p.loss) for p in points]  # type: ignore[arg-type]
+        run.tail_losses = [float(p.loss) for p in points if p.loss is not None]
         run.tail_step = points[-1].step
-        self._changed(job_id, "metrics")
+        self._changed(job_id, RunAspect.METRICS)
         return True
 
     def apply_logs(self, job_id: str, page: LogsPage) -> list[LogLine]:
@@ -235,9 +236,16 @@ class RunStore:
         self._changes.mark_global(GlobalAspect.OVERVIEW)
         return True
 
-    def restore(self, job_id: str, *, job: Job | None = None, result: Result | None = None,
-                events: list[Event] | None = None, metrics: MetricSeries | None = None,
-                logs: LogRing | None = None) -> None:
+    def restore(
+        self,
+        job_id: str,
+        *,
+        job: Job | None = None,
+        result: Result | None = None,
+        events: list[Event] | None = None,
+        metrics: MetricSeries | None = None,
+        logs: LogRing | None = None,
+    ) -> None:
         """History read back from the run cache. A record or events the store already
         holds (fetched since) are kept; ``metrics`` and ``logs`` replace what is held
         (the caller merged them with it)."""
@@ -280,8 +288,9 @@ class RunStore:
 
     # ------------------------------------------------------------ health
 
-    def record_ok(self, feed_key: FeedKey, now: float | None = None,
-                  issues: ParseIssues = CLEAN) -> None:
+    def record_ok(
+        self, feed_key: FeedKey, now: float | None = None, issues: ParseIssues = CLEAN
+    ) -> None:
         """The feed answered; ``issues``: what its answer left out (shown while not clean)."""
         now = self.clock() if now is None else now
         health = self.feed_health(feed_key)
@@ -292,8 +301,9 @@ class RunStore:
         now = self.clock() if now is None else now
         message = str(exc) or type(exc).__name__
         health = self.feed_health(feed_key)
-        if health.record_error(message, type(exc).__name__, now,
-                               transient=bool(getattr(exc, "transient", False))):
+        if health.record_error(
+            message, type(exc).__name__, now, transient=bool(getattr(exc, "transient", False))
+        ):
             self._health_changed(feed_key, health)
 
     def _health_changed(self, feed_key: FeedKey, health: FeedHealth | None = None) -> None:
@@ -307,8 +317,13 @@ class RunStore:
         else:
             self._changed(feed_key.job_id, RunAspect.HEALTH)
 
-    def set_connection(self, state: ConnectionStatus, message: str = "",
-                       retry_at: float | None = None, last_success_at: float | None = None) -> None:
+    def set_connection(
+        self,
+        state: ConnectionStatus,
+        message: str = "",
+        retry_at: float | None = None,
+        last_success_at: float | None = None,
+    ) -> None:
         """Update the connection state; only a change of state, message or retry time notifies."""
         current = self.connection
         if last_success_at is not None:
@@ -321,6 +336,9 @@ class RunStore:
 def _keep_held(job: Job, before: Job) -> Job:
     """``job`` with the fields its answer left empty (wrong type) taken from ``before``:
     one bad answer does not blank what was shown."""
-    held = {name: getattr(before, name) for name in job.issues.fields
-            if hasattr(before, name) and getattr(before, name) is not None}
+    held = {
+        name: getattr(before, name)
+        for name in job.issues.fields
+        if hasattr(before, name) and getattr(before, name) is not None
+    }
     return dataclasses.replace(job, **held) if held else job

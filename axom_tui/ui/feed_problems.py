@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from axom_tui.base.sanitize import clean_text
 from axom_tui.poll.feeds import ENDPOINTS
-from axom_tui.sanitize import clean_text
 from axom_tui.store.health import FeedHealth, FeedKey
 from axom_tui.store.run_state import RunState
 from axom_tui.store.vocab import FeedKind

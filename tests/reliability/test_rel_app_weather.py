@@ -12,7 +12,7 @@ from rich.console import Console
 
 from axom_tui.api.secret import ApiKey
 from axom_tui.poll import PollPolicy
-from axom_tui.runtime import build_services
+from axom_tui.runtime.services import build_services
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.header_bar import HeaderBar

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from axom_tui.api.records import Job
-from axom_tui.ui.derive import ServerClock, elapsed_seconds
+from axom_tui.view.derive import ServerClock, elapsed_seconds
 
 NOW = datetime(2026, 6, 4, 12, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 from axom_tui.store.vocab import FeedKind
 from axom_tui.ui.feed_problems import problem_text
 from axom_tui.ui.widgets.text_lines import TextLines

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from axom_tui.api.records import Job
-from axom_tui.sanitize import clean_text
-from axom_tui.ui.derive import StepRate
+from axom_tui.base.sanitize import clean_text
 from axom_tui.ui.widgets.job_columns import colliding, name_cut
 from axom_tui.ui.widgets.job_rows import CellSegments, observe_rate, signature
+from axom_tui.view.derive import StepRate
 
 if TYPE_CHECKING:
     from axom_tui.store import RunStore

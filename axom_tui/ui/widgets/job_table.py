@@ -19,18 +19,28 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from axom_tui.ui.derive import ServerClock, StepRate
-from axom_tui.ui.job_sort import NEWEST, SORT_COLUMN, SORTS, describe, sort_runs
 from axom_tui.ui.widgets.job_columns import (
-    choose_columns, header_labels, name_need, table_styles,
-)
-from axom_tui.ui.widgets.job_rows import (
-    COLUMNS, PADDING, Column, column_widths, eta_of, row_cells, row_segments, signature,
-    time_cells,
+    choose_columns,
+    header_labels,
+    name_need,
+    table_styles,
 )
 from axom_tui.ui.widgets.job_row_cache import RowCache
 from axom_tui.ui.widgets.job_row_paint import RowPainter
+from axom_tui.ui.widgets.job_rows import (
+    COLUMNS,
+    PADDING,
+    Column,
+    column_widths,
+    eta_of,
+    row_cells,
+    row_segments,
+    signature,
+    time_cells,
+)
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
+from axom_tui.view.derive import ServerClock, StepRate
+from axom_tui.view.job_sort import NEWEST, SORT_COLUMN, SORTS, describe, sort_runs
 
 if TYPE_CHECKING:
     from axom_tui.store import RunStore
@@ -55,7 +65,10 @@ class JobTable(ScrollView, can_focus=True):
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "job-table--header", "job-table--even-row", "job-table--cursor", "job-table--empty",
+        "job-table--header",
+        "job-table--even-row",
+        "job-table--cursor",
+        "job-table--empty",
     }
 
     DEFAULT_CSS = """
@@ -106,8 +119,14 @@ class JobTable(ScrollView, can_focus=True):
             self.job_ids = job_ids
             super().__init__()
 
-    def __init__(self, store: RunStore, clock: ServerClock, *, ascii_mode: bool = False,
-                 id: str | None = None) -> None:
+    def __init__(
+        self,
+        store: RunStore,
+        clock: ServerClock,
+        *,
+        ascii_mode: bool = False,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.store = store
         self.server_clock = clock
@@ -194,7 +213,9 @@ class JobTable(ScrollView, can_focus=True):
         self._rows.forget_missing()
         for job_id in [jid for jid in self._rows if jid not in wanted_set]:
             self._forget(job_id)
-        for job_id in list(self._rows) if changed is None else [j for j in changed if j in wanted_set]:
+        for job_id in (
+            list(self._rows) if changed is None else [j for j in changed if j in wanted_set]
+        ):
             self._refresh_run(job_id)
         if membership:
             self._fit_columns(wanted)
@@ -246,9 +267,16 @@ class JobTable(ScrollView, can_focus=True):
         self._recompute_all()
 
     def _cells_for(self, job_id: str, rate: StepRate) -> dict[str, Text]:
-        return row_cells(job_id, self.store.runs[job_id], rate, marked=job_id in self.marked,
-                         compact=self.compact, ascii_mode=self.ascii_mode,
-                         variables=self.app.theme_variables, server_now=self.server_clock.now())
+        return row_cells(
+            job_id,
+            self.store.runs[job_id],
+            rate,
+            marked=job_id in self.marked,
+            compact=self.compact,
+            ascii_mode=self.ascii_mode,
+            variables=self.app.theme_variables,
+            server_now=self.server_clock.now(),
+        )
 
     def _update(self, job_id: str, only: tuple[str, ...] | None = None) -> None:
         if job_id not in self._rows:  # not made yet: it is made as it is now when drawn
@@ -349,7 +377,7 @@ class JobTable(ScrollView, can_focus=True):
 
     def _post_in_view(self) -> None:
         top, height = int(self.scroll_offset.y), self.scrollable_content_region.height - 1
-        rows = frozenset(self._order[top:top + max(0, height)])
+        rows = frozenset(self._order[top : top + max(0, height)])
         if rows != self._in_view:
             self._in_view = rows
             self.post_message(self.RowsInView(rows))
@@ -364,7 +392,9 @@ class JobTable(ScrollView, can_focus=True):
         self.move_cursor(self.cursor_row + delta)
 
     def action_page(self, direction: int) -> None:
-        self.move_cursor(self.cursor_row + direction * max(1, self.scrollable_content_region.height - 2))
+        self.move_cursor(
+            self.cursor_row + direction * max(1, self.scrollable_content_region.height - 2)
+        )
 
     def action_move_to(self, row: int) -> None:
         """Row ``row``; a negative one counts from the end (-1: the last)."""
@@ -414,8 +444,11 @@ class JobTable(ScrollView, can_focus=True):
         if (y := self._row_y(job_id)) is None:
             return []
         width = self.scrollable_content_region.width
-        return [Region(x, y, min(span, max(0, width - x)), 1)
-                for key, x, span in self._column_spans() if key in columns]
+        return [
+            Region(x, y, min(span, max(0, width - x)), 1)
+            for key, x, span in self._column_spans()
+            if key in columns
+        ]
 
     def _widths(self) -> list[int]:
         key = (self._columns, self.scrollable_content_region.width)
@@ -457,23 +490,40 @@ class JobTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         styles = self._paint.styles
         if y == 0:
-            labels = header_labels(self.columns_shown, SORT_COLUMN.get(self.sort_mode),
-                                   self.sort_reverse, self.ascii_mode)
+            labels = header_labels(
+                self.columns_shown,
+                SORT_COLUMN.get(self.sort_mode),
+                self.sort_reverse,
+                self.ascii_mode,
+            )
             key = (width, self.sort_mode, self.sort_reverse, self._columns)
             return self._paint.header(key, labels, self._widths(), width)
         index = int(self.scroll_offset.y) + y - 1
         if 0 <= index < len(self._order):
             job_id = self._order[index]
             widths = self._widths()
-            name_width = next((w for (column, _, _), w in zip(self._columns, widths)
-                               if column == "name"), 0)
-            return self._paint.row(job_id, self._rows.get(job_id), self._columns, widths,
-                                   width, bool(index % 2), index == self.cursor_row,
-                                   self._colliding(name_width))
+            name_width = next(
+                (w for (column, _, _), w in zip(self._columns, widths) if column == "name"), 0
+            )
+            return self._paint.row(
+                job_id,
+                self._rows.get(job_id),
+                self._columns,
+                widths,
+                width,
+                bool(index % 2),
+                index == self.cursor_row,
+                self._colliding(name_width),
+            )
         if y == 1 and not self._order and (self.filter_text or self.problem):
-            note = Text(f"No runs match “{self.filter_text}”. Esc clears the filter."
-                        if self.filter_text else f"✗ {self.problem}")
-            return Strip(row_segments([note], [max(1, width - 2 * PADDING)], width, styles.empty), width)
+            note = Text(
+                f"No runs match “{self.filter_text}”. Esc clears the filter."
+                if self.filter_text
+                else f"✗ {self.problem}"
+            )
+            return Strip(
+                row_segments([note], [max(1, width - 2 * PADDING)], width, styles.empty), width
+            )
         return Strip.blank(width, styles.odd)
 
     def _colliding(self, width: int) -> frozenset[str]:
@@ -492,7 +542,9 @@ class JobTable(ScrollView, can_focus=True):
         if job_id in self.marked:
             self.marked.discard(job_id)
         elif len(self.marked) >= MAX_MARKS:
-            self.app.notify(f"Compare holds at most {MAX_MARKS} runs; unmark one first.", severity="warning")
+            self.app.notify(
+                f"Compare holds at most {MAX_MARKS} runs; unmark one first.", severity="warning"
+            )
             return
         else:
             self.marked.add(job_id)

@@ -44,8 +44,16 @@ class LogViewStatus:
     feed: str | None = None
 
     @classmethod
-    def of(cls, index: LogIndex, *, following: bool, new_lines: int, filtering: bool,
-           wrap: bool, feed: str | None = None) -> LogViewStatus:
+    def of(
+        cls,
+        index: LogIndex,
+        *,
+        following: bool,
+        new_lines: int,
+        filtering: bool,
+        wrap: bool,
+        feed: str | None = None,
+    ) -> LogViewStatus:
         current = index.current_match
         return cls(
             following=following,

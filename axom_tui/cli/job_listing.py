@@ -18,9 +18,9 @@ from typing import Protocol
 
 from axom_tui.api.errors import AxomError
 from axom_tui.api.records import KNOWN_STATUSES, Job, MetricPoint, MetricsPage, Result
-from axom_tui.sanitize import clean_text
-from axom_tui.ui import format as fmt
-from axom_tui.ui.derive import ServerClock, elapsed_seconds, progress_of, smoothed_tail
+from axom_tui.base.sanitize import clean_text
+from axom_tui.view import format as fmt
+from axom_tui.view.derive import ServerClock, elapsed_seconds, progress_of, smoothed_tail
 
 TAIL_STEPS = 200
 CONCURRENCY = 8
@@ -105,8 +105,12 @@ def eta_of(item: Listed) -> float | None:
     """Seconds to go at the tail's step rate (None: not training, or no rate)."""
     job = item.job
     progress = progress_of(job, None)
-    if job.status in ETA_STATUSES and item.steps_per_second and progress.step is not None \
-            and progress.total:
+    if (
+        job.status in ETA_STATUSES
+        and item.steps_per_second
+        and progress.step is not None
+        and progress.total
+    ):
         return max(0.0, (progress.total - progress.step) / item.steps_per_second)
     return None
 
@@ -138,8 +142,10 @@ def parse_statuses(text: str) -> str:
     wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
     unknown = [part for part in wanted if part not in KNOWN_STATUSES]
     if not wanted or unknown:
-        raise ValueError(f"unknown status {', '.join(map(repr, unknown)) or repr(text)}; "
-                         f"choose from {', '.join(KNOWN_STATUSES)} (comma-separated for several)")
+        raise ValueError(
+            f"unknown status {', '.join(map(repr, unknown)) or repr(text)}; "
+            f"choose from {', '.join(KNOWN_STATUSES)} (comma-separated for several)"
+        )
     return ",".join(dict.fromkeys(wanted))
 
 
@@ -169,7 +175,9 @@ def table(items: Sequence[Listed]) -> list[str]:
     widths[1] = max(NAME_MIN, widths[1])
     lines = []
     for row in rows:
-        parts = [cell.rjust(w) if head in RIGHT else cell.ljust(w)
-                 for head, cell, w in zip(HEADERS, row, widths)]
+        parts = [
+            cell.rjust(w) if head in RIGHT else cell.ljust(w)
+            for head, cell, w in zip(HEADERS, row, widths)
+        ]
         lines.append("  ".join(parts).rstrip())
     return lines

@@ -1,12 +1,12 @@
 """Human-readable numbers and durations. Pure functions; no Textual. (Byte sizes and rates:
-:mod:`axom_tui.units`, one convention shared with the shell commands.)"""
+:mod:`axom_tui.base.units`, one convention shared with the shell commands.)"""
 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from axom_tui.ui.glyphs import dash, glyph
+from axom_tui.view.glyphs import dash, glyph
 
 
 def is_finite(value: float | None) -> bool:
@@ -16,8 +16,11 @@ def is_finite(value: float | None) -> bool:
 def si(value: float | int | None, digits: int = 3) -> str:
     """1536000 → '1.54M'; None/NaN → a dash ('—', '-' in ascii mode)."""
     if not is_finite(value):
-        return dash() if value is None or value != value else (
-            glyph("inf") if value > 0 else "-" + glyph("inf"))
+        return (
+            dash()
+            if value is None or value != value
+            else (glyph("inf") if value > 0 else "-" + glyph("inf"))
+        )
     v = float(value)  # type: ignore[arg-type]
     for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(v) >= limit:
@@ -92,7 +95,7 @@ def clock_time(when: datetime | None) -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def since(start: datetime | None, end: datetime | None) -> float | None:

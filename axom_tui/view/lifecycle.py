@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from axom_tui.api.records import Event, Job
-from axom_tui.sanitize import clean_text
-from axom_tui.ui.format import since
+from axom_tui.base.sanitize import clean_text
+from axom_tui.view.format import since
 
 
 @dataclass
@@ -81,7 +81,11 @@ def build_lifecycle(events: list[Event], job: Job | None) -> Lifecycle:
         elif kind == "error":
             message = payload.get("message")
             if phases:
-                phases[-1].notes.append(clean_text(message if isinstance(message, str) else describe_payload(payload), 120))
+                phases[-1].notes.append(
+                    clean_text(
+                        message if isinstance(message, str) else describe_payload(payload), 120
+                    )
+                )
         elif kind == "completed":
             if not phases or phases[-1].status != "completed":
                 enter("completed", event.ts)

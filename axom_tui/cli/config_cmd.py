@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from axom_tui.config import ConfigError, default_config_path, load_settings, render_settings, setting_names
+from axom_tui.config import (
+    ConfigError,
+    default_config_path,
+    load_settings,
+    render_settings,
+    setting_names,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,16 +22,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     show = sub.add_parser("show", help="print the effective settings and where each came from")
     # SUPPRESS: if the main parser has its own --config/--profile, ours must not reset them.
     for p in (path, show):
-        p.add_argument("--config", type=Path, default=argparse.SUPPRESS,
-                       help="config file to use (default: $AXOM_CONFIG or the platform config folder)")
-    show.add_argument("--profile", default=argparse.SUPPRESS, help="apply [profiles.NAME] from the file")
+        p.add_argument(
+            "--config",
+            type=Path,
+            default=argparse.SUPPRESS,
+            help="config file to use (default: $AXOM_CONFIG or the platform config folder)",
+        )
+    show.add_argument(
+        "--profile", default=argparse.SUPPRESS, help="apply [profiles.NAME] from the file"
+    )
 
 
 def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """Flag values for ``load_settings(overrides=…)``: any attribute named like a setting
     (dots as underscores, e.g. ``poll_focused``); ``None`` means the flag was not given."""
-    return {name: getattr(args, name.replace(".", "_")) for name in setting_names()
-            if name != "key" and getattr(args, name.replace(".", "_"), None) is not None}
+    return {
+        name: getattr(args, name.replace(".", "_"))
+        for name in setting_names()
+        if name != "key" and getattr(args, name.replace(".", "_"), None) is not None
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,8 +49,11 @@ def run(args: argparse.Namespace) -> int:
         print(config_path or default_config_path())
         return 0
     try:
-        settings = load_settings(config_path=config_path, profile=getattr(args, "profile", None),
-                                 overrides=overrides_from_args(args))
+        settings = load_settings(
+            config_path=config_path,
+            profile=getattr(args, "profile", None),
+            overrides=overrides_from_args(args),
+        )
     except ConfigError as exc:
         print(f"axom-tui: {exc}", file=sys.stderr)
         return 2

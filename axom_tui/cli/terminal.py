@@ -56,8 +56,13 @@ def locale_charset(environ: Mapping[str, str] | None = None) -> str:
     the variables under it decide.
     """
     env = os.environ if environ is None else environ
-    coerced = (sys.flags.utf8_mode and "PYTHONUTF8" not in env and "utf8" not in sys._xoptions
-               and env.get("LC_CTYPE") in _COERCED and not env.get("LC_ALL"))
+    coerced = (
+        sys.flags.utf8_mode
+        and "PYTHONUTF8" not in env
+        and "utf8" not in sys._xoptions
+        and env.get("LC_CTYPE") in _COERCED
+        and not env.get("LC_ALL")
+    )
     for name in ("LC_ALL", "LC_CTYPE", "LANG"):
         value = env.get(name, "")
         if not value or (name == "LC_CTYPE" and coerced):

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from axom_tui.api.records import ACTIVE_STATUSES, Job
-from axom_tui.ui.format import since, utcnow
-from axom_tui.ui.glyphs import dash
+from axom_tui.store.run_state import RunState
+from axom_tui.view.format import since, utcnow
+from axom_tui.view.glyphs import dash
 
 
 class ServerClock:
@@ -32,9 +33,14 @@ class ServerClock:
     run's Elapsed 26326d, and one two hours ahead added 2 h to every run.
     """
 
-    def __init__(self, *, window: float = 30.0, max_lead: float = 366 * 86400.0,
-                 now: Callable[[], datetime] | None = None,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        window: float = 30.0,
+        max_lead: float = 366 * 86400.0,
+        now: Callable[[], datetime] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.window = window
         self.max_lead = max_lead
         self._now = now or (lambda: utcnow())  # looked up when called: tests freeze it
@@ -118,8 +124,7 @@ class StepRate:
         self._stretch = 0
         self._broken = False
 
-    def observe(self, step: int | None, now: float | None = None,
-                status: str = "running") -> None:
+    def observe(self, step: int | None, now: float | None = None, status: str = "running") -> None:
         if status not in TRAINING_STATUSES:
             self._broken = True
             return
@@ -175,7 +180,9 @@ class Progress:
 
 def progress_of(job: Job | None, last_metric_step: int | None) -> Progress:
     total = job.total_steps if job else None
-    candidates = [s for s in ((job.latest_step if job else None), last_metric_step) if s is not None]
+    candidates = [
+        s for s in ((job.latest_step if job else None), last_metric_step) if s is not None
+    ]
     step = max(candidates) if candidates else None
     if job is not None and job.status == "completed" and total:
         step = total
@@ -190,7 +197,7 @@ def smoothed_tail(values, span: int = 20) -> float | None:
     alpha = 2.0 / (span + 1)
     ema = 0.0
     weight = 0.0
-    for v in values[max(0, n - span * 3):]:
+    for v in values[max(0, n - span * 3) :]:
         if math.isfinite(v):
             ema = (1 - alpha) * ema + alpha * v
             weight = (1 - alpha) * weight + alpha
@@ -206,9 +213,27 @@ def elapsed_seconds(job: Job | None, server_now: datetime) -> float | None:
 
 
 def eta_seconds(progress: Progress, rate: StepRate, status: str) -> float | None:
-    if status not in ("running", "checkpointing", "uploading") or progress.step is None or not progress.total:
+    if (
+        status not in ("running", "checkpointing", "uploading")
+        or progress.step is None
+        or not progress.total
+    ):
         return None
     per_s = rate.per_second()
     if not per_s:
         return None
     return max(0.0, (progress.total - progress.step) / per_s)
+
+
+def latest_loss(run: RunState) -> float | None:
+    """The run's final loss, else its smoothed latest: from the metrics held, or from the
+    tail fetched when it was listed while the metrics have not reached that far."""
+    result = run.result
+    if result is not None and result.loss_final is not None:
+        return result.loss_final
+    series = run.metrics
+    if run.tail_losses and (
+        series.last_step is None or run.tail_step is None or series.last_step < run.tail_step
+    ):
+        return smoothed_tail(run.tail_losses)
+    return smoothed_tail(series.column("loss")) if len(series) else None

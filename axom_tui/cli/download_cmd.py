@@ -1,7 +1,7 @@
 """``axom-tui download RUN [--dest DIR] [--base-url URL] [--insecure] [--parallel N]``.
 
 RUN is a run's id, any unique start of it (the 8 characters ``jobs`` prints) or its exact
-name, resolved as every shell command does (:mod:`axom_tui.run_ref`); a model's id works
+name, resolved as every shell command does (:mod:`axom_tui.cli.run_ref`); a model's id works
 too.
 
 The model goes into its own folder, ``<name>-<version>/``, inside ``--dest`` (default:
@@ -23,11 +23,11 @@ from typing import TextIO
 
 from axom_tui.api.client import AxomClient
 from axom_tui.api.errors import AxomError
+from axom_tui.base.sanitize import clean_text
+from axom_tui.cli.run_ref import AmbiguousRunRef, UnknownRunRef, resolve_run
 from axom_tui.config import ConfigError
-from axom_tui.connection import ConnectionSettings, ConnectionSettingsError
-from axom_tui.download.render import ProgressPrinter, outcome_report
-from axom_tui.run_ref import AmbiguousRunRef, UnknownRunRef, resolve_run
-from axom_tui.sanitize import clean_text
+from axom_tui.config.connection import ConnectionSettings, ConnectionSettingsError
+from axom_tui.download.progress_text import ProgressPrinter, outcome_report
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -37,23 +37,45 @@ MAX_PARALLEL = 16
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("job_id", metavar="RUN",
-                        help="a completed run: its id, a unique start of it, or its exact name")
-    parser.add_argument("--dest", type=Path, default=None, metavar="DIR",
-                        help="folder to put the model's own folder in: the files go to "
-                             "DIR/<model-name>-<version>/ (default: the current folder)")
+    parser.add_argument(
+        "job_id",
+        metavar="RUN",
+        help="a completed run: its id, a unique start of it, or its exact name",
+    )
+    parser.add_argument(
+        "--dest",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder to put the model's own folder in: the files go to "
+        "DIR/<model-name>-<version>/ (default: the current folder)",
+    )
     # SUPPRESS: when the main parser has these flags too, a value given before the
     # subcommand is not overwritten by this parser's default.
-    parser.add_argument("--base-url", default=argparse.SUPPRESS, metavar="URL",
-                        help="API base URL (default: $AXOM_BASE_URL or the Axom console)")
-    parser.add_argument("--insecure", action="store_true", default=argparse.SUPPRESS,
-                        help="allow plain http:// to a non-loopback API host")
-    parser.add_argument("--parallel", type=int, default=3, metavar="N",
-                        help=f"files to fetch at once (1-{MAX_PARALLEL}, default 3)")
+    parser.add_argument(
+        "--base-url",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="API base URL (default: $AXOM_BASE_URL or the Axom console)",
+    )
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="allow plain http:// to a non-loopback API host",
+    )
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=3,
+        metavar="N",
+        help=f"files to fetch at once (1-{MAX_PARALLEL}, default 3)",
+    )
 
 
-def run(args: argparse.Namespace, *, stdout: TextIO | None = None,
-        stderr: TextIO | None = None) -> int:
+def run(
+    args: argparse.Namespace, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     """Run the command; return the exit status. The key comes from ``AXOM_KEY`` or the config file."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
@@ -82,13 +104,19 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None,
 
 def _connection_settings(args: argparse.Namespace) -> ConnectionSettings:
     """Base URL and key from flags, environment and the config file (with --profile)."""
-    from axom_tui.launch import settings_from_args
+    from axom_tui.cli.launch import settings_from_args
 
     return settings_from_args(args).connection()
 
 
-async def _download(settings: ConnectionSettings, job_id: str, dest: Path | None,
-                    parallel: int, out: TextIO, err: TextIO) -> int:
+async def _download(
+    settings: ConnectionSettings,
+    job_id: str,
+    dest: Path | None,
+    parallel: int,
+    out: TextIO,
+    err: TextIO,
+) -> int:
     from axom_tui.download.manager import DownloadManager  # loaded only when downloading
 
     tty = _isatty(out)
@@ -104,9 +132,13 @@ async def _download(settings: ConnectionSettings, job_id: str, dest: Path | None
         except AxomError as exc:
             err.write(f"axom-tui download: {clean_text(exc, 400)}\n")
             return EXIT_FAILED
-        async with DownloadManager(client, max_parallel_files=parallel, on_progress=printer,
-                                   progress_interval=0.25 if tty else 0.5,
-                                   base_dir=dest) as manager:
+        async with DownloadManager(
+            client,
+            max_parallel_files=parallel,
+            on_progress=printer,
+            progress_interval=0.25 if tty else 0.5,
+            base_dir=dest,
+        ) as manager:
             outcome = await manager.download(job_id)
     out_lines, err_lines = outcome_report(outcome)
     for line in out_lines:
@@ -126,9 +158,10 @@ def _isatty(stream: TextIO) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Standalone entry point: ``python -m axom_tui.download.cli JOB_ID ...``."""
-    parser = argparse.ArgumentParser(prog="axom-tui download",
-                                     description="Download the model a completed run produced.")
+    """Standalone entry point: ``python -m axom_tui.cli.download_cmd JOB_ID ...``."""
+    parser = argparse.ArgumentParser(
+        prog="axom-tui download", description="Download the model a completed run produced."
+    )
     add_arguments(parser)
     return run(parser.parse_args(argv))
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from axom_tui.ui.derive import elapsed_seconds, progress_of
-from axom_tui.ui.format import utcnow
+from axom_tui.view.derive import elapsed_seconds, progress_of
+from axom_tui.view.format import utcnow
 
 if TYPE_CHECKING:
     from axom_tui.store import RunStore
@@ -22,9 +22,22 @@ if TYPE_CHECKING:
 NEWEST = "newest"
 SORTS = (NEWEST, "name", "type", "status", "progress", "loss", "retries", "elapsed", "eta", "cost")
 SORT_COLUMN = {mode: mode for mode in SORTS if mode != NEWEST}  # sort -> column key
-STATUS_ORDER = {s: i for i, s in enumerate(
-    ("running", "checkpointing", "uploading", "preempted", "staging", "provisioning", "queued",
-     "failed", "completed"))}
+STATUS_ORDER = {
+    s: i
+    for i, s in enumerate(
+        (
+            "running",
+            "checkpointing",
+            "uploading",
+            "preempted",
+            "staging",
+            "provisioning",
+            "queued",
+            "failed",
+            "completed",
+        )
+    )
+}
 
 #: Columns whose first order is the largest value first (their figures are negated).
 DESCENDING_FIRST = frozenset({"progress", "retries", "elapsed", "cost"})
@@ -39,7 +52,7 @@ Figure = Callable[[str], "float | str | None"]
 
 
 def _figures(store: RunStore, eta_of: Callable[[str], float | None]) -> dict[str, Figure]:
-    from axom_tui.ui.widgets.job_rows import latest_loss
+    from axom_tui.view.derive import latest_loss
 
     runs = store.runs
     now = utcnow()
@@ -52,6 +65,7 @@ def _figures(store: RunStore, eta_of: Callable[[str], float | None]) -> dict[str
             state = run(job_id)
             job = state.job if state else None
             return None if job is None else str(getattr(job, name)).lower()
+
         return figure
 
     def progress(job_id: str) -> float | None:
@@ -84,13 +98,26 @@ def _figures(store: RunStore, eta_of: Callable[[str], float | None]) -> dict[str
         result = state.result if state else None
         return None if result is None or result.cost_usd is None else -result.cost_usd
 
-    return {"name": lambda j: (s.job.display_name.lower() if (s := run(j)) and s.job else None),
-            "type": job_attr("type"), "status": status, "progress": progress, "loss": loss,
-            "retries": retries, "elapsed": elapsed, "eta": eta_of, "cost": cost}
+    return {
+        "name": lambda j: s.job.display_name.lower() if (s := run(j)) and s.job else None,
+        "type": job_attr("type"),
+        "status": status,
+        "progress": progress,
+        "loss": loss,
+        "retries": retries,
+        "elapsed": elapsed,
+        "eta": eta_of,
+        "cost": cost,
+    }
 
 
-def sort_runs(store: RunStore, job_ids: list[str], mode: str, reverse: bool = False,
-              eta_of: Callable[[str], float | None] = lambda _job_id: None) -> list[str]:
+def sort_runs(
+    store: RunStore,
+    job_ids: list[str],
+    mode: str,
+    reverse: bool = False,
+    eta_of: Callable[[str], float | None] = lambda _job_id: None,
+) -> list[str]:
     """``job_ids`` in the order of ``mode`` (``reverse``: the other way round)."""
     order = {jid: i for i, jid in enumerate(store.order)}
     newest = sorted(job_ids, key=lambda jid: order.get(jid, len(order)))
@@ -113,8 +140,11 @@ def run_matches(store: RunStore, job_id: str, text: str) -> bool:
     if job is None:
         return False
     needle = text.lower()
-    return needle in job.display_name.lower() or needle in job.status.lower() \
+    return (
+        needle in job.display_name.lower()
+        or needle in job.status.lower()
         or needle in job.type.lower()
+    )
 
 
 def describe(mode: str, reverse: bool) -> str:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from axom_tui.api.records import Event, LogLine
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 
 Line = tuple[datetime | None, str]
 
@@ -47,6 +47,7 @@ def _keyed(lines: list[Line]) -> list[tuple[float, Line]]:
 
 def history(events: Iterable[Event], logs: Iterable[LogLine]) -> list[Line]:
     """Events and log lines in the order they happened (events first on a tie)."""
-    keyed = _keyed([(e.ts, event_text(e)) for e in events]) \
-        + _keyed([(line.ts, log_text(line)) for line in logs])
+    keyed = _keyed([(e.ts, event_text(e)) for e in events]) + _keyed(
+        [(line.ts, log_text(line)) for line in logs]
+    )
     return [line for _, line in sorted(keyed, key=lambda item: item[0])]  # stable: ties keep order

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from axom_tui.api.records import MetricPoint, MetricsPage
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 
 COLUMNS = ("loss", "grad_norm", "lr", "throughput", "vram_gb")
 HEADER = ("step", "timestamp", "cycle", "phase", *COLUMNS)
@@ -58,10 +58,18 @@ def points_from_series(series: Any) -> list[MetricPoint]:
     points = []
     for i, step in enumerate(series.steps):
         code = phases[i]
-        points.append(MetricPoint(
-            step, loss=loss[i], grad_norm=grad_norm[i], lr=lr[i], throughput=throughput[i],
-            vram_gb=vram_gb[i], cycle=cycles[i] or None,  # 0: not sent
-            phase=names[code] if 0 <= code < len(names) else None))
+        points.append(
+            MetricPoint(
+                step,
+                loss=loss[i],
+                grad_norm=grad_norm[i],
+                lr=lr[i],
+                throughput=throughput[i],
+                vram_gb=vram_gb[i],
+                cycle=cycles[i] or None,  # 0: not sent
+                phase=names[code] if 0 <= code < len(names) else None,
+            )
+        )
     return points
 
 
@@ -70,9 +78,15 @@ def write_csv(points: Sequence[MetricPoint], handle: TextIO) -> int:
     writer = csv.writer(handle)
     writer.writerow(HEADER)
     for p in points:
-        writer.writerow((p.step, _timestamp(p.ts), "" if p.cycle is None else p.cycle,
-                         clean_text(p.phase, 40) if p.phase else "",
-                         *(_number(getattr(p, name)) for name in COLUMNS)))
+        writer.writerow(
+            (
+                p.step,
+                _timestamp(p.ts),
+                "" if p.cycle is None else p.cycle,
+                clean_text(p.phase, 40) if p.phase else "",
+                *(_number(getattr(p, name)) for name in COLUMNS),
+            )
+        )
     return len(points)
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from axom_tui.config import ConfigError, Settings, load_settings
-from axom_tui.connection import ConnectionSettingsError
+from axom_tui.config.connection import ConnectionSettingsError
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -23,8 +23,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "cache": getattr(args, "cache", None),
     }
     config = getattr(args, "config", None)
-    return load_settings(config_path=Path(config) if config else None,
-                         profile=getattr(args, "profile", None), overrides=overrides)
+    return load_settings(
+        config_path=Path(config) if config else None,
+        profile=getattr(args, "profile", None),
+        overrides=overrides,
+    )
 
 
 def poll_policy(settings: Settings, clock_speed: float = 1.0):
@@ -32,20 +35,36 @@ def poll_policy(settings: Settings, clock_speed: float = 1.0):
     from axom_tui.poll.policy import for_clock_speed
 
     p = settings.poll
-    return for_clock_speed(PollPolicy(focused_active=p.focused, visible_active=p.live, background_rps=p.background_rps,
-                      jobs_list=p.list, max_in_flight=p.max_in_flight, rps=p.max_rps,
-                      burst=max(p.max_rps, 1.0)), clock_speed)
+    return for_clock_speed(
+        PollPolicy(
+            focused_active=p.focused,
+            visible_active=p.live,
+            background_rps=p.background_rps,
+            jobs_list=p.list,
+            max_in_flight=p.max_in_flight,
+            rps=p.max_rps,
+            burst=max(p.max_rps, 1.0),
+        ),
+        clock_speed,
+    )
 
 
 def ui_settings(settings: Settings, label: str):
     from axom_tui.ui.settings import UiSettings
 
     return UiSettings(
-        ascii=settings.ascii, log_cap=settings.log_cap, label=label, theme=settings.theme,
-        notify_toast=settings.notify.toast, notify_bell=settings.notify.bell,
-        notify_desktop=settings.notify.desktop, download_dir=settings.download_dir,
-        screenshot_dir=settings.screenshot_dir, keymap=dict(settings.keymap),
-        config_path=settings.config_path, save_theme=label != "demo",
+        ascii=settings.ascii,
+        log_cap=settings.log_cap,
+        label=label,
+        theme=settings.theme,
+        notify_toast=settings.notify.toast,
+        notify_bell=settings.notify.bell,
+        notify_desktop=settings.notify.desktop,
+        download_dir=settings.download_dir,
+        screenshot_dir=settings.screenshot_dir,
+        keymap=dict(settings.keymap),
+        config_path=settings.config_path,
+        save_theme=label != "demo",
     )
 
 
@@ -55,7 +74,7 @@ def history_options(settings: Settings, base_url: str, key: str, *, demo: bool =
     if not settings.cache:
         return None
     from axom_tui.history.location import cache_path
-    from axom_tui.runtime import HistoryOptions
+    from axom_tui.runtime.services import HistoryOptions
 
     folder = None
     if demo:
@@ -64,12 +83,13 @@ def history_options(settings: Settings, base_url: str, key: str, *, demo: bool =
         folder = demo_cache_dir()
     else:
         folder = settings.cache_dir
-    return HistoryOptions(path=cache_path(base_url, key, folder),
-                          cap_bytes=settings.cache_size_mb * 1024 * 1024)
+    return HistoryOptions(
+        path=cache_path(base_url, key, folder), cap_bytes=settings.cache_size_mb * 1024 * 1024
+    )
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    from axom_tui.terminal import glyphs_fit, refusal
+    from axom_tui.cli.terminal import glyphs_fit, refusal
 
     try:
         settings = settings_from_args(args)
@@ -85,7 +105,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
     if settings.source("ascii") == "default" and not glyphs_fit():
         settings = replace(settings, ascii=True)  # the locale cannot show the glyphs
 
-    from axom_tui.runtime import DemoServer, build_services
+    from axom_tui.runtime.services import DemoServer, build_services
 
     demo_server = None
     label = ""
@@ -106,9 +126,13 @@ def run_dashboard(args: argparse.Namespace) -> int:
         return run_app(NoKeyApp(str(settings.config_path))) or 2
     history = history_options(settings, base_url, key.reveal(), demo=demo_server is not None)
     try:
-        services = build_services(base_url, key,
-                                  policy=poll_policy(settings, args.speed if args.demo else 1.0),
-                                  log_cap=settings.log_cap, history=history)
+        services = build_services(
+            base_url,
+            key,
+            policy=poll_policy(settings, args.speed if args.demo else 1.0),
+            log_cap=settings.log_cap,
+            history=history,
+        )
         services.demo_server = demo_server
         from axom_tui.ui.app import AxomApp
         from axom_tui.ui.session import run_app
@@ -125,7 +149,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
 
 def open_bundle(args: argparse.Namespace, path: Path) -> int:
     """The dashboard on a bundle file: every run comes from the file; no key, no network."""
-    from axom_tui.terminal import glyphs_fit, refusal
+    from axom_tui.cli.terminal import glyphs_fit, refusal
 
     try:
         settings = settings_from_args(args)
@@ -148,13 +172,17 @@ def open_bundle(args: argparse.Namespace, path: Path) -> int:
 def bundle_services(path: Path, log_cap: int = 10_000):
     """Services over a bundle file: an offline scheduler, a client that is never used."""
     from axom_tui.history.offline import OfflineScheduler, offline_client
-    from axom_tui.runtime import HistoryOptions, Services
+    from axom_tui.runtime.services import HistoryOptions, Services
     from axom_tui.store import RunStore
 
     store = RunStore(log_cap=log_cap)
     client = offline_client()
     scheduler = OfflineScheduler(store, path.name, client)
-    services = Services(client, store, scheduler,  # type: ignore[arg-type]
-                        HistoryOptions(path=path, cap_bytes=None, readonly=True))
+    services = Services(
+        client,
+        store,
+        scheduler,  # type: ignore[arg-type]
+        HistoryOptions(path=path, cap_bytes=None, readonly=True),
+    )
     services.offline = path.name
     return services

@@ -4,7 +4,7 @@ A theme file holds Textual's Theme fields plus our colour variables under
 ``[variables]`` (job statuses, chart series, stderr lines), so every widget can use
 ``$status-running`` and friends whatever the theme. Parsing and validating a file
 (:func:`parse_theme_file`, :func:`load_theme_specs`) imports no Textual; only
-:func:`to_textual_theme` and :func:`load_themes` do, lazily.
+:func:`axom_tui.ui.theming.load_themes` turns them into Textual themes.
 
 Search order, later wins on a name clash: built-in, user folder
 (``$AXOM_THEMES_DIR`` or ``<config dir>/themes``), then ``extra_dirs``.
@@ -18,36 +18,59 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import platformdirs
-
-if TYPE_CHECKING:
-    from textual.theme import Theme
 
 DEFAULT_THEME = "axom-dark"
 THEMES_ENV = "AXOM_THEMES_DIR"
 
 STATUS_VARIABLES: tuple[str, ...] = (
-    "status-queued", "status-provisioning", "status-staging", "status-running",
-    "status-checkpointing", "status-uploading", "status-completed", "status-failed",
-    "status-preempted", "status-unknown",
+    "status-queued",
+    "status-provisioning",
+    "status-staging",
+    "status-running",
+    "status-checkpointing",
+    "status-uploading",
+    "status-completed",
+    "status-failed",
+    "status-preempted",
+    "status-unknown",
 )
 CHART_VARIABLES: tuple[str, ...] = ("chart-loss", "chart-grad-norm", "chart-aux", "chart-raw")
 THEME_VARIABLES: tuple[str, ...] = (*STATUS_VARIABLES, *CHART_VARIABLES, "stderr")
 COLOR_FIELDS: tuple[str, ...] = (
-    "primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
-    "warning", "error", "success",
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "warning",
+    "error",
+    "success",
 )
 
 # For themes that do not define our variables (Textual's own, or a user theme that
 # leaves some out): mid-tones that stay readable on dark and light backgrounds alike.
 FALLBACK_VARIABLES: Mapping[str, str] = {
-    "status-queued": "#8A8F98", "status-provisioning": "#9370DB", "status-staging": "#5B8DD6",
-    "status-running": "#1BA1B5", "status-checkpointing": "#2EA37A", "status-uploading": "#3B82F6",
-    "status-completed": "#3FA34D", "status-failed": "#E04F5F", "status-preempted": "#D99A2B",
-    "status-unknown": "#7F8792", "chart-loss": "#3B8FD9", "chart-grad-norm": "#D99A2B",
-    "chart-aux": "#A77BC9", "chart-raw": "#7F879280", "stderr": "#E0793F",
+    "status-queued": "#8A8F98",
+    "status-provisioning": "#9370DB",
+    "status-staging": "#5B8DD6",
+    "status-running": "#1BA1B5",
+    "status-checkpointing": "#2EA37A",
+    "status-uploading": "#3B82F6",
+    "status-completed": "#3FA34D",
+    "status-failed": "#E04F5F",
+    "status-preempted": "#D99A2B",
+    "status-unknown": "#7F8792",
+    "chart-loss": "#3B8FD9",
+    "chart-grad-norm": "#D99A2B",
+    "chart-aux": "#A77BC9",
+    "chart-raw": "#7F879280",
+    "stderr": "#E0793F",
 }
 
 
@@ -107,8 +130,10 @@ def theme_spec_from_mapping(data: Mapping[str, Any], path: Path) -> ThemeSpec:
 
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise fail(f"unknown key {unknown[0]!r} (theme keys: name, description, dark, "
-                   f"{', '.join(COLOR_FIELDS)}, [variables])")
+        raise fail(
+            f"unknown key {unknown[0]!r} (theme keys: name, description, dark, "
+            f"{', '.join(COLOR_FIELDS)}, [variables])"
+        )
     name = data.get("name")
     if name is None:
         raise fail("name: missing")
@@ -127,7 +152,7 @@ def theme_spec_from_mapping(data: Mapping[str, Any], path: Path) -> ThemeSpec:
         if key in data:
             value = data[key]
             if not isinstance(value, str) or not _color_ok(value, allow_alpha=False):
-                raise fail(f"{key}: expected a colour like \"#4FA3D9\", got {value!r}")
+                raise fail(f'{key}: expected a colour like "#4FA3D9", got {value!r}')
             colors[key] = value.strip()
     raw_variables = data.get("variables", {})
     if not isinstance(raw_variables, Mapping):
@@ -139,10 +164,11 @@ def theme_spec_from_mapping(data: Mapping[str, Any], path: Path) -> ThemeSpec:
         if not isinstance(value, str) or not value.strip():
             raise fail(f"variables.{key}: expected a string, got {value!r}")
         if key in THEME_VARIABLES and not _color_ok(value, allow_alpha=True):
-            raise fail(f"variables.{key}: expected a colour like \"#4FA3D9\", got {value!r}")
+            raise fail(f'variables.{key}: expected a colour like "#4FA3D9", got {value!r}')
         variables[key] = value.strip()
-    return ThemeSpec(name=name, path=path, dark=dark, description=description,
-                     colors=colors, variables=variables)
+    return ThemeSpec(
+        name=name, path=path, dark=dark, description=description, colors=colors, variables=variables
+    )
 
 
 # --- where themes live
@@ -150,7 +176,7 @@ def theme_spec_from_mapping(data: Mapping[str, Any], path: Path) -> ThemeSpec:
 
 def builtin_theme_dirs(package_dir: Path | None = None) -> list[Path]:
     """The shipped themes: ``axom_tui/_themes`` in a wheel, ``<repo>/themes`` in a checkout."""
-    package = (package_dir or Path(__file__).parent).resolve()
+    package = (package_dir or Path(__file__).parent.parent).resolve()
     candidates = [package / "_themes"]
     checkout = package.parent
     if (checkout / "pyproject.toml").is_file():  # never some other project's site-packages/themes
@@ -185,57 +211,13 @@ def load_theme_specs(dirs: Iterable[Path]) -> tuple[dict[str, ThemeSpec], list[s
                 problems.append(f"{exc} (theme skipped)")
                 continue
             if spec.name in seen:
-                problems.append(f"{path}: theme {spec.name!r} is also defined in {seen[spec.name]}; "
-                                f"using {path.name}")
+                problems.append(
+                    f"{path}: theme {spec.name!r} is also defined in {seen[spec.name]}; "
+                    f"using {path.name}"
+                )
             seen[spec.name] = path
             specs[spec.name] = spec
     return specs, problems
-
-
-# --- Textual
-
-
-def to_textual_theme(spec: ThemeSpec) -> Theme:
-    """Build the Textual Theme, with any missing status/chart variables from the fallbacks.
-
-    Raises ThemeFileError if Textual cannot use a colour (the regex check is only a first pass).
-    """
-    from textual.color import Color, ColorParseError
-    from textual.theme import Theme
-
-    variables = {**FALLBACK_VARIABLES, **spec.variables}
-    checks = [*spec.colors.items(), *((f"variables.{k}", variables[k]) for k in THEME_VARIABLES)]
-    for key, value in checks:
-        try:
-            Color.parse(_ALPHA_SUFFIX.sub("", value))
-        except ColorParseError:
-            raise ThemeFileError(f"{spec.path}: {key}: {value!r} is not a colour Textual knows") from None
-    colors: dict[str, Any] = dict(spec.colors)
-    theme = Theme(name=spec.name, dark=spec.dark, variables=variables, **colors)
-    try:
-        theme.to_color_system().generate()
-    except Exception as exc:  # noqa: BLE001 - Textual's colour maths; report, never crash
-        raise ThemeFileError(f"{spec.path}: Textual cannot build this theme: {exc}") from None
-    return theme
-
-
-def load_themes(extra_dirs: Iterable[Path] = (), *,
-                env: Mapping[str, str] | None = None) -> tuple[list[Theme], list[str]]:
-    """All usable themes (built-in, user, ``extra_dirs``) and a list of human-readable problems."""
-    environ = os.environ if env is None else env
-    problems: list[str] = []
-    user_dir = user_theme_dir(environ)
-    if environ.get(THEMES_ENV, "").strip() and not user_dir.is_dir():
-        problems.append(f"{user_dir} (from {THEMES_ENV}): not a folder; no user themes loaded")
-    specs, more = load_theme_specs(theme_dirs(extra_dirs, environ))
-    problems += more
-    themes: list[Theme] = []
-    for spec in specs.values():
-        try:
-            themes.append(to_textual_theme(spec))
-        except ThemeFileError as exc:
-            problems.append(f"{exc} (theme skipped)")
-    return themes, problems
 
 
 def theme_variable_defaults() -> dict[str, str]:

@@ -22,13 +22,15 @@ from typing import Protocol
 
 from axom_tui.api.errors import NotFoundError
 from axom_tui.api.records import Job
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 
 #: How many candidates an ambiguity message lists before "and N more".
 SHOWN_CANDIDATES = 10
 #: The list's largest page (the contract's ``limit`` maximum).
 LIST_LIMIT = 200
-_FULL_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_FULL_ID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
 
 
 class RunRefError(Exception):
@@ -47,8 +49,10 @@ class AmbiguousRunRef(RunRefError):
         self.candidates = list(candidates)
         lines = [f"{clean_text(ref, 60)} matches {len(self.candidates)} runs; give more of the id:"]
         for job in self.candidates[:SHOWN_CANDIDATES]:
-            lines.append(f"  {clean_text(job.id, 40)}  {clean_text(job.display_name, 40)}"
-                         f"  {clean_text(job.status, 20)}")
+            lines.append(
+                f"  {clean_text(job.id, 40)}  {clean_text(job.display_name, 40)}"
+                f"  {clean_text(job.status, 20)}"
+            )
         if len(self.candidates) > SHOWN_CANDIDATES:
             lines.append(f"  … and {len(self.candidates) - SHOWN_CANDIDATES} more")
         super().__init__("\n".join(lines))

@@ -9,14 +9,18 @@ that callers wrap in ``rich.text.Text`` (never parsed as markup).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 # C0 controls except tab, DEL, C1 controls, and the bidi embedding/override/isolate marks.
 _UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ESCAPE_SEQ = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"          # CSI … final byte
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI … final byte
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC … BEL or ST (or unterminated)
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"    # DCS/SOS/PM/APC strings
-    r"|\x1b[@-Z\\-_]"                    # two-byte escapes
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS/SOS/PM/APC strings
+    r"|\x1b[@-Z\\-_]"  # two-byte escapes
 )
 
 
@@ -36,7 +40,7 @@ def hide_everywhere(secret: str) -> None:
 
 def redact_secrets(text: str) -> str:
     """``text`` with every registered secret replaced (cheap when none occurs in it)."""
-    for secret in _secrets:
+    for secret in sorted(_secrets, key=len, reverse=True):  # a longer one first, whole
         if secret in text:
             text = text.replace(secret, SECRET_STAND_IN)
     return text
@@ -75,7 +79,7 @@ def clean_text(text: object, max_len: int | None = 4000, strip_sequences: bool =
     return text
 
 
-def safe_text(text: object, max_len: int | None = 200):  # -> rich.text.Text
+def safe_text(text: object, max_len: int | None = 200) -> Text:
     """A ``rich.text.Text`` of :func:`clean_text`: never parsed as markup."""
     from rich.text import Text
 

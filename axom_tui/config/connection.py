@@ -58,7 +58,9 @@ def _host_of(base_url: str) -> tuple[str, str]:
     if scheme not in ("http", "https") or not host:
         raise ConnectionSettingsError(f"base URL {base_url!r} must start with https://")
     if "@" in parts.netloc:
-        raise ConnectionSettingsError(f"base URL {base_url!r} must not contain a user name or password")
+        raise ConnectionSettingsError(
+            f"base URL {base_url!r} must not contain a user name or password"
+        )
     if not _NETLOC.fullmatch(parts.netloc):
         raise invalid
     if parts.netloc.startswith("[") or ":" in host:
@@ -95,9 +97,15 @@ def check_base_url(base_url: str, insecure: bool = False) -> str:
     return base_url.rstrip("/")
 
 
-def resolve_connection(base_url: str | None = None, key: str | None = None,
-                       insecure: bool = False, env: dict[str, str] | None = None) -> ConnectionSettings:
+def resolve_connection(
+    base_url: str | None = None,
+    key: str | None = None,
+    insecure: bool = False,
+    env: dict[str, str] | None = None,
+) -> ConnectionSettings:
     environ = os.environ if env is None else env
     url = base_url or environ.get("AXOM_BASE_URL") or DEFAULT_BASE_URL
     raw_key = key if key is not None else environ.get("AXOM_KEY", "")
-    return ConnectionSettings(base_url=check_base_url(url, insecure), key=ApiKey(raw_key), insecure=insecure)
+    return ConnectionSettings(
+        base_url=check_base_url(url, insecure), key=ApiKey(raw_key), insecure=insecure
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from axom_tui.api.records import Job
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 
 
 def add_subcommands(
@@ -40,9 +40,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out, err = out or sys.stdout, err or sys.stderr
     if args.command == "open":
         return _open(args, err)
+    from axom_tui.cli.launch import settings_from_args
     from axom_tui.config import ConfigError
-    from axom_tui.connection import ConnectionSettingsError
-    from axom_tui.launch import settings_from_args
+    from axom_tui.config.connection import ConnectionSettingsError
 
     try:
         settings = settings_from_args(args)
@@ -149,7 +149,7 @@ def _clear(path: Path, job_ids: list[str], out: TextIO, err: TextIO) -> int:
         print(f"axom-tui: {path}: {clean_text(exc, 200)}", file=err)
         return 1
     try:
-        from axom_tui.run_ref import RunRefError, match_run
+        from axom_tui.cli.run_ref import RunRefError, match_run
 
         known = _cached_jobs(path)
         chosen = []
@@ -221,9 +221,9 @@ class ProgressBar:
 def _bundle(args: argparse.Namespace, settings: Any, out: TextIO, err: TextIO) -> int:
     from axom_tui.api.client import AxomClient
     from axom_tui.api.errors import AxomError
+    from axom_tui.cli.run_ref import RunRefError
     from axom_tui.history.bundle import make_bundle
     from axom_tui.history.location import cache_path, origin_of
-    from axom_tui.run_ref import RunRefError
 
     if not settings.key:
         print("axom-tui: no API key: set AXOM_KEY (or `key` in the config file)", file=err)
@@ -286,9 +286,9 @@ def _cached_jobs(cache: Path | None) -> list[Job]:
 
 
 async def _resolve(client: Any, cache: Path | None, wanted: list[str]) -> list[str]:
-    """Full run ids for ids, unique id starts or exact names (`axom_tui.run_ref`'s rules):
+    """Full run ids for ids, unique id starts or exact names (`axom_tui.cli.run_ref`'s rules):
     the cache's runs first, then the service's."""
-    from axom_tui.run_ref import UnknownRunRef, match_run, resolve_run
+    from axom_tui.cli.run_ref import UnknownRunRef, match_run, resolve_run
 
     cached = _cached_jobs(cache)
     ids = []
@@ -310,6 +310,6 @@ def _open(args: argparse.Namespace, err: TextIO) -> int:
     if not path.is_file() or not is_bundle(path):
         print(f"axom-tui: {path}: not an axom-tui bundle", file=err)
         return 2
-    from axom_tui.launch import open_bundle
+    from axom_tui.cli.launch import open_bundle
 
     return open_bundle(args, path)

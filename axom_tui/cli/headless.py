@@ -1,7 +1,7 @@
 """Commands without the full screen: `jobs`, `watch`, `export`. Output is plain and pipe-safe.
 
-A run is named by any unique id prefix or its exact name (:mod:`axom_tui.run_ref`); a
-reader that goes away (`| head`) ends a command quietly (:mod:`axom_tui.pipes`).
+A run is named by any unique id prefix or its exact name (:mod:`axom_tui.cli.run_ref`); a
+reader that goes away (`| head`) ends a command quietly (:mod:`axom_tui.cli.pipes`).
 """
 
 from __future__ import annotations
@@ -15,31 +15,41 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from axom_tui import pipes
 from axom_tui.api.client import AxomClient
 from axom_tui.api.errors import AxomError
 from axom_tui.api.records import Job
-from axom_tui.run_ref import RunRefError, resolve_run
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
+from axom_tui.cli import pipes
+from axom_tui.cli.run_ref import RunRefError, resolve_run
 
 
 def add_subcommands(sub: argparse._SubParsersAction, add_connection_flags) -> None:
     jobs = sub.add_parser("jobs", help="print the job list once")
     jobs.add_argument("--json", action="store_true", help="machine-readable JSON")
-    jobs.add_argument("--status", default=None, help="only runs with these statuses (comma-separated)")
-    watch = sub.add_parser("watch", help="follow one run as plain lines; exit 0 completed, 1 failed")
+    jobs.add_argument(
+        "--status", default=None, help="only runs with these statuses (comma-separated)"
+    )
+    watch = sub.add_parser(
+        "watch", help="follow one run as plain lines; exit 0 completed, 1 failed"
+    )
     watch.add_argument("job_id", metavar="JOB_ID", help="an id (any unique prefix) or a run's name")
-    watch.add_argument("--every", type=int, default=500, metavar="N", help="a metrics line every N steps")
+    watch.add_argument(
+        "--every", type=int, default=500, metavar="N", help="a metrics line every N steps"
+    )
     watch.add_argument("--no-logs", dest="logs", action="store_false", help="leave out log lines")
     export = sub.add_parser("export", help="write a run's metrics as CSV")
-    export.add_argument("job_id", metavar="JOB_ID", help="an id (any unique prefix) or a run's name")
-    export.add_argument("--csv", required=True, metavar="FILE", help="file to write; - for standard output")
+    export.add_argument(
+        "job_id", metavar="JOB_ID", help="an id (any unique prefix) or a run's name"
+    )
+    export.add_argument(
+        "--csv", required=True, metavar="FILE", help="file to write; - for standard output"
+    )
     for parser in (jobs, watch, export):
         add_connection_flags(parser)
 
 
 def _client(args: argparse.Namespace) -> AxomClient:
-    from axom_tui.launch import settings_from_args
+    from axom_tui.cli.launch import settings_from_args
 
     settings = settings_from_args(args)
     if not settings.key:
@@ -49,11 +59,11 @@ def _client(args: argparse.Namespace) -> AxomClient:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from axom_tui.config import ConfigError
-    from axom_tui.connection import ConnectionSettingsError
+    from axom_tui.config.connection import ConnectionSettingsError
 
     out = out or sys.stdout
     if args.command == "jobs" and args.status is not None:
-        from axom_tui.job_listing import parse_statuses
+        from axom_tui.cli.job_listing import parse_statuses
 
         try:
             args.status = parse_statuses(args.status)
@@ -115,7 +125,9 @@ async def _all_jobs(client: AxomClient, status: str | None) -> list[Job]:
         jobs.extend(page)
         skipped += page.issues.skipped
         if page.issues.skipped or page.issues.emptied:
-            print(f"axom-tui: GET /jobs: {clean_text(page.issues.describe(), 300)}", file=sys.stderr)
+            print(
+                f"axom-tui: GET /jobs: {clean_text(page.issues.describe(), 300)}", file=sys.stderr
+            )
         if page.next is None or page.next == cursor:
             break
         cursor = page.next
@@ -123,14 +135,19 @@ async def _all_jobs(client: AxomClient, status: str | None) -> list[Job]:
 
 
 async def _jobs(client: AxomClient, args: argparse.Namespace, out: TextIO) -> int:
-    from axom_tui.job_listing import derived, enrich, server_now, table
+    from axom_tui.cli.job_listing import derived, enrich, server_now, table
 
     jobs = await _all_jobs(client, args.status)
     items = await enrich(client, jobs)
     if args.json:
         now = server_now(items)
-        rows = [{**{k: v for k, v in asdict(item.job).items() if k != "issues"},
-                 "derived": derived(item, now)} for item in items]
+        rows = [
+            {
+                **{k: v for k, v in asdict(item.job).items() if k != "issues"},
+                "derived": derived(item, now),
+            }
+            for item in items
+        ]
         json.dump([_jsonable(row) for row in rows], out, indent=2, allow_nan=False)
         out.write("\n")
         return 0
@@ -182,7 +199,9 @@ async def _watch(client: AxomClient, args: argparse.Namespace, out: TextIO) -> i
             except BrokenPipeError:
                 # Nobody reads any more: stop now, with the run's outcome if it has one.
                 pipes.silence(out)
-                return _outcome(run) if run.job is not None and run.job.terminal else pipes.PIPE_CLOSED
+                return (
+                    _outcome(run) if run.job is not None and run.job.terminal else pipes.PIPE_CLOSED
+                )
     finally:
         scheduler.stop()
         task.cancel()
@@ -214,20 +233,32 @@ class _WatchPrinter:
             self._history(run)
             printed = self.started = True
         if job is not None and (job.status != self.status or job.retries != self.retries):
-            note = f" (retry {job.retries}, normal on spot capacity)" if job.status == "preempted" else ""
+            note = (
+                f" (retry {job.retries}, normal on spot capacity)"
+                if job.status == "preempted"
+                else ""
+            )
             self._line(f"status {clean_text(job.status, 30)}{note}")
             self.status, self.retries, printed = job.status, job.retries, True
         series = run.metrics
-        if len(series) and series.last_step is not None and series.last_step >= self.next_metric_step:
+        if (
+            len(series)
+            and series.last_step is not None
+            and series.last_step >= self.next_metric_step
+        ):
             total = f"/{job.total_steps}" if job and job.total_steps else ""
-            self._line(f"step {series.last_step}{total} loss {series.latest('loss'):.4g} "
-                       f"grad_norm {series.latest('grad_norm'):.4g} lr {series.latest('lr'):.3g}")
+            self._line(
+                f"step {series.last_step}{total} loss {series.latest('loss'):.4g} "
+                f"grad_norm {series.latest('grad_norm'):.4g} lr {series.latest('lr'):.3g}"
+            )
             self.next_metric_step = (series.last_step // self.every + 1) * self.every
             printed = True
         if self.logs:
             for line in run.logs:
                 if line.seq > self.last_seq:
-                    self._line(f"{'ERR' if line.stream == 'stderr' else 'log'} {clean_text(line.text, 2000)}")
+                    self._line(
+                        f"{'ERR' if line.stream == 'stderr' else 'log'} {clean_text(line.text, 2000)}"
+                    )
                     self.last_seq = line.seq
                     printed = True
         return printed
@@ -241,7 +272,7 @@ class _WatchPrinter:
         return self.waited > 5 or all(run.feed(kind).last_ok is not None for kind in kinds)
 
     def _history(self, run) -> None:
-        from axom_tui.watch_history import history
+        from axom_tui.cli.watch_history import history
 
         logs = list(run.logs) if self.logs else []
         for stamp, text in history(run.events, logs):
@@ -264,7 +295,7 @@ class _WatchPrinter:
 
 
 async def _export(client: AxomClient, args: argparse.Namespace, out: TextIO) -> int:
-    from axom_tui.export import fetch_points, write_csv, write_csv_file
+    from axom_tui.store.csv_export import fetch_points, write_csv, write_csv_file
 
     job = await resolve_run(client, args.job_id)
     points = await fetch_points(client, job.id)

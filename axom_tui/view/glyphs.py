@@ -12,11 +12,31 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 
-UNICODE = {"dash": "—", "ellipsis": "…", "sep": "·", "arrow": "→", "minus": "−",
-           "inf": "∞", "warn": "⚠", "bullet": "•", "fail": "✗", "mark": "●"}
+UNICODE = {
+    "dash": "—",
+    "ellipsis": "…",
+    "sep": "·",
+    "arrow": "→",
+    "minus": "−",
+    "inf": "∞",
+    "warn": "⚠",
+    "bullet": "•",
+    "fail": "✗",
+    "mark": "●",
+}
 # The ellipsis stays one cell ("~"), so that every column keeps its width.
-ASCII = {"dash": "-", "ellipsis": "~", "sep": "|", "arrow": "->", "minus": "-",
-         "inf": "inf", "warn": "!", "bullet": "*", "fail": "x", "mark": "*"}
+ASCII = {
+    "dash": "-",
+    "ellipsis": "~",
+    "sep": "|",
+    "arrow": "->",
+    "minus": "-",
+    "inf": "inf",
+    "warn": "!",
+    "bullet": "*",
+    "fail": "x",
+    "mark": "*",
+}
 
 _table = UNICODE
 

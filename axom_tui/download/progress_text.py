@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from axom_tui.base.sanitize import clean_text
+from axom_tui.base.units import human_bytes, human_rate
 from axom_tui.download.outcome import DownloadOutcome
 from axom_tui.download.progress import DownloadProgress, FileState
-from axom_tui.sanitize import clean_text
-from axom_tui.units import human_bytes, human_rate
 
 NAME_WIDTH = 200
 
@@ -29,9 +29,11 @@ def human_eta(seconds: float | None) -> str:
 
 def summary_line(p: DownloadProgress) -> str:
     pct = 100.0 * p.fraction
-    return (f"{p.files_done}/{p.files_total} files  {pct:5.1f}%  "
-            f"{human_bytes(p.done_bytes)} of {human_bytes(p.total_bytes)}  "
-            f"{human_rate(p.speed):>10}  ETA {human_eta(p.eta)}")
+    return (
+        f"{p.files_done}/{p.files_total} files  {pct:5.1f}%  "
+        f"{human_bytes(p.done_bytes)} of {human_bytes(p.total_bytes)}  "
+        f"{human_rate(p.speed):>10}  ETA {human_eta(p.eta)}"
+    )
 
 
 def file_line(rel: str, state: FileState, reason: str) -> str:
@@ -59,8 +61,10 @@ class ProgressPrinter:
         lines: list[str] = []
         if p.files and not self._header_done:
             self._header_done = True
-            lines.append(f"downloading {clean_text(p.model_name or p.model_id, NAME_WIDTH)} "
-                         f"{clean_text(p.version, 40)} into {clean_text(p.dest, 400)}")
+            lines.append(
+                f"downloading {clean_text(p.model_name or p.model_id, NAME_WIDTH)} "
+                f"{clean_text(p.version, 40)} into {clean_text(p.dest, 400)}"
+            )
         for i, f in enumerate(p.files):
             key = (f.state, f.reason)
             if self._file_states.get(i, (FileState.QUEUED, "")) == key:
@@ -102,23 +106,27 @@ def outcome_report(outcome: DownloadOutcome) -> tuple[list[str], list[str]]:
     """(lines for stdout, lines for stderr) describing how the download ended."""
     label = f"{outcome.model_name} {outcome.version}".strip() or outcome.model_id
     name = clean_text(label, NAME_WIDTH)
-    stats = (f"resumed {outcome.resumes}, re-signed {outcome.resigns}, "
-             f"retried {outcome.retries}")
+    stats = f"resumed {outcome.resumes}, re-signed {outcome.resigns}, retried {outcome.retries}"
     if outcome.already_present:
-        return [f"already there: {name}: {len(outcome.files)} files, "
-                f"{human_bytes(outcome.total_bytes)} in {clean_text(outcome.dest, 400)} "
-                "(checked; nothing to fetch)"], []
+        return [
+            f"already there: {name}: {len(outcome.files)} files, "
+            f"{human_bytes(outcome.total_bytes)} in {clean_text(outcome.dest, 400)} "
+            "(checked; nothing to fetch)"
+        ], []
     if outcome.ok:
         secs = max(outcome.elapsed, 1e-6)
-        return [f"done: {name}: {len(outcome.files)} files, {human_bytes(outcome.total_bytes)} "
-                f"in {clean_text(outcome.dest, 400)} ({secs:.1f} s, "
-                f"{human_rate(outcome.received_bytes / secs)}; {stats})"], []
+        return [
+            f"done: {name}: {len(outcome.files)} files, {human_bytes(outcome.total_bytes)} "
+            f"in {clean_text(outcome.dest, 400)} ({secs:.1f} s, "
+            f"{human_rate(outcome.received_bytes / secs)}; {stats})"
+        ], []
     err = [f"download {outcome.state.value}: {clean_text(outcome.reason, 600)}"]
     for f in outcome.refused:
         err.append(f"  refused {clean_text(f.rel, NAME_WIDTH)!s}: {clean_text(f.reason, 300)}")
     for f in outcome.failed:
-        err.append(f"  {f.state.value} {clean_text(f.rel, NAME_WIDTH)}: "
-                   f"{clean_text(f.reason, 300)}")
+        err.append(
+            f"  {f.state.value} {clean_text(f.rel, NAME_WIDTH)}: {clean_text(f.reason, 300)}"
+        )
     if outcome.failed and outcome.dest is not None:
         err.append("  run the same command again to resume (.part files are kept)")
     return [], err

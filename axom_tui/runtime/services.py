@@ -43,8 +43,13 @@ class HistoryOptions:
 class Services:
     """The client, store, scheduler and download engine one app (or test) shares."""
 
-    def __init__(self, client: AxomClient, store: RunStore, scheduler: PollScheduler,
-                 history_options: HistoryOptions | None = None) -> None:
+    def __init__(
+        self,
+        client: AxomClient,
+        store: RunStore,
+        scheduler: PollScheduler,
+        history_options: HistoryOptions | None = None,
+    ) -> None:
         self.client = client
         self.store = store
         self.scheduler = scheduler
@@ -56,15 +61,17 @@ class Services:
         self._downloads: DownloadManager | None = None
         self.demo_server: Any = None  # DemoServer / SimServer when running --demo
 
-    def open_downloads(self, on_progress: ProgressCallback | None = None,
-                       base_dir: Path | None = None) -> DownloadManager:
+    def open_downloads(
+        self, on_progress: ProgressCallback | None = None, base_dir: Path | None = None
+    ) -> DownloadManager:
         """The download engine, made on the first call with that call's progress sink
         and folder (the app's first download makes it); later calls return it as is."""
         if self._downloads is None:
             from axom_tui.download import DownloadManager
 
-            self._downloads = DownloadManager(self.client, on_progress=on_progress,
-                                              base_dir=base_dir)
+            self._downloads = DownloadManager(
+                self.client, on_progress=on_progress, base_dir=base_dir
+            )
         return self._downloads
 
     @property
@@ -89,11 +96,15 @@ class Services:
         from axom_tui.history.location import origin_of
         from axom_tui.history.sync import HistorySync
 
-        cache = await asyncio.to_thread(open_cache, options.path,
-                                        origin=origin_of(self.client.base_url),
-                                        readonly=options.readonly)
-        history = HistorySync(self.store, cache, log_limit=self.store.log_cap,
-                              cap_bytes=options.cap_bytes)
+        cache = await asyncio.to_thread(
+            open_cache,
+            options.path,
+            origin=origin_of(self.client.base_url),
+            readonly=options.readonly,
+        )
+        history = HistorySync(
+            self.store, cache, log_limit=self.store.log_cap, cap_bytes=options.cap_bytes
+        )
         history.tracker = self.scheduler
         history.restore_index()
         self.scheduler.attach_history(history)
@@ -109,9 +120,15 @@ class Services:
         await self.client.aclose()
 
 
-def build_services(base_url: str, key: ApiKey, *, policy: PollPolicy | None = None,
-                   log_cap: int = 10_000, verify: bool = True,
-                   history: HistoryOptions | None = None) -> Services:
+def build_services(
+    base_url: str,
+    key: ApiKey,
+    *,
+    policy: PollPolicy | None = None,
+    log_cap: int = 10_000,
+    verify: bool = True,
+    history: HistoryOptions | None = None,
+) -> Services:
     # The scheduler does its own per-feed backoff; client-level retries would bypass its budget.
     client = AxomClient(base_url, key, verify=verify, retries=0)
     store = RunStore(log_cap=log_cap)
@@ -148,7 +165,7 @@ class DemoServer:
     def start(self) -> None:
         with self._lock:
             if self._server is None and self._sock is not None:
-                from axom_tui.sim import Simulator, SimServer
+                from axom_tui.sim import SimServer, Simulator
 
                 server = SimServer(Simulator(self.config), host="127.0.0.1")
                 server.start(sock=self._sock)
@@ -164,8 +181,9 @@ class DemoServer:
             self._sock = None
 
 
-def start_demo_server(speed: float = DEMO_SPEED, seed: int = 7,
-                      faults: str | None = None) -> tuple[DemoServer, str, ApiKey]:
+def start_demo_server(
+    speed: float = DEMO_SPEED, seed: int = 7, faults: str | None = None
+) -> tuple[DemoServer, str, ApiKey]:
     """Start the simulator on 127.0.0.1:<free port> now; returns (server, base_url, key)."""
     demo = DemoServer(speed=speed, seed=seed, faults=faults)
     demo.start()
