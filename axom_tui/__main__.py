@@ -1,3 +1,3 @@
-from axom_tui.cli import main
+from axom_tui.cli.main import main
 
 raise SystemExit(main())

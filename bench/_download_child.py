@@ -56,10 +56,16 @@ async def main(base_url: str, key: str, job_id: str, dest: str) -> dict:
     await client.aclose()
     size = sum(p.stat().st_size for p in Path(dest).rglob("*") if p.is_file())
     state = getattr(outcome, "state", None)
-    return {"seconds": seconds, "file_seconds": per_file[max(per_file)], "file_bytes": max(per_file),
-            "bytes": size, "state": str(getattr(state, "value", state)),
-            "ok": bool(getattr(outcome, "ok", False)), "rss_before": rss,
-            "hwm_after": _status("VmHWM")}
+    return {
+        "seconds": seconds,
+        "file_seconds": per_file[max(per_file)],
+        "file_bytes": max(per_file),
+        "bytes": size,
+        "state": str(getattr(state, "value", state)),
+        "ok": bool(getattr(outcome, "ok", False)),
+        "rss_before": rss,
+        "hwm_after": _status("VmHWM"),
+    }
 
 
 if __name__ == "__main__":

@@ -32,14 +32,23 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 def clean_env(**extra: str) -> dict[str, str]:
     """A terminal-like environment with no user settings: a private HOME/XDG config,
     no AXOM_* or TEXTUAL_* variables, a 256-colour truecolor terminal."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AXOM_", "TEXTUAL", "COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AXOM_", "TEXTUAL", "COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR"))
+    }
     home = tempfile.mkdtemp(prefix="axom-bench-home-")
     atexit.register(shutil.rmtree, home, ignore_errors=True)
-    env.update(HOME=home, XDG_CONFIG_HOME=f"{home}/.config", XDG_DATA_HOME=f"{home}/.local/share",
-               XDG_CACHE_HOME=f"{home}/.cache", TERM="xterm-256color", COLORTERM="truecolor",
-               LANG=env.get("LANG", "C.UTF-8") if "UTF-8" in env.get("LANG", "") else "C.UTF-8",
-               PYTHONUNBUFFERED="1")
+    env.update(
+        HOME=home,
+        XDG_CONFIG_HOME=f"{home}/.config",
+        XDG_DATA_HOME=f"{home}/.local/share",
+        XDG_CACHE_HOME=f"{home}/.cache",
+        TERM="xterm-256color",
+        COLORTERM="truecolor",
+        LANG=env.get("LANG", "C.UTF-8") if "UTF-8" in env.get("LANG", "") else "C.UTF-8",
+        PYTHONUNBUFFERED="1",
+    )
     env.update(extra)
     return env
 
@@ -55,7 +64,7 @@ def cpu_seconds(pid: int) -> float:
         pass
     with open(f"/proc/{pid}/stat", "rb") as f:
         data = f.read()
-    fields = data[data.rindex(b")") + 2:].split()
+    fields = data[data.rindex(b")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15 of stat(5)
 
 
@@ -68,18 +77,31 @@ def rss_bytes(pid: int) -> int:
 
 
 class PtyProcess:
-    def __init__(self, argv: list[str], cols: int = 160, rows: int = 48,
-                 env: dict[str, str] | None = None, cwd: Path | None = None,
-                 keep_output: int = 4 << 20) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        cols: int = 160,
+        rows: int = 48,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        keep_output: int = 4 << 20,
+    ) -> None:
         self.argv = argv
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.master = master
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, env=env or clean_env(),
-            cwd=str(cwd or ROOT), start_new_session=True, close_fds=True,
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env or clean_env(),
+            cwd=str(cwd or ROOT),
+            start_new_session=True,
+            close_fds=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+        )
         os.close(slave)
         self.pid = self.proc.pid
         self.total = 0
@@ -89,7 +111,9 @@ class PtyProcess:
         self._watch: list[bytes] = []
         self._cond = threading.Condition()
         self._closed = False
-        self._thread = threading.Thread(target=self._drain, name=f"pty-drain-{self.pid}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._drain, name=f"pty-drain-{self.pid}", daemon=True
+        )
         self._thread.start()
 
     # ------------------------------------------------------------ output

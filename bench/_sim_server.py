@@ -22,7 +22,7 @@ KEY = "axom_live_benchdownload000000000000000000"
 def main() -> int:
     import httpx
 
-    from axom_tui.sim import SimConfig, Simulator, SimServer
+    from axom_tui.sim import SimConfig, SimServer, Simulator
 
     model_bytes = int(sys.argv[1])
     config = SimConfig(seed=7, key=KEY, model_bytes=model_bytes, model_shards=1, url_ttl=3600.0)
@@ -32,12 +32,23 @@ def main() -> int:
         models = httpx.get(f"{server.base_url}/models", headers=headers).json()
         models = models.get("models", models) if isinstance(models, dict) else models
         model = models[0]
-        manifest = httpx.get(f"{server.base_url}/models/{model['id']}/download", headers=headers).json()
+        manifest = httpx.get(
+            f"{server.base_url}/models/{model['id']}/download", headers=headers
+        ).json()
         biggest = max(manifest["files"], key=lambda f: f["size"])
-        print(json.dumps({"base_url": server.base_url, "key": KEY,
-                          "job_id": model["lineage"]["job_id"], "url": biggest["url"],
-                          "size": biggest["size"],
-                          "total": sum(f["size"] for f in manifest["files"])}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "base_url": server.base_url,
+                    "key": KEY,
+                    "job_id": model["lineage"]["job_id"],
+                    "url": biggest["url"],
+                    "size": biggest["size"],
+                    "total": sum(f["size"] for f in manifest["files"]),
+                }
+            ),
+            flush=True,
+        )
         sys.stdin.read()  # until the parent closes our stdin
     finally:
         server.stop()

@@ -131,8 +131,9 @@ def time_cursor_and_zoom(n: int, moves: int) -> tuple[float, float, float, float
 
     def draw() -> object:
         options = ChartOptions(window=ex.window(data), x_mode=ex.mode(data).value)
-        rendered = render_chart(data.spec(MetricView.LOSS_GRAD, options, theme), WIDTH, HEIGHT,
-                                theme, frames)
+        rendered = render_chart(
+            data.spec(MetricView.LOSS_GRAD, options, theme), WIDTH, HEIGHT, theme, frames
+        )
         ex.scale = rendered.plot.xscale
         return rendered.plot
 
@@ -160,8 +161,13 @@ def time_cursor_and_zoom(n: int, moves: int) -> tuple[float, float, float, float
         show(draw())
         zoom_cpu.append((time.process_time() - c0) * 1000)
         zoom_wall.append((time.perf_counter() - w0) * 1000)
-    return (statistics.median(move_cpu), statistics.median(move_wall),
-            statistics.median(zoom_cpu), statistics.median(zoom_wall), cold)
+    return (
+        statistics.median(move_cpu),
+        statistics.median(move_wall),
+        statistics.median(zoom_cpu),
+        statistics.median(zoom_wall),
+        cold,
+    )
 
 
 def run(quick: bool = False) -> list[BenchLine]:
@@ -177,30 +183,54 @@ def run(quick: bool = False) -> list[BenchLine]:
         else:
             baseline, note = measured[base_n] * n / base_n, f", baseline est. from {base_n:,}"
         label = f"{n // 1000}k" if n < 1_000_000 else f"{n // 1_000_000}M"
-        lines.append(BenchLine(
-            name=(f"chart redraw {label} pts {WIDTH}x{HEIGHT} "
-                  f"(wall {wall:.1f} ms, first {cold:.0f} ms{note})"),
-            ours=cpu, baseline=baseline, ratio=baseline / cpu if cpu else None,
-            budget=f"<= {BUDGET_MS:g} ms", passed=cpu <= BUDGET_MS, unit="ms",
-        ))
+        lines.append(
+            BenchLine(
+                name=(
+                    f"chart redraw {label} pts {WIDTH}x{HEIGHT} "
+                    f"(wall {wall:.1f} ms, first {cold:.0f} ms{note})"
+                ),
+                ours=cpu,
+                baseline=baseline,
+                ratio=baseline / cpu if cpu else None,
+                budget=f"<= {BUDGET_MS:g} ms",
+                passed=cpu <= BUDGET_MS,
+                unit="ms",
+            )
+        )
     full = lines[-1].ours  # the 1M-point full redraw, measured just above
     move, move_wall, zoom, zoom_wall, cold = time_cursor_and_zoom(1_000_000, 24 if quick else 60)
     where = f"1M pts {WIDTH}x{HEIGHT}"
-    lines.append(BenchLine(
-        name=f"chart cursor move, {where} (wall {move_wall:.1f} ms)", ours=move,
-        baseline=full, ratio=full / move if move else None,
-        budget=f"<= {CURSOR_BUDGET_MS:g} ms", passed=move <= CURSOR_BUDGET_MS, unit="ms",
-        note=(f"one column left: explorer move (flag-aware) + readout + recompose + strips; "
-              f"baseline: the full redraw above; the first cursor of a run computes its "
-              f"health flags once: {cold:.0f} ms"),
-    ))
-    lines.append(BenchLine(
-        name=f"chart zoom step, {where} (wall {zoom_wall:.1f} ms)", ours=zoom,
-        baseline=full, ratio=full / zoom if zoom else None,
-        budget=f"<= {CURSOR_BUDGET_MS:g} ms", passed=zoom <= CURSOR_BUDGET_MS, unit="ms",
-        note=("x2 in or out around the cursor: the window's decimation (block summary, edge "
-              "blocks raw), frame, raster, compose, strips; baseline: the full redraw above"),
-    ))
+    lines.append(
+        BenchLine(
+            name=f"chart cursor move, {where} (wall {move_wall:.1f} ms)",
+            ours=move,
+            baseline=full,
+            ratio=full / move if move else None,
+            budget=f"<= {CURSOR_BUDGET_MS:g} ms",
+            passed=move <= CURSOR_BUDGET_MS,
+            unit="ms",
+            note=(
+                f"one column left: explorer move (flag-aware) + readout + recompose + strips; "
+                f"baseline: the full redraw above; the first cursor of a run computes its "
+                f"health flags once: {cold:.0f} ms"
+            ),
+        )
+    )
+    lines.append(
+        BenchLine(
+            name=f"chart zoom step, {where} (wall {zoom_wall:.1f} ms)",
+            ours=zoom,
+            baseline=full,
+            ratio=full / zoom if zoom else None,
+            budget=f"<= {CURSOR_BUDGET_MS:g} ms",
+            passed=zoom <= CURSOR_BUDGET_MS,
+            unit="ms",
+            note=(
+                "x2 in or out around the cursor: the window's decimation (block summary, edge "
+                "blocks raw), frame, raster, compose, strips; baseline: the full redraw above"
+            ),
+        )
+    )
     return lines
 
 

@@ -60,9 +60,19 @@ def _curl(url: str, dest: Path) -> tuple[float, float]:
 
 
 def _ours(info: dict, dest: Path) -> dict:
-    out = subprocess.run([sys.executable, str(HERE / "_download_child.py"), info["base_url"],
-                          info["key"], info["job_id"], str(dest)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "_download_child.py"),
+            info["base_url"],
+            info["key"],
+            info["job_id"],
+            str(dest),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     if not result["ok"]:
         raise RuntimeError(f"download failed: {result}")
@@ -71,8 +81,14 @@ def _ours(info: dict, dest: Path) -> dict:
 
 def _round(info: dict, work: Path, reps: int) -> dict[str, list[float]]:
     """``reps`` alternating curl / ours downloads of the shard into ``work``."""
-    got: dict[str, list[float]] = {"curl": [], "sync": [], "ours": [], "whole": [], "growth": [],
-                                   "bytes": []}
+    got: dict[str, list[float]] = {
+        "curl": [],
+        "sync": [],
+        "ours": [],
+        "whole": [],
+        "growth": [],
+        "bytes": [],
+    }
     for k in range(reps):
         target = work / f"curl-{k}.bin"
         took, synced = _curl(info["url"], target)
@@ -110,10 +126,24 @@ def run(quick: bool = False) -> list[BenchLine]:
     size = 1_000_000_000
     reps = 3 if quick else 5
     if shutil.which("curl") is None:
-        return [BenchLine("download vs curl", 0.0, None, None, ">= 0.9x curl", False, "MB/s",
-                          note="curl is not installed: no baseline")]
-    server = subprocess.Popen([sys.executable, str(HERE / "_sim_server.py"), str(size)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        return [
+            BenchLine(
+                "download vs curl",
+                0.0,
+                None,
+                None,
+                ">= 0.9x curl",
+                False,
+                "MB/s",
+                note="curl is not installed: no baseline",
+            )
+        ]
+    server = subprocess.Popen(
+        [sys.executable, str(HERE / "_sim_server.py"), str(size)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     memory_dir = _tmpfs(size)
     rounds: dict[str, dict[str, list[float]]] = {}
     try:
@@ -143,22 +173,43 @@ def run(quick: bool = False) -> list[BenchLine]:
         durable = statistics.median([a + b for a, b in zip(got["curl"], got["sync"])])
         ratio = curl / ours
         primary = label == next(iter(rounds))
-        where = ("into tmpfs (/dev/shm: no disk in the way; fsync is free)" if label == "memory"
-                 else "onto the disk beside bench/")
-        lines.append(BenchLine(
-            f"download 1 GB from sim storage over loopback, {label}", mb / ours, mb / curl, ratio,
-            ">= 0.9x curl" if primary else "info", ratio >= RATIO_BUDGET or not primary, "MB/s",
-            note=(f"{where}; the same {mb:,.0f} MB shard, median of {len(got['ours'])} alternating "
-                  f"runs: ours (the engine's file path: request, transfer, fsync, rename) "
-                  f"{_secs(got['ours'])} s, curl -o {_secs(got['curl'])} s, then fsync of curl's "
-                  f"file {_secs(got['sync'])} s (curl + fsync: {mb / durable:.0f} MB/s, ours "
-                  f"{durable / ours:.2f}x that); the whole download(job_id) (+ model lookup, "
-                  f"manifest, config.json) {_secs(got['whole'])} s = {curl / whole:.2f}x curl")))
+        where = (
+            "into tmpfs (/dev/shm: no disk in the way; fsync is free)"
+            if label == "memory"
+            else "onto the disk beside bench/"
+        )
+        lines.append(
+            BenchLine(
+                f"download 1 GB from sim storage over loopback, {label}",
+                mb / ours,
+                mb / curl,
+                ratio,
+                ">= 0.9x curl" if primary else "info",
+                ratio >= RATIO_BUDGET or not primary,
+                "MB/s",
+                note=(
+                    f"{where}; the same {mb:,.0f} MB shard, median of {len(got['ours'])} alternating "
+                    f"runs: ours (the engine's file path: request, transfer, fsync, rename) "
+                    f"{_secs(got['ours'])} s, curl -o {_secs(got['curl'])} s, then fsync of curl's "
+                    f"file {_secs(got['sync'])} s (curl + fsync: {mb / durable:.0f} MB/s, ours "
+                    f"{durable / ours:.2f}x that); the whole download(job_id) (+ model lookup, "
+                    f"manifest, config.json) {_secs(got['whole'])} s = {curl / whole:.2f}x curl"
+                ),
+            )
+        )
     peak = max(g for got in rounds.values() for g in got["growth"])
-    lines.append(BenchLine(
-        "download 1 GB: peak RSS growth of the engine", peak / 2**20, None, None,
-        f"<= {RSS_BUDGET >> 20} MiB (flat)", peak <= RSS_BUDGET, "MiB",
-        note="VmHWM after the download minus VmRSS before it, worst of all runs"))
+    lines.append(
+        BenchLine(
+            "download 1 GB: peak RSS growth of the engine",
+            peak / 2**20,
+            None,
+            None,
+            f"<= {RSS_BUDGET >> 20} MiB (flat)",
+            peak <= RSS_BUDGET,
+            "MiB",
+            note="VmHWM after the download minus VmRSS before it, worst of all runs",
+        )
+    )
     return lines
 
 

@@ -36,7 +36,7 @@ from textual.widget import Widget
 from textual.widgets import Log
 
 from axom_tui.api.records import LogLine
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 from axom_tui.ui.widgets.log_view import LogView
 
 SIZE = (160, 48)
@@ -253,8 +253,12 @@ async def _memory(ours: bool, extra: int, warm: int) -> dict[str, float]:
             end, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-    return {"steady_mb": steady / 2**20, "peak_mb": peak / 2**20, "end_mb": end / 2**20,
-            "mid_mb": mid / 2**20}
+    return {
+        "steady_mb": steady / 2**20,
+        "peak_mb": peak / 2**20,
+        "end_mb": end / 2**20,
+        "mid_mb": mid / 2**20,
+    }
 
 
 async def _single_batch_and_render(ours: bool) -> dict[str, float]:
@@ -298,8 +302,9 @@ async def _single_batch_and_render(ours: bool) -> dict[str, float]:
         }
 
 
-def _line(name: str, ours: float, baseline: float | None, budget: str, passed: bool,
-          unit: str) -> BenchLine:
+def _line(
+    name: str, ours: float, baseline: float | None, budget: str, passed: bool, unit: str
+) -> BenchLine:
     ratio = None if not baseline else ours / baseline
     return BenchLine(name, ours, baseline, ratio, budget, passed, unit)
 
@@ -317,38 +322,118 @@ async def _run(quick: bool) -> list[BenchLine]:
     ours_one = await _single_batch_and_render(True)
     base_one = await _single_batch_and_render(False)
     lines = [
-        _line(f"ingest_{total // 1000}k_throughput", ours["lines_per_s"], base["lines_per_s"],
-              ">= 100k lines/s", ours["lines_per_s"] >= 100_000, "lines/s"),
-        _line("append_cost", ours["append_us_per_line"], base["append_us_per_line"],
-              "<= 10 us/line", ours["append_us_per_line"] <= 10, "us/line"),
-        _line("max_loop_stall", ours["stall_ms"], base["stall_ms"],
-              f"<= {STALL_BUDGET_MS:.0f} ms", ours["stall_ms"] <= STALL_BUDGET_MS, "ms"),
-        _line("max_loop_stall_minus_gc", ours["stall_ex_gc_ms"], base["stall_ex_gc_ms"],
-              f"<= {STALL_BUDGET_MS:.0f} ms", ours["stall_ex_gc_ms"] <= STALL_BUDGET_MS, "ms"),
-        _line("max_gc_pause", ours["gc_pause_ms"], base["gc_pause_ms"], "info (whole process)",
-              True, "ms"),
-        _line("max_loop_stall_gc_frozen", ours_frozen["stall_ms"],
-              base_frozen["stall_ms"] if base_frozen else None,
-              f"<= {STALL_BUDGET_MS:.0f} ms", ours_frozen["stall_ms"] <= STALL_BUDGET_MS, "ms"),
-        _line("append_10k_batch", ours_one["batch_10k_ms"], base_one["batch_10k_ms"],
-              "<= 50 ms", ours_one["batch_10k_ms"] <= 50, "ms"),
-        _line("mem_after_cap", ours_mem["steady_mb"], base_mem["steady_mb"],
-              "<= 16 MB", ours_mem["steady_mb"] <= 16, "MB"),
-        _line("mem_peak_vs_steady", ours_mem["peak_mb"] / ours_mem["steady_mb"],
-              base_mem["peak_mb"] / base_mem["steady_mb"], "<= 1.6x (bounded by cap)",
-              ours_mem["peak_mb"] / ours_mem["steady_mb"] <= 1.6, "x"),
-        _line("mem_growth_after_cap", ours_mem["end_mb"] - ours_mem["steady_mb"],
-              base_mem["end_mb"] - base_mem["steady_mb"], "<= 1 MB",
-              ours_mem["end_mb"] - ours_mem["steady_mb"] <= 1, "MB"),
-        _line("mem_growth_2nd_half", ours_mem["end_mb"] - ours_mem["mid_mb"],
-              base_mem["end_mb"] - base_mem["mid_mb"], "<= 0.25 MB (no leak)",
-              ours_mem["end_mb"] - ours_mem["mid_mb"] <= 0.25, "MB"),
-        _line("render_screen_cold", ours_one["render_screen_ms"], base_one["render_screen_ms"],
-              "<= 16 ms", ours_one["render_screen_ms"] <= 16, "ms"),
-        _line("search_10k_lines", ours_one["search_ms"], None, "<= 50 ms",
-              ours_one["search_ms"] <= 50, "ms"),
-        _line("filter_10k_lines", ours_one["filter_ms"], None, "<= 50 ms",
-              ours_one["filter_ms"] <= 50, "ms"),
+        _line(
+            f"ingest_{total // 1000}k_throughput",
+            ours["lines_per_s"],
+            base["lines_per_s"],
+            ">= 100k lines/s",
+            ours["lines_per_s"] >= 100_000,
+            "lines/s",
+        ),
+        _line(
+            "append_cost",
+            ours["append_us_per_line"],
+            base["append_us_per_line"],
+            "<= 10 us/line",
+            ours["append_us_per_line"] <= 10,
+            "us/line",
+        ),
+        _line(
+            "max_loop_stall",
+            ours["stall_ms"],
+            base["stall_ms"],
+            f"<= {STALL_BUDGET_MS:.0f} ms",
+            ours["stall_ms"] <= STALL_BUDGET_MS,
+            "ms",
+        ),
+        _line(
+            "max_loop_stall_minus_gc",
+            ours["stall_ex_gc_ms"],
+            base["stall_ex_gc_ms"],
+            f"<= {STALL_BUDGET_MS:.0f} ms",
+            ours["stall_ex_gc_ms"] <= STALL_BUDGET_MS,
+            "ms",
+        ),
+        _line(
+            "max_gc_pause",
+            ours["gc_pause_ms"],
+            base["gc_pause_ms"],
+            "info (whole process)",
+            True,
+            "ms",
+        ),
+        _line(
+            "max_loop_stall_gc_frozen",
+            ours_frozen["stall_ms"],
+            base_frozen["stall_ms"] if base_frozen else None,
+            f"<= {STALL_BUDGET_MS:.0f} ms",
+            ours_frozen["stall_ms"] <= STALL_BUDGET_MS,
+            "ms",
+        ),
+        _line(
+            "append_10k_batch",
+            ours_one["batch_10k_ms"],
+            base_one["batch_10k_ms"],
+            "<= 50 ms",
+            ours_one["batch_10k_ms"] <= 50,
+            "ms",
+        ),
+        _line(
+            "mem_after_cap",
+            ours_mem["steady_mb"],
+            base_mem["steady_mb"],
+            "<= 16 MB",
+            ours_mem["steady_mb"] <= 16,
+            "MB",
+        ),
+        _line(
+            "mem_peak_vs_steady",
+            ours_mem["peak_mb"] / ours_mem["steady_mb"],
+            base_mem["peak_mb"] / base_mem["steady_mb"],
+            "<= 1.6x (bounded by cap)",
+            ours_mem["peak_mb"] / ours_mem["steady_mb"] <= 1.6,
+            "x",
+        ),
+        _line(
+            "mem_growth_after_cap",
+            ours_mem["end_mb"] - ours_mem["steady_mb"],
+            base_mem["end_mb"] - base_mem["steady_mb"],
+            "<= 1 MB",
+            ours_mem["end_mb"] - ours_mem["steady_mb"] <= 1,
+            "MB",
+        ),
+        _line(
+            "mem_growth_2nd_half",
+            ours_mem["end_mb"] - ours_mem["mid_mb"],
+            base_mem["end_mb"] - base_mem["mid_mb"],
+            "<= 0.25 MB (no leak)",
+            ours_mem["end_mb"] - ours_mem["mid_mb"] <= 0.25,
+            "MB",
+        ),
+        _line(
+            "render_screen_cold",
+            ours_one["render_screen_ms"],
+            base_one["render_screen_ms"],
+            "<= 16 ms",
+            ours_one["render_screen_ms"] <= 16,
+            "ms",
+        ),
+        _line(
+            "search_10k_lines",
+            ours_one["search_ms"],
+            None,
+            "<= 50 ms",
+            ours_one["search_ms"] <= 50,
+            "ms",
+        ),
+        _line(
+            "filter_10k_lines",
+            ours_one["filter_ms"],
+            None,
+            "<= 50 ms",
+            ours_one["filter_ms"] <= 50,
+            "ms",
+        ),
     ]
     return lines
 

@@ -46,13 +46,12 @@ except ImportError:  # pragma: no cover - run from inside bench/
 import httpx
 
 from axom_tui.api import AxomClient
+from axom_tui.cli.launch import poll_policy
 from axom_tui.config.schema import Settings
-from axom_tui.launch import poll_policy
 from axom_tui.poll import FakeClock, PollScheduler
-from axom_tui.store import RUN_FEEDS
 from axom_tui.sim import ManualClock, SimConfig, Simulator, create_app
 from axom_tui.sim.world import Run
-from axom_tui.store import FeedKey, RunStore
+from axom_tui.store import RUN_FEEDS, FeedKey, RunStore
 
 KEY = "axom_live_pollbench0123456789abcdefghij"
 BUDGETS = {5: 4.0, 50: 6.0, 200: 10.0}
@@ -68,8 +67,12 @@ ACTIVE = ("running", "checkpointing", "uploading")
 def build_world(n: int, seed: int = 7) -> Simulator:
     """A simulator with ``n`` runs: ~80 % training now, ~10 % finishing within the next
     minutes, ~10 % already finished. (Re-times the runs the simulator drew: bench only.)"""
-    sim = Simulator(SimConfig(seed=seed, key=KEY, initial_runs=n, history_runs=0, submit_every=0,
-                              max_live_runs=n), clock=ManualClock())
+    sim = Simulator(
+        SimConfig(
+            seed=seed, key=KEY, initial_runs=n, history_runs=0, submit_every=0, max_live_runs=n
+        ),
+        clock=ManualClock(),
+    )
     rng = random.Random(seed)
     e = sim.epoch
     runs = []
@@ -86,9 +89,11 @@ def build_world(n: int, seed: int = 7) -> Simulator:
             rel = first_run.t0 + rng.uniform(0.05, 0.5) * span
             seg = plan.segment_at(rel)
             if seg.status != "running":  # land inside a running segment
-                rel = next(s.t0 + 1 for s in plan.segments if s.status == "running" and s.t0 >= rel
-                           ) if any(s.status == "running" and s.t0 >= rel for s in plan.segments) \
+                rel = (
+                    next(s.t0 + 1 for s in plan.segments if s.status == "running" and s.t0 >= rel)
+                    if any(s.status == "running" and s.t0 >= rel for s in plan.segments)
                     else first_run.t0 + 1
+                )
         runs.append(Run(r.spec, plan, float(int(e - rel))))
     runs.sort(key=lambda r: (r.created, r.spec.index))
     sim.runs, sim._by_id, sim._by_model = [], {}, {}
@@ -133,19 +138,28 @@ class Probe:
 async def _scenario(n: int, warm: float, window: float) -> dict[str, float]:
     sim = build_world(n)
     clock = FakeClock(start=500.0)
-    client = AxomClient("http://sim/api", KEY, transport=httpx.ASGITransport(create_app(sim)),
-                        sleep=clock.sleep, retries=0)
+    client = AxomClient(
+        "http://sim/api",
+        KEY,
+        transport=httpx.ASGITransport(create_app(sim)),
+        sleep=clock.sleep,
+        retries=0,
+    )
     store = RunStore(clock=clock.now)
-    scheduler = PollScheduler(client, store, policy=poll_policy(Settings()), clock=clock,
-                              rng=random.Random(5))
+    scheduler = PollScheduler(
+        client, store, policy=poll_policy(Settings()), clock=clock, rng=random.Random(5)
+    )
     probe = Probe(scheduler)
     e = sim.epoch
     states = {r.spec.id: r.state(e).status for r in sim.runs}
     training = [r for r in sim.runs if states[r.spec.id] == "running"]
     # Focus a run that trains through the whole measurement (no preemption or queue wait,
     # when its metrics rightly stop): the newest such, as the first row of the list.
-    steady = [r for r in training if all(
-        r.state(e + t).status in ACTIVE for t in range(0, int(warm + window) + 30, 5))]
+    steady = [
+        r
+        for r in training
+        if all(r.state(e + t).status in ACTIVE for t in range(0, int(warm + window) + 30, 5))
+    ]
     focused = max(steady or training, key=lambda r: r.created).spec.id
     task = asyncio.create_task(scheduler.run())
     await clock.settle()
@@ -191,24 +205,34 @@ async def _scenario(n: int, warm: float, window: float) -> dict[str, float]:
     for job_id, at in terminal_seen.items():
         done = settled.get(job_id, at + UNSETTLED_GRACE)
         after_final += sum(1 for r in probe.by_job[job_id] if r > max(t0, done))
-    final_fetches = [sum(1 for r in probe.by_job[j] if terminal_seen[j] <= r <= settled.get(j, t1))
-                     for j in finished_during]
+    final_fetches = [
+        sum(1 for r in probe.by_job[j] if terminal_seen[j] <= r <= settled.get(j, t1))
+        for j in finished_during
+    ]
     final_wait = max((settled.get(j, t1) - terminal_seen[j] for j in finished_during), default=0.0)
     live_now = sum(1 for r in sim.runs if r.state(sim.clock.now()).status not in TERMINAL)
     scheduler.stop()
     await task
     await client.aclose()
     return {
-        "rps": requests / (t1 - t0), "warm_rps": warm_rps, "stale": worst_stale,
-        "after_final": after_final, "finished_before": len(finished_before),
+        "rps": requests / (t1 - t0),
+        "warm_rps": warm_rps,
+        "stale": worst_stale,
+        "after_final": after_final,
+        "finished_before": len(finished_before),
         "finished_during": len(finished_during),
         "final_fetches": sum(final_fetches) / len(final_fetches) if final_fetches else 0.0,
         "final_wait": final_wait,
         # (a run that finished in the last minute of the window may rightly be settling)
-        "unsettled": sum(1 for j, at in terminal_seen.items()
-                         if j not in settled and at <= t1 - UNSETTLED_GRACE),
-        "live_start": sum(1 for s in states.values() if s not in TERMINAL), "live_end": live_now,
-        "training": len(training), "focused_steady": bool(steady), "window": t1 - t0, "warm": warm,
+        "unsettled": sum(
+            1 for j, at in terminal_seen.items() if j not in settled and at <= t1 - UNSETTLED_GRACE
+        ),
+        "live_start": sum(1 for s in states.values() if s not in TERMINAL),
+        "live_end": live_now,
+        "training": len(training),
+        "focused_steady": bool(steady),
+        "window": t1 - t0,
+        "warm": warm,
         "wall": time.perf_counter() - wall,
     }
 
@@ -225,25 +249,58 @@ def run(quick: bool = False) -> list[BenchLine]:
         window = 120.0 if quick else 600.0
         r = scenario(n, warm, window)
         naive = NAIVE_FEEDS * n / NAIVE_INTERVAL
-        lines.append(BenchLine(
-            f"requests/s, {n} runs on the simulator", r["rps"], naive, r["rps"] / naive,
-            f"<= {budget:g} req/s", r["rps"] <= budget, "req/s",
-            note=(f"{r['live_start']} live at start; virtual {r['window']:.0f} s after a "
-                  f"{r['warm']:.0f} s warm-up (which ran at {r['warm_rps']:.1f} req/s); naive = "
-                  f"{NAIVE_FEEDS} feeds x {n} runs / {NAIVE_INTERVAL:g} s")))
-        lines.append(BenchLine(
-            f"focused run staleness, {n} runs", r["stale"], NAIVE_INTERVAL,
-            r["stale"] / NAIVE_INTERVAL, f"<= {STALE_BUDGET:g} s", r["stale"] <= STALE_BUDGET, "s",
-            note=("longest time without a fresh metrics answer for the focused run, "
-                  + ("a run training through the whole window" if r["focused_steady"] else
-                     "(no run trains through the whole window: includes time it waited)")
-                  + "; the naive poller's is its 2 s period")))
-        lines.append(BenchLine(
-            f"requests to finished runs after final fetches, {n} runs", r["after_final"], None,
-            None, "0", r["after_final"] == 0 and r["unsettled"] == 0, "req",
-            note=(f"{r['finished_before']} finished before the window, {r['finished_during']} "
-                  f"during it ({r['final_fetches']:.1f} final fetches per run, done within "
-                  f"{r['final_wait']:.0f} s); {r['unsettled']} never settled")))
+        lines.append(
+            BenchLine(
+                f"requests/s, {n} runs on the simulator",
+                r["rps"],
+                naive,
+                r["rps"] / naive,
+                f"<= {budget:g} req/s",
+                r["rps"] <= budget,
+                "req/s",
+                note=(
+                    f"{r['live_start']} live at start; virtual {r['window']:.0f} s after a "
+                    f"{r['warm']:.0f} s warm-up (which ran at {r['warm_rps']:.1f} req/s); naive = "
+                    f"{NAIVE_FEEDS} feeds x {n} runs / {NAIVE_INTERVAL:g} s"
+                ),
+            )
+        )
+        lines.append(
+            BenchLine(
+                f"focused run staleness, {n} runs",
+                r["stale"],
+                NAIVE_INTERVAL,
+                r["stale"] / NAIVE_INTERVAL,
+                f"<= {STALE_BUDGET:g} s",
+                r["stale"] <= STALE_BUDGET,
+                "s",
+                note=(
+                    "longest time without a fresh metrics answer for the focused run, "
+                    + (
+                        "a run training through the whole window"
+                        if r["focused_steady"]
+                        else "(no run trains through the whole window: includes time it waited)"
+                    )
+                    + "; the naive poller's is its 2 s period"
+                ),
+            )
+        )
+        lines.append(
+            BenchLine(
+                f"requests to finished runs after final fetches, {n} runs",
+                r["after_final"],
+                None,
+                None,
+                "0",
+                r["after_final"] == 0 and r["unsettled"] == 0,
+                "req",
+                note=(
+                    f"{r['finished_before']} finished before the window, {r['finished_during']} "
+                    f"during it ({r['final_fetches']:.1f} final fetches per run, done within "
+                    f"{r['final_wait']:.0f} s); {r['unsettled']} never settled"
+                ),
+            )
+        )
     return lines
 
 

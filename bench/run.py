@@ -12,8 +12,8 @@ takes under 2 minutes; the full run about 4-5 minutes (1M-line log ingest, 1M-di
 baseline, 40 s CPU window, 10 virtual minutes of polling per world size, 1 GB
 downloads 5+2 times each).
 
-Sections (``--only``): chart, store, tui (CPU, bytes, first frame), poll, log, history
-(the run cache), download.
+Sections (``--only``): chart, store, tui (CPU, bytes, first frame), poll, big (idle CPU
+and filter latency at 10 / 1,000 / 5,000 runs), log, history (the run cache), download.
 The chart and log figures come from bench/chart_bench.py and bench/log_bench.py. Each
 section runs in a fresh Python process, one after the other, so that none inherits
 another's heap, threads or garbage-collector state.
@@ -80,7 +80,15 @@ def _poll(quick: bool) -> list[BenchLine]:
 def _log(quick: bool) -> list[BenchLine]:
     from bench import log_bench
 
-    return [dataclasses.replace(line, name=f"log pane: {line.name}") for line in log_bench.run(quick)]
+    return [
+        dataclasses.replace(line, name=f"log pane: {line.name}") for line in log_bench.run(quick)
+    ]
+
+
+def _big(quick: bool) -> list[BenchLine]:
+    from bench import big_account_bench
+
+    return big_account_bench.run(quick)
 
 
 def _history(quick: bool) -> list[BenchLine]:
@@ -102,6 +110,7 @@ SECTIONS: list[tuple[str, str, Callable[[bool], list[BenchLine]]]] = [
     ("tui", "CPU and bytes of axom-tui --demo", _tui_steady),
     ("tui", "CPU with the chart cursor parked", _tui_cursor),
     ("poll", "requests and staleness", _poll),
+    ("big", "a big account: idle CPU and filter at 10 / 1,000 / 5,000 runs", _big),
     ("log", "log pane ingest", _log),
     ("tui", "time to first frame", _tui_first_frame),
     ("history", "run cache: restart, bytes, CPU, bundles", _history),
@@ -111,10 +120,12 @@ SECTIONS: list[tuple[str, str, Callable[[bool], list[BenchLine]]]] = [
 
 def machine() -> str:
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    return (f"# {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} | os.cpu_count()={os.cpu_count()} | "
-            f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} | Python {platform.python_version()} "
-            f"on {platform.machine()} | reference loop sum(range(100_000)) = "
-            f"{reference_loop_ms():.2f} ms (about {REFERENCE_LOOP_LAPTOP_MS:g} ms on a recent laptop core)")
+    return (
+        f"# {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} | os.cpu_count()={os.cpu_count()} | "
+        f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} | Python {platform.python_version()} "
+        f"on {platform.machine()} | reference loop sum(range(100_000)) = "
+        f"{reference_loop_ms():.2f} ms (about {REFERENCE_LOOP_LAPTOP_MS:g} ms on a recent laptop core)"
+    )
 
 
 def _child(index: int, quick: bool) -> int:
@@ -127,13 +138,26 @@ def _child(index: int, quick: bool) -> int:
 
 def _run_section(index: int, label: str, quick: bool) -> list[BenchLine]:
     argv = [sys.executable, str(Path(__file__).resolve()), "--child", str(index)]
-    proc = subprocess.run(argv + (["--quick"] if quick else []), stdout=subprocess.PIPE,
-                          text=True, cwd=Path(__file__).resolve().parent.parent)
+    proc = subprocess.run(
+        argv + (["--quick"] if quick else []),
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     for out in reversed(proc.stdout.splitlines()):
         if out.startswith(RESULT_MARK):
-            return [BenchLine(**fields) for fields in json.loads(out[len(RESULT_MARK):])]
-    return [BenchLine(f"{label}: did not run", float("nan"), None, None, "runs", False,
-                      note=f"exit status {proc.returncode}; its traceback is above")]
+            return [BenchLine(**fields) for fields in json.loads(out[len(RESULT_MARK) :])]
+    return [
+        BenchLine(
+            f"{label}: did not run",
+            float("nan"),
+            None,
+            None,
+            "runs",
+            False,
+            note=f"exit status {proc.returncode}; its traceback is above",
+        )
+    ]
 
 
 def main(argv: list[str]) -> int:
@@ -167,10 +191,14 @@ def main(argv: list[str]) -> int:
         print(f"[{k}] {note}")
     failed = [line for line in lines if not line.passed]
     print()
-    print("# ratio = ours / baseline, except chart rows (baseline / ours: a speed-up) and the "
-          "download row (our throughput / curl's)")
-    print(f"# {len(lines) - len(failed)} PASS, {len(failed)} FAIL; took "
-          f"{time.perf_counter() - started:.0f} s ({'; '.join(timings)})")
+    print(
+        "# ratio = ours / baseline, except chart rows (baseline / ours: a speed-up) and the "
+        "download row (our throughput / curl's)"
+    )
+    print(
+        f"# {len(lines) - len(failed)} PASS, {len(failed)} FAIL; took "
+        f"{time.perf_counter() - started:.0f} s ({'; '.join(timings)})"
+    )
     return 1 if failed else 0
 
 

@@ -51,30 +51,61 @@ NAN = math.nan
 def _fields(i: int, rng: random.Random, bump: float = 0.0) -> tuple:
     step = (i + 1) * POINT_EVERY
     k = i % PER_CYCLE
-    phase = PHASES[0] if k < PER_CYCLE // 50 else (PHASES[2] if k >= PER_CYCLE - PER_CYCLE // 100
-                                                   else PHASES[1])
+    phase = (
+        PHASES[0]
+        if k < PER_CYCLE // 50
+        else (PHASES[2] if k >= PER_CYCLE - PER_CYCLE // 100 else PHASES[1])
+    )
     loss = 3.0 * math.exp(-i / 300_000) + 0.3 + 0.05 * rng.random() + bump
     if rng.random() < 0.001:
         loss = NAN
-    return (step, loss, 0.5 + rng.random(), 3e-4 * (1 - i / 2e6), 9000 + 500 * rng.random(),
-            40 + rng.random(), i // PER_CYCLE + 1, phase)
+    return (
+        step,
+        loss,
+        0.5 + rng.random(),
+        3e-4 * (1 - i / 2e6),
+        9000 + 500 * rng.random(),
+        40 + rng.random(),
+        i // PER_CYCLE + 1,
+        phase,
+    )
 
 
-def _page(start: int, stop: int, rng: random.Random, bump: float = 0.0,
-          late: float = 0.0) -> list[MetricPoint]:
+def _page(
+    start: int, stop: int, rng: random.Random, bump: float = 0.0, late: float = 0.0
+) -> list[MetricPoint]:
     out = []
     for i in range(start, stop):
         s, loss, g, lr, tp, vram, cycle, phase = _fields(i, rng, bump)
         ts = datetime.fromtimestamp(int(T0 + late + PACE * i), UTC)
-        out.append(MetricPoint(step=s, loss=loss, grad_norm=g, lr=lr, throughput=tp, vram_gb=vram,
-                               cycle=cycle, phase=phase, ts=ts))
+        out.append(
+            MetricPoint(
+                step=s,
+                loss=loss,
+                grad_norm=g,
+                lr=lr,
+                throughput=tp,
+                vram_gb=vram,
+                cycle=cycle,
+                phase=phase,
+                ts=ts,
+            )
+        )
     return out
 
 
 def _dict(i: int, rng: random.Random) -> dict:
     s, loss, g, lr, tp, vram, cycle, phase = _fields(i, rng)
-    return {"step": s, "loss": loss, "grad_norm": g, "lr": lr, "throughput": tp, "vram_gb": vram,
-            "cycle": cycle, "phase": phase}
+    return {
+        "step": s,
+        "loss": loss,
+        "grad_norm": g,
+        "lr": lr,
+        "throughput": tp,
+        "vram_gb": vram,
+        "cycle": cycle,
+        "phase": phase,
+    }
 
 
 def _pages(n: int) -> list[list[MetricPoint]]:
@@ -87,8 +118,10 @@ def _pages(n: int) -> list[list[MetricPoint]]:
         pages.append(_page(start, min(n, start + PAGE), rng))
         if start <= resume_at < start + PAGE:
             ckpt = max(0, resume_at - 2_000)
-            pages += [_page(s2, min(resume_at, s2 + PAGE), rng, bump=0.01, late=600.0)
-                      for s2 in range(ckpt, resume_at, PAGE)]
+            pages += [
+                _page(s2, min(resume_at, s2 + PAGE), rng, bump=0.01, late=600.0)
+                for s2 in range(ckpt, resume_at, PAGE)
+            ]
     return pages
 
 
@@ -112,8 +145,13 @@ def measure_store(n: int) -> dict[str, float]:
         untraced.merge(page)
     plain = time.perf_counter() - t0
     total = sum(map(len, pages))
-    return {"reported": series.memory_bytes() / n, "traced": held / n, "seconds": elapsed,
-            "points_per_s": total / elapsed, "plain_points_per_s": total / plain}
+    return {
+        "reported": series.memory_bytes() / n,
+        "traced": held / n,
+        "seconds": elapsed,
+        "points_per_s": total / elapsed,
+        "plain_points_per_s": total / plain,
+    }
 
 
 def measure_dicts(n: int) -> float:
@@ -136,14 +174,24 @@ def run(quick: bool = False) -> list[BenchLine]:
     base = measure_dicts(n_base)
     per = max(ours["reported"], ours["traced"])
     note = "" if n_base == n else f" measured at {n_base // 1000}k points"
-    return [BenchLine(
-        "store memory per metric point (1M points, all fields)", per, base, per / base,
-        f"<= {BUDGET:g} B/point", per <= BUDGET, "B",
-        note=(f"tracemalloc {ours['traced']:.1f} B, memory_bytes() {ours['reported']:.1f} B (the "
-              f"larger is shown); pages of {PAGE} + a preemption re-send; merge "
-              f"{ours['plain_points_per_s'] / 1e3:.0f}k points/s (under tracemalloc "
-              f"{ours['points_per_s'] / 1e3:.0f}k); baseline: list of "
-              f"dicts{note}"))]
+    return [
+        BenchLine(
+            "store memory per metric point (1M points, all fields)",
+            per,
+            base,
+            per / base,
+            f"<= {BUDGET:g} B/point",
+            per <= BUDGET,
+            "B",
+            note=(
+                f"tracemalloc {ours['traced']:.1f} B, memory_bytes() {ours['reported']:.1f} B (the "
+                f"larger is shown); pages of {PAGE} + a preemption re-send; merge "
+                f"{ours['plain_points_per_s'] / 1e3:.0f}k points/s (under tracemalloc "
+                f"{ours['points_per_s'] / 1e3:.0f}k); baseline: list of "
+                f"dicts{note}"
+            ),
+        )
+    ]
 
 
 def main(argv: list[str]) -> int:

@@ -104,19 +104,34 @@ def steady_state(quick: bool) -> list[BenchLine]:
     # the demo's simulated clock started about when its first frame appeared
     low, high, active = live_runs_during((t0 - first) * DEMO_SPEED, (t1 - first + 2) * DEMO_SPEED)
     scale = REFERENCE_LOOP_LAPTOP_MS / reference_loop_ms()
-    note = (f"{low}-{high} live runs ({active}+ training) during a {span:.0f} s window after "
-            f"{warm:.0f} s warm-up; 160x48 pty; baseline: same app, simulator with no runs; "
-            f"scaled by the reference loop to a recent laptop core: ~{cpu[demo] * scale:.1f} % "
-            f"(idle ~{cpu[idle] * scale:.1f} %)")
+    note = (
+        f"{low}-{high} live runs ({active}+ training) during a {span:.0f} s window after "
+        f"{warm:.0f} s warm-up; 160x48 pty; baseline: same app, simulator with no runs; "
+        f"scaled by the reference loop to a recent laptop core: ~{cpu[demo] * scale:.1f} % "
+        f"(idle ~{cpu[idle] * scale:.1f} %)"
+    )
     runs_ok = low >= 6
     return [
-        BenchLine("demo CPU, app + simulator, % of one core", cpu[demo], cpu[idle],
-                  cpu[demo] / cpu[idle] if cpu[idle] else None, f"<= {CPU_BUDGET_PCT:g} %",
-                  cpu[demo] <= CPU_BUDGET_PCT and runs_ok, "%", note=note),
-        BenchLine("demo bytes written to the terminal", bps[demo] / 1024, bps[idle] / 1024,
-                  bps[demo] / bps[idle] if bps[idle] else None,
-                  f"<= {BYTES_BUDGET // 1024} KiB/s", bps[demo] <= BYTES_BUDGET and runs_ok, "KiB/s",
-                  note="same window and baseline"),
+        BenchLine(
+            "demo CPU, app + simulator, % of one core",
+            cpu[demo],
+            cpu[idle],
+            cpu[demo] / cpu[idle] if cpu[idle] else None,
+            f"<= {CPU_BUDGET_PCT:g} %",
+            cpu[demo] <= CPU_BUDGET_PCT and runs_ok,
+            "%",
+            note=note,
+        ),
+        BenchLine(
+            "demo bytes written to the terminal",
+            bps[demo] / 1024,
+            bps[idle] / 1024,
+            bps[demo] / bps[idle] if bps[idle] else None,
+            f"<= {BYTES_BUDGET // 1024} KiB/s",
+            bps[demo] <= BYTES_BUDGET and runs_ok,
+            "KiB/s",
+            note="same window and baseline",
+        ),
     ]
 
 
@@ -166,15 +181,24 @@ def cursor_parked(quick: bool) -> list[BenchLine]:
     span = t1 - t0
     cpu = {p: 100 * (c1[p] - c0[p]) / span for p in (plain, parked)}
     ratio = cpu[parked] / cpu[plain] if cpu[plain] else None
-    return [BenchLine(
-        "demo CPU with the chart cursor parked on a live run, % of one core", cpu[parked],
-        cpu[plain], ratio, f"<= {CURSOR_TOLERANCE:.2f}x without", ratio is not None
-        and ratio <= CURSOR_TOLERANCE, "%",
-        note=(f"two demos side by side in 160x48 ptys, both showing the training run "
-              f"'{PARKED_RUN.decode()}'; one with its chart focused and the cursor five "
-              f"columns from the newest point (readout on screen, log pane paused on the "
-              f"lines nearest it); {span:.0f} s window after {warm:.0f} s warm-up; "
-              f"baseline: the same demo without the cursor"))]
+    return [
+        BenchLine(
+            "demo CPU with the chart cursor parked on a live run, % of one core",
+            cpu[parked],
+            cpu[plain],
+            ratio,
+            f"<= {CURSOR_TOLERANCE:.2f}x without",
+            ratio is not None and ratio <= CURSOR_TOLERANCE,
+            "%",
+            note=(
+                f"two demos side by side in 160x48 ptys, both showing the training run "
+                f"'{PARKED_RUN.decode()}'; one with its chart focused and the cursor five "
+                f"columns from the newest point (readout on screen, log pane paused on the "
+                f"lines nearest it); {span:.0f} s window after {warm:.0f} s warm-up; "
+                f"baseline: the same demo without the cursor"
+            ),
+        )
+    ]
 
 
 def _ttff_once() -> tuple[float, float]:
@@ -204,14 +228,24 @@ def first_frame(quick: bool) -> list[BenchLine]:
         cpus.append(cpu)
     o, d, c = statistics.median(ours), statistics.median(deps), statistics.median(cpus)
     scale = REFERENCE_LOOP_LAPTOP_MS / reference_loop_ms()
-    return [BenchLine(
-        "time to first frame, axom-tui --demo", o, d, o / d if d else None,
-        f"<= {TTFF_BUDGET:g} s", o <= TTFF_BUDGET, "s",
-        note=(f"median of 3, wall from spawn to the job table on screen; runs "
-              f"{', '.join(f'{x:.2f}' for x in ours)} s; CPU used by then {c:.2f} s (~{c * scale:.2f} s "
-              f"scaled to a recent laptop core by the reference loop); baseline: "
-              f"python -c 'import textual, httpx, plotext, starlette, uvicorn, numpy', runs "
-              f"{', '.join(f'{x:.2f}' for x in deps)} s"))]
+    return [
+        BenchLine(
+            "time to first frame, axom-tui --demo",
+            o,
+            d,
+            o / d if d else None,
+            f"<= {TTFF_BUDGET:g} s",
+            o <= TTFF_BUDGET,
+            "s",
+            note=(
+                f"median of 3, wall from spawn to the job table on screen; runs "
+                f"{', '.join(f'{x:.2f}' for x in ours)} s; CPU used by then {c:.2f} s (~{c * scale:.2f} s "
+                f"scaled to a recent laptop core by the reference loop); baseline: "
+                f"python -c 'import textual, httpx, plotext, starlette, uvicorn, numpy', runs "
+                f"{', '.join(f'{x:.2f}' for x in deps)} s"
+            ),
+        )
+    ]
 
 
 def run(quick: bool = False) -> list[BenchLine]:
@@ -221,9 +255,15 @@ def run(quick: bool = False) -> list[BenchLine]:
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     started = time.perf_counter()
-    lines = steady_state(quick) if "--cpu" in argv else (
-        first_frame(quick) if "--ttff" in argv else (
-            cursor_parked(quick) if "--cursor" in argv else run(quick)))
+    lines = (
+        steady_state(quick)
+        if "--cpu" in argv
+        else (
+            first_frame(quick)
+            if "--ttff" in argv
+            else (cursor_parked(quick) if "--cursor" in argv else run(quick))
+        )
+    )
     for line in lines:
         print(line.row())
         if line.note:

@@ -12,7 +12,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from axom_tui.runtime import build_services, start_demo_server
+from axom_tui.runtime.services import build_services, start_demo_server
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.settings import UiSettings
@@ -77,8 +77,10 @@ async def shoot(out: Path, only: str | None, theme: str | None) -> list[Path]:
             # a finished run's result card
             done = _first(store, ("completed",))
             app.post_message(RunChosen(done))
-            await _wait_for(pilot, lambda: store.runs[done].result is not None
-                            and len(store.runs[done].metrics) > 10)
+            await _wait_for(
+                pilot,
+                lambda: store.runs[done].result is not None and len(store.runs[done].metrics) > 10,
+            )
             await pilot.pause(1.0)
             save("result")
 
@@ -93,8 +95,11 @@ async def shoot(out: Path, only: str | None, theme: str | None) -> list[Path]:
             await pilot.press("escape")
 
             # a grad_norm explosion in the longest finished run, zoomed in on (n…, then +)
-            done_runs = [j for j in store.order
-                         if store.runs[j].job and store.runs[j].job.status == "completed"]
+            done_runs = [
+                j
+                for j in store.order
+                if store.runs[j].job and store.runs[j].job.status == "completed"
+            ]
             longest = max(done_runs, key=lambda j: store.runs[j].job.total_steps or 0)
             app.post_message(RunChosen(longest))
             await _settled(pilot, lambda: len(store.runs[longest].metrics))
@@ -125,7 +130,12 @@ async def shoot(out: Path, only: str | None, theme: str | None) -> list[Path]:
             marked = 0
             for job_id in list(store.order):
                 run = store.runs[job_id]
-                if run.job and run.job.status in ("running", "checkpointing", "preempted", "completed"):
+                if run.job and run.job.status in (
+                    "running",
+                    "checkpointing",
+                    "preempted",
+                    "completed",
+                ):
                     app.post_message(RunChosen(job_id))
                     await pilot.pause(0.1)
                     await pilot.press("space")

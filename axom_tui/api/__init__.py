@@ -6,13 +6,27 @@ before its first frame.
 
 from typing import TYPE_CHECKING
 
-from axom_tui._lazy import lazy_exports
+from axom_tui.base.lazy import lazy_exports
 
 _EXPORTS = {
-    "DEFAULT_BASE_URL": "defaults", "AxomClient": "client", "ApiKey": "secret", "mask_key": "secret",
-    **{name: "errors" for name in (
-        "AxomError", "AuthError", "BadPayloadError", "ClientError", "ForbiddenError",
-        "NotFoundError", "RateLimitedError", "ServerError", "TransportError")},
+    "DEFAULT_BASE_URL": "defaults",
+    "AxomClient": "client",
+    "ApiKey": "secret",
+    "mask_key": "secret",
+    **{
+        name: "errors"
+        for name in (
+            "AxomError",
+            "AuthError",
+            "BadPayloadError",
+            "ClientError",
+            "ForbiddenError",
+            "NotFoundError",
+            "RateLimitedError",
+            "ServerError",
+            "TransportError",
+        )
+    },
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -65,6 +65,15 @@ class TransportError(AxomError):
     transient = True
 
 
+class DeadlineError(TransportError):
+    """No complete answer within the request's total deadline (a stalled or dripping
+    body). Transient, but not retried inside one call: it already waited that long."""
+
+    def __init__(self, endpoint: str, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(endpoint, f"no complete answer within {seconds:g} s")
+
+
 class BadPayloadError(AxomError):
     """The response was not the JSON the contract describes."""
 
@@ -72,3 +81,18 @@ class BadPayloadError(AxomError):
         self.field = field
         where = f" (field {field!r})" if field else ""
         super().__init__(endpoint, f"bad payload{where}: {reason}")
+
+
+class BodyTooLargeError(BadPayloadError):
+    """The answer was bigger than the client reads (``size`` bytes seen, or declared)."""
+
+    def __init__(self, endpoint: str, size: int, cap: int) -> None:
+        self.size = size
+        self.cap = cap
+        super().__init__(
+            endpoint, f"body over the {_mib(cap)} cap (stopped reading at {_mib(size)})"
+        )
+
+
+def _mib(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n:,} bytes"

@@ -1,6 +1,11 @@
 """The client's HTTP layer: one ``httpx.AsyncClient`` set up so the key reaches only the
 API's origin. Imported when the first request is made, not when the client is built
-(httpx costs a quarter of a second to import, before the dashboard's first frame)."""
+(httpx costs a quarter of a second to import, before the dashboard's first frame).
+
+Bodies are streamed and read only up to a cap (``MAX_BODY``): a 50 MB job list every
+4 s once grew the process to 1.6 GB. The total deadline of a request is the client's
+(:mod:`axom_tui.api.client`): httpx's read timeout restarts on every byte, so a body
+that drips a byte a second never times out on its own."""
 
 from __future__ import annotations
 
@@ -12,10 +17,13 @@ from typing import Any
 import httpx
 
 from axom_tui import __version__
-from axom_tui.api.errors import BadPayloadError, TransportError
+from axom_tui.api.errors import BadPayloadError, BodyTooLargeError, TransportError
 from axom_tui.api.secret import ApiKey
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=10.0)
+#: The largest answer read (decoded bytes). The biggest legitimate one is a logs page of
+#: 1,000 long lines; a job page of 200 runs is ~200 KB.
+MAX_BODY = 16 * 1024 * 1024
 
 Origin = tuple[str, str, int | None]
 
@@ -25,8 +33,9 @@ def origin_of(url: httpx.URL) -> Origin:
     return (url.scheme, url.host, port)
 
 
-_SECRET_PARAM = re.compile(r"([?&][^=&#]*(?:sig|signature|token|credential|key)[^=&#]*=)[^&#]*",
-                           re.IGNORECASE)
+_SECRET_PARAM = re.compile(
+    r"([?&][^=&#]*(?:sig|signature|token|credential|key)[^=&#]*=)[^&#]*", re.IGNORECASE
+)
 
 
 def redact_url(url: object) -> str:
@@ -39,7 +48,9 @@ class _RedactSignedUrls(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
-            record.args = tuple(redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args)
+            record.args = tuple(
+                redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args
+            )
         return True
 
 
@@ -68,8 +79,14 @@ class _BearerAuth(httpx.Auth):
         yield request
 
 
-def api_http_client(base_url: str, key: ApiKey, *, transport: httpx.AsyncBaseTransport | None,
-                    timeout: httpx.Timeout | None, verify: bool) -> httpx.AsyncClient:
+def api_http_client(
+    base_url: str,
+    key: ApiKey,
+    *,
+    transport: httpx.AsyncBaseTransport | None,
+    timeout: httpx.Timeout | None,
+    verify: bool,
+) -> httpx.AsyncClient:
     """An AsyncClient that sends ``key`` to ``base_url``'s origin and nowhere else."""
     origin = origin_of(httpx.URL(base_url))
 
@@ -79,7 +96,9 @@ def api_http_client(base_url: str, key: ApiKey, *, transport: httpx.AsyncBaseTra
         if origin_of(request.url) != origin:
             request.headers.pop("Authorization", None)
 
-    hooks: dict[str, list[Callable[[httpx.Request], Awaitable[None]]]] = {"request": [strip_foreign_auth]}
+    hooks: dict[str, list[Callable[[httpx.Request], Awaitable[None]]]] = {
+        "request": [strip_foreign_auth]
+    }
     return httpx.AsyncClient(
         transport=transport,
         timeout=timeout or DEFAULT_TIMEOUT,
@@ -118,14 +137,34 @@ def _transport_reason(exc: Exception, url: str = "") -> str:
     return f"network error ({type(exc).__name__})"
 
 
-async def fetch(client: httpx.AsyncClient, endpoint: str, url: str,
-                params: dict[str, Any]) -> tuple[int, httpx.Headers, bytes]:
-    """GET ``url``: (status, headers, body), with httpx's failures as our typed errors."""
+async def fetch(
+    client: httpx.AsyncClient,
+    endpoint: str,
+    url: str,
+    params: dict[str, Any],
+    max_body: int = MAX_BODY,
+) -> tuple[int, httpx.Headers, bytes]:
+    """GET ``url``: (status, headers, body), with httpx's failures as our typed errors.
+
+    The body is read as it arrives and dropped at ``max_body`` bytes (then the
+    connection is closed, not drained): :class:`BodyTooLargeError`."""
     try:
-        response = await client.get(url, params=params)
-        return response.status_code, response.headers, response.content
+        async with client.stream("GET", url, params=params) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_body:
+                raise BodyTooLargeError(endpoint, int(declared), max_body)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > max_body:
+                    raise BodyTooLargeError(endpoint, size, max_body)
+                chunks.append(chunk)
+            return response.status_code, response.headers, b"".join(chunks)
     except httpx.TimeoutException as exc:
-        raise TransportError(endpoint, f"timed out ({type(exc).__name__}) at {_where(url)}") from None
+        raise TransportError(
+            endpoint, f"timed out ({type(exc).__name__}) at {_where(url)}"
+        ) from None
     except httpx.DecodingError:  # e.g. "Content-Encoding: gzip" on a body that is not
         raise BadPayloadError(endpoint, "body could not be decoded (Content-Encoding)") from None
     except (httpx.RequestError, httpx.StreamError) as exc:  # incl. TooManyRedirects

@@ -1,7 +1,11 @@
 """Typed records for every shape in the Fusion API contract, and their parsers.
 
-Parsers take decoded JSON and the endpoint label (for error messages) and either
-return a record or raise :class:`~axom_tui.api.errors.BadPayloadError`.
+Parsers take decoded JSON and the endpoint label (for error messages). An answer whose
+shape cannot be read at all (not an object, a list that is not a list) raises
+:class:`~axom_tui.api.errors.BadPayloadError`; within it, one bad item is skipped and
+one bad field left empty, and what was left out travels with the answer as
+``.issues`` (:mod:`axom_tui.api.issues`). The download manifest stays all-or-nothing:
+a model with a file missing is not a model.
 """
 
 from __future__ import annotations
@@ -14,10 +18,19 @@ from typing import Any
 
 from axom_tui.api.errors import BadPayloadError
 from axom_tui.api.fields import Fields, unwrap_list
+from axom_tui.api.issues import CLEAN, IssueLog, Listing, ParseIssues
+from axom_tui.api.item_parsing import ItemMemo, each_item, next_cursor, point_fast, usable
 
 KNOWN_STATUSES = (
-    "queued", "provisioning", "staging", "running", "checkpointing",
-    "uploading", "completed", "failed", "preempted",
+    "queued",
+    "provisioning",
+    "staging",
+    "running",
+    "checkpointing",
+    "uploading",
+    "completed",
+    "failed",
+    "preempted",
 )
 TERMINAL_STATUSES = frozenset({"completed", "failed"})
 # Statuses in which a run makes progress and metrics flow.
@@ -47,6 +60,8 @@ class Job:
     updated_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    #: Fields this answer left empty (not part of equality: the same job, read twice).
+    issues: ParseIssues = field(default=CLEAN, compare=False, repr=False)
 
     @property
     def terminal(self) -> bool:
@@ -75,6 +90,7 @@ class MetricsPage:
     job_id: str
     latest_step: int | None
     points: list[MetricPoint]
+    issues: ParseIssues = field(default=CLEAN, compare=False, repr=False)
 
     @property
     def more_waiting(self) -> bool:
@@ -97,6 +113,7 @@ class LogsPage:
     job_id: str
     latest_seq: int | None
     lines: list[LogLine]
+    issues: ParseIssues = field(default=CLEAN, compare=False, repr=False)
 
     @property
     def more_waiting(self) -> bool:
@@ -126,6 +143,7 @@ class Result:
     gpu_seconds: float | None = None
     tokens_processed: int | None = None
     cost_usd: float | None = None
+    issues: ParseIssues = field(default=CLEAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +190,7 @@ class Overview:
     tokens_period: int | None = None
     spend_usd_period: float | None = None
     period_days: int | None = None
+    issues: ParseIssues = field(default=CLEAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,16 +211,22 @@ class Usage:
     total_cost_usd: float | None = None
     total_jobs: int | None = None
     buckets: list[UsageBucket] = field(default_factory=list)
+    issues: ParseIssues = field(default=CLEAN, compare=False, repr=False)
 
 
 # ---------------------------------------------------------------- parsers
 
 
-def parse_job(body: Any, endpoint: str, where: str = "") -> Job:
-    f = Fields(body, endpoint, where)
-    return Job(
-        id=f.identifier("id") or "",
-        status=f.text("status", required=True) or "",
+def parse_job(body: Any, endpoint: str, where: str = "", log: IssueLog | None = None) -> Job:
+    """One job. ``id`` and ``status`` are required (without them it is not a run we can
+    follow); any other field of the wrong type is left empty and counted."""
+    own = IssueLog() if log is None else log
+    f = Fields(body, endpoint, where, own)
+    job_id = f.identifier("id") or ""
+    status = f.text("status", required=True) or ""
+    values: dict[str, Any] = dict(
+        id=job_id,
+        status=status,
         type=f.text("type") or "unknown",
         retries=f.integer("retries") or 0,
         error=_error_text(f.raw("error")),
@@ -216,11 +241,27 @@ def parse_job(body: Any, endpoint: str, where: str = "") -> Job:
         started_at=f.timestamp("started_at"),
         finished_at=f.timestamp("finished_at"),
     )
+    return Job(**values, issues=CLEAN if own.clean else own.issues(1, "job"))
 
 
-def parse_jobs(body: Any, endpoint: str) -> list[Job]:
+def parse_jobs(body: Any, endpoint: str, memo: ItemMemo | None = None) -> Listing[Job]:
+    """A page of the job list: the jobs that parsed, what was left out, the next cursor.
+    ``memo``: the jobs of earlier pages, by id (a job whose JSON is unchanged is reused)."""
     items = unwrap_list(body, endpoint, "jobs", "items", "data")
-    return [parse_job(item, endpoint, f"[{i}]") for i, item in enumerate(items)]
+    log = IssueLog()
+
+    def one(raw: Any, where: str) -> Job:
+        job: Job | None = memo.get(raw) if memo is not None else None
+        if job is not None:
+            return job
+        job = parse_job(raw, endpoint, where)
+        log.absorb(job.issues)
+        if memo is not None and job.issues.clean:
+            memo.put(raw, job)
+        return job
+
+    jobs = each_item(items, log, one, endpoint=endpoint)
+    return Listing(jobs, log.issues(len(items), "job"), next_cursor(body))
 
 
 def _error_text(value: Any) -> str | None:
@@ -236,30 +277,39 @@ def _error_text(value: Any) -> str | None:
                 return text
     try:
         return json.dumps(value, sort_keys=True, allow_nan=True)[:2000]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return repr(value)[:2000]
 
 
 def parse_metrics(body: Any, endpoint: str, job_id: str) -> MetricsPage:
-    f = Fields(body, endpoint)
-    points = []
-    for i, raw in enumerate(f.array("points")):
-        p = Fields(raw, endpoint, f"points[{i}]")
-        points.append(
-            MetricPoint(
-                step=p.integer("step", required=True) or 0,
-                loss=_nan_if_none(p.number("loss")),
-                grad_norm=_nan_if_none(p.number("grad_norm")),
-                lr=_nan_if_none(p.number("lr")),
-                throughput=_nan_if_none(p.number("throughput")),
-                vram_gb=_nan_if_none(p.number("vram_gb")),
-                cycle=p.integer("cycle"),
-                phase=p.text("phase"),
-                ts=p.timestamp("ts"),
-            )
+    log = IssueLog()
+    f = Fields(body, endpoint, "", log)
+    raw_points = f.array("points")
+
+    def one(raw: Any, where: str) -> MetricPoint:
+        point = point_fast(raw, MetricPoint)
+        if point is not None:
+            return point
+        p = Fields(raw, endpoint, where, log, top=False)
+        return MetricPoint(
+            step=p.integer("step", required=True) or 0,
+            loss=_nan_if_none(p.number("loss")),
+            grad_norm=_nan_if_none(p.number("grad_norm")),
+            lr=_nan_if_none(p.number("lr")),
+            throughput=_nan_if_none(p.number("throughput")),
+            vram_gb=_nan_if_none(p.number("vram_gb")),
+            cycle=p.integer("cycle"),
+            phase=p.text("phase"),
+            ts=p.timestamp("ts"),
         )
-    return MetricsPage(job_id=f.identifier("job_id", required=False) or job_id,
-                       latest_step=f.integer("latest_step"), points=points)
+
+    points = each_item(raw_points, log, one, "points", endpoint)
+    return MetricsPage(
+        job_id=f.identifier("job_id", required=False) or job_id,
+        latest_step=f.integer("latest_step"),
+        points=points,
+        issues=log.issues(len(raw_points), "point"),
+    )
 
 
 def _nan_if_none(value: float | None) -> float:
@@ -267,37 +317,47 @@ def _nan_if_none(value: float | None) -> float:
 
 
 def parse_logs(body: Any, endpoint: str, job_id: str) -> LogsPage:
-    f = Fields(body, endpoint)
-    lines = []
-    for i, raw in enumerate(f.array("lines")):
-        line = Fields(raw, endpoint, f"lines[{i}]")
-        lines.append(
-            LogLine(
-                seq=line.integer("seq", required=True) or 0,
-                text=line.text("text") or "",
-                stream=line.text("stream") or "stdout",
-                ts=line.timestamp("ts"),
-            )
+    log = IssueLog()
+    f = Fields(body, endpoint, "", log)
+    raw_lines = f.array("lines")
+
+    def one(raw: Any, where: str) -> LogLine:
+        line = Fields(raw, endpoint, where, log, top=False)
+        return LogLine(
+            seq=line.integer("seq", required=True) or 0,
+            text=line.text("text") or "",
+            stream=line.text("stream") or "stdout",
+            ts=line.timestamp("ts"),
         )
-    return LogsPage(job_id=f.identifier("job_id", required=False) or job_id,
-                    latest_seq=f.integer("latest_seq"), lines=lines)
+
+    lines = each_item(raw_lines, log, one, "lines", endpoint)
+    return LogsPage(
+        job_id=f.identifier("job_id", required=False) or job_id,
+        latest_seq=f.integer("latest_seq"),
+        lines=lines,
+        issues=log.issues(len(raw_lines), "line"),
+    )
 
 
-def parse_events(body: Any, endpoint: str) -> list[Event]:
+def parse_events(body: Any, endpoint: str) -> Listing[Event]:
     items = unwrap_list(body, endpoint, "events", "items", "data")
-    events = []
-    for i, raw in enumerate(items):
-        e = Fields(raw, endpoint, f"[{i}]")
+    log = IssueLog()
+
+    def one(raw: Any, where: str) -> Event:
+        e = Fields(raw, endpoint, where, log, top=False)
         payload = e.raw("payload")
         if payload is not None and not isinstance(payload, dict):
             payload = {"value": payload}
-        events.append(Event(kind=e.text("kind") or "unknown", ts=e.timestamp("ts"), payload=payload or {}))
-    return events
+        return Event(kind=e.text("kind") or "unknown", ts=e.timestamp("ts"), payload=payload or {})
+
+    events = each_item(items, log, one, endpoint=endpoint)
+    return Listing(events, log.issues(len(items), "event"))
 
 
 def parse_result(body: Any, endpoint: str, job_id: str) -> Result:
-    f = Fields(body, endpoint)
-    return Result(
+    log = IssueLog()
+    f = Fields(body, endpoint, "", log)
+    values: dict[str, Any] = dict(
         job_id=f.identifier("job_id", required=False) or job_id,
         ppl_baseline=f.number("ppl_baseline"),
         ppl_final=f.number("ppl_final"),
@@ -311,27 +371,42 @@ def parse_result(body: Any, endpoint: str, job_id: str) -> Result:
         tokens_processed=f.integer("tokens_processed"),
         cost_usd=f.number("cost_usd"),
     )
+    usable(values, log, endpoint, "job_id")
+    return Result(**values, issues=CLEAN if log.clean else log.issues(1, "result"))
 
 
-def parse_models(body: Any, endpoint: str) -> list[Model]:
+def parse_models(body: Any, endpoint: str, memo: ItemMemo | None = None) -> Listing[Model]:
     items = unwrap_list(body, endpoint, "models", "items", "data")
-    models = []
-    for i, raw in enumerate(items):
-        m = Fields(raw, endpoint, f"[{i}]")
-        lineage = m.child("lineage")
-        models.append(
-            Model(
-                id=m.identifier("id") or "",
-                name=m.text("name") or "",
-                version=m.text("version") or "",
-                params=m.integer("params"),
-                base_model_id=m.identifier("base_model_id", required=False),
-                job_id=lineage.identifier("job_id", required=False) if lineage else None,
-                status=m.text("status") or "",
-                created_at=m.timestamp("created_at"),
-            )
-        )
-    return models
+    log = IssueLog()
+
+    def one(raw: Any, where: str) -> Model:
+        model: Model | None = memo.get(raw) if memo is not None else None
+        if model is not None:
+            return model
+        before = (log.skipped, log.emptied)
+        model = _model(raw, endpoint, where, log)
+        if memo is not None and (log.skipped, log.emptied) == before:
+            memo.put(raw, model)
+        return model
+
+    models = each_item(items, log, one, endpoint=endpoint)
+    return Listing(models, log.issues(len(items), "model"))
+
+
+def _model(raw: Any, endpoint: str, where: str, log: IssueLog) -> Model:
+    m = Fields(raw, endpoint, where, log, top=False)
+    model_id = m.identifier("id") or ""
+    lineage = m.child("lineage")
+    return Model(
+        id=model_id,
+        name=m.text("name") or "",
+        version=m.text("version") or "",
+        params=m.integer("params"),
+        base_model_id=m.identifier("base_model_id", required=False),
+        job_id=lineage.identifier("job_id", required=False) if lineage else None,
+        status=m.text("status") or "",
+        created_at=m.timestamp("created_at"),
+    )
 
 
 def parse_manifest(body: Any, endpoint: str, model_id: str) -> Manifest:
@@ -359,8 +434,9 @@ def parse_manifest(body: Any, endpoint: str, model_id: str) -> Manifest:
 
 
 def parse_overview(body: Any, endpoint: str) -> Overview:
-    f = Fields(body, endpoint)
-    return Overview(
+    log = IssueLog()
+    f = Fields(body, endpoint, "", log)
+    values: dict[str, Any] = dict(
         active_runs=f.integer("active_runs"),
         models=f.integer("models"),
         datasets=f.integer("datasets"),
@@ -369,22 +445,26 @@ def parse_overview(body: Any, endpoint: str) -> Overview:
         spend_usd_period=f.number("spend_usd_period"),
         period_days=f.integer("period_days"),
     )
+    usable(values, log, endpoint)
+    return Overview(**values, issues=CLEAN if log.clean else log.issues(1, "overview"))
 
 
 def parse_usage(body: Any, endpoint: str) -> Usage:
-    f = Fields(body, endpoint)
-    buckets = []
-    for i, raw in enumerate(f.array("buckets")):
-        b = Fields(raw, endpoint, f"buckets[{i}]")
-        buckets.append(
-            UsageBucket(
-                date=b.text("date") or "",
-                gpu_minutes=b.number("gpu_minutes"),
-                tokens=b.integer("tokens"),
-                cost_usd=b.number("cost_usd"),
-                jobs=b.integer("jobs"),
-            )
+    log = IssueLog()
+    f = Fields(body, endpoint, "", log)
+    raw_buckets = f.array("buckets")
+
+    def one(raw: Any, where: str) -> UsageBucket:
+        b = Fields(raw, endpoint, where, log, top=False)
+        return UsageBucket(
+            date=b.text("date") or "",
+            gpu_minutes=b.number("gpu_minutes"),
+            tokens=b.integer("tokens"),
+            cost_usd=b.number("cost_usd"),
+            jobs=b.integer("jobs"),
         )
+
+    buckets = each_item(raw_buckets, log, one, "buckets", endpoint)
     return Usage(
         period_days=f.integer("period_days"),
         unit=f.text("unit"),
@@ -393,12 +473,17 @@ def parse_usage(body: Any, endpoint: str) -> Usage:
         total_cost_usd=f.number("total_cost_usd"),
         total_jobs=f.integer("total_jobs"),
         buckets=buckets,
+        issues=log.issues(len(raw_buckets), "bucket"),
     )
 
 
-def parse_catalog(body: Any, endpoint: str) -> list[dict[str, Any]]:
+def parse_catalog(body: Any, endpoint: str) -> Listing[dict[str, Any]]:
     items = unwrap_list(body, endpoint, "items", "data", "base_models", "datasets")
-    for i, item in enumerate(items):
+    log = IssueLog()
+
+    def one(item: Any, where: str) -> dict[str, Any]:
         if not isinstance(item, dict):
-            raise BadPayloadError(endpoint, "expected an object", f"[{i}]")
-    return items
+            raise BadPayloadError(endpoint, "expected an object", where)
+        return item
+
+    return Listing(each_item(items, log, one, endpoint=endpoint), log.issues(len(items), "item"))

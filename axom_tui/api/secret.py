@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from axom_tui.sanitize import hide_everywhere
+from axom_tui.base.sanitize import hide_everywhere
 
 
 def mask_key(key: str) -> str:
@@ -12,7 +12,7 @@ def mask_key(key: str) -> str:
     if not key:
         return "(none)"
     prefix = "axom_live_" if key.startswith("axom_live_") else ""
-    rest = key[len(prefix):]
+    rest = key[len(prefix) :]
     if len(rest) < 12:
         return f"{prefix}…"
     return f"{prefix}…{rest[-4:]}"
@@ -25,7 +25,8 @@ class ApiKey:
 
     def __init__(self, value: str) -> None:
         self._value = value.strip()
-        hide_everywhere(self._value)
+        if len(self._value.removeprefix("axom_live_")) >= 12:  # a bare prefix is no secret
+            hide_everywhere(self._value)
 
     def reveal(self) -> str:
         return self._value
@@ -53,3 +54,26 @@ class ApiKey:
 
     def __reduce__(self) -> NoReturn:  # refuse pickling the raw key into crash dumps
         raise TypeError("ApiKey cannot be pickled")
+
+
+def mask_pieces(text: str, key: str, replacement: str, piece: int = 8) -> str:
+    """``text`` with every run of ``piece`` or more characters of the key's secret part
+    replaced: a server that echoes the key into a field we quote shortened (an unreadable
+    timestamp, say) must not get even a cut-off piece of it on screen."""
+    secret = key.removeprefix("axom_live_")
+    if len(secret) < piece or len(text) < piece:
+        return text
+    windows = {secret[i : i + piece] for i in range(len(secret) - piece + 1)}
+    out: list[str] = []
+    j = 0
+    while j < len(text):
+        if text[j : j + piece] in windows:
+            k = j + piece
+            while k < len(text) and text[j : k + 1] in secret:
+                k += 1
+            out.append(replacement)
+            j = k
+        else:
+            out.append(text[j])
+            j += 1
+    return "".join(out)

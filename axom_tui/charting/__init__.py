@@ -6,15 +6,26 @@ Nothing in this package imports Textual (a test checks it); the widget in
 
 from typing import TYPE_CHECKING
 
-from axom_tui._lazy import lazy_exports
+from axom_tui.base.lazy import lazy_exports
 
 # Names load on first use: numpy and plotext cost half a second, and the dashboard's
 # first frame (and the chart's "waiting" placeholder) needs neither.
 _EXPORTS = {
-    "Decimated": "decimate", "decimate": "decimate", "Rendered": "render", "render": "render",
-    "render_chart": "render", "DEFAULT_WEIGHT": "smoothing", "EmaCache": "smoothing",
-    "ema_full": "smoothing", "ChartLine": "spec", "ChartOptions": "spec", "ChartSpec": "spec",
-    "ChartTheme": "spec", "MarkerSet": "spec", "MetricView": "spec", "OverlayData": "views",
+    "Decimated": "decimate",
+    "decimate": "decimate",
+    "Rendered": "render",
+    "render": "render",
+    "render_chart": "render",
+    "DEFAULT_WEIGHT": "smoothing",
+    "EmaCache": "smoothing",
+    "ema_full": "smoothing",
+    "ChartLine": "spec",
+    "ChartOptions": "spec",
+    "ChartSpec": "spec",
+    "ChartTheme": "spec",
+    "MarkerSet": "spec",
+    "MetricView": "spec",
+    "OverlayData": "views",
     "RunChartData": "views",
 }
 __all__ = list(_EXPORTS)

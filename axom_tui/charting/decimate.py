@@ -124,8 +124,11 @@ def decimate(
     lo, hi = window_bounds(s_all, n, window)
     columns = max(1, int(columns))
     try:
-        if (summary is not None and summary.length == v_all.shape[0]
-                and hi - lo >= BLOCK * 8 * columns):
+        if (
+            summary is not None
+            and summary.length == v_all.shape[0]
+            and hi - lo >= BLOCK * 8 * columns
+        ):
             return _from_summary(s_all[:n], v_all[:n], summary, lo, hi, columns, positive_only)
         return _decimate(s_all[lo:hi], v_all[lo:hi], columns, positive_only)
     finally:
@@ -177,13 +180,27 @@ def _decimate(
         nonfinite, infinite, gaps = _count_and_locate(s, v_orig)
     kmin = _first_equal(v, mins, starts, ends)
     kmax = _first_equal(v, maxs, starts, ends)
-    return _assemble(s, v, starts, ends, mins, maxs, kmin, kmax, bad_count,
-                     nonfinite=nonfinite, infinite=infinite, nonpositive=nonpositive,
-                     gaps=gaps, source_points=m)
+    return _assemble(
+        s,
+        v,
+        starts,
+        ends,
+        mins,
+        maxs,
+        kmin,
+        kmax,
+        bad_count,
+        nonfinite=nonfinite,
+        infinite=infinite,
+        nonpositive=nonpositive,
+        gaps=gaps,
+        source_points=m,
+    )
 
 
-def _first_equal(v: FloatArray, targets: FloatArray, starts: npt.NDArray[np.intp],
-                 ends: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+def _first_equal(
+    v: FloatArray, targets: FloatArray, starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
+) -> npt.NDArray[np.intp]:
     """Index of the first value equal to its bucket's target in each bucket (the
     bucket's start where there is none: a bucket of NaN)."""
     hits = np.flatnonzero(v == np.repeat(targets, ends - starts))
@@ -194,8 +211,9 @@ def _first_equal(v: FloatArray, targets: FloatArray, starts: npt.NDArray[np.intp
     return np.where((found >= starts) & (found < ends), found, starts)
 
 
-def _edge_unit(v: FloatArray, a: int, b: int) -> tuple[float, float, float, int, int,
-                                                       int, int, int]:
+def _edge_unit(
+    v: FloatArray, a: int, b: int
+) -> tuple[float, float, float, int, int, int, int, int]:
     """What a block summary holds, for the few points ``v[a:b]`` at a window's edge:
     min, max, smallest positive, NaN/inf count, <= 0 count, and the offsets from ``a``
     of the three."""
@@ -208,28 +226,48 @@ def _edge_unit(v: FloatArray, a: int, b: int) -> tuple[float, float, float, int,
     pos = np.flatnonzero(vals > 0)
     i_pos = int(pos[np.argmin(vals[pos])]) if pos.shape[0] else i_min
     posmin = float(vals[i_pos]) if pos.shape[0] else np.nan
-    return (float(vals[i_min]), float(vals[i_max]), posmin, b - a - ok.shape[0],
-            int(np.count_nonzero(vals <= 0)), int(ok[i_min]), int(ok[i_max]), int(ok[i_pos]))
+    return (
+        float(vals[i_min]),
+        float(vals[i_max]),
+        posmin,
+        b - a - ok.shape[0],
+        int(np.count_nonzero(vals <= 0)),
+        int(ok[i_min]),
+        int(ok[i_max]),
+        int(ok[i_pos]),
+    )
 
 
-def _units(summary: BlockSummary, names: tuple[str, ...], fields: tuple[int, ...],
-           head: tuple[float, ...] | None, tail: tuple[float, ...] | None,
-           b0: int, b1: int) -> list[npt.NDArray[np.float64]]:
+def _units(
+    summary: BlockSummary,
+    names: tuple[str, ...],
+    fields: tuple[int, ...],
+    head: tuple[float, ...] | None,
+    tail: tuple[float, ...] | None,
+    b0: int,
+    b1: int,
+) -> list[npt.NDArray[np.float64]]:
     """The summary's columns ``names`` over blocks ``b0..b1-1``, with the edge units'
     ``fields`` before and after (no copy when there are none)."""
     out = []
     for name, k in zip(names, fields, strict=True):
         col = getattr(summary, name)[b0:b1]
         if head is not None or tail is not None:
-            col = np.concatenate([[head[k]] if head is not None else [], col,
-                                  [tail[k]] if tail is not None else []])
+            col = np.concatenate(
+                [[head[k]] if head is not None else [], col, [tail[k]] if tail is not None else []]
+            )
         out.append(col)
     return out
 
 
 def _from_summary(
-    s: npt.NDArray[np.integer], v: FloatArray, summary: BlockSummary, lo: int, hi: int,
-    columns: int, positive_only: bool,
+    s: npt.NDArray[np.integer],
+    v: FloatArray,
+    summary: BlockSummary,
+    lo: int,
+    hi: int,
+    columns: int,
+    positive_only: bool,
 ) -> Decimated:
     """Like ``_decimate`` over ``[lo, hi)``, reading the summary's blocks for the whole
     blocks inside it and the points themselves for the partial blocks at its edges."""
@@ -238,19 +276,32 @@ def _from_summary(
     tail = _edge_unit(v, b1 * BLOCK, hi) if b1 * BLOCK < hi else None
     ustarts = np.arange(b0, b1, dtype=np.intp) * BLOCK
     if head is not None or tail is not None:
-        ustarts = np.concatenate([[lo] if head is not None else [], ustarts,
-                                  [b1 * BLOCK] if tail is not None else []]).astype(np.intp)
+        ustarts = np.concatenate(
+            [[lo] if head is not None else [], ustarts, [b1 * BLOCK] if tail is not None else []]
+        ).astype(np.intp)
     nunits = ustarts.shape[0]
     if positive_only:
         low, at_low, high, at_high, bad, nonpos = _units(
-            summary, ("posmins", "at_posmin", "maxs", "at_max", "bad", "nonpos"),
-            (2, 7, 1, 6, 3, 4), head, tail, b0, b1)
+            summary,
+            ("posmins", "at_posmin", "maxs", "at_max", "bad", "nonpos"),
+            (2, 7, 1, 6, 3, 4),
+            head,
+            tail,
+            b0,
+            b1,
+        )
         high = np.where(high > 0, high, np.nan)
         hidden = bad + nonpos
     else:
         low, at_low, high, at_high, bad = _units(
-            summary, ("mins", "at_min", "maxs", "at_max", "bad"), (0, 5, 1, 6, 3),
-            head, tail, b0, b1)
+            summary,
+            ("mins", "at_min", "maxs", "at_max", "bad"),
+            (0, 5, 1, 6, 3),
+            head,
+            tail,
+            b0,
+            b1,
+        )
         hidden = bad
     # Bucket edges found among the units' first steps: 1/BLOCK of the data to search.
     edges = np.linspace(int(s[lo]), int(s[hi - 1]) + 1, columns + 1)
@@ -262,10 +313,12 @@ def _from_summary(
     # Where each bucket's extreme is: the first unit holding it, and its place there.
     order = np.arange(nunits)
     with np.errstate(invalid="ignore"):
-        u_low = np.minimum.reduceat(np.where(low == np.repeat(mins, counts), order, nunits),
-                                    bst).clip(0, nunits - 1)
-        u_high = np.minimum.reduceat(np.where(high == np.repeat(maxs, counts), order, nunits),
-                                     bst).clip(0, nunits - 1)
+        u_low = np.minimum.reduceat(
+            np.where(low == np.repeat(mins, counts), order, nunits), bst
+        ).clip(0, nunits - 1)
+        u_high = np.minimum.reduceat(
+            np.where(high == np.repeat(maxs, counts), order, nunits), bst
+        ).clip(0, nunits - 1)
     kmin = ustarts[u_low] + at_low[u_low].astype(np.intp)
     kmax = ustarts[u_high] + at_high[u_high].astype(np.intp)
     bad_count = np.add.reduceat(hidden, bst).astype(np.int64)
@@ -275,21 +328,41 @@ def _from_summary(
     gaps: tuple[tuple[int, int], ...] = ()
     if nonfinite:
         ends_u = np.append(ustarts[1:], hi)
-        idx = np.concatenate([np.arange(ustarts[u], ends_u[u])
-                              for u in np.flatnonzero(bad).tolist()])
+        idx = np.concatenate(
+            [np.arange(ustarts[u], ends_u[u]) for u in np.flatnonzero(bad).tolist()]
+        )
         _, infinite, gaps = _count_and_locate(s[idx], v[idx], idx)
     starts = ustarts[bst]
     ends = np.append(starts[1:], hi)
-    return _assemble(s, v, starts, ends, mins, maxs, kmin, kmax, bad_count,
-                     nonfinite=nonfinite, infinite=infinite, nonpositive=nonpositive,
-                     gaps=gaps, source_points=hi - lo)
+    return _assemble(
+        s,
+        v,
+        starts,
+        ends,
+        mins,
+        maxs,
+        kmin,
+        kmax,
+        bad_count,
+        nonfinite=nonfinite,
+        infinite=infinite,
+        nonpositive=nonpositive,
+        gaps=gaps,
+        source_points=hi - lo,
+    )
 
 
 def _assemble(
-    s: npt.NDArray[np.integer], v: FloatArray, starts: npt.NDArray[np.intp],
-    ends: npt.NDArray[np.intp], mins: FloatArray, maxs: FloatArray,
-    kmin: npt.NDArray[np.intp], kmax: npt.NDArray[np.intp],
-    bad_count: npt.NDArray[np.integer], **stats: object,
+    s: npt.NDArray[np.integer],
+    v: FloatArray,
+    starts: npt.NDArray[np.intp],
+    ends: npt.NDArray[np.intp],
+    mins: FloatArray,
+    maxs: FloatArray,
+    kmin: npt.NDArray[np.intp],
+    kmax: npt.NDArray[np.intp],
+    bad_count: npt.NDArray[np.integer],
+    **stats: object,
 ) -> Decimated:
     """Two points per bucket (its min and max, at their own steps, in the order they
     came), joined unless a bad value lies between."""
@@ -335,8 +408,14 @@ def _every_point(
     if idx.shape[0] > 1:
         connect[1:] = np.diff(idx) == 1
     return Decimated(
-        s[idx].astype(np.float64), v[idx], connect, nonfinite=nonfinite,
-        infinite=infinite, nonpositive=nonpositive, gaps=gaps, source_points=v.shape[0],
+        s[idx].astype(np.float64),
+        v[idx],
+        connect,
+        nonfinite=nonfinite,
+        infinite=infinite,
+        nonpositive=nonpositive,
+        gaps=gaps,
+        source_points=v.shape[0],
     )
 
 

@@ -116,7 +116,9 @@ def composed_frame(key: FrameKey) -> Frame | None:
             right_rows.append(axis + "│" + RESET)
         else:
             text = rows_right.get(row)
-            right_rows.append(axis + ("├" if text else "│") + label + (text or "").ljust(rw) + RESET)
+            right_rows.append(
+                axis + ("├" if text else "│") + label + (text or "").ljust(rw) + RESET
+            )
     frame = Frame(
         top=(label + " " * lw + axis + top + right_pad + RESET,),
         left=tuple(left_rows),
@@ -125,8 +127,12 @@ def composed_frame(key: FrameKey) -> Frame | None:
     )
     if key.ascii:
         table = ASCII.frame or {}
-        frame = Frame(*(tuple(r.translate(table) for r in part)
-                        for part in (frame.top, frame.left, frame.right, frame.bottom)))
+        frame = Frame(
+            *(
+                tuple(r.translate(table) for r in part)
+                for part in (frame.top, frame.left, frame.right, frame.bottom)
+            )
+        )
     return frame
 
 
@@ -160,7 +166,7 @@ def _x_label_row(key: FrameKey, left_width: int, canvas_w: int) -> str | None:
         start = min(max(lo + cell - (len(text) - 1) // 2, lo), hi - len(text))
         if start <= last_end or start < lo:
             return None  # touching, overlapping or wider than the plot: plotext's own rules
-        chars[start:start + len(text)] = text
+        chars[start : start + len(text)] = text
         last_end = start + len(text)
     return "".join(chars)
 
@@ -194,9 +200,9 @@ def plotext_frame(key: FrameKey) -> Frame:
 
     return Frame(
         top=rows(matrix[0:row, :]),
-        left=rows(matrix[row:row + got_h, 0:col]),
-        right=rows(matrix[row:row + got_h, col + got_w:]),
-        bottom=rows(matrix[row + got_h:, :]),
+        left=rows(matrix[row : row + got_h, 0:col]),
+        right=rows(matrix[row : row + got_h, col + got_w :]),
+        bottom=rows(matrix[row + got_h :, :]),
     )
 
 

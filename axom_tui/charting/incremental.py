@@ -6,8 +6,9 @@ import numpy as np
 import numpy.typing as npt
 
 
-def restart_index(values: npt.NDArray[np.float64], computed: int, last_raw: float,
-                  dirty_from: int | None) -> int:
+def restart_index(
+    values: npt.NDArray[np.float64], computed: int, last_raw: float, dirty_from: int | None
+) -> int:
     """First index of ``values`` a cache must (re)compute from.
 
     ``computed`` values were processed last time, the last of them being ``last_raw``.

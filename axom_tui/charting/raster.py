@@ -28,6 +28,7 @@ from axom_tui.charting.spec import RGB, LineStyle
 
 IntArray = npt.NDArray[np.int64]
 
+
 @dataclass(frozen=True, slots=True)
 class Glyphs:
     """A way of drawing dots: ``xres`` x ``yres`` dots per cell, the bit of each dot
@@ -41,14 +42,38 @@ class Glyphs:
     frame: dict[int, str] | None = None
 
 
-BRAILLE = Glyphs(2, 4, np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]],
-                                dtype=np.uint8), tuple(chr(0x2800 + c) for c in range(256)))
+BRAILLE = Glyphs(
+    2,
+    4,
+    np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint8),
+    tuple(chr(0x2800 + c) for c in range(256)),
+)
 #: Plain ASCII for terminals without braille or box-drawing glyphs: ' top dot,
 #: . bottom dot, : both (one column, two rows of dots per cell).
-ASCII = Glyphs(1, 2, np.array([[1], [2]], dtype=np.uint8), (" ", "'", ".", ":"),
-               frame=str.maketrans({"─": "-", "│": "|", "┊": ":", "┃": "|", "║": "|",
-                                    "┌": "+", "┐": "+", "└": "+", "┘": "+", "┤": "+",
-                                    "├": "+", "┬": "+", "┴": "+", "┼": "+"}))
+ASCII = Glyphs(
+    1,
+    2,
+    np.array([[1], [2]], dtype=np.uint8),
+    (" ", "'", ".", ":"),
+    frame=str.maketrans(
+        {
+            "─": "-",
+            "│": "|",
+            "┊": ":",
+            "┃": "|",
+            "║": "|",
+            "┌": "+",
+            "┐": "+",
+            "└": "+",
+            "┘": "+",
+            "┤": "+",
+            "├": "+",
+            "┬": "+",
+            "┴": "+",
+            "┼": "+",
+        }
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +161,13 @@ _VLINE_GLYPH: dict[str, str] = {"default": "│", "dotted": "┊", "heavy": "┃
 
 
 def compose_rows(
-    cells: Cells, glyphs: Glyphs, width: int, height: int, colors: Sequence[RGB],
-    vlines: Sequence[tuple[int, RGB, LineStyle]], background: RGB,
+    cells: Cells,
+    glyphs: Glyphs,
+    width: int,
+    height: int,
+    colors: Sequence[RGB],
+    vlines: Sequence[tuple[int, RGB, LineStyle]],
+    background: RGB,
     marks: Sequence[tuple[int, int, str, RGB]] = (),
     cursor: tuple[int, RGB, RGB] | None = None,
 ) -> list[str]:
@@ -172,8 +202,11 @@ def compose_rows(
     np.maximum.accumulate(last, axis=1, out=last)
     runs = np.take_along_axis(owner, last, axis=1)
     codes = [sgr(color, background) for color in palette] + [sgr(None, background)]  # [-1]: none
-    on_cursor = ([sgr(color, cursor[2]) for color in palette] + [sgr(None, cursor[2])]
-                 if cursor_col >= 0 and cursor is not None else [])
+    on_cursor = (
+        [sgr(color, cursor[2]) for color in palette] + [sgr(None, cursor[2])]
+        if cursor_col >= 0 and cursor is not None
+        else []
+    )
     rows = []
     for r in range(height):
         text = "".join(chars[r].tolist())
@@ -183,6 +216,11 @@ def compose_rows(
         cuts = [0, *(np.flatnonzero(colour[1:] != colour[:-1]) + 1).tolist(), width]
         if cursor_col >= 0:
             cuts = sorted({*cuts, cursor_col, cursor_col + 1} & set(range(width + 1)))
-        rows.append("".join((on_cursor if a == cursor_col else codes)[colour[a]] + text[a:b]
-                            for a, b in pairwise(cuts)) + RESET)
+        rows.append(
+            "".join(
+                (on_cursor if a == cursor_col else codes)[colour[a]] + text[a:b]
+                for a, b in pairwise(cuts)
+            )
+            + RESET
+        )
     return rows

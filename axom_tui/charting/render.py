@@ -84,8 +84,17 @@ class Plot:
             if cursor_x is not None and self.xscale is not None:
                 col = self.xscale.column(cursor_x)
                 cursor = (col, *self.cursor_colors)
-            rows = compose_rows(self.cells, self.glyphs, width, height, self.colors,
-                                self.vlines, self.background, self.marks, cursor)
+            rows = compose_rows(
+                self.cells,
+                self.glyphs,
+                width,
+                height,
+                self.colors,
+                self.vlines,
+                self.background,
+                self.marks,
+                cursor,
+            )
             body = self.frame.around(rows)
         return "\n".join([*self.top, body, *self.bottom])
 
@@ -108,7 +117,10 @@ class Rendered:
 
 
 def render(
-    spec: ChartSpec, width: int, height: int, theme: ChartTheme | None = None,
+    spec: ChartSpec,
+    width: int,
+    height: int,
+    theme: ChartTheme | None = None,
     cache: FrameCache | None = None,
 ) -> str:
     """ANSI text of ``height`` lines of ``width`` cells (see :func:`render_chart`)."""
@@ -116,8 +128,12 @@ def render(
 
 
 def render_chart(
-    spec: ChartSpec, width: int, height: int, theme: ChartTheme | None = None,
-    cache: FrameCache | None = None, cursor_x: float | None = None,
+    spec: ChartSpec,
+    width: int,
+    height: int,
+    theme: ChartTheme | None = None,
+    cache: FrameCache | None = None,
+    cursor_x: float | None = None,
 ) -> Rendered:
     """Draw ``spec``; pass the same ``cache`` on each redraw of one chart to reuse frames."""
     theme = theme or ChartTheme()
@@ -134,8 +150,17 @@ def render_chart(
     # tick labels per axis): a few columns off makes no visible difference.
     columns = max(4, width - 2 - 7 * len(sides)) * glyphs.xres
     decimated = [
-        _break_gaps(decimate(line.steps, line.values, columns, window=opts.window,
-                             positive_only=opts.log_y, summary=line.summary), spec.x_gap)
+        _break_gaps(
+            decimate(
+                line.steps,
+                line.values,
+                columns,
+                window=opts.window,
+                positive_only=opts.log_y,
+                summary=line.summary,
+            ),
+            spec.x_gap,
+        )
         for line in spec.lines
     ]
     flags = _flags(spec.lines, decimated, opts.log_y)
@@ -156,8 +181,7 @@ def render_chart(
     if reserve:
         row = _text_row("  ".join(flags), width, theme.warning, theme.background)
         plot = _with_bottom(plot, (row,))
-    return Rendered(plot.compose(cursor_x), flags, sum(len(d) for d in decimated),
-                    plot=plot)
+    return Rendered(plot.compose(cursor_x), flags, sum(len(d) for d in decimated), plot=plot)
 
 
 def _with_bottom(plot: Plot, bottom: tuple[str, ...]) -> Plot:
@@ -180,8 +204,14 @@ def _break_gaps(d: Decimated, gap: float | None) -> Decimated:
 
 
 def _plot(
-    spec: ChartSpec, decimated: list[Decimated], width: int, height: int, theme: ChartTheme,
-    glyphs: Glyphs, cache: FrameCache | None, top: tuple[str, ...],
+    spec: ChartSpec,
+    decimated: list[Decimated],
+    width: int,
+    height: int,
+    theme: ChartTheme,
+    glyphs: Glyphs,
+    cache: FrameCache | None,
+    top: tuple[str, ...],
 ) -> tuple[Plot, dict[str, list[int]]]:
     log = spec.options.log_y
     robust = spec.options.robust_y
@@ -198,8 +228,10 @@ def _plot(
     xdots, ydots = canvas_w * glyphs.xres, canvas_h * glyphs.yres
     xaxis = ax.x_axis(spec, decimated, canvas_w)
 
-    y_ticks = {side: Ticks(ax.cells_of(a, ydots, glyphs.yres, canvas_h, a.ticks), a.labels)
-               for side, a in axes.items()}
+    y_ticks = {
+        side: Ticks(ax.cells_of(a, ydots, glyphs.yres, canvas_h, a.ticks), a.labels)
+        for side, a in axes.items()
+    }
     vlines = []
     for mset in spec.markers:
         visible = tuple(s for s in mset.steps if xaxis.lo <= s <= xaxis.hi)
@@ -207,9 +239,16 @@ def _plot(
         for col in ax.cells_of(xaxis, xdots, glyphs.xres, canvas_w, visible[::every]):
             vlines.append((col, mset.color, mset.style))
     key = FrameKey(
-        width, height, theme.background, theme.muted, theme.foreground,
+        width,
+        height,
+        theme.background,
+        theme.muted,
+        theme.foreground,
         Ticks(ax.cells_of(xaxis, xdots, glyphs.xres, canvas_w, xaxis.ticks), xaxis.labels),
-        y_ticks.get("left"), y_ticks.get("right"), tuple(vlines), glyphs.frame is not None,
+        y_ticks.get("left"),
+        y_ticks.get("right"),
+        tuple(vlines),
+        glyphs.frame is not None,
     )
     frame = cache.get(key) if cache is not None else build_frame(key)
 
@@ -228,9 +267,16 @@ def _plot(
         layers.append(line_spans(x, y, d.connect, xdots))
     cells = rasterize(layers, canvas_w, canvas_h, glyphs)
     plot = Plot(
-        top, (), frame=frame, cells=cells, glyphs=glyphs, canvas=(canvas_w, canvas_h),
-        colors=tuple(line.color for line in spec.lines), vlines=tuple(vlines),
-        marks=tuple(marks), background=theme.background,
+        top,
+        (),
+        frame=frame,
+        cells=cells,
+        glyphs=glyphs,
+        canvas=(canvas_w, canvas_h),
+        colors=tuple(line.color for line in spec.lines),
+        vlines=tuple(vlines),
+        marks=tuple(marks),
+        background=theme.background,
         cursor_colors=(theme.foreground, mix(theme.background, theme.foreground, 0.22)),
         xscale=XScale(xaxis.lo, xaxis.hi, canvas_w, glyphs.xres),
         origin=(left_w + 1, len(top) + 1),
@@ -238,9 +284,16 @@ def _plot(
     return plot, clipped
 
 
-def _clip_marks(line: ChartLine, x: np.ndarray, y: np.ndarray, ydots: int, glyphs: Glyphs,
-                rows: int, marks: list[tuple[int, int, str, RGB]],
-                clipped: dict[str, list[int]]) -> None:
+def _clip_marks(
+    line: ChartLine,
+    x: np.ndarray,
+    y: np.ndarray,
+    ydots: int,
+    glyphs: Glyphs,
+    rows: int,
+    marks: list[tuple[int, int, str, RGB]],
+    clipped: dict[str, list[int]],
+) -> None:
     """Marks on the top (bottom) row over each column with a point above (below) the range."""
     above, below = y > ydots - 0.5, y < -0.5
     up, down = (CLIP_UP, CLIP_DOWN) if glyphs.frame is None else ("^", "v")
@@ -280,13 +333,12 @@ def _flags(lines: tuple[ChartLine, ...], decimated: list[Decimated], log: bool) 
     return tuple(out)
 
 
-
-
 def _legend_row(spec: ChartSpec, width: int, theme: ChartTheme, ascii_mode: bool) -> str:
     """Coloured keys, one per distinct label, then the caption right-aligned."""
     bg = theme.background
     line_key, raw_key, dotted_key, solid_key = (
-        ("-", ".", ":", "|") if ascii_mode else ("━", "·", "┊", "│"))
+        ("-", ".", ":", "|") if ascii_mode else ("━", "·", "┊", "│")
+    )
     keys: list[tuple[str, str, RGB]] = []
     seen: set[str] = set()
     for line in spec.lines:

@@ -61,15 +61,24 @@ class ChartTheme:
     resume: RGB = (224, 108, 117)
     warning: RGB = (216, 166, 87)
     palette: tuple[RGB, ...] = (
-        (79, 163, 217), (216, 166, 87), (140, 192, 122), (180, 142, 173),
-        (224, 108, 117), (95, 196, 192), (211, 218, 227), (167, 147, 216),
+        (79, 163, 217),
+        (216, 166, 87),
+        (140, 192, 122),
+        (180, 142, 173),
+        (224, 108, 117),
+        (95, 196, 192),
+        (211, 218, 227),
+        (167, 147, 216),
     )
 
 
 def mix(a: RGB, b: RGB, t: float) -> RGB:
     """``a`` moved a fraction ``t`` of the way towards ``b``."""
-    return (round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t),
-            round(a[2] + (b[2] - a[2]) * t))
+    return (
+        round(a[0] + (b[0] - a[0]) * t),
+        round(a[1] + (b[1] - a[1]) * t),
+        round(a[2] + (b[2] - a[2]) * t),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,14 +25,31 @@ import numpy.typing as npt
 from axom_tui.charting.incremental import restart_index
 
 BLOCK = 64
-_FIELDS = (("mins", np.float64), ("maxs", np.float64), ("posmins", np.float64),
-           ("bad", np.int64), ("nonpos", np.int64), ("at_min", np.int8), ("at_max", np.int8),
-           ("at_posmin", np.int8))
+_FIELDS = (
+    ("mins", np.float64),
+    ("maxs", np.float64),
+    ("posmins", np.float64),
+    ("bad", np.int64),
+    ("nonpos", np.int64),
+    ("at_min", np.int8),
+    ("at_max", np.int8),
+    ("at_posmin", np.int8),
+)
 
 
 class BlockSummary:
-    __slots__ = ("_n", "_raw_last", "at_max", "at_min", "at_posmin", "bad", "maxs", "mins",
-                 "nonpos", "posmins")
+    __slots__ = (
+        "_n",
+        "_raw_last",
+        "at_max",
+        "at_min",
+        "at_posmin",
+        "bad",
+        "maxs",
+        "mins",
+        "nonpos",
+        "posmins",
+    )
 
     def __init__(self) -> None:
         self._n = 0

@@ -163,8 +163,11 @@ class RunChartData:
         cycles = tuple(int(s) for s in cycle_boundaries)
         length = _n(steps)
         changed = (
-            not same_run or version != self.version or length != self._length
-            or resumes != self.resume_points or cycles != self.cycle_boundaries
+            not same_run
+            or version != self.version
+            or length != self._length
+            or resumes != self.resume_points
+            or cycles != self.cycle_boundaries
             or set(columns) != set(self.columns)
             or any(columns[k] is not self.columns.get(k) for k in columns)
         )
@@ -202,28 +205,46 @@ class RunChartData:
             summary = self._pool.raw(self.steps, name, values)
             if options.smoothing and name in SMOOTHED:
                 raw = mix(theme.raw, color, 0.3)  # the raw colour, tinted by its series
-                lines.append(ChartLine("raw", steps, values, raw, axis, dimmed=True,
-                                       nan_label=name, summary=summary))
+                lines.append(
+                    ChartLine(
+                        "raw",
+                        steps,
+                        values,
+                        raw,
+                        axis,
+                        dimmed=True,
+                        nan_label=name,
+                        summary=summary,
+                    )
+                )
                 ema, ema_summary = self._pool.smoothed(self.steps, name, values, options.weight)
                 smooth_lines.append(ChartLine(name, steps, ema, color, axis, summary=ema_summary))
             else:
-                lines.append(ChartLine(name, steps, values, color, axis, nan_label=name,
-                                       summary=summary))
+                lines.append(
+                    ChartLine(name, steps, values, color, axis, nan_label=name, summary=summary)
+                )
         cycles, resumes = self.cycle_boundaries, self.resume_points
         extra: dict[str, float | None] = {}
         if timed:
             x = self.times_ms()
             cycles, resumes = self._at_times(cycles, x), self._at_times(resumes, x)
-            origin = self.start * 1000.0 if self.start is not None else (
-                float(x[0]) if x.shape[0] else None)
+            origin = (
+                self.start * 1000.0
+                if self.start is not None
+                else (float(x[0]) if x.shape[0] else None)
+            )
             extra = {"x_origin": origin, "x_gap": float(gap_threshold(x))}
         markers = (
             MarkerSet("cycle", cycles, theme.cycle, "dotted"),
             MarkerSet("resume", resumes, theme.resume, "default"),
         )
-        return ChartSpec(tuple(lines + smooth_lines), markers, options,
-                         caption=_caption(view.value, options, any(smooth_lines)),
-                         **extra)  # type: ignore[arg-type]
+        return ChartSpec(
+            tuple(lines + smooth_lines),
+            markers,
+            options,
+            caption=_caption(view.value, options, any(smooth_lines)),
+            **extra,  # type: ignore[arg-type]
+        )
 
     # ------------------------------------------------------------ the cursor's questions
 
@@ -333,10 +354,12 @@ class OverlayData:
 
     def set_overlay(self, series: Sequence[tuple[str, SeriesLike, SeriesLike, int | None]]) -> bool:
         """Take the runs to compare, as ``(label, steps, values, version)``; True if changed."""
-        new = tuple((str(label), steps, values, version)
-                    for label, steps, values, version in series)
+        new = tuple(
+            (str(label), steps, values, version) for label, steps, values, version in series
+        )
         changed = _identity(new) != _identity(self.series) or any(
-            _n(s[1]) != self._lengths.get(id(s[1])) for s in new)
+            _n(s[1]) != self._lengths.get(id(s[1])) for s in new
+        )
         for _label, steps, _values, _version in new:
             if _n(steps) < self._lengths.get(id(steps), 0):  # points dropped: recompute
                 self._pool.mark_dirty(steps, -(2**62))
@@ -358,11 +381,19 @@ class OverlayData:
                 shown, summary = self._pool.smoothed(steps, metric, values, options.weight)
             else:
                 shown, summary = values, self._pool.raw(steps, metric, values)
-            lines.append(ChartLine(label, _trim(steps, n), _trim(shown, n), color,
-                                   nan_label=f"{label} {metric}", summary=summary))
-        return ChartSpec(tuple(lines), (), options,
-                         caption=_caption(metric, options, options.smoothing))
-
+            lines.append(
+                ChartLine(
+                    label,
+                    _trim(steps, n),
+                    _trim(shown, n),
+                    color,
+                    nan_label=f"{label} {metric}",
+                    summary=summary,
+                )
+            )
+        return ChartSpec(
+            tuple(lines), (), options, caption=_caption(metric, options, options.smoothing)
+        )
 
     # ------------------------------------------------------------ the cursor's questions
     # One cursor for every run, at one step: the longest run is its track.
@@ -397,8 +428,9 @@ class OverlayData:
     def flagged(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
         return np.empty(0, dtype=np.intp), np.empty(0)
 
-    def readout(self, index: int, view: MetricView, options: ChartOptions,
-                metric: str = "loss") -> Readout:
+    def readout(
+        self, index: int, view: MetricView, options: ChartOptions, metric: str = "loss"
+    ) -> Readout:
         """Each run's value at the step of the cursor (None where it has no point near)."""
         step = self.moment(index).step
         runs: list[tuple[str, float | None]] = []

@@ -7,15 +7,36 @@ No Textual here: the CLI and the tests load settings without a UI.
 """
 
 from axom_tui.config.load import (
-    APP_NAME, CONFIG_ENV, PROFILE_ENV, config_dir, default_config_path, load_settings,
+    APP_NAME,
+    CONFIG_ENV,
+    PROFILE_ENV,
+    config_dir,
+    default_config_path,
+    load_settings,
 )
 from axom_tui.config.schema import (
-    ConfigError, NotifySettings, PollSettings, Settings, Source, setting_names,
+    ConfigError,
+    NotifySettings,
+    PollSettings,
+    Settings,
+    Source,
+    setting_names,
 )
 from axom_tui.config.write import render_settings, save_theme_choice
 
 __all__ = [
-    "APP_NAME", "CONFIG_ENV", "PROFILE_ENV", "ConfigError", "NotifySettings", "PollSettings",
-    "Settings", "Source", "config_dir", "default_config_path", "load_settings", "render_settings",
-    "save_theme_choice", "setting_names",
+    "APP_NAME",
+    "CONFIG_ENV",
+    "PROFILE_ENV",
+    "ConfigError",
+    "NotifySettings",
+    "PollSettings",
+    "Settings",
+    "Source",
+    "config_dir",
+    "default_config_path",
+    "load_settings",
+    "render_settings",
+    "save_theme_choice",
+    "setting_names",
 ]

@@ -15,11 +15,20 @@ from typing import Any
 
 import platformdirs
 
+from axom_tui.config.connection import ConnectionSettingsError, check_base_url
 from axom_tui.config.schema import (
-    GROUPS, OPTIONS, OPTIONS_BY_NAME, ConfigError, NotifySettings, PollSettings, Settings, Source,
-    convert_value, default_value, shown,
+    GROUPS,
+    OPTIONS,
+    OPTIONS_BY_NAME,
+    ConfigError,
+    NotifySettings,
+    PollSettings,
+    Settings,
+    Source,
+    convert_value,
+    default_value,
+    shown,
 )
-from axom_tui.connection import ConnectionSettingsError, check_base_url
 
 APP_NAME = "axom-tui"
 CONFIG_ENV = "AXOM_CONFIG"
@@ -106,14 +115,17 @@ def _read_file(path: Path, explicit: bool, warnings: list[str]) -> _File:
     return _File(path, text, data)
 
 
-def _flatten(file: _File, table: Mapping[str, Any], at: tuple[str, ...],
-             warnings: list[str]) -> dict[str, tuple[Any, tuple[str, ...]]]:
+def _flatten(
+    file: _File, table: Mapping[str, Any], at: tuple[str, ...], warnings: list[str]
+) -> dict[str, tuple[Any, tuple[str, ...]]]:
     """``{"poll": {"live": 1}}`` -> ``{"poll.live": (1, at + ("poll", "live"))}``; unknown keys warn."""
     found: dict[str, tuple[Any, tuple[str, ...]]] = {}
     for key, raw in table.items():
         if key in GROUPS:
             if not isinstance(raw, Mapping):
-                raise ConfigError(f"{file.where(at + (key,))}: {'.'.join(at + (key,))}: expected a table")
+                raise ConfigError(
+                    f"{file.where(at + (key,))}: {'.'.join(at + (key,))}: expected a table"
+                )
             items = [(f"{key}.{sub}", value) for sub, value in raw.items()]
         else:
             items = [(key, raw)]
@@ -124,17 +136,22 @@ def _flatten(file: _File, table: Mapping[str, Any], at: tuple[str, ...],
                 continue
             hint = difflib.get_close_matches(name, list(OPTIONS_BY_NAME), n=1)
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-            warnings.append(f"{file.where(parts)}: unknown setting {'.'.join(parts)!r} ignored{suggestion}")
+            warnings.append(
+                f"{file.where(parts)}: unknown setting {'.'.join(parts)!r} ignored{suggestion}"
+            )
     return found
 
 
 def _profiles(file: _File) -> dict[str, Mapping[str, Any]]:
     profiles = file.data.get("profiles", {})
-    if not isinstance(profiles, Mapping) or not all(isinstance(p, Mapping) for p in profiles.values()):
-        raise ConfigError(f"{file.where(('profiles',))}: profiles: each profile must be a table, "
-                          "like [profiles.staging]")
+    if not isinstance(profiles, Mapping) or not all(
+        isinstance(p, Mapping) for p in profiles.values()
+    ):
+        raise ConfigError(
+            f"{file.where(('profiles',))}: profiles: each profile must be a table, "
+            "like [profiles.staging]"
+        )
     return dict(profiles)
-
 
 
 def _check_keymap_entries(file: _File, raw: Any, parts: tuple[str, ...]) -> None:
@@ -142,16 +159,22 @@ def _check_keymap_entries(file: _File, raw: Any, parts: tuple[str, ...]) -> None
     for binding, key in raw.items() if isinstance(raw, Mapping) else ():
         if not isinstance(key, str) or not key.strip():
             entry = parts + (binding,)
-            raise ConfigError(f"{file.where(entry)}: {'.'.join(entry)}: expected a key like "
-                              f'"f5" or "ctrl+r", got {shown(key)}')
+            raise ConfigError(
+                f"{file.where(entry)}: {'.'.join(entry)}: expected a key like "
+                f'"f5" or "ctrl+r", got {shown(key)}'
+            )
 
 
 # --- loading
 
 
-def load_settings(*, config_path: Path | None = None, profile: str | None = None,
-                  env: Mapping[str, str] | None = None,
-                  overrides: Mapping[str, Any] | None = None) -> Settings:
+def load_settings(
+    *,
+    config_path: Path | None = None,
+    profile: str | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
     """Resolve every setting; ``overrides`` are flag values by dotted name, ``None`` meaning unset.
 
     Raises ConfigError (never a traceback's worth of detail) for anything unusable.
@@ -163,14 +186,19 @@ def load_settings(*, config_path: Path | None = None, profile: str | None = None
     file = _read_file(path, explicit, warnings)
     profiles = _profiles(file)
     layers: list[tuple[Source, dict[str, tuple[Any, tuple[str, ...]]]]] = [
-        ("file", _flatten(file, {k: v for k, v in file.data.items() if k != "profiles"}, (), warnings))
+        (
+            "file",
+            _flatten(file, {k: v for k, v in file.data.items() if k != "profiles"}, (), warnings),
+        )
     ]
     chosen = profile if profile is not None else (environ.get(PROFILE_ENV, "").strip() or None)
     if chosen is not None:
         if chosen not in profiles:
             origin = "--profile" if profile is not None else PROFILE_ENV
             available = ", ".join(sorted(profiles)) or "none"
-            raise ConfigError(f"unknown profile {chosen!r} (from {origin}); profiles in {path}: {available}")
+            raise ConfigError(
+                f"unknown profile {chosen!r} (from {origin}); profiles in {path}: {available}"
+            )
         layers.append(("profile", _flatten(file, profiles[chosen], ("profiles", chosen), warnings)))
 
     values: dict[str, Any] = {}
@@ -187,7 +215,10 @@ def load_settings(*, config_path: Path | None = None, profile: str | None = None
                     _check_keymap_entries(file, raw, parts)
                 value = convert_value(option, raw, False, f"{where}: {'.'.join(parts)}")
                 if name == "keymap" and source == "profile":
-                    value = {**values[name], **value}  # a profile adds to the keymap, not replaces it
+                    value = {
+                        **values[name],
+                        **value,
+                    }  # a profile adds to the keymap, not replaces it
                 values[name], sources[name], where_of[name] = value, source, where
         var = option.env_var
         if var and environ.get(var, "").strip():
@@ -196,12 +227,18 @@ def load_settings(*, config_path: Path | None = None, profile: str | None = None
 
     for name, raw in (overrides or {}).items():
         if name == "key":
-            raise ConfigError("the API key is never taken from the command line (it would show in "
-                              "`ps` and shell history); set AXOM_KEY or put it in the config file")
+            raise ConfigError(
+                "the API key is never taken from the command line (it would show in "
+                "`ps` and shell history); set AXOM_KEY or put it in the config file"
+            )
         if name not in OPTIONS_BY_NAME:
-            raise ValueError(f"unknown setting {name!r}; expected one of {', '.join(OPTIONS_BY_NAME)}")
+            raise ValueError(
+                f"unknown setting {name!r}; expected one of {', '.join(OPTIONS_BY_NAME)}"
+            )
         if raw is not None:
-            values[name] = convert_value(OPTIONS_BY_NAME[name], raw, isinstance(raw, str), f"command line: {name}")
+            values[name] = convert_value(
+                OPTIONS_BY_NAME[name], raw, isinstance(raw, str), f"command line: {name}"
+            )
             sources[name], where_of[name] = "flag", "command line"
 
     try:
@@ -210,11 +247,17 @@ def load_settings(*, config_path: Path | None = None, profile: str | None = None
         where = where_of.get("base_url", "default")
         raise ConfigError(f"{where}: base_url: {exc}") from None
 
-    groups = {g: {n.split(".", 1)[1]: v for n, v in values.items() if n.startswith(g + ".")} for g in GROUPS}
+    groups = {
+        g: {n.split(".", 1)[1]: v for n, v in values.items() if n.startswith(g + ".")}
+        for g in GROUPS
+    }
     top = {n: v for n, v in values.items() if "." not in n}
     return Settings(
-        **top, poll=PollSettings(**groups["poll"]), notify=NotifySettings(**groups["notify"]),
-        config_path=path, profile=chosen, sources=sources, warnings=tuple(warnings),
+        **top,
+        poll=PollSettings(**groups["poll"]),
+        notify=NotifySettings(**groups["notify"]),
+        config_path=path,
+        profile=chosen,
+        sources=sources,
+        warnings=tuple(warnings),
     )
-
-

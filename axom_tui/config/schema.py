@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from axom_tui.api.defaults import DEFAULT_BASE_URL
 from axom_tui.api.secret import ApiKey
-from axom_tui.connection import ConnectionSettings
+from axom_tui.config.connection import ConnectionSettings
 
 Source = Literal["default", "file", "profile", "env", "flag"]
 
@@ -45,7 +45,9 @@ class Settings:
     log_cap: int = 10_000
     download_dir: Path | None = None
     theme: str = "axom-dark"
-    keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> key, e.g. "refresh" -> "f5"
+    keymap: Mapping[str, str] = field(
+        default_factory=dict
+    )  # binding id -> key, e.g. "refresh" -> "f5"
     notify: NotifySettings = field(default_factory=NotifySettings)
     ascii: bool = False
     mouse: bool = True
@@ -204,4 +206,3 @@ def convert_value(option: Option, raw: Any, from_text: bool, where: str) -> Any:
     except _Invalid as exc:
         got = "" if option.secret else f", got {shown(raw)}"
         raise ConfigError(f"{where}: expected {exc}{got}") from None
-

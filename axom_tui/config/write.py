@@ -13,7 +13,6 @@ from typing import Any
 from axom_tui.config.load import TABLE_HEADER
 from axom_tui.config.schema import GROUPS, OPTIONS, OPTIONS_BY_NAME, ConfigError, Settings
 
-
 # --- showing and writing
 
 
@@ -59,10 +58,14 @@ def render_settings(settings: Settings) -> str:
         if "." in name or name == "keymap":
             continue
         if name == "key":
-            lines.append(row(f"# key: {settings.key.masked}", name))  # a comment: never a usable value
+            lines.append(
+                row(f"# key: {settings.key.masked}", name)
+            )  # a comment: never a usable value
         elif name in FOLDER_OPTIONS and getattr(settings, name) is None:
             # unset: the folder the app will really write to, not a puzzling ""
-            lines.append(f"{f'{name} = {_toml_value(Path.cwd())}':<44} # default: the current folder")
+            lines.append(
+                f"{f'{name} = {_toml_value(Path.cwd())}':<44} # default: the current folder"
+            )
         else:
             lines.append(row(f"{name} = {_toml_value(getattr(settings, name))}", name))
     for group in GROUPS:
@@ -105,7 +108,7 @@ def _with_theme_line(text: str, line: str) -> str:
             lines.insert(start, f"{line}\n\n")
             return "".join(lines)
         if re.match(r"\s*theme\s*=", current):
-            ending = current[len(current.rstrip("\r\n")):]
+            ending = current[len(current.rstrip("\r\n")) :]
             lines[index] = line + (ending or "\n")
             return "".join(lines)
     prefix = text if not text or text.endswith("\n") else text + "\n"
@@ -130,14 +133,17 @@ def save_theme_choice(path: Path, theme_name: str) -> None:
         text = target.read_text(encoding="utf-8")
         before = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{target}: theme choice not saved: cannot read the file: {exc}") from None
+        raise ConfigError(
+            f"{target}: theme choice not saved: cannot read the file: {exc}"
+        ) from None
     updated = _with_theme_line(text, line)
     try:
         after = tomllib.loads(updated)
     except tomllib.TOMLDecodeError:
         after = None
     if after != {**before, "theme": theme_name}:
-        raise ConfigError(f"{target}: theme choice not saved: could not edit the file safely; "
-                          f"add {line} near its top by hand")
+        raise ConfigError(
+            f"{target}: theme choice not saved: could not edit the file safely; "
+            f"add {line} near its top by hand"
+        )
     _write_private(target, updated)
-

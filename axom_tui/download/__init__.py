@@ -12,14 +12,23 @@ the dashboard does not need before its first frame.
 
 from typing import TYPE_CHECKING
 
-from axom_tui._lazy import lazy_exports
+from axom_tui.base.lazy import lazy_exports
 
 _EXPORTS = {
-    "DownloadError": "errors", "NoModelError": "errors", "DownloadManager": "manager",
-    "DownloadTask": "manager", "DownloadOutcome": "outcome", "FileOutcome": "outcome",
-    "DownloadProgress": "progress", "FileProgress": "progress", "FileState": "progress",
-    "TaskState": "progress", "UnsafePathError": "safe_paths", "check_rel": "safe_paths",
-    "resolve_target": "safe_paths", "safe_folder_name": "safe_paths",
+    "DownloadError": "errors",
+    "NoModelError": "errors",
+    "DownloadManager": "manager",
+    "DownloadTask": "manager",
+    "DownloadOutcome": "outcome",
+    "FileOutcome": "outcome",
+    "DownloadProgress": "progress",
+    "FileProgress": "progress",
+    "FileState": "progress",
+    "TaskState": "progress",
+    "UnsafePathError": "safe_paths",
+    "check_rel": "safe_paths",
+    "resolve_target": "safe_paths",
+    "safe_folder_name": "safe_paths",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

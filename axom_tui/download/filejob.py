@@ -11,7 +11,12 @@ from typing import Any, Protocol
 from axom_tui.api.records import ManifestFile
 from axom_tui.download import files, storage, transfer
 from axom_tui.download.errors import (
-    CorruptError, DiskFullError, FatalFileError, RestartError, TransientError, UrlExpiredError,
+    CorruptError,
+    DiskFullError,
+    FatalFileError,
+    RestartError,
+    TransientError,
+    UrlExpiredError,
 )
 from axom_tui.download.progress import ALREADY_PRESENT, FileState, ProgressTracker, _FileCounter
 from axom_tui.download.safe_paths import SafeTarget, UnsafePathError
@@ -150,7 +155,8 @@ class FileJob:
                 failures += 1
                 if failures >= policy.max_attempts:
                     raise FatalFileError(
-                        f"{exc.reason} (gave up after {failures} attempts)") from None
+                        f"{exc.reason} (gave up after {failures} attempts)"
+                    ) from None
                 delay = policy.backoff(failures, self.rng)
                 if exc.retry_after is not None:
                     delay = min(policy.retry_after_cap, max(delay, exc.retry_after))
@@ -164,9 +170,16 @@ class FileJob:
                 raise files.wrap_os_error(exc) from None
 
     async def _fetch(self, url: str, writer: files.PartWriter, offset: int) -> None:
-        await transfer.fetch(url, offset, self.size, self._writer_fn(writer),
-                             lambda: self._restart(writer), self._on_started,
-                             self.stall_timeout, self.chunk_size)
+        await transfer.fetch(
+            url,
+            offset,
+            self.size,
+            self._writer_fn(writer),
+            lambda: self._restart(writer),
+            self._on_started,
+            self.stall_timeout,
+            self.chunk_size,
+        )
 
     def _writer_fn(self, writer: files.PartWriter) -> Callable[[bytes | memoryview], None]:
         write = writer.write

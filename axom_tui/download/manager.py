@@ -18,19 +18,24 @@ from typing import Any, TypeVar
 from axom_tui.api.client import AxomClient
 from axom_tui.api.errors import AxomError, NotFoundError, RateLimitedError
 from axom_tui.api.records import Manifest, Model
+from axom_tui.base.sanitize import clean_text
+from axom_tui.base.units import human_bytes
 from axom_tui.download import files, storage, transfer
 from axom_tui.download.dest_lock import LOCK_NAME, DestLock
 from axom_tui.download.errors import DownloadError, NoModelError
 from axom_tui.download.filejob import FileJob, RetryPolicy
 from axom_tui.download.outcome import DownloadOutcome, FileOutcome, build_outcome, verdict
 from axom_tui.download.progress import (
-    FILE_FINAL, TASK_FINAL, DownloadProgress, FileState, ProgressCallback, ProgressTracker,
+    FILE_FINAL,
+    TASK_FINAL,
+    DownloadProgress,
+    FileState,
+    ProgressCallback,
+    ProgressTracker,
     TaskState,
 )
 from axom_tui.download.safe_paths import SafeTarget, UnsafePathError, plan_targets, safe_folder_name
 from axom_tui.download.signer import ManifestSigner
-from axom_tui.sanitize import clean_text
-from axom_tui.units import human_bytes
 
 T = TypeVar("T")
 DEFAULT_CHUNK_SIZE = transfer.BUFFER_BYTES
@@ -40,8 +45,9 @@ _RNG = random.Random()
 class DownloadTask:
     """Handle on one running download: progress, outcome, cancel."""
 
-    def __init__(self, task_id: str, target: str | Model, dest: Path | None,
-                 tracker: ProgressTracker) -> None:
+    def __init__(
+        self, task_id: str, target: str | Model, dest: Path | None, tracker: ProgressTracker
+    ) -> None:
         self.id = task_id
         self.target = target
         self.requested_dest = dest
@@ -110,8 +116,12 @@ class DownloadManager:
         self.base_dir = base_dir
         self.stall_timeout = stall_timeout
         self.chunk_size = chunk_size
-        self.policy = RetryPolicy(max_attempts=max_attempts, max_resigns=max_resigns,
-                                  backoff_base=backoff_base, backoff_cap=backoff_cap)
+        self.policy = RetryPolicy(
+            max_attempts=max_attempts,
+            max_resigns=max_resigns,
+            backoff_base=backoff_base,
+            backoff_cap=backoff_cap,
+        )
         self._sleep = sleep
         self.tasks: dict[str, DownloadTask] = {}
         self._active_dests: set[Path] = set()
@@ -150,13 +160,17 @@ class DownloadManager:
         except NotFoundError:
             raise NoModelError(f"no run or model with id {shown}") from None
         except AxomError as exc:
-            raise NoModelError(f"no model lists run {shown}, and the run cannot be read: "
-                               f"{clean_text(exc)}") from None
+            raise NoModelError(
+                f"no model lists run {shown}, and the run cannot be read: {clean_text(exc)}"
+            ) from None
         if job.status != "completed":
-            raise NoModelError(f"run {shown} is {clean_text(job.status, 40)}; its model can be "
-                               "downloaded once the run has completed")
-        raise NoModelError(f"run {shown} has completed but no model is listed for it yet; "
-                           "try again in a moment")
+            raise NoModelError(
+                f"run {shown} is {clean_text(job.status, 40)}; its model can be "
+                "downloaded once the run has completed"
+            )
+        raise NoModelError(
+            f"run {shown} has completed but no model is listed for it yet; try again in a moment"
+        )
 
     def start(self, target: str | Model, dest: Path | None = None) -> DownloadTask:
         """Start downloading the model of run ``target`` (a job id) or ``target`` (a Model)."""
@@ -164,7 +178,8 @@ class DownloadManager:
         tracker = ProgressTracker(task_id, self.on_progress)
         handle = DownloadTask(task_id, target, dest, tracker)
         handle._task = asyncio.get_running_loop().create_task(
-            self._run(handle), name=f"axom-download-{task_id}")
+            self._run(handle), name=f"axom-download-{task_id}"
+        )
         self.tasks[task_id] = handle
         return handle
 
@@ -184,8 +199,9 @@ class DownloadManager:
             p = task.progress
             if not task.done or p.state is not TaskState.DONE or p.model_id != model_id:
                 continue
-            if p.dest is not None and all(files.existing_size(p.dest / f.rel) == f.size
-                                          for f in p.files):
+            if p.dest is not None and all(
+                files.existing_size(p.dest / f.rel) == f.size for f in p.files
+            ):
                 return task
         return None
 
@@ -210,8 +226,11 @@ class DownloadManager:
         locked: Path | None = None
         lock: DestLock | None = None
         try:
-            model = handle.target if isinstance(handle.target, Model) \
+            model = (
+                handle.target
+                if isinstance(handle.target, Model)
                 else await self.find_model_for_job(str(handle.target))
+            )
             manifest = await self._manifest(model.id)
             name = manifest.name or model.name
             version = manifest.version or model.version
@@ -252,8 +271,9 @@ class DownloadManager:
                 lock.release()
             if locked is not None:
                 self._active_dests.discard(locked)
-        return build_outcome(tracker.latest or tracker.snapshot(), targets,
-                             sum(f.moved for f in tracker.files))
+        return build_outcome(
+            tracker.latest or tracker.snapshot(), targets, sum(f.moved for f in tracker.files)
+        )
 
     def _dest(self, requested: Path | None, name: str, version: str, model_id: str) -> Path:
         if requested is None:
@@ -270,8 +290,9 @@ class DownloadManager:
             raise DownloadError(f"{dest} is not a folder")
         return dest.resolve()
 
-    def _plan(self, tracker: ProgressTracker, manifest: Manifest,
-              dest: Path) -> tuple[list[FileJob], list[Path | None]]:
+    def _plan(
+        self, tracker: ProgressTracker, manifest: Manifest, dest: Path
+    ) -> tuple[list[FileJob], list[Path | None]]:
         signer = ManifestSigner(manifest, lambda: self._manifest(manifest.model_id), tracker)
         jobs: list[FileJob] = []
         paths: list[Path | None] = []
@@ -285,8 +306,19 @@ class DownloadManager:
                 paths.append(None)
                 continue
             paths.append(planned.final)
-            jobs.append(FileJob(planned, entry.size, counter, tracker, signer, self.policy,
-                                self._sleep, self.stall_timeout, self.chunk_size))
+            jobs.append(
+                FileJob(
+                    planned,
+                    entry.size,
+                    counter,
+                    tracker,
+                    signer,
+                    self.policy,
+                    self._sleep,
+                    self.stall_timeout,
+                    self.chunk_size,
+                )
+            )
         tracker.publish()
         return jobs, paths
 
@@ -295,12 +327,15 @@ class DownloadManager:
         need = sum(_still_needed(job.target, job.size) for job in jobs)
         free = files.free_bytes(dest)
         if need > free:
-            raise DownloadError(f"not enough disk space in {dest}: {human_bytes(need)} still "
-                                f"needed, {human_bytes(free)} free")
+            raise DownloadError(
+                f"not enough disk space in {dest}: {human_bytes(need)} still "
+                f"needed, {human_bytes(free)} free"
+            )
 
     def _finish(self, tracker: ProgressTracker) -> None:
-        state, reason = verdict(tuple(FileOutcome(f.rel, f.size, f.state, f.reason, None)
-                                      for f in tracker.files))
+        state, reason = verdict(
+            tuple(FileOutcome(f.rel, f.size, f.state, f.reason, None) for f in tracker.files)
+        )
         tracker.set_task_state(state, reason)
 
     @staticmethod
@@ -348,4 +383,3 @@ def _cancelled_outcome(tracker: ProgressTracker) -> DownloadOutcome:
     tracker.set_task_state(TaskState.CANCELLED, "cancelled")
     received = sum(f.moved for f in tracker.files)
     return build_outcome(tracker.latest or tracker.snapshot(), [], received)
-

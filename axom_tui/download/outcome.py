@@ -77,16 +77,32 @@ def verdict(files: tuple[FileOutcome, ...]) -> tuple[TaskState, str]:
     return (TaskState.CANCELLED if only_cancelled else TaskState.FAILED), "; ".join(parts)
 
 
-def build_outcome(snap: DownloadProgress, paths: list[Path | None],
-                  received: int) -> DownloadOutcome:
+def build_outcome(
+    snap: DownloadProgress, paths: list[Path | None], received: int
+) -> DownloadOutcome:
     files = tuple(
-        FileOutcome(rel=f.rel, size=f.size, state=f.state, reason=f.reason,
-                    path=paths[i] if f.state is FileState.DONE and i < len(paths) else None)
+        FileOutcome(
+            rel=f.rel,
+            size=f.size,
+            state=f.state,
+            reason=f.reason,
+            path=paths[i] if f.state is FileState.DONE and i < len(paths) else None,
+        )
         for i, f in enumerate(snap.files)
     )
     return DownloadOutcome(
-        task_id=snap.task_id, state=snap.state, reason=snap.reason, model_id=snap.model_id,
-        model_name=snap.model_name, version=snap.version, dest=snap.dest, files=files,
-        total_bytes=snap.total_bytes, received_bytes=received, elapsed=snap.elapsed,
-        resumes=snap.resumes, resigns=snap.resigns, retries=snap.retries,
+        task_id=snap.task_id,
+        state=snap.state,
+        reason=snap.reason,
+        model_id=snap.model_id,
+        model_name=snap.model_name,
+        version=snap.version,
+        dest=snap.dest,
+        files=files,
+        total_bytes=snap.total_bytes,
+        received_bytes=received,
+        elapsed=snap.elapsed,
+        resumes=snap.resumes,
+        resigns=snap.resigns,
+        retries=snap.retries,
     )

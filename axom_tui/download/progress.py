@@ -87,8 +87,11 @@ class DownloadProgress:
     @property
     def already_present(self) -> bool:
         """Done without fetching anything: every file was already there and verified."""
-        return (self.state is TaskState.DONE and bool(self.files)
-                and all(f.reason == ALREADY_PRESENT for f in self.files))
+        return (
+            self.state is TaskState.DONE
+            and bool(self.files)
+            and all(f.reason == ALREADY_PRESENT for f in self.files)
+        )
 
 
 ALREADY_PRESENT = "already present"  # a file's reason when it was there and verified
@@ -147,8 +150,12 @@ ProgressCallback = Callable[[DownloadProgress], None]
 class ProgressTracker:
     """Mutable counters for one download; publishes immutable snapshots."""
 
-    def __init__(self, task_id: str, emit: ProgressCallback | None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        task_id: str,
+        emit: ProgressCallback | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.task_id = task_id
         self._emit = emit
         self._clock = clock
@@ -197,8 +204,10 @@ class ProgressTracker:
 
     def set_file_state(self, counter: _FileCounter, state: FileState, reason: str = "") -> None:
         if (state, reason) != (counter.state, counter.reason):
-            if state in (FileState.DOWNLOADING, FileState.RESUMING) and \
-                    counter.state is FileState.QUEUED:
+            if (
+                state in (FileState.DOWNLOADING, FileState.RESUMING)
+                and counter.state is FileState.QUEUED
+            ):
                 counter.meter.restart(self._clock(), counter.moved)
             counter.state, counter.reason = state, reason
             self.publish()
@@ -223,9 +232,17 @@ class ProgressTracker:
     def snapshot(self) -> DownloadProgress:
         now = self._clock()
         speed = self._sample(now)
-        files = tuple(FileProgress(f.rel, f.size, f.done,
-                                   f.meter.rate if f.state not in FILE_FINAL else 0.0,
-                                   f.state, f.reason) for f in self.files)
+        files = tuple(
+            FileProgress(
+                f.rel,
+                f.size,
+                f.done,
+                f.meter.rate if f.state not in FILE_FINAL else 0.0,
+                f.state,
+                f.reason,
+            )
+            for f in self.files
+        )
         total = sum(f.size for f in files)
         done = sum(min(f.done, f.size) for f in files)
         moved = self._moved()
@@ -237,15 +254,28 @@ class ProgressTracker:
         if eta is not None and eta > MAX_ETA:
             eta = None
         return DownloadProgress(
-            task_id=self.task_id, model_id=self.model_id, model_name=self.model_name,
-            version=self.version, dest=self.dest, state=self.state, reason=self.reason,
-            files=files, total_bytes=total, done_bytes=done, speed=speed,
+            task_id=self.task_id,
+            model_id=self.model_id,
+            model_name=self.model_name,
+            version=self.version,
+            dest=self.dest,
+            state=self.state,
+            reason=self.reason,
+            files=files,
+            total_bytes=total,
+            done_bytes=done,
+            speed=speed,
             eta=0.0 if self.state is TaskState.DONE else eta,
             files_done=sum(f.state is FileState.DONE for f in files),
-            files_failed=sum(f.state in (FileState.FAILED, FileState.REFUSED, FileState.CANCELLED)
-                             for f in files),
-            files_total=len(files), resumes=self.resumes, resigns=self.resigns,
-            retries=self.retries, elapsed=now - self._started, received_bytes=moved,
+            files_failed=sum(
+                f.state in (FileState.FAILED, FileState.REFUSED, FileState.CANCELLED) for f in files
+            ),
+            files_total=len(files),
+            resumes=self.resumes,
+            resigns=self.resigns,
+            retries=self.retries,
+            elapsed=now - self._started,
+            received_bytes=moved,
         )
 
     def publish(self) -> None:

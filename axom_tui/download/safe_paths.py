@@ -95,8 +95,13 @@ def resolve_target(dest: Path, rel: object) -> SafeTarget:
         inside = False
     if not inside:
         raise UnsafePathError("resolves outside the destination")
-    target = SafeTarget(rel=str(rel), parts=parts, dest=dest, final=final,
-                        part=final.with_name(final.name + PART_SUFFIX))
+    target = SafeTarget(
+        rel=str(rel),
+        parts=parts,
+        dest=dest,
+        final=final,
+        part=final.with_name(final.name + PART_SUFFIX),
+    )
     check_on_disk(target)
     return target
 

@@ -15,8 +15,12 @@ from axom_tui.download.progress import ProgressTracker
 
 
 class ManifestSigner:
-    def __init__(self, manifest: Manifest, refetch: Callable[[], Awaitable[Manifest]],
-                 tracker: ProgressTracker) -> None:
+    def __init__(
+        self,
+        manifest: Manifest,
+        refetch: Callable[[], Awaitable[Manifest]],
+        tracker: ProgressTracker,
+    ) -> None:
         self._refetch = refetch
         self._tracker = tracker
         self._lock = asyncio.Lock()

@@ -50,8 +50,11 @@ def status_error(status: int, headers: Headers) -> Exception:
     if status == 416:
         return RestartError("storage could not serve the resume range (HTTP 416)")
     if status in (408, 425, 429) or status >= 500:
-        delay = parse_retry_after(headers.get("Retry-After"), default=0.0) \
-            if "Retry-After" in headers else None
+        delay = (
+            parse_retry_after(headers.get("Retry-After"), default=0.0)
+            if "Retry-After" in headers
+            else None
+        )
         return TransientError(f"storage answered HTTP {status}", retry_after=delay)
     if status in (404, 410):
         return FatalFileError(f"storage has no such file (HTTP {status})")

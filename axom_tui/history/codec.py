@@ -29,7 +29,7 @@ from itertools import accumulate, pairwise
 from typing import Any, TypeVar
 
 from axom_tui.api.records import Event, Job, LogLine, Model, Result
-from axom_tui.sanitize import has_secrets, redact_secrets
+from axom_tui.base.sanitize import has_secrets, redact_secrets
 
 #: Metric columns in the order they are stored (the store's METRIC_COLUMNS).
 COLUMNS = ("loss", "grad_norm", "lr", "throughput", "vram_gb")

@@ -65,6 +65,12 @@ class OfflineScheduler:
             for job_id in sorted(self.visible):
                 self.history.prefetch(job_id)
 
+    def set_in_view(self, job_ids: Iterable[str]) -> None:
+        """The job list's rows on screen: their history is read from the bundle."""
+        if self.history is not None:
+            for job_id in sorted(frozenset(job_ids)):
+                self.history.prefetch(job_id)
+
     def refresh_now(self, job_id: str | None = None) -> None:
         """Nothing to refresh from."""
 

@@ -28,14 +28,22 @@ from typing import NamedTuple
 from rich.cells import cell_len
 
 from axom_tui.api.records import LogLine
+from axom_tui.base.sanitize import has_secrets, redact_secrets
 from axom_tui.logview.query import REGEX_PREFIX, Matcher, compile_query, make_matcher
 from axom_tui.logview.rows import VisibleRows
-from axom_tui.sanitize import has_secrets, redact_secrets
 from axom_tui.logview.text import ELLIPSIS, MAX_LINE_CHARS, sanitize_line, text_width
 
 __all__ = [
-    "ELLIPSIS", "MAX_LINE_CHARS", "REGEX_PREFIX", "AppendResult", "LogIndex", "Matcher",
-    "compile_query", "make_matcher", "sanitize_line", "text_width",
+    "ELLIPSIS",
+    "MAX_LINE_CHARS",
+    "REGEX_PREFIX",
+    "AppendResult",
+    "LogIndex",
+    "Matcher",
+    "compile_query",
+    "make_matcher",
+    "sanitize_line",
+    "text_width",
 ]
 
 _MIN_SLACK = 1024
@@ -155,7 +163,7 @@ class LogIndex(VisibleRows):
 
     def texts(self, start: int = 0, stop: int | None = None) -> list[str]:
         stop = len(self) if stop is None else min(stop, len(self))
-        return self._text[self._head + start: self._head + stop]
+        return self._text[self._head + start : self._head + stop]
 
     # ------------------------------------------------------------------ append
 
@@ -173,7 +181,7 @@ class LogIndex(VisibleRows):
         self._last_seq = last
         count = len(accepted)
         if count > self._max_lines:  # the front of this batch would be evicted at once
-            accepted = accepted[-self._max_lines:]
+            accepted = accepted[-self._max_lines :]
         limit = self.max_line_chars
         # Inline fast path of sanitize_line (short, printable text is already clean).
         texts = [
@@ -283,7 +291,7 @@ class LogIndex(VisibleRows):
         self._m_head = 0
         self._m_cur = None
         if self._matcher is not None and len(self):
-            self._scan(self.first_id, self._text[self._head:])
+            self._scan(self.first_id, self._text[self._head :])
 
     @property
     def match_count(self) -> int:

@@ -58,7 +58,7 @@ def compile_query(query: str) -> tuple[re.Pattern[str] | None, str | None]:
     if not query:
         return None, None
     if query.startswith(REGEX_PREFIX):
-        source = query[len(REGEX_PREFIX):]
+        source = query[len(REGEX_PREFIX) :]
         if not source:
             return None, None
         try:

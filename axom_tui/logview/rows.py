@@ -124,7 +124,7 @@ class VisibleRows:
         self._vis = array("q")
         self._vis_head = 0
         if self.filter_active:
-            ids = self._m_line[self._m_head:]
+            ids = self._m_line[self._m_head :]
             last = -1
             vis = self._vis
             for line_id in ids:
@@ -157,9 +157,9 @@ class VisibleRows:
         if self.filter_active:
             base = self._base
             widths = self._width
-            self._extend_rows(widths[line_id - base] for line_id in self._vis[self._vis_head:])
+            self._extend_rows(widths[line_id - base] for line_id in self._vis[self._vis_head :])
         else:
-            self._extend_rows(self._width[self._head:])
+            self._extend_rows(self._width[self._head :])
 
     @property
     def visible_count(self) -> int:
@@ -173,7 +173,7 @@ class VisibleRows:
         if not self.filter_active:
             return list(range(len(self)))
         first = self.first_id
-        return [line_id - first for line_id in self._vis[self._vis_head:]]
+        return [line_id - first for line_id in self._vis[self._vis_head :]]
 
     def _visible_line(self, p: int) -> int:
         if self.filter_active:

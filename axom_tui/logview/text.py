@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from axom_tui.sanitize import clean_text, has_secrets, redact_secrets
+from axom_tui.base.sanitize import clean_text, has_secrets, redact_secrets
 
 MAX_LINE_CHARS = 2000
 """Longest line (in characters, after cleaning) that is kept; longer ones end in "…"."""
@@ -15,7 +15,7 @@ def sanitize_line(text: str, max_chars: int = MAX_LINE_CHARS) -> str:
     """Terminal-safe, single-line, length-capped text for one log line.
 
     The fast path relies on ``str.isprintable()``: every character that
-    :func:`axom_tui.sanitize.clean_text` rewrites (C0/C1 controls, DEL, tab, bidi and
+    :func:`axom_tui.base.sanitize.clean_text` rewrites (C0/C1 controls, DEL, tab, bidi and
     format marks) is non-printable, so a printable line is already clean.
     """
     if not isinstance(text, str):

@@ -6,16 +6,46 @@ from axom_tui.poll.feeds import FeedState, RunTrack
 from axom_tui.poll.fetch import FeedFetcher, FetchOutcome, PollClient
 from axom_tui.poll.pacing import TokenBucket, backoff_delay
 from axom_tui.poll.policy import (
-    BACKGROUND, FOCUSED, VISIBLE, Attention, PollPolicy, Priority, RunPhase, background_interval,
-    feeds_on_attention, next_interval, phase_of, wants_final_fetch,
+    BACKGROUND,
+    FOCUSED,
+    VISIBLE,
+    Attention,
+    PollPolicy,
+    Priority,
+    RunPhase,
+    background_interval,
+    feeds_on_attention,
+    next_interval,
+    phase_of,
+    wants_final_fetch,
 )
 from axom_tui.poll.scheduler import PollScheduler
 from axom_tui.poll.stats import PollStats
 
 __all__ = [
-    "Attention", "BACKGROUND", "Clock", "ConnectionMonitor", "FOCUSED", "FakeClock", "FeedFetcher",
-    "FeedState", "FetchOutcome", "MonotonicClock", "PollClient", "PollPolicy", "PollScheduler",
-    "PollStats", "Priority", "RunPhase", "RunTrack", "TokenBucket", "VISIBLE",
-    "background_interval", "backoff_delay", "feeds_on_attention", "next_interval", "phase_of",
+    "Attention",
+    "BACKGROUND",
+    "Clock",
+    "ConnectionMonitor",
+    "FOCUSED",
+    "FakeClock",
+    "FeedFetcher",
+    "FeedState",
+    "FetchOutcome",
+    "MonotonicClock",
+    "PollClient",
+    "PollPolicy",
+    "PollScheduler",
+    "PollStats",
+    "Priority",
+    "RunPhase",
+    "RunTrack",
+    "TokenBucket",
+    "VISIBLE",
+    "background_interval",
+    "backoff_delay",
+    "feeds_on_attention",
+    "next_interval",
+    "phase_of",
     "wants_final_fetch",
 ]

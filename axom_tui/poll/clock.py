@@ -43,7 +43,7 @@ class MonotonicClock:
         timeout = None if deadline is None else max(0.0, deadline - self.now())
         try:
             await asyncio.wait_for(wake.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

@@ -45,8 +45,12 @@ class ConnectionMonitor:
         feed's answer may come from a request sent before the key was refused."""
         self.consecutive_failures = 0
         self.last_success_at = now
-        if self.state == "retrying" and self.retry_at is not None and now < self.retry_at \
-                and self.message == RATE_LIMITED:
+        if (
+            self.state == "retrying"
+            and self.retry_at is not None
+            and now < self.retry_at
+            and self.message == RATE_LIMITED
+        ):
             return  # an answer to a request sent before the 429: every feed is still paused
         if probe or self.state not in ("auth", "forbidden"):
             self.state, self.message, self.retry_at = "live", "", None
@@ -70,7 +74,10 @@ class ConnectionMonitor:
         silent_for = now - since
         if isinstance(exc, TransportError) and silent_for > self.policy.offline_after:
             self.state, self.message, self.retry_at = "offline", _text(exc), retry_at
-        elif self.state == "offline" or self.consecutive_failures >= self.policy.retrying_after_failures:
+        elif (
+            self.state == "offline"
+            or self.consecutive_failures >= self.policy.retrying_after_failures
+        ):
             self.state, self.message, self.retry_at = "retrying", _text(exc), retry_at
 
 

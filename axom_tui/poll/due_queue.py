@@ -24,7 +24,9 @@ class Verdict(Enum):
 
 class DueQueue:
     def __init__(self) -> None:
-        self._entries: dict[FeedKey, tuple[float, int, int]] = {}  # key -> (due_at, priority, token)
+        self._entries: dict[
+            FeedKey, tuple[float, int, int]
+        ] = {}  # key -> (due_at, priority, token)
         self._timeline: list[tuple[float, int, FeedKey]] = []  # (due_at, token, key)
         self._ready: list[tuple[int, float, int, FeedKey]] = []  # (priority, due_at, token, key)
         self._tokens = itertools.count()
@@ -65,8 +67,9 @@ class DueQueue:
             heapq.heappop(timeline)
         return timeline[0][0] if timeline else None
 
-    def take(self, now: float,
-             admit: Callable[[FeedKey, int], Verdict]) -> tuple[FeedKey, int] | None:
+    def take(
+        self, now: float, admit: Callable[[FeedKey, int], Verdict]
+    ) -> tuple[FeedKey, int] | None:
         """Remove and return the best due entry ``admit`` accepts, as ``(key, priority)``."""
         self._promote(now)
         deferred: list[tuple[int, float, int, FeedKey]] = []

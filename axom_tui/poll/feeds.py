@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from axom_tui.api.records import Event
@@ -11,6 +12,19 @@ from axom_tui.store.vocab import FeedKind
 JOBS_KEY = FeedKey(FeedKind.LIST)  # the job list
 MODELS_KEY = FeedKey(FeedKind.MODELS)
 OVERVIEW_KEY = FeedKey(FeedKind.OVERVIEW)
+
+#: The endpoint behind each feed kind, for messages.
+ENDPOINTS: dict[str, str] = {
+    FeedKind.LIST: "GET /jobs",
+    FeedKind.MODELS: "GET /models",
+    FeedKind.OVERVIEW: "GET /overview",
+    FeedKind.JOB: "GET /jobs/{id}",
+    FeedKind.METRICS: "GET /jobs/{id}/metrics",
+    FeedKind.LOGS: "GET /jobs/{id}/logs",
+    FeedKind.EVENTS: "GET /jobs/{id}/events",
+    FeedKind.RESULT: "GET /jobs/{id}/result",
+    FeedKind.TAIL: "GET /jobs/{id}/metrics",
+}
 
 
 @dataclass
@@ -30,6 +44,12 @@ class FeedState:
     launched_terminal: bool = False
     #: Asks for a result that was not there yet (drives the result retry delay).
     result_attempts: int = 0
+    #: When the poll in flight was launched (the scheduler's clock).
+    launched_at: float = 0.0
+    #: The poll in flight, so that it can be cancelled (deadline, refresh).
+    task: asyncio.Task[None] | None = None
+    #: Why the scheduler cancelled the poll in flight: "deadline" or "restart".
+    cancelled_for: str | None = None
 
 
 @dataclass
@@ -48,12 +68,17 @@ class RunTrack:
     seen_live: bool = False
     #: The API answered 404: the run was deleted; its feeds are stopped.
     gone: bool = False
+    #: Its result is fetched without its being looked at (it finished this session, or is
+    #: among the newest finished runs listed at start).
+    wants_result: bool = True
     #: The cursors came from the run cache: nobody watched the run between then and its
     #: next record, so a preemption may have come and gone unseen.
     unwatched: bool = False
 
 
-def rewind_after_preemptions(events: list[Event], preemptions: int, cursor: int | None) -> int | None:
+def rewind_after_preemptions(
+    events: list[Event], preemptions: int, cursor: int | None
+) -> int | None:
     """Where to restart the metrics cursor after ``preemptions`` new preemptions.
 
     Each resume re-sends the steps after the checkpoint that preceded the preemption,
@@ -75,8 +100,9 @@ def rewind_after_preemptions(events: list[Event], preemptions: int, cursor: int 
     return rewind
 
 
-def rewind_metrics_cursor(track: RunTrack, latest_step: int | None, retries: int | None,
-                          events: list[Event]) -> None:
+def rewind_metrics_cursor(
+    track: RunTrack, latest_step: int | None, retries: int | None, events: list[Event]
+) -> None:
     """A new job record arrived: move the metrics cursor back if the run was preempted.
 
     After a preemption the run resumes from its checkpoint and re-sends the steps after
@@ -101,6 +127,11 @@ def rewind_metrics_cursor(track: RunTrack, latest_step: int | None, retries: int
         # Preempted and resumed past the cursor while nobody watched (the cursor came from
         # the run cache): the steps re-sent since lie after a checkpoint at or after the
         # last one known, so go back to that one (or to the start).
-        known = [step for e in events if e.kind == "checkpoint"
-                 and isinstance(step := e.payload.get("step"), int) and step <= cursor]
+        known = [
+            step
+            for e in events
+            if e.kind == "checkpoint"
+            and isinstance(step := e.payload.get("step"), int)
+            and step <= cursor
+        ]
         track.metrics_cursor = max(known) if known else None

@@ -31,16 +31,28 @@ class PollPolicy:
     visible_active: float = 4.0  # metrics, logs
     # background active runs: metrics only, sharing a request budget
     background_min: float = 20.0
-    background_rps: float = 2.5  # interval = max(background_min, n_background_live / background_rps)
+    background_rps: float = (
+        2.5  # interval = max(background_min, n_background_live / background_rps)
+    )
+    # ...and, once the job list says which rows are on screen, those not shown this often
+    # (a big account's live runs off screen cost a request each every 20 s for nothing)
+    background_off_screen: float = 120.0
     # waiting runs (queued / provisioning / staging / preempted / unknown status)
     focused_waiting_job: float = 4.0
     focused_waiting_logs: float = 4.0
     # global feeds
-    jobs_list: float = 4.0
+    jobs_list: float = 4.0  # the active runs (?status=), or the next page of a full pass
     jobs_list_limit: int = 200
+    # the whole list, paged: at least this often, and this much longer per page it fills
+    jobs_full_list: float = 60.0
+    jobs_full_list_per_page: float = 15.0
     overview: float = 30.0
     overview_days: int = 30
     models: float = 30.0  # and at once when a run completes
+    # runs already finished when first listed: the newest this many get their result
+    # (the list's Cost column) unasked, the rest when looked at. 5,000 finished runs
+    # once cost 5,000 background requests (33 minutes of the background budget).
+    eager_results: int = 50
     # a completed run whose result is not there yet: retry, doubling up to the cap
     result_retry: float = 5.0
     result_retry_cap: float = 300.0
@@ -50,6 +62,11 @@ class PollPolicy:
     max_in_flight: int = 4
     rps: float = 8.0
     burst: float = 8.0
+    # a poll still in flight after this long is cancelled and counts as failed (the
+    # client's own deadline is shorter: this is for clients that have none)
+    request_deadline: float = 45.0
+    # refresh (r) restarts a feed's request that has been in flight this long
+    refresh_restarts_after: float = 1.0
     # errors
     backoff_base: float = 1.0
     backoff_cap: float = 60.0
@@ -84,6 +101,8 @@ def phase_of(status: str | None) -> RunPhase:
 class Attention:
     focused: bool = False
     visible: bool = False
+    #: Not shown at all: off screen in the job list (when the list says what it shows).
+    hidden: bool = False
 
     @property
     def on_screen(self) -> bool:
@@ -91,6 +110,7 @@ class Attention:
 
 
 BACKGROUND = Attention()
+HIDDEN = Attention(hidden=True)
 FOCUSED = Attention(focused=True)
 VISIBLE = Attention(visible=True)
 
@@ -105,7 +125,9 @@ class Priority:
 
 
 def priority_of(kind: FeedKind, attention: Attention) -> int:
-    if kind in GLOBAL_FEEDS:
+    # A run off screen has its record asked for only when the job list says it changed
+    # (it left the active runs): that is list news, not background work.
+    if kind in GLOBAL_FEEDS or (kind == FeedKind.JOB and not attention.on_screen):
         return Priority.GLOBAL
     if attention.focused:
         return Priority.FOCUSED
@@ -131,12 +153,20 @@ def background_interval(n_background_live: int, policy: PollPolicy) -> float:
 
 
 def global_interval(kind: FeedKind, policy: PollPolicy) -> float:
-    return {FeedKind.LIST: policy.jobs_list, FeedKind.MODELS: policy.models,
-            FeedKind.OVERVIEW: policy.overview}[kind]
+    return {
+        FeedKind.LIST: policy.jobs_list,
+        FeedKind.MODELS: policy.models,
+        FeedKind.OVERVIEW: policy.overview,
+    }[kind]
 
 
-def next_interval(kind: FeedKind, status: str | None, attention: Attention,
-                  n_background_live: int, policy: PollPolicy) -> float | None:
+def next_interval(
+    kind: FeedKind,
+    status: str | None,
+    attention: Attention,
+    n_background_live: int,
+    policy: PollPolicy,
+) -> float | None:
     """Seconds until the next periodic poll of a feed; None when it is not polled periodically."""
     if kind in GLOBAL_FEEDS:
         return global_interval(kind, policy)
@@ -147,19 +177,27 @@ def next_interval(kind: FeedKind, status: str | None, attention: Attention,
         if attention.focused:
             if kind == FeedKind.JOB:
                 return max(policy.focused_active, policy.focused_active_job)
-            return policy.focused_active_events if kind == FeedKind.EVENTS else policy.focused_active
+            return (
+                policy.focused_active_events if kind == FeedKind.EVENTS else policy.focused_active
+            )
         if attention.visible:
             return policy.visible_active if kind in (FeedKind.METRICS, FeedKind.LOGS) else None
-        return background_interval(n_background_live, policy) if kind == FeedKind.METRICS else None
+        if kind != FeedKind.METRICS:
+            return None
+        interval = background_interval(n_background_live, policy)
+        return max(interval, policy.background_off_screen) if attention.hidden else interval
     # waiting: the job list reports status changes; only the focused run is watched closely
     if attention.focused:
-        return {FeedKind.JOB: policy.focused_waiting_job,
-                FeedKind.LOGS: policy.focused_waiting_logs}.get(kind)
+        return {
+            FeedKind.JOB: policy.focused_waiting_job,
+            FeedKind.LOGS: policy.focused_waiting_logs,
+        }.get(kind)
     return None
 
 
-def feeds_on_attention(status: str | None, attention: Attention, n_background_live: int,
-                       policy: PollPolicy) -> set[FeedKind]:
+def feeds_on_attention(
+    status: str | None, attention: Attention, n_background_live: int, policy: PollPolicy
+) -> set[FeedKind]:
     """Feeds of a non-terminal run to fetch at once when it comes on screen.
 
     Its periodic feeds, plus the metrics history (a waiting run may hold steps from
@@ -167,8 +205,11 @@ def feeds_on_attention(status: str | None, attention: Attention, n_background_li
     """
     if phase_of(status) is RunPhase.TERMINAL or not attention.on_screen:
         return set()
-    kinds = {k for k in RUN_FEEDS
-             if next_interval(k, status, attention, n_background_live, policy) is not None}
+    kinds = {
+        k
+        for k in RUN_FEEDS
+        if next_interval(k, status, attention, n_background_live, policy) is not None
+    }
     kinds.add(FeedKind.METRICS)
     if attention.focused:
         kinds.add(FeedKind.EVENTS)
@@ -179,7 +220,9 @@ def events_on_status_change(attention: Attention) -> bool:
     return attention.focused
 
 
-def wants_final_fetch(kind: FeedKind, status: str | None, attention: Attention, seen_live: bool) -> bool:
+def wants_final_fetch(
+    kind: FeedKind, status: str | None, attention: Attention, seen_live: bool
+) -> bool:
     """Whether a terminal run still wants this feed fetched (once, or until caught up).
 
     * result: completed runs only;
@@ -199,9 +242,18 @@ def wants_final_fetch(kind: FeedKind, status: str | None, attention: Attention, 
     return False
 
 
-def next_due_delay(kind: FeedKind, status: str | None, attention: Attention, n_background_live: int,
-                   policy: PollPolicy, *, owed: bool = False, finished: bool = False,
-                   seen_live: bool = False, min_delay: float = 0.0) -> float | None:
+def next_due_delay(
+    kind: FeedKind,
+    status: str | None,
+    attention: Attention,
+    n_background_live: int,
+    policy: PollPolicy,
+    *,
+    owed: bool = False,
+    finished: bool = False,
+    seen_live: bool = False,
+    min_delay: float = 0.0,
+) -> float | None:
     """Seconds until a feed is next due, or None to park it (nothing to do for now).
 
     ``owed``: a trigger (focus, refresh, status change, catch-up) asked for a fetch;

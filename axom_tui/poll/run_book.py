@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from axom_tui.poll.feeds import RunTrack
-from axom_tui.poll.policy import BACKGROUND, FOCUSED, VISIBLE, Attention, RunPhase, phase_of
+from axom_tui.poll.policy import BACKGROUND, FOCUSED, HIDDEN, VISIBLE, Attention, RunPhase, phase_of
 
 
 class RunBook:
@@ -14,6 +14,9 @@ class RunBook:
         self.focused: str | None = None
         self.visible: frozenset[str] = frozenset()
         self._background_live: int | None = None
+        self._active: set[str] = set()  # runs whose status is active (a few of many)
+        #: Runs whose job-list rows are on screen; None: the UI has not said (all count).
+        self.in_view: frozenset[str] | None = None
 
     def __iter__(self) -> Iterator[RunTrack]:
         return iter(self._tracks.values())
@@ -26,6 +29,14 @@ class RunBook:
 
     def add(self, track: RunTrack) -> None:
         self._tracks[track.job_id] = track
+        self.status_changed(track)
+
+    def status_changed(self, track: RunTrack) -> None:
+        """``track.status`` was set: keep the index of active runs, recount."""
+        if phase_of(track.status) is RunPhase.ACTIVE:
+            self._active.add(track.job_id)
+        else:
+            self._active.discard(track.job_id)
         self.changed()
 
     def changed(self) -> None:
@@ -47,17 +58,37 @@ class RunBook:
         self.changed()
         return added
 
+    def set_in_view(self, job_ids: Iterable[str]) -> list[str]:
+        """Set the runs the job list shows; return the ones newly shown (none the first
+        time: until then every run counted as shown)."""
+        new = frozenset(job_ids)
+        before, self.in_view = self.in_view, new
+        return [] if before is None else sorted(new - before)
+
+    def shown(self, job_id: str) -> bool:
+        """Whether the run's row is on screen (True until the job list says what it shows)."""
+        return self.in_view is None or job_id in self.in_view
+
+    def is_active(self, job_id: str) -> bool:
+        return job_id in self._active and phase_of(self._tracks[job_id].status) is RunPhase.ACTIVE
+
     def attention(self, job_id: str) -> Attention:
         if job_id == self.focused:
             return FOCUSED
-        return VISIBLE if job_id in self.visible else BACKGROUND
+        if job_id in self.visible:
+            return VISIBLE
+        return HIDDEN if self.in_view is not None and job_id not in self.in_view else BACKGROUND
 
     def background_live(self) -> int:
         """Active runs neither focused nor visible (they share the background budget)."""
         if self._background_live is None:
+            tracks = self._tracks
             self._background_live = sum(
-                1 for t in self._tracks.values()
-                if not t.gone and phase_of(t.status) is RunPhase.ACTIVE
-                and t.job_id != self.focused and t.job_id not in self.visible
+                1
+                for job_id in self._active
+                if not tracks[job_id].gone
+                and phase_of(tracks[job_id].status) is RunPhase.ACTIVE
+                and job_id != self.focused
+                and job_id not in self.visible
             )
         return self._background_live

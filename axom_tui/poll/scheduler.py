@@ -8,6 +8,11 @@ feed at once, per-feed backoff with jitter, and a client-wide pause on 429. Inte
 come from :mod:`axom_tui.poll.policy`; requests and cursors from
 :mod:`axom_tui.poll.fetch`. Time comes from an injectable clock, so tests run minutes
 of polling in virtual time.
+
+Nothing waits forever: a poll in flight past ``request_deadline`` is cancelled and
+counts as a failure of its feed (backed off, then retried), and a refresh restarts a
+feed whose request has been in flight a while instead of waiting behind it (a stuck
+``GET /jobs`` once made ``r`` a no-op for 110 s).
 """
 
 from __future__ import annotations
@@ -16,17 +21,41 @@ import asyncio
 import random
 from collections.abc import Iterable
 
-from axom_tui.api.errors import AuthError, ForbiddenError, NotFoundError, RateLimitedError
+from axom_tui.api.errors import (
+    AuthError,
+    DeadlineError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+)
 from axom_tui.poll.clock import Clock, MonotonicClock
 from axom_tui.poll.connection_monitor import ConnectionMonitor
 from axom_tui.poll.due_queue import DueQueue, Verdict
-from axom_tui.poll.feeds import JOBS_KEY, MODELS_KEY, FeedState, RunTrack, rewind_metrics_cursor
+from axom_tui.poll.feeds import (
+    ENDPOINTS,
+    JOBS_KEY,
+    MODELS_KEY,
+    FeedState,
+    RunTrack,
+    rewind_metrics_cursor,
+)
 from axom_tui.poll.fetch import FeedFetcher, FetchOutcome, PollClient
 from axom_tui.poll.history_hook import RunHistory
+from axom_tui.poll.in_flight import RESTART, InFlight
 from axom_tui.poll.pacing import TokenBucket, backoff_delay
 from axom_tui.poll.policy import (
-    BACKGROUND, PollPolicy, Priority, RunPhase, aligned_due, events_on_status_change,
-    feeds_on_attention, next_due_delay, next_interval, phase_of, priority_of, result_retry_delay,
+    BACKGROUND,
+    PollPolicy,
+    Priority,
+    RunPhase,
+    aligned_due,
+    events_on_status_change,
+    feeds_on_attention,
+    next_due_delay,
+    next_interval,
+    phase_of,
+    priority_of,
+    result_retry_delay,
     wants_final_fetch,
 )
 from axom_tui.poll.run_book import RunBook
@@ -38,9 +67,16 @@ from axom_tui.store.vocab import GLOBAL_FEEDS, RUN_FEEDS, FeedKind
 
 
 class PollScheduler:
-    def __init__(self, client: PollClient, store: RunStore, *, policy: PollPolicy | None = None,
-                 clock: Clock | None = None, rng: random.Random | None = None,
-                 history: RunHistory | None = None) -> None:
+    def __init__(
+        self,
+        client: PollClient,
+        store: RunStore,
+        *,
+        policy: PollPolicy | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        history: RunHistory | None = None,
+    ) -> None:
         self.client = client
         self.store = store
         self.policy = policy or PollPolicy()
@@ -49,21 +85,28 @@ class PollScheduler:
         self._rng = rng or random.Random()
         #: The local run cache (None: none): see :mod:`axom_tui.poll.history_hook`.
         self.history = history
-        self._fetcher = FeedFetcher(client, store, self.policy, history)
+        self._fetcher = FeedFetcher(client, store, self.policy, history, now=self.clock.now)
         self._monitor = ConnectionMonitor(self.policy)
         self._queue = DueQueue()
-        self._feeds: dict[FeedKey, FeedState] = {FeedKey(k): FeedState(FeedKey(k)) for k in GLOBAL_FEEDS}
+        self._feeds: dict[FeedKey, FeedState] = {
+            FeedKey(k): FeedState(FeedKey(k)) for k in GLOBAL_FEEDS
+        }
         self._runs = RunBook()
         self._bucket = TokenBucket(self.policy.rps, self.policy.burst)
-        self._background_bucket = TokenBucket(self.policy.background_rps,
-                                              max(1.0, self.policy.background_rps))
+        self._background_bucket = TokenBucket(
+            self.policy.background_rps, max(1.0, self.policy.background_rps)
+        )
         self._tasks: set[asyncio.Task[None]] = set()
+        self._flying = InFlight()  # the feeds of those tasks
         self._wake = asyncio.Event()
         self._running = False
         self._stopping = False
         self._paused_until = float("-inf")
         self._background_refused = False
         self._listed: frozenset[str] = frozenset()  # runs in the last job list answer
+        # Runs already finished when first listed whose result is fetched unasked (the
+        # newest, as the list comes newest first); the others' when they are looked at.
+        self._eager_results = self.policy.eager_results
 
     # ------------------------------------------------------------ public API
 
@@ -134,6 +177,21 @@ class PollScheduler:
             self._on_attention(job_id, now)
         self._wake.set()
 
+    def set_in_view(self, job_ids: Iterable[str]) -> None:
+        """Runs whose rows the job list shows. Active runs off screen get their metrics
+        less often (``background_off_screen``); one coming on screen gets them now."""
+        now = self.clock.now()
+        for job_id in self._runs.set_in_view(job_ids):
+            if job_id not in self._runs:
+                continue
+            self._maybe_ask_tail(job_id, self._runs.attention(job_id).on_screen, now)
+            if not self._runs.is_active(job_id):
+                continue
+            last = self.stats.last_ok.get(FeedKey(FeedKind.METRICS, job_id))
+            if last is None or now - last >= self.policy.background_min:
+                self._make_due(FeedKey(FeedKind.METRICS, job_id), now)
+        self._wake.set()
+
     def refresh_now(self, job_id: str | None = None) -> None:
         """User asked for fresh data: global feeds and that run's (default: the focused
         run's) feeds are due now with their backoff cleared. Caps and budget still apply."""
@@ -144,8 +202,12 @@ class PollScheduler:
             self._ensure_run(job_id, now)
             keys += [FeedKey(kind, job_id) for kind in RUN_FEEDS]
         for key in keys:
-            self._feeds[key].failures = 0
-            self._make_due(key, now)
+            state = self._feeds[key]
+            state.failures = 0
+            if state.in_flight and now - state.launched_at >= self.policy.refresh_restarts_after:
+                self._flying.cancel(state, RESTART)  # it may be stuck: ask again now
+            else:
+                self._make_due(key, now)
         self._wake.set()
 
     def attach_history(self, history: RunHistory | None) -> None:
@@ -159,8 +221,11 @@ class PollScheduler:
         track = self._runs.get(job_id)
         if track is None:
             return None
-        finished = frozenset(kind for kind in RUN_FEEDS
-                             if (state := self._feeds.get(FeedKey(kind, job_id))) and state.finished)
+        finished = frozenset(
+            kind
+            for kind in RUN_FEEDS
+            if (state := self._feeds.get(FeedKey(kind, job_id))) and state.finished
+        )
         return track.metrics_cursor, track.logs_cursor, finished
 
     def forget_seed(self, job_id: str) -> None:
@@ -181,6 +246,13 @@ class PollScheduler:
 
     def _launch_due(self, now: float) -> float | None:
         """Launch every due feed the caps allow; return when to look again (None: on wake)."""
+        watchdog = self._flying.past_deadline(now, self.policy.request_deadline)
+        wake_at = self._launch_ready(now)
+        if watchdog is None:
+            return wake_at
+        return watchdog if wake_at is None else min(wake_at, watchdog)
+
+    def _launch_ready(self, now: float) -> float | None:
         while True:
             if now < self._paused_until:
                 return self._paused_until
@@ -233,23 +305,39 @@ class PollScheduler:
         if priority >= Priority.BACKGROUND:
             self._background_bucket.take(now)
         track = self._runs.get(key.job_id) if key.job_id is not None else None
-        state.in_flight = True
         state.launched_terminal = track is not None and phase_of(track.status) is RunPhase.TERMINAL
         self.stats.record_request(key, now, len(self._tasks) + 1)
         task = asyncio.create_task(self._poll(state, track))
+        self._flying.launched(state, task, now)
         self._tasks.add(task)
 
     async def _poll(self, state: FeedState, track: RunTrack | None) -> None:
         outcome: FetchOutcome | Exception
         try:
             outcome = await self._fetcher.fetch(state.key, track)
+        except asyncio.CancelledError:
+            reason = state.cancelled_for
+            task = asyncio.current_task()
+            if reason is None or self._stopping or task is None:
+                raise  # the scheduler is stopping (or someone else cancelled): go
+            task.uncancel()
+            outcome = DeadlineError(
+                ENDPOINTS.get(state.key.kind, state.key.kind), self.policy.request_deadline
+            )
         except Exception as exc:  # AxomError, or a bug: either way, never kill the loop
             outcome = exc
         finally:  # also on cancellation
-            state.in_flight = False
+            self._flying.landed(state)
             self._tasks.discard(asyncio.current_task())
             self._wake.set()
         now = self.clock.now()
+        if state.cancelled_for == RESTART:  # refresh: ask again now, nothing failed
+            state.cancelled_for = None
+            state.owed = True
+            state.rerun = False
+            self._plan(state, now)
+            return
+        state.cancelled_for = None
         try:
             if isinstance(outcome, Exception):
                 self._on_error(state, outcome, now)
@@ -264,13 +352,16 @@ class PollScheduler:
     def _on_success(self, state: FeedState, outcome: FetchOutcome, now: float) -> None:
         key = state.key
         state.failures = 0
-        self.store.record_ok(key, now)
+        self.store.record_ok(key, now, outcome.issues)
         self.stats.record_ok(key, now)
         self._monitor.on_success(now, probe=key == JOBS_KEY)
-        if key == JOBS_KEY:
+        if key == JOBS_KEY and outcome.listed is not None:
             self._listed = outcome.listed
         for change in outcome.job_changes:
             self._on_job_change(change, now)
+        for job_id in outcome.recheck:  # it left the active list: its record says why
+            self._ensure_run(job_id, now)
+            self._make_due(FeedKey(FeedKind.JOB, job_id), now)
         track = self._runs.get(key.job_id) if key.job_id is not None else None
         delay = 0.0
         if track is not None and state.launched_terminal and not state.rerun:
@@ -310,8 +401,9 @@ class PollScheduler:
             return
         else:
             state.failures += 1
-            delay = backoff_delay(state.failures, self.policy.backoff_base,
-                                  self.policy.backoff_cap, self._rng)
+            delay = backoff_delay(
+                state.failures, self.policy.backoff_base, self.policy.backoff_cap, self._rng
+            )
             if getattr(exc, "transient", False):
                 self._monitor.on_transient(now, exc, now + delay)
         state.rerun = False
@@ -332,14 +424,27 @@ class PollScheduler:
         if track is None:
             run = self.store.ensure_run(job_id)
             job = run.job
-            track = self._add_run(job_id, job.status if job else None, job.retries if job else None, now)
+            track = self._add_run(
+                job_id, job.status if job else None, job.retries if job else None, now
+            )
         return track
 
-    def _add_run(self, job_id: str, status: str | None, retries: int | None, now: float) -> RunTrack:
+    def _add_run(
+        self, job_id: str, status: str | None, retries: int | None, now: float
+    ) -> RunTrack:
         run = self.store.ensure_run(job_id)
-        track = RunTrack(job_id, status, retries, metrics_cursor=run.metrics.last_step,
-                         logs_cursor=run.logs.last_seq,
-                         seen_live=phase_of(status) is not RunPhase.TERMINAL)
+        live = phase_of(status) is not RunPhase.TERMINAL
+        track = RunTrack(
+            job_id,
+            status,
+            retries,
+            metrics_cursor=run.metrics.last_step,
+            logs_cursor=run.logs.last_seq,
+            seen_live=live,
+            wants_result=live or self._eager_results > 0,
+        )
+        if not live and self._eager_results > 0:
+            self._eager_results -= 1
         self._runs.add(track)
         for kind in RUN_FEEDS:
             self._feeds[FeedKey(kind, job_id)] = FeedState(FeedKey(kind, job_id))
@@ -359,10 +464,15 @@ class PollScheduler:
             self._on_attention(job_id, now)
             return track
         for kind in RUN_FEEDS:
-            interval = next_interval(kind, status, attention, self._runs.background_live(), self.policy)
+            interval = next_interval(
+                kind, status, attention, self._runs.background_live(), self.policy
+            )
             if interval is not None:  # spread the first polls of background runs
-                self._queue.schedule(FeedKey(kind, job_id), now + self._rng.uniform(0, interval),
-                                     priority_of(kind, attention))
+                self._queue.schedule(
+                    FeedKey(kind, job_id),
+                    now + self._rng.uniform(0, interval),
+                    priority_of(kind, attention),
+                )
             else:
                 self._plan(self._feeds[FeedKey(kind, job_id)], now)
         return track
@@ -379,6 +489,10 @@ class PollScheduler:
             return
         if run.tail_step is not None or not wants_tail(run.job, on_screen, len(run.metrics) > 0):
             return
+        if not self._runs.shown(job_id):  # off screen in a big account's list: when shown
+            if self._eager_results <= 0:
+                return
+            self._eager_results -= 1
         if state is None:
             state = self._feeds[key] = FeedState(key)
         state.result_attempts += 1  # asks so far: a server that sends no loss is asked twice
@@ -396,13 +510,15 @@ class PollScheduler:
             return
         self._maybe_ask_tail(track.job_id, self._runs.attention(track.job_id).on_screen, now)
         old_status, track.status = track.status, job.status
-        rewind_metrics_cursor(track, job.latest_step, job.retries, self.store.runs[track.job_id].events)
+        rewind_metrics_cursor(
+            track, job.latest_step, job.retries, self.store.runs[track.job_id].events
+        )
         if old_status == job.status:
             return
-        self._runs.changed()
+        self._runs.status_changed(track)
         phase = phase_of(job.status)
         if phase is not RunPhase.TERMINAL:
-            track.seen_live = True
+            track.seen_live = track.wants_result = True
             for state in self._run_feeds(track.job_id):
                 state.finished = False
         attention = self._runs.attention(track.job_id)
@@ -418,8 +534,12 @@ class PollScheduler:
         first_sight = old_status is None  # a run focused before any record of it arrived
         if events_on_status_change(attention) and not first_sight:
             self._make_due(FeedKey(FeedKind.EVENTS, track.job_id), now)
-        if phase is RunPhase.ACTIVE and phase_of(old_status) is not RunPhase.ACTIVE \
-                and attention.on_screen and not first_sight:
+        if (
+            phase is RunPhase.ACTIVE
+            and phase_of(old_status) is not RunPhase.ACTIVE
+            and attention.on_screen
+            and not first_sight
+        ):
             self._make_due(FeedKey(FeedKind.METRICS, track.job_id), now)
         for state in self._run_feeds(track.job_id):
             if not state.in_flight:
@@ -441,9 +561,15 @@ class PollScheduler:
         self._queue.cancel(FeedKey(TAIL_KIND, job_id))  # its metrics come now anyway
         attention = self._runs.attention(job_id)
         if phase_of(track.status) is RunPhase.TERMINAL:
-            kinds = {k for k in RUN_FEEDS if wants_final_fetch(k, track.status, attention, track.seen_live)}
+            kinds = {
+                k
+                for k in RUN_FEEDS
+                if wants_final_fetch(k, track.status, attention, track.seen_live)
+            }
         else:
-            kinds = feeds_on_attention(track.status, attention, self._runs.background_live(), self.policy)
+            kinds = feeds_on_attention(
+                track.status, attention, self._runs.background_live(), self.policy
+            )
         for kind in sorted(kinds):
             self._make_due(FeedKey(kind, job_id), now)
 
@@ -462,8 +588,9 @@ class PollScheduler:
         state.owed = True
         self._plan(state, now)
 
-    def _plan(self, state: FeedState, now: float, min_delay: float = 0.0,
-              keep_earlier: bool = False) -> None:
+    def _plan(
+        self, state: FeedState, now: float, min_delay: float = 0.0, keep_earlier: bool = False
+    ) -> None:
         """(Re)schedule one feed from its situation; park it when it has nothing to do."""
         key = state.key
         track = self._runs.get(key.job_id)
@@ -471,10 +598,25 @@ class PollScheduler:
             self._park(state)
             return
         attention = self._runs.attention(key.job_id) if key.job_id is not None else BACKGROUND
+        if (
+            key.kind == FeedKind.RESULT
+            and track is not None
+            and not track.wants_result
+            and not attention.on_screen
+        ):
+            self._park(state)  # a run of long ago nobody looked at: not worth a request
+            return
         delay = next_due_delay(
-            key.kind, track.status if track else None, attention, self._runs.background_live(),
-            self.policy, owed=state.owed, finished=state.finished,
-            seen_live=track.seen_live if track else False, min_delay=min_delay)
+            key.kind,
+            track.status if track else None,
+            attention,
+            self._runs.background_live(),
+            self.policy,
+            owed=state.owed,
+            finished=state.finished,
+            seen_live=track.seen_live if track else False,
+            min_delay=min_delay,
+        )
         if delay is None:
             self._park(state)
             return
@@ -487,7 +629,11 @@ class PollScheduler:
         """A listed run's job poll moves to the round the job list is asked in, when that
         comes first: the list then goes in its place (:meth:`_list_stands_in`). Without
         this the two would take turns, every round a request for the same record."""
-        if key.kind != FeedKind.JOB or key.job_id not in self._listed or self._feeds[JOBS_KEY].failures:
+        if (
+            key.kind != FeedKind.JOB
+            or key.job_id not in self._listed
+            or self._feeds[JOBS_KEY].failures
+        ):
             return due
         list_due = self._queue.due_at(JOBS_KEY)
         return list_due if list_due is not None and list_due < due else due

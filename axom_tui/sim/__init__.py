@@ -13,13 +13,21 @@ use, so ``axom_tui.sim.cli``'s argument definitions cost no Starlette/uvicorn im
 
 from typing import TYPE_CHECKING
 
-from axom_tui._lazy import lazy_exports
+from axom_tui.base.lazy import lazy_exports
 
 _EXPORTS = {
-    "create_app": "app", "GPU_HOUR_USD": "catalog", "LEGAL_TRANSITIONS": "catalog",
-    "STATUSES": "catalog", "TERMINAL": "catalog", "ManualClock": "clock", "RealClock": "clock",
-    "SimConfig": "config", "FaultConfig": "faults", "SimServer": "server",
-    "GroundTruth": "world", "Simulator": "world",
+    "create_app": "app",
+    "GPU_HOUR_USD": "catalog",
+    "LEGAL_TRANSITIONS": "catalog",
+    "STATUSES": "catalog",
+    "TERMINAL": "catalog",
+    "ManualClock": "clock",
+    "RealClock": "clock",
+    "SimConfig": "config",
+    "FaultConfig": "faults",
+    "SimServer": "server",
+    "GroundTruth": "world",
+    "Simulator": "world",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

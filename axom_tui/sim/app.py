@@ -10,6 +10,7 @@ key).  Storage requests need a valid presigned query instead and refuse any
 from __future__ import annotations
 
 import asyncio
+import base64
 import hmac
 import json
 import re
@@ -36,8 +37,9 @@ class JSON(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, allow_nan=True,
-                          separators=(",", ":")).encode("utf-8")
+        return json.dumps(
+            content, ensure_ascii=False, allow_nan=True, separators=(",", ":")
+        ).encode("utf-8")
 
 
 def detail(status: int, msg: Any, headers: dict | None = None) -> JSON:
@@ -49,19 +51,39 @@ def invalid(loc: str, msg: str) -> JSON:
 
 
 def s3_error(status: int, code: str, msg: str, headers: dict | None = None) -> Response:
-    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
-            f"<Message>{msg}</Message></Error>")
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
+        f"<Message>{msg}</Message></Error>"
+    )
     return Response(body, status_code=status, media_type="application/xml", headers=headers)
 
 
 @overload
-def _int_param(request: Request, name: str, default: int, lo: int | None = None,
-               hi: int | None = None, clamp: bool = False) -> int | JSON: ...
+def _int_param(
+    request: Request,
+    name: str,
+    default: int,
+    lo: int | None = None,
+    hi: int | None = None,
+    clamp: bool = False,
+) -> int | JSON: ...
 @overload
-def _int_param(request: Request, name: str, default: None, lo: int | None = None,
-               hi: int | None = None, clamp: bool = False) -> int | None | JSON: ...
-def _int_param(request: Request, name: str, default: int | None, lo: int | None = None,
-               hi: int | None = None, clamp: bool = False) -> int | None | JSON:
+def _int_param(
+    request: Request,
+    name: str,
+    default: None,
+    lo: int | None = None,
+    hi: int | None = None,
+    clamp: bool = False,
+) -> int | None | JSON: ...
+def _int_param(
+    request: Request,
+    name: str,
+    default: int | None,
+    lo: int | None = None,
+    hi: int | None = None,
+    clamp: bool = False,
+) -> int | None | JSON:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
@@ -76,6 +98,20 @@ def _int_param(request: Request, name: str, default: int | None, lo: int | None 
             return hi
         return invalid(name, f"ensure this value is less than or equal to {hi}")
     return v
+
+
+def encode_cursor(position: tuple[float, int]) -> str:
+    """An opaque page cursor (the contract promises nothing about its form)."""
+    return base64.urlsafe_b64encode(f"{position[0]!r}:{position[1]}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[float, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+        created, index = raw.split(":")
+        return float(created), int(index)
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -98,8 +134,9 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return max(0, size - n), size
 
 
-def create_app(sim: Simulator) -> Any:
-    """The ASGI app (Starlette wrapped in the fault-injection middleware)."""
+def create_app(sim: Simulator, sleep: Callable[[float], Any] | None = None) -> Any:
+    """The ASGI app (Starlette wrapped in the fault-injection middleware). ``sleep``: what
+    a dripping body waits with (a virtual clock's, in process)."""
     cfg = sim.cfg
 
     def scopes_of(request: Request) -> frozenset[str] | None:
@@ -119,12 +156,13 @@ def create_app(sim: Simulator) -> Any:
             async def endpoint(request: Request) -> Response:
                 scopes = scopes_of(request)
                 if scopes is None:
-                    return detail(401, "Invalid or missing API key",
-                                  {"WWW-Authenticate": "Bearer"})
+                    return detail(401, "Invalid or missing API key", {"WWW-Authenticate": "Bearer"})
                 if scope not in scopes:
                     return detail(403, f"This API key lacks the '{scope}' scope")
                 return fn(request)
+
             return endpoint
+
         return wrap
 
     @api()
@@ -138,9 +176,18 @@ def create_app(sim: Simulator) -> Any:
             statuses = {s.strip() for s in raw.split(",") if s.strip()}
             bad = statuses - set(STATUSES)
             if bad:
-                return invalid("status", f"unknown status {sorted(bad)[0]!r}; "
-                                         f"expected one of {', '.join(STATUSES)}")
-        return JSON(sim.list_jobs(statuses, limit))
+                return invalid(
+                    "status",
+                    f"unknown status {sorted(bad)[0]!r}; expected one of {', '.join(STATUSES)}",
+                )
+        raw_cursor = request.query_params.get("cursor")
+        cursor = decode_cursor(raw_cursor) if raw_cursor else None
+        if raw_cursor and cursor is None:
+            return invalid("cursor", "not a cursor this server issued")
+        items, following = sim.list_jobs_page(statuses, limit, cursor)
+        if following is None and cursor is None:
+            return JSON(items)  # everything fits: a bare array, as before paging existed
+        return JSON({"jobs": items, "next": encode_cursor(following) if following else None})
 
     def job_not_found() -> JSON:
         return detail(404, "Job not found")
@@ -150,8 +197,9 @@ def create_app(sim: Simulator) -> Any:
         job = sim.job(request.path_params["job_id"])
         return job_not_found() if job is None else JSON(job)
 
-    def job_feed_since(request: Request, param: str,
-                       fetch: Callable[[str, int | None], dict | None]) -> Response:
+    def job_feed_since(
+        request: Request, param: str, fetch: Callable[[str, int | None], dict | None]
+    ) -> Response:
         """A job's items after the optional integer cursor ``param``, or a 404/422."""
         since = _int_param(request, param, None)
         if isinstance(since, Response):
@@ -194,9 +242,10 @@ def create_app(sim: Simulator) -> Any:
         host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
         origin = f"{request.url.scheme}://{host}"
         exp = expires_at(sim.wall_clock(), cfg.url_ttl)
-        files = [{"rel": e.rel, "size": e.size,
-                  "url": sim.storage.presign(origin, model.id, e.rel, exp)}
-                 for e in sim.storage.files(model)]
+        files = [
+            {"rel": e.rel, "size": e.size, "url": sim.storage.presign(origin, model.id, e.rel, exp)}
+            for e in sim.storage.files(model)
+        ]
         return JSON({"model_id": model.id, "name": model.name, "version": "v1", "files": files})
 
     @api()
@@ -219,15 +268,21 @@ def create_app(sim: Simulator) -> Any:
 
     async def storage(request: Request) -> Response:
         if "authorization" in request.headers:
-            return s3_error(400, "InvalidArgument", "Only one auth mechanism allowed; "
-                            "do not send an Authorization header with a presigned URL")
+            return s3_error(
+                400,
+                "InvalidArgument",
+                "Only one auth mechanism allowed; "
+                "do not send an Authorization header with a presigned URL",
+            )
         model_id, rel = request.path_params["model_id"], request.path_params["rel"]
         q = request.query_params
-        verdict = sim.storage.check(model_id, rel, q.get("expires"), q.get("sig"),
-                                    sim.wall_clock())
+        verdict = sim.storage.check(model_id, rel, q.get("expires"), q.get("sig"), sim.wall_clock())
         if verdict == "bad":
-            return s3_error(403, "SignatureDoesNotMatch", "The request signature we calculated "
-                            "does not match the signature you provided")
+            return s3_error(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided",
+            )
         if verdict == "expired":
             return s3_error(403, "AccessDenied", "Request has expired")
         found = sim.storage.entry(model_id, rel)
@@ -240,8 +295,12 @@ def create_app(sim: Simulator) -> Any:
         if rng is not None:
             r = parse_range(rng, e.size)
             if r is None:
-                return s3_error(416, "InvalidRange", "The requested range is not satisfiable",
-                                {"content-range": f"bytes */{e.size}"})
+                return s3_error(
+                    416,
+                    "InvalidRange",
+                    "The requested range is not satisfiable",
+                    {"content-range": f"bytes */{e.size}"},
+                )
             (start, end), status = r, 206
             headers["content-range"] = f"bytes {start}-{end - 1}/{e.size}"
         headers["content-length"] = str(end - start)
@@ -283,6 +342,6 @@ def create_app(sim: Simulator) -> Any:
         Route("/storage/{model_id}/{rel:path}", storage, methods=["GET", "HEAD"]),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
-    mw = FaultMiddleware(app, lambda: sim.faults)
+    mw = FaultMiddleware(app, lambda: sim.faults, **({"sleep": sleep} if sleep else {}))
     mw.sim = sim  # type: ignore[attr-defined]
     return mw

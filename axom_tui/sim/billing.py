@@ -9,7 +9,7 @@ are the same definitions the run's result uses.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .catalog import GPU_BILLED, TERMINAL, cost_usd
@@ -61,12 +61,12 @@ def overview(runs: list, now: float, days: int, n_datasets: int) -> dict:
 
 
 def usage(runs: list, now: float, days: int) -> dict:
-    today = datetime.fromtimestamp(now, tz=timezone.utc).replace(hour=0, minute=0, second=0,
-                                                                microsecond=0)
+    today = datetime.fromtimestamp(now, tz=UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     d0 = today.timestamp() - (days - 1) * 86400
     buckets: list[dict[str, Any]] = [
         {"date": day(d0 + i * 86400), "gpu_seconds": 0.0, "tokens": 0, "jobs": 0}
-        for i in range(days)]
+        for i in range(days)
+    ]
 
     def add(a, b, gpu, tok):
         # split [a, b) across day boundaries; tokens pro rata
@@ -88,9 +88,15 @@ def usage(runs: list, now: float, days: int) -> dict:
             buckets[i]["jobs"] += 1
     out = []
     for b in buckets:
-        out.append({"date": b["date"], "gpu_minutes": round(b["gpu_seconds"] / 60.0, 1),
-                    "tokens": int(round(b["tokens"])), "cost_usd": cost_usd(b["gpu_seconds"]),
-                    "jobs": b["jobs"]})
+        out.append(
+            {
+                "date": b["date"],
+                "gpu_minutes": round(b["gpu_seconds"] / 60.0, 1),
+                "tokens": int(round(b["tokens"])),
+                "cost_usd": cost_usd(b["gpu_seconds"]),
+                "jobs": b["jobs"],
+            }
+        )
     return {
         "period_days": days,
         "unit": "day",

@@ -25,8 +25,15 @@ LORA_SPEEDUP = 1.8
 GPU_BILLED = frozenset({"staging", "running", "checkpointing", "uploading"})
 
 STATUSES = (
-    "queued", "provisioning", "staging", "running", "checkpointing",
-    "uploading", "completed", "failed", "preempted",
+    "queued",
+    "provisioning",
+    "staging",
+    "running",
+    "checkpointing",
+    "uploading",
+    "completed",
+    "failed",
+    "preempted",
 )
 TERMINAL = frozenset({"completed", "failed"})
 
@@ -66,9 +73,30 @@ DATASETS: tuple[tuple[str, int, int, str], ...] = (
 )
 
 WORDS = (
-    "chassis", "keel", "lattice", "spindle", "harbor", "quill", "ember", "vault",
-    "sprocket", "atlas", "meridian", "cobalt", "fathom", "trellis", "bastion", "ridge",
-    "lumen", "tern", "gantry", "mosaic", "cinder", "pylon", "solstice", "marrow",
+    "chassis",
+    "keel",
+    "lattice",
+    "spindle",
+    "harbor",
+    "quill",
+    "ember",
+    "vault",
+    "sprocket",
+    "atlas",
+    "meridian",
+    "cobalt",
+    "fathom",
+    "trellis",
+    "bastion",
+    "ridge",
+    "lumen",
+    "tern",
+    "gantry",
+    "mosaic",
+    "cinder",
+    "pylon",
+    "solstice",
+    "marrow",
 )
 
 GPU_REGIONS = ("us-east-2", "us-west-1", "eu-central-1", "ap-northeast-1")

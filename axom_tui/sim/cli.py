@@ -25,8 +25,19 @@ FAULTS_HELP = (
 )
 
 _SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*(|b|k|kb|m|mb|g|gb|kib|mib|gib)\s*")
-_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9,
-          "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 10**3,
+    "kb": 10**3,
+    "m": 10**6,
+    "mb": 10**6,
+    "g": 10**9,
+    "gb": 10**9,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+}
 
 
 def parse_size(text: str) -> int:
@@ -45,21 +56,41 @@ def parse_faults(text: str) -> FaultConfig:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=8765,
-                        help="port (0: any free port; default 8765)")
+    parser.add_argument(
+        "--port", type=int, default=8765, help="port (0: any free port; default 8765)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
-    parser.add_argument("--speed", type=float, default=30.0,
-                        help="simulated seconds per real second (default 30; at 1 a "
-                             "6000-step run takes about an hour)")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=30.0,
+        help="simulated seconds per real second (default 30; at 1 a "
+        "6000-step run takes about an hour)",
+    )
     parser.add_argument("--seed", type=int, default=7, help="world seed (default 7)")
-    parser.add_argument("--url-ttl", type=float, default=300.0, metavar="SECONDS",
-                        help="lifetime of presigned download URLs in real seconds (default 300)")
-    parser.add_argument("--faults", type=parse_faults, default=FaultConfig(), metavar="SPEC",
-                        help=FAULTS_HELP)
-    parser.add_argument("--model-bytes", type=parse_size, default=4_000_000, metavar="N",
-                        help="approximate size of each model's files (default 4MB; e.g. 2GB)")
-    parser.add_argument("--read-only-key", default=None, metavar="KEY",
-                        help="also accept KEY with only the 'read' scope (downloads get 403)")
+    parser.add_argument(
+        "--url-ttl",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="lifetime of presigned download URLs in real seconds (default 300)",
+    )
+    parser.add_argument(
+        "--faults", type=parse_faults, default=FaultConfig(), metavar="SPEC", help=FAULTS_HELP
+    )
+    parser.add_argument(
+        "--model-bytes",
+        type=parse_size,
+        default=4_000_000,
+        metavar="N",
+        help="approximate size of each model's files (default 4MB; e.g. 2GB)",
+    )
+    parser.add_argument(
+        "--read-only-key",
+        default=None,
+        metavar="KEY",
+        help="also accept KEY with only the 'read' scope (downloads get 403)",
+    )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level")
 
 
@@ -80,8 +111,15 @@ def run(args: argparse.Namespace) -> int:
     faults = args.faults
     if not isinstance(faults, FaultConfig):
         faults = parse_faults(faults or "")
-    cfg = SimConfig(seed=args.seed, speed=args.speed, key=key, read_only_key=args.read_only_key,
-                    url_ttl=args.url_ttl, model_bytes=args.model_bytes, faults=faults)
+    cfg = SimConfig(
+        seed=args.seed,
+        speed=args.speed,
+        key=key,
+        read_only_key=args.read_only_key,
+        url_ttl=args.url_ttl,
+        model_bytes=args.model_bytes,
+        faults=faults,
+    )
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:
@@ -96,9 +134,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"  API key  : {'(from $AXOM_KEY)' if env_key else key}")
     if args.read_only_key:
         print(f"  read key : {args.read_only_key} (read scope only)")
-    print(f"  speed    : {args.speed:g}x   seed: {args.seed}   url ttl: {args.url_ttl:g}s   "
-          f"faults: {faults.spec()}")
-    print(f"  try      : curl -H \"Authorization: Bearer {shown_key}\" {base}/jobs")
+    print(
+        f"  speed    : {args.speed:g}x   seed: {args.seed}   url ttl: {args.url_ttl:g}s   "
+        f"faults: {faults.spec()}"
+    )
+    print(f'  try      : curl -H "Authorization: Bearer {shown_key}" {base}/jobs')
     print(f"  dashboard: AXOM_BASE_URL={base} AXOM_KEY={shown_key} axom-tui")
     print("Press Ctrl-C to stop.", flush=True)
     server = uvicorn.Server(uvicorn_config(create_app(sim), args.host, port, args.log_level))

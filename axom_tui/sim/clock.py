@@ -14,7 +14,7 @@ the scenario places its runs relative to it).
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 #: Default epoch of a ManualClock: 2026-06-04T00:00:00Z (keeps tests reproducible).
@@ -73,10 +73,10 @@ def iso(t: float) -> str:
     if r is None:
         if len(_iso_cache) > 200_000:
             _iso_cache.clear()
-        r = datetime.fromtimestamp(s, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        r = datetime.fromtimestamp(s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         _iso_cache[s] = r
     return r
 
 
 def day(t: float) -> str:
-    return datetime.fromtimestamp(int(t // 1), tz=timezone.utc).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(int(t // 1), tz=UTC).strftime("%Y-%m-%d")

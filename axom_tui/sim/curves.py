@@ -43,15 +43,30 @@ def make_curve(spec: RunSpec) -> Curve:
     lr = float(spec.hyperparams.get("lr", 1e-4))
     if spec.type == "contract":
         l0 = rng.uniform(1.3, 1.9)
-        return Curve(l0, l0, spec.total_steps, rng.uniform(0.35, 0.8), spc * 0.12, lr,
-                     rng.uniform(0.3, 0.5))
+        return Curve(
+            l0, l0, spec.total_steps, rng.uniform(0.35, 0.8), spc * 0.12, lr, rng.uniform(0.3, 0.5)
+        )
     if spec.type == "finetune":
         l0 = rng.uniform(1.8, 2.5)
-        return Curve(l0, l0 * rng.uniform(0.45, 0.6), spec.total_steps / 3, 0.0, 1.0, lr,
-                     rng.uniform(0.25, 0.45))
+        return Curve(
+            l0,
+            l0 * rng.uniform(0.45, 0.6),
+            spec.total_steps / 3,
+            0.0,
+            1.0,
+            lr,
+            rng.uniform(0.25, 0.45),
+        )
     l0 = rng.uniform(2.6, 3.4)
-    return Curve(l0, rng.uniform(0.3, 0.9), spec.total_steps / 3.2, rng.uniform(0.25, 0.55),
-                 spc * 0.08, lr, rng.uniform(0.3, 0.5))
+    return Curve(
+        l0,
+        rng.uniform(0.3, 0.9),
+        spec.total_steps / 3.2,
+        rng.uniform(0.25, 0.55),
+        spc * 0.08,
+        lr,
+        rng.uniform(0.3, 0.5),
+    )
 
 
 def smooth_loss(spec: RunSpec, c: Curve, step: int) -> float:

@@ -15,10 +15,21 @@ Spec string (``--faults``), comma-separated ``name=value`` pairs, all off by def
                          connection closes
     storage_latency=0.5  extra seconds before a storage response starts
     storage_bps=1e6      throttle each storage transfer to this many bytes/s
+    bad_fields=0.02      share of the items of API answers (jobs, metric points, log
+                         lines, events, results) with one field spoiled: a string
+                         number, an unreadable timestamp, an updated_at 2 h ahead...
+    skew=7200            seconds added to every timestamp the API sends (its clock
+                         runs ahead; negative: behind)
+    drip=0.05            share of API answers sent one byte every drip_every s
+    drip_every=1.0       (seconds per byte of a dripping answer)
+    oversize=0.02        share of API answers followed by oversize_bytes of JSON
+                         whitespace, streamed
+    oversize_bytes=6.7e7 (how much; default 64 MiB, over the client's 16 MiB cap)
     seed=3               seed of the fault RNG (independent of the world seed)
 
 ``drop``, ``rate_limit`` and ``error_rate`` are drawn from one roll, so they
-never overlap and their sum must be <= 1.  Also settable at runtime:
+never overlap and their sum must be <= 1. The body faults (bad_fields, skew, drip,
+oversize; :mod:`.body_faults`) draw from an RNG of their own.  Also settable at runtime:
 ``sim.faults = FaultConfig(error_rate=0.2)`` (each request reads the current
 value; assigning a new config restarts its RNG from its seed).
 """
@@ -29,11 +40,14 @@ import asyncio
 import random
 import socket
 import struct
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-_PROBS = ("error_rate", "rate_limit", "drop", "cut")
+from .body_faults import BodyFaults
+
+_PROBS = ("error_rate", "rate_limit", "drop", "cut", "bad_fields", "drip", "oversize")
+_PARAMS = ("seed", "retry_after", "drip_every", "oversize_bytes")  # not faults by themselves
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,12 @@ class FaultConfig:
     cut: float = 0.0
     storage_latency: float = 0.0
     storage_bps: float = 0.0
+    bad_fields: float = 0.0
+    skew: float = 0.0
+    drip: float = 0.0
+    drip_every: float = 1.0
+    oversize: float = 0.0
+    oversize_bytes: int = 64 * 1024 * 1024
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -56,14 +76,25 @@ class FaultConfig:
                 raise ValueError(f"fault {name}={v}: must be between 0 and 1")
         if self.error_rate + self.rate_limit + self.drop > 1.0 + 1e-9:
             raise ValueError("error_rate + rate_limit + drop must be <= 1")
-        for name in ("latency", "jitter", "storage_latency", "storage_bps", "retry_after"):
+        for name in (
+            "latency",
+            "jitter",
+            "storage_latency",
+            "storage_bps",
+            "retry_after",
+            "drip_every",
+            "oversize_bytes",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"fault {name} must be >= 0")
 
     @property
     def active(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self)
-                   if f.name not in ("seed", "retry_after"))
+        return any(getattr(self, f.name) for f in fields(self) if f.name not in _PARAMS)
+
+    @property
+    def body_faults(self) -> bool:
+        return bool(self.bad_fields or self.skew or self.drip or self.oversize)
 
     @classmethod
     def parse(cls, spec: str | None) -> FaultConfig:
@@ -82,7 +113,8 @@ class FaultConfig:
             if not sep or name not in known:
                 raise ValueError(f"bad fault {part!r}; known: {', '.join(known)} (as name=value)")
             try:
-                kw[name] = int(float(value)) if name in ("retry_after", "seed") else float(value)
+                integer = name in ("retry_after", "seed", "oversize_bytes")
+                kw[name] = int(float(value)) if integer else float(value)
             except ValueError:
                 raise ValueError(f"bad value in fault {part!r}") from None
         return cls(**kw)  # type: ignore[arg-type]
@@ -94,8 +126,10 @@ class FaultConfig:
 
 
 def _html(code: int, reason: str) -> bytes:
-    return (f"<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
-            f"<center><h1>{code} {reason}</h1></center>\r\n</body>\r\n</html>\r\n").encode()
+    return (
+        f"<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{code} {reason}</h1></center>\r\n</body>\r\n</html>\r\n"
+    ).encode()
 
 
 _ERRORS = {
@@ -109,17 +143,33 @@ _ERRORS = {
 class FaultMiddleware:
     """Raw ASGI middleware applying the current :class:`FaultConfig` to every request."""
 
-    def __init__(self, app, get_faults: Callable[[], FaultConfig]) -> None:
+    def __init__(
+        self,
+        app,
+        get_faults: Callable[[], FaultConfig],
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
         self.app = app
         self.get_faults = get_faults
         self._cfg: FaultConfig | None = None
         self._rng = random.Random(0)
-        self.counts: dict[str, int] = {"drop": 0, "429": 0, "5xx": 0, "cut": 0}
+        self._body_rng = random.Random(1)
+        self.counts: dict[str, int] = {
+            "drop": 0,
+            "429": 0,
+            "5xx": 0,
+            "cut": 0,
+            "bad_field": 0,
+            "drip": 0,
+            "oversize": 0,
+        }
+        self.body = BodyFaults(sleep, self.counts)
 
     def _rng_for(self, f: FaultConfig) -> random.Random:
         if f is not self._cfg:
             self._cfg = f
             self._rng = random.Random(f.seed)
+            self._body_rng = random.Random(f.seed * 7919 + 1)
         return self._rng
 
     async def __call__(self, scope, receive, send) -> None:
@@ -147,8 +197,13 @@ class FaultMiddleware:
             return
         if roll < f.drop + f.rate_limit:
             self.counts["429"] += 1
-            await _respond(send, 429, "application/json", b'{"detail":"Too many requests"}',
-                           [(b"retry-after", str(f.retry_after).encode())])
+            await _respond(
+                send,
+                429,
+                "application/json",
+                b'{"detail":"Too many requests"}',
+                [(b"retry-after", str(f.retry_after).encode())],
+            )
             return
         if roll < f.drop + f.rate_limit + f.error_rate:
             self.counts["5xx"] += 1
@@ -158,7 +213,39 @@ class FaultMiddleware:
             return
         if storage and cut_roll < f.cut:
             send = self._cutting_send(send, receive, cut_frac)
+        if not storage and f.body_faults:
+            await self._with_body_faults(scope, receive, send, f)
+            return
         await self.app(scope, receive, send)
+
+    async def _with_body_faults(self, scope, receive, send, f: FaultConfig) -> None:
+        rng = self._body_rng
+        drip = f.drip_every if rng.random() < f.drip else 0.0
+        pad = f.oversize_bytes if rng.random() < f.oversize else 0
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def capture(message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        body = b"".join(chunks)
+        if start.get("status") != 200:
+            drip, pad = 0.0, 0
+        else:
+            body = self.body.rewrite(scope.get("path", ""), body, f, rng)
+        cycle = getattr(receive, "__self__", None)  # uvicorn's: it knows when the client left
+        await self.body.send(
+            send,
+            start,
+            body,
+            drip=drip,
+            pad=pad,
+            gone=lambda: bool(getattr(cycle, "disconnected", False)),
+        )
 
     def _cutting_send(self, send, receive, frac: float):
         state: dict[str, Any] = {"limit": None, "sent": 0, "done": False}

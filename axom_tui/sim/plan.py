@@ -153,8 +153,9 @@ def build_plan(spec: RunSpec) -> Plan:
         if status is not None:
             events.append((t, "status", {"from": status, "to": to}))
             segs[-1].t1 = t
-        segs.append(Segment(to, t, step0, step0 if step1 is None else step1, rate,
-                            retries, cycle, attempt))
+        segs.append(
+            Segment(to, t, step0, step0 if step1 is None else step1, rate, retries, cycle, attempt)
+        )
         status = to
 
     events.append((0.0, "submitted", {"type": spec.type, "total_steps": total}))

@@ -28,11 +28,23 @@ from collections.abc import Callable
 from .catalog import GPU_REGIONS, WORDS, make_uuid, short_base
 from .plan import Interrupt, Plan, RunSpec, build_plan
 
-ROLE_ORDER = ("preempt-twice", "failing", "nan", "done-train", "done-contract", "near-finish",
-              "queued", "provisioning", "hostile", "done-big")
+ROLE_ORDER = (
+    "preempt-twice",
+    "failing",
+    "nan",
+    "done-train",
+    "done-contract",
+    "near-finish",
+    "queued",
+    "provisioning",
+    "hostile",
+    "done-big",
+)
 
-FAIL_MESSAGE = ("worker crashed at step {step}: RuntimeError: CUDA error: an illegal memory "
-                "access was encountered; retry limit exhausted (3 of 3 retries used)")
+FAIL_MESSAGE = (
+    "worker crashed at step {step}: RuntimeError: CUDA error: an illegal memory "
+    "access was encountered; retry limit exhausted (3 of 3 retries used)"
+)
 
 
 class Catalog:
@@ -54,11 +66,21 @@ class Catalog:
         return n
 
 
-def make_spec(index: int, seed: int, cat: Catalog, *, type: str | None = None,
-              base: str | None = None, cycles: int | None = None, spc: int | None = None,
-              turns: int = 1, interrupts: tuple[Interrupt, ...] | None = None,
-              features: frozenset[str] = frozenset(), nan_steps: tuple[int, ...] = (),
-              queue_wait: float | None = None) -> RunSpec:
+def make_spec(
+    index: int,
+    seed: int,
+    cat: Catalog,
+    *,
+    type: str | None = None,
+    base: str | None = None,
+    cycles: int | None = None,
+    spc: int | None = None,
+    turns: int = 1,
+    interrupts: tuple[Interrupt, ...] | None = None,
+    features: frozenset[str] = frozenset(),
+    nan_steps: tuple[int, ...] = (),
+    queue_wait: float | None = None,
+) -> RunSpec:
     rng = random.Random(seed)
     run_id = make_uuid(rng)
     model_id = make_uuid(rng)
@@ -73,20 +95,37 @@ def make_spec(index: int, seed: int, cat: Catalog, *, type: str | None = None,
         s = spc or rng.choice((500, 800, 1000, 1000))
         growth = rng.choice((1.5, 2.0, 2.0))
         n_cycles = c * turns
-        params = [int(before * growth ** (k / n_cycles)) // 1_000_000 * 1_000_000
-                  for k in range(1, n_cycles + 1)]
+        params = [
+            int(before * growth ** (k / n_cycles)) // 1_000_000 * 1_000_000
+            for k in range(1, n_cycles + 1)
+        ]
         name = cat.unique(f"{short_base(b['name'])}-x{growth:g}-{word}")
-        hp = {"turns": turns, "cycles": c, "steps_per_cycle": s, "lr": 1e-4,
-              "seq_len": seq_len, "output_name": name}
+        hp = {
+            "turns": turns,
+            "cycles": c,
+            "steps_per_cycle": s,
+            "lr": 1e-4,
+            "seq_len": seq_len,
+            "output_name": name,
+        }
     elif kind == "contract":
         n_cycles, s = cycles or 4, spc or 500
         ratio = rng.choice((0.3, 0.4, 0.5, 0.5, 0.6))
-        params = [int(before * (1 - ratio * k / n_cycles)) // 1_000_000 * 1_000_000
-                  for k in range(1, n_cycles + 1)]
+        params = [
+            int(before * (1 - ratio * k / n_cycles)) // 1_000_000 * 1_000_000
+            for k in range(1, n_cycles + 1)
+        ]
         name = cat.unique(f"{short_base(b['name'])}-c{int(ratio * 100)}-{word}")
-        hp = {"source_model_id": b["id"], "contraction_ratio": ratio,
-              "num_layers_to_contract": 8, "cycles": n_cycles, "steps_per_cycle": s,
-              "lr": 5e-5, "seq_len": seq_len, "output_name": name}
+        hp = {
+            "source_model_id": b["id"],
+            "contraction_ratio": ratio,
+            "num_layers_to_contract": 8,
+            "cycles": n_cycles,
+            "steps_per_cycle": s,
+            "lr": 5e-5,
+            "seq_len": seq_len,
+            "output_name": name,
+        }
     else:
         n_cycles, s = 1, spc or 2000
         params = [before]
@@ -96,11 +135,26 @@ def make_spec(index: int, seed: int, cat: Catalog, *, type: str | None = None,
     if interrupts is None:
         interrupts = _random_interrupts(rng, total, s)
     return RunSpec(
-        index=index, seed=rng.getrandbits(63), id=run_id, model_id=model_id, type=kind,
-        name=name, base_model_id=b["id"], base_model_name=b["name"], dataset_id=ds["id"],
-        dataset_name=ds["name"], hyperparams=hp, cycles=n_cycles, steps_per_cycle=s,
-        seq_len=seq_len, params_before=before, params_by_cycle=params, interrupts=interrupts,
-        features=features, nan_steps=nan_steps, region=rng.choice(GPU_REGIONS),
+        index=index,
+        seed=rng.getrandbits(63),
+        id=run_id,
+        model_id=model_id,
+        type=kind,
+        name=name,
+        base_model_id=b["id"],
+        base_model_name=b["name"],
+        dataset_id=ds["id"],
+        dataset_name=ds["name"],
+        hyperparams=hp,
+        cycles=n_cycles,
+        steps_per_cycle=s,
+        seq_len=seq_len,
+        params_before=before,
+        params_by_cycle=params,
+        interrupts=interrupts,
+        features=features,
+        nan_steps=nan_steps,
+        region=rng.choice(GPU_REGIONS),
         queue_wait=queue_wait,
     )
 
@@ -123,8 +177,14 @@ def _random_interrupts(rng: random.Random, total: int, spc: int) -> tuple[Interr
         if step >= total:
             break
         last = fail and a == n - 1
-        out.append(Interrupt(a, step, "fail" if last else "preempt",
-                             FAIL_MESSAGE.format(step=step) if last else ""))
+        out.append(
+            Interrupt(
+                a,
+                step,
+                "fail" if last else "preempt",
+                FAIL_MESSAGE.format(step=step) if last else "",
+            )
+        )
         step += int(rng.uniform(0.3, 1.2) * spc)
     if fail and (not out or out[-1].kind != "fail"):
         out = [i for i in out if i.kind != "fail"]
@@ -149,35 +209,67 @@ def _step_time(plan: Plan, step: int) -> float:
     raise ValueError(step)
 
 
-def scripted(role: str, index: int, seed: int, cat: Catalog, epoch: float
-             ) -> tuple[RunSpec, Plan, float]:
+def scripted(
+    role: str, index: int, seed: int, cat: Catalog, epoch: float
+) -> tuple[RunSpec, Plan, float]:
     """Spec, plan and creation time of one role of the opening scenario."""
     P = Interrupt
     anchor: Callable[[Plan], float]
     if role == "preempt-twice":
-        spec = make_spec(index, seed, cat, type="train", base="falcon-h1-1.5b", cycles=6,
-                         spc=1000, interrupts=(P(0, 1650), P(1, 3420)))
+        spec = make_spec(
+            index,
+            seed,
+            cat,
+            type="train",
+            base="falcon-h1-1.5b",
+            cycles=6,
+            spc=1000,
+            interrupts=(P(0, 1650), P(1, 3420)),
+        )
         anchor, at = (lambda p: _event_time(p, "preempted")), 240.0
     elif role == "failing":
-        spec = make_spec(index, seed, cat, type="train", base="llama-3.2-1b", cycles=3, spc=800,
-                         interrupts=(P(0, 700), P(1, 1130), P(2, 1370),
-                                     P(3, 1520, "fail", FAIL_MESSAGE.format(step=1520))))
+        spec = make_spec(
+            index,
+            seed,
+            cat,
+            type="train",
+            base="llama-3.2-1b",
+            cycles=3,
+            spc=800,
+            interrupts=(
+                P(0, 700),
+                P(1, 1130),
+                P(2, 1370),
+                P(3, 1520, "fail", FAIL_MESSAGE.format(step=1520)),
+            ),
+        )
         anchor, at = (lambda p: _event_time(p, "error")), 1500.0
     elif role == "nan":
-        spec = make_spec(index, seed, cat, type="train", base="qwen3-1.7b", cycles=6, spc=1000,
-                         interrupts=(), features=frozenset({"nan"}),
-                         nan_steps=(1230, 2470, 4010))
+        spec = make_spec(
+            index,
+            seed,
+            cat,
+            type="train",
+            base="qwen3-1.7b",
+            cycles=6,
+            spc=1000,
+            interrupts=(),
+            features=frozenset({"nan"}),
+            nan_steps=(1230, 2470, 4010),
+        )
         anchor, at = (lambda p: _step_time(p, 1100)), 60.0
     elif role == "done-train":
-        spec = make_spec(index, seed, cat, type="train", cycles=6, spc=1000,
-                         interrupts=(P(0, 2500),))
+        spec = make_spec(
+            index, seed, cat, type="train", cycles=6, spc=1000, interrupts=(P(0, 2500),)
+        )
         anchor, at = (lambda p: p.end), -4500.0
     elif role == "done-contract":
         spec = make_spec(index, seed, cat, type="contract", interrupts=())
         anchor, at = (lambda p: p.end), -900.0
     elif role == "near-finish":
-        spec = make_spec(index, seed, cat, type="train", base="llama-3.2-1b", cycles=3,
-                         spc=1000, interrupts=())
+        spec = make_spec(
+            index, seed, cat, type="train", base="llama-3.2-1b", cycles=3, spc=1000, interrupts=()
+        )
         anchor, at = (lambda p: p.end), 150.0
     elif role == "queued":
         spec = make_spec(index, seed, cat, type="train", interrupts=(), queue_wait=60.0)
@@ -186,12 +278,12 @@ def scripted(role: str, index: int, seed: int, cat: Catalog, epoch: float
         spec = make_spec(index, seed, cat, type="contract", interrupts=())
         anchor, at = (lambda p: _status_time(p, "provisioning")), -10.0
     elif role == "hostile":
-        spec = make_spec(index, seed, cat, type="finetune", interrupts=(),
-                         features=frozenset({"hostile"}))
+        spec = make_spec(
+            index, seed, cat, type="finetune", interrupts=(), features=frozenset({"hostile"})
+        )
         anchor, at = (lambda p: _status_time(p, "staging")), -15.0
     elif role == "done-big":
-        spec = make_spec(index, seed, cat, type="train", cycles=6, spc=1000, turns=2,
-                         interrupts=())
+        spec = make_spec(index, seed, cat, type="train", cycles=6, spc=1000, turns=2, interrupts=())
         anchor, at = (lambda p: p.end), -2400.0
     else:
         raise ValueError(role)

@@ -31,18 +31,32 @@ UPSTREAM_VERSION = "uvicorn 0.54.0"
 #: What _QuietServer replaces or relies on, by digest of its source.
 UPSTREAM: dict[str, tuple[str, str]] = {
     "uvicorn.server:Server.main_loop": (
-        "425d26add0e59678", "_QuietServer.main_loop replaces it: port the change"),
+        "425d26add0e59678",
+        "_QuietServer.main_loop replaces it: port the change",
+    ),
     "uvicorn.server:Server.on_tick": (
-        "371ccecb27e5e5d4", "main_loop calls on_tick(0) once a second for the Date header"),
+        "371ccecb27e5e5d4",
+        "main_loop calls on_tick(0) once a second for the Date header",
+    ),
 }
 
 
-def uvicorn_config(app, host: str, port: int, log_level: str = "warning", **overrides) -> uvicorn.Config:
+def uvicorn_config(
+    app, host: str, port: int, log_level: str = "warning", **overrides
+) -> uvicorn.Config:
     # proxy_headers off: the simulator is never behind a proxy, and uvicorn's middleware
     # for X-Forwarded-* otherwise wraps every request. httptools: uvicorn's C parser.
-    options = {"log_level": log_level, "access_log": False, "lifespan": "off", "http": "httptools",
-               "ws": "none", "timeout_keep_alive": 30, "timeout_graceful_shutdown": 2,
-               "proxy_headers": False, **overrides}
+    options = {
+        "log_level": log_level,
+        "access_log": False,
+        "lifespan": "off",
+        "http": "httptools",
+        "ws": "none",
+        "timeout_keep_alive": 30,
+        "timeout_graceful_shutdown": 2,
+        "proxy_headers": False,
+        **overrides,
+    }
     return uvicorn.Config(app, host=host, port=port, **options)
 
 
@@ -119,7 +133,9 @@ class AsgiThreadServer:
             finally:
                 sock.close()
 
-        self._thread = threading.Thread(target=run, name=f"{self.THREAD_NAME}:{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=run, name=f"{self.THREAD_NAME}:{self.port}", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not server.started:

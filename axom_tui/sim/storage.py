@@ -87,16 +87,25 @@ def _header_json(data: int, names: list[str], meta: dict) -> bytes:
         tensors[name] = {"dtype": "BF16", "shape": [rows, cols], "data_offsets": [off, off + n]}
         off += n
     if rem:
-        tensors["lm_head.quant_scales"] = {"dtype": "U8", "shape": [rem],
-                                           "data_offsets": [off, off + rem]}
+        tensors["lm_head.quant_scales"] = {
+            "dtype": "U8",
+            "shape": [rem],
+            "data_offsets": [off, off + rem],
+        }
         off += rem
     assert off == data
     return json.dumps(tensors, separators=(",", ":")).encode()
 
 
 class Storage:
-    def __init__(self, resolve: Callable[[str], ModelInfo | None], *, model_bytes: int,
-                 shards: int, secret: bytes) -> None:
+    def __init__(
+        self,
+        resolve: Callable[[str], ModelInfo | None],
+        *,
+        model_bytes: int,
+        shards: int,
+        secret: bytes,
+    ) -> None:
         self.resolve = resolve
         self.model_bytes = max(0, int(model_bytes))
         self.shards = max(1, int(shards))
@@ -118,8 +127,11 @@ class Storage:
             rel = "model.safetensors" if n == 1 else f"model-{k:05d}-of-{n:05d}.safetensors"
             target = budget // n + (budget % n if k == 1 else 0)
             layers = range((k - 1) * 4, k * 4)
-            names = [f"model.layers.{i}.{part}.weight" for i in layers
-                     for part in ("self_attn.qkv_proj", "mlp.up_proj")]
+            names = [
+                f"model.layers.{i}.{part}.weight"
+                for i in layers
+                for part in ("self_attn.qkv_proj", "mlp.up_proj")
+            ]
             meta = {"format": "pt", "model_id": model.id, "shard": f"{k}/{n}"}
             prefix = _safetensors_prefix(target, names, meta)
             header_len = struct.unpack("<Q", prefix[:8])[0]
@@ -151,8 +163,13 @@ class Storage:
             "num_attention_heads": hidden // 128,
             "vocab_size": 65536,
             "torch_dtype": "bfloat16",
-            "axom": {"model_id": model.id, "name": model.name, "params": model.params,
-                     "job_id": model.job_id, "base_model_id": model.base_model_id},
+            "axom": {
+                "model_id": model.id,
+                "name": model.name,
+                "params": model.params,
+                "job_id": model.job_id,
+                "base_model_id": model.base_model_id,
+            },
         }
         return (json.dumps(cfg, indent=2) + "\n").encode()
 
@@ -186,7 +203,7 @@ class Storage:
             k, r = divmod(q, BLOCK)
             n = min(BLOCK - r, q_end - q, chunk)
             off = (k * 0x9E3779B1 + e.seed) % BLOCK
-            yield bb[off + r: off + r + n]
+            yield bb[off + r : off + r + n]
             q += n
 
     def read_range(self, model_id: str, rel: str, start: int = 0, end: int | None = None) -> bytes:
@@ -212,11 +229,14 @@ class Storage:
 
     def presign(self, origin: str, model_id: str, rel: str, expires: int) -> str:
         """Absolute presigned URL; ``origin`` is e.g. ``http://127.0.0.1:8765``."""
-        return (f"{origin}/storage/{model_id}/{quote(rel)}"
-                f"?expires={expires}&sig={self._sig(model_id, rel, expires)}")
+        return (
+            f"{origin}/storage/{model_id}/{quote(rel)}"
+            f"?expires={expires}&sig={self._sig(model_id, rel, expires)}"
+        )
 
-    def check(self, model_id: str, rel: str, expires: str | None, sig: str | None,
-              now: float) -> str:
+    def check(
+        self, model_id: str, rel: str, expires: str | None, sig: str | None, now: float
+    ) -> str:
         """``"ok"``, ``"expired"`` or ``"bad"`` (missing/tampered signature)."""
         if not expires or not sig or not expires.isdigit():
             return "bad"

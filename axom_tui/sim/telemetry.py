@@ -43,8 +43,11 @@ HOSTILE_STAGING = (
 )
 HOSTILE_RUNNING = (
     ("stdout", "sample[0] = " + ("the quick brown fox jumps over the lazy dog; " * 112)[:4988]),
-    ("stderr", "progress 37%\r progress 38%\r\x08\x08 caf\ufffd au lait \ufffd\ufffd "
-               "(invalid utf-8 replaced)"),
+    (
+        "stderr",
+        "progress 37%\r progress 38%\r\x08\x08 caf\ufffd au lait \ufffd\ufffd "
+        "(invalid utf-8 replaced)",
+    ),
     ("stdout", "\x1b[2J\x1b[Hscreen cleared by worker \x1b[5mblink\x1b[0m\ttab"),
 )
 
@@ -65,34 +68,66 @@ def generate(spec: RunSpec, plan: Plan, created: float) -> Iterator[tuple[float,
             gpu_seconds += span
         if st == "queued":
             if i == 0:
-                yield t0, "log", ("stdout", f"[axom] job {spec.id} submitted: {spec.type} run "
-                                            f"'{spec.name}', {total} steps")
+                yield (
+                    t0,
+                    "log",
+                    (
+                        "stdout",
+                        f"[axom] job {spec.id} submitted: {spec.type} run "
+                        f"'{spec.name}', {total} steps",
+                    ),
+                )
             else:
-                yield t0, "log", ("stdout", f"[axom] requeued (retry {seg.retries}); "
-                                            "waiting for spot capacity")
+                yield (
+                    t0,
+                    "log",
+                    ("stdout", f"[axom] requeued (retry {seg.retries}); waiting for spot capacity"),
+                )
         elif st == "provisioning":
-            yield t0, "log", ("stdout", "[axom] provisioning worker: 1x H100 80GB (spot) "
-                                        f"in {spec.region}")
+            yield (
+                t0,
+                "log",
+                ("stdout", f"[axom] provisioning worker: 1x H100 80GB (spot) in {spec.region}"),
+            )
             wid = f"w-{rng.getrandbits(32):08x}"
-            yield t0 + 0.7 * span, "log", ("stdout", f"[axom] worker {wid} ready "
-                                                     "(driver 560.35.03, CUDA 12.6)")
+            yield (
+                t0 + 0.7 * span,
+                "log",
+                ("stdout", f"[axom] worker {wid} ready (driver 560.35.03, CUDA 12.6)"),
+            )
         elif st == "staging":
-            yield t0, "log", ("stdout", f"loading base model {spec.base_model_name} "
-                                        f"({spec.params_before / 1e9:.2f}B params, bf16)")
+            yield (
+                t0,
+                "log",
+                (
+                    "stdout",
+                    f"loading base model {spec.base_model_name} "
+                    f"({spec.params_before / 1e9:.2f}B params, bf16)",
+                ),
+            )
             if rng.random() < 0.7:
                 yield t0 + 0.1 * span, "log", ("stderr", rng.choice(WARNINGS))
             if hostile:
                 for k, (stream, text) in enumerate(HOSTILE_STAGING):
                     yield t0 + (0.15 + 0.1 * k) * span, "log", (stream, text)
-            yield t0 + 0.6 * span, "log", ("stdout", f"loading dataset {spec.dataset_name} "
-                                                     f"(seq_len {spec.seq_len})")
+            yield (
+                t0 + 0.6 * span,
+                "log",
+                ("stdout", f"loading dataset {spec.dataset_name} (seq_len {spec.seq_len})"),
+            )
             yield t0 + 0.9 * span, "log", ("stdout", "staging done; starting training")
         elif st == "running":
             cycle = seg.cycle
             if seg.step0 % spc == 0:
                 if seg.attempt > 0 and prev is not None and prev.status == "staging":
-                    yield t0, "log", ("stdout", f"resuming from checkpoint step {seg.step0} "
-                                                f"(retry {seg.retries})")
+                    yield (
+                        t0,
+                        "log",
+                        (
+                            "stdout",
+                            f"resuming from checkpoint step {seg.step0} (retry {seg.retries})",
+                        ),
+                    )
                 yield t0, "log", ("stdout", _cycle_line(spec, cycle))
             if hostile and seg.attempt == 0 and cycle == 1 and seg.step0 == 0:
                 for stream, text in HOSTILE_RUNNING:
@@ -108,41 +143,94 @@ def generate(spec: RunSpec, plan: Plan, created: float) -> Iterator[tuple[float,
                 if p["phase"] == "eval" and not eval_said:
                     eval_said = True
                     yield ts, "log", ("stdout", f"running eval for cycle {cycle}/{spec.cycles}")
-                yield ts, "log", ("stdout", f"step {s}/{total} \u00b7 loss {loss:.4f} \u00b7 "
-                                            f"lr {p['lr']:.2e} \u00b7 grad {g:.3f} \u00b7 "
-                                            f"{p['throughput']:,.0f} tok/s")
+                yield (
+                    ts,
+                    "log",
+                    (
+                        "stdout",
+                        f"step {s}/{total} \u00b7 loss {loss:.4f} \u00b7 "
+                        f"lr {p['lr']:.2e} \u00b7 grad {g:.3f} \u00b7 "
+                        f"{p['throughput']:,.0f} tok/s",
+                    ),
+                )
                 if loss != loss:
-                    yield ts, "log", ("stderr", f"warning: non-finite loss (nan) at step {s}; "
-                                                "skipping optimizer step")
+                    yield (
+                        ts,
+                        "log",
+                        (
+                            "stderr",
+                            f"warning: non-finite loss (nan) at step {s}; skipping optimizer step",
+                        ),
+                    )
                 else:
                     last_loss = loss
                     if g > 3.0:
-                        yield ts, "log", ("stderr", f"warning: grad_norm {g:.1f} at step {s} "
-                                                    "exceeds clip threshold 1.0; clipped")
+                        yield (
+                            ts,
+                            "log",
+                            (
+                                "stderr",
+                                f"warning: grad_norm {g:.1f} at step {s} "
+                                "exceeds clip threshold 1.0; clipped",
+                            ),
+                        )
                 if rng.random() < 0.004:
                     yield ts, "log", ("stderr", rng.choice(WARNINGS))
                 s += POINT_EVERY
             executed += seg.step1 - seg.step0
             if seg.step1 % spc == 0 and seg.step1 > seg.step0:
                 ev = smooth_eval(spec, curve, seg.step1)
-                yield seg.time_of(seg.step1), "log", (
-                    "stdout", f"eval cycle {cycle}/{spec.cycles}: loss {ev:.4f} \u00b7 "
-                              f"ppl {math.exp(ev):.2f}")
+                yield (
+                    seg.time_of(seg.step1),
+                    "log",
+                    (
+                        "stdout",
+                        f"eval cycle {cycle}/{spec.cycles}: loss {ev:.4f} \u00b7 "
+                        f"ppl {math.exp(ev):.2f}",
+                    ),
+                )
         elif st == "checkpointing":
             gb = spec.params_by_cycle[seg.cycle - 1] * 2 / 1e9
-            yield t0, "log", ("stdout", f"saving checkpoint step {seg.step0} to s3://axom-ckpt/"
-                                        f"{spec.id[:8]}/step-{seg.step0} ({gb:.1f} GB)")
+            yield (
+                t0,
+                "log",
+                (
+                    "stdout",
+                    f"saving checkpoint step {seg.step0} to s3://axom-ckpt/"
+                    f"{spec.id[:8]}/step-{seg.step0} ({gb:.1f} GB)",
+                ),
+            )
             yield t1, "log", ("stdout", f"checkpoint step {seg.step0} saved in {span:.1f}s")
         elif st == "preempted":
             yield t0, "truncate", seg.step0
-            yield t0, "log", ("stderr", "SIGTERM received: spot capacity reclaimed by provider; "
-                                        "worker shutting down")
+            yield (
+                t0,
+                "log",
+                (
+                    "stderr",
+                    "SIGTERM received: spot capacity reclaimed by provider; worker shutting down",
+                ),
+            )
             at = prev.step1 if prev is not None else seg.step0
-            yield t0, "log", ("stdout", f"[axom] run preempted at step {at} (retry {seg.retries}); "
-                                        f"will resume from checkpoint step {seg.step0}")
+            yield (
+                t0,
+                "log",
+                (
+                    "stdout",
+                    f"[axom] run preempted at step {at} (retry {seg.retries}); "
+                    f"will resume from checkpoint step {seg.step0}",
+                ),
+            )
         elif st == "uploading":
-            yield t0, "log", ("stdout", f"uploading model {spec.name} to storage "
-                                        f"({spec.params_after * 2 / 1e9:.1f} GB)")
+            yield (
+                t0,
+                "log",
+                (
+                    "stdout",
+                    f"uploading model {spec.name} to storage "
+                    f"({spec.params_after * 2 / 1e9:.1f} GB)",
+                ),
+            )
             for k in (1, 2):
                 yield t0 + span * k / 3, "log", ("stdout", f"upload {k * 33}%")
             yield t1, "log", ("stdout", "upload 100%")
@@ -165,15 +253,24 @@ def generate(spec: RunSpec, plan: Plan, created: float) -> Iterator[tuple[float,
                 "cost_usd": cost_usd(int(gpu_seconds)),
             }
             yield t0, "result", result
-            yield t0, "log", ("stdout", f"[axom] run completed: ppl {result['ppl_baseline']} -> "
-                                        f"{result['ppl_final']} ({result['ppl_delta_pct']:+.2f}%), "
-                                        f"model {spec.name} v1 ready")
+            yield (
+                t0,
+                "log",
+                (
+                    "stdout",
+                    f"[axom] run completed: ppl {result['ppl_baseline']} -> "
+                    f"{result['ppl_final']} ({result['ppl_delta_pct']:+.2f}%), "
+                    f"model {spec.name} v1 ready",
+                ),
+            )
         elif st == "failed":
             at = prev.step1 if prev is not None else seg.step0
-            for text in ("Traceback (most recent call last):",
-                         '  File "/opt/axom/fusion/train.py", line 412, in train_step',
-                         "    loss.backward()",
-                         "RuntimeError: CUDA error: an illegal memory access was encountered"):
+            for text in (
+                "Traceback (most recent call last):",
+                '  File "/opt/axom/fusion/train.py", line 412, in train_step',
+                "    loss.backward()",
+                "RuntimeError: CUDA error: an illegal memory access was encountered",
+            ):
                 yield t0, "log", ("stderr", text)
             yield t0, "log", ("stdout", f"[axom] run failed at step {at}: {plan.error}")
         prev = seg
@@ -188,8 +285,10 @@ def _cycle_line(spec: RunSpec, cycle: int) -> str:
     before = spec.params_by_cycle[cycle - 2] if cycle > 1 else spec.params_before
     head = f"cycle {cycle}/{spec.cycles}:"
     if spec.type == "train":
-        return (f"{head} growing {before / 1e9:.2f}B -> {p / 1e9:.2f}B params "
-                "(function-preserving init)")
+        return (
+            f"{head} growing {before / 1e9:.2f}B -> {p / 1e9:.2f}B params "
+            "(function-preserving init)"
+        )
     if spec.type == "contract":
         return f"{head} contracting {before / 1e9:.2f}B -> {p / 1e9:.2f}B params"
     return f"{head} training LoRA adapters (rank {spec.hyperparams.get('lora_rank', 32)})"
@@ -224,8 +323,9 @@ class Telemetry:
                 self.points.append(data)
             elif kind == "log":
                 stream, text = data
-                lines.append({"seq": len(lines) + 1, "ts": iso(created + ts),
-                              "stream": stream, "text": text})
+                lines.append(
+                    {"seq": len(lines) + 1, "ts": iso(created + ts), "stream": stream, "text": text}
+                )
             elif kind == "truncate":
                 k = bisect_right(self.steps, data)
                 del self.steps[k:]

@@ -16,7 +16,7 @@ import os
 import random
 import threading
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -55,8 +55,15 @@ class Run:
         self.created = created
         self.end = created + plan.end  # when it reaches a terminal status
         self.tel: Telemetry | None = None
-        self.model = ModelInfo(spec.model_id, spec.name, spec.params_after, spec.base_model_id,
-                               spec.id, spec.seed, self.end)
+        self.model = ModelInfo(
+            spec.model_id,
+            spec.name,
+            spec.params_after,
+            spec.base_model_id,
+            spec.id,
+            spec.seed,
+            self.end,
+        )
 
     @property
     def completes(self) -> bool:
@@ -74,11 +81,19 @@ class Run:
     def job_json(self, now: float) -> dict:
         s, spec, c = self.state(now), self.spec, self.created
         return {
-            "id": spec.id, "type": spec.type, "status": s.status, "retries": s.retries,
-            "error": s.error, "name": spec.name, "base_model_id": spec.base_model_id,
-            "dataset_id": spec.dataset_id, "hyperparams": spec.hyperparams,
-            "total_steps": spec.total_steps, "latest_step": s.latest_step,
-            "created_at": iso(c), "updated_at": iso(c + s.updated_rel),
+            "id": spec.id,
+            "type": spec.type,
+            "status": s.status,
+            "retries": s.retries,
+            "error": s.error,
+            "name": spec.name,
+            "base_model_id": spec.base_model_id,
+            "dataset_id": spec.dataset_id,
+            "hyperparams": spec.hyperparams,
+            "total_steps": spec.total_steps,
+            "latest_step": s.latest_step,
+            "created_at": iso(c),
+            "updated_at": iso(c + s.updated_rel),
             "started_at": None if s.started_rel is None else iso(c + s.started_rel),
             "finished_at": None if s.finished_rel is None else iso(c + s.finished_rel),
         }
@@ -86,13 +101,18 @@ class Run:
     def events_json(self, now: float) -> list[dict]:
         n = self.plan.events_until(now - self.created)
         c = self.created
-        return [{"ts": iso(c + t), "kind": k, "payload": dict(p)}
-                for t, k, p in self.plan.events[:n]]
+        return [
+            {"ts": iso(c + t), "kind": k, "payload": dict(p)} for t, k, p in self.plan.events[:n]
+        ]
 
 
 class Simulator:
-    def __init__(self, cfg: SimConfig | None = None, clock: Clock | None = None,
-                 wall_clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        cfg: SimConfig | None = None,
+        clock: Clock | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
         self.cfg = cfg = cfg or SimConfig()
         self.clock: Clock = clock if clock is not None else RealClock(cfg.speed, cfg.start)
         self.epoch = float(self.clock.start)
@@ -102,20 +122,36 @@ class Simulator:
         rng = random.Random(cfg.seed)
         e = self.epoch
         self.base_models = [
-            {"id": make_uuid(rng), "name": n, "params": p, "family": f, "context_length": ctx,
-             "created_at": iso(e - 86400 * (200 - 20 * i))}
-            for i, (n, p, f, ctx) in enumerate(BASE_MODELS)]
+            {
+                "id": make_uuid(rng),
+                "name": n,
+                "params": p,
+                "family": f,
+                "context_length": ctx,
+                "created_at": iso(e - 86400 * (200 - 20 * i)),
+            }
+            for i, (n, p, f, ctx) in enumerate(BASE_MODELS)
+        ]
         self.datasets = [
-            {"id": make_uuid(rng), "name": n, "tokens": tok, "rows": rows, "format": fmt,
-             "size_bytes": tok * 3, "created_at": iso(e - 86400 * (90 - 7 * i))}
-            for i, (n, tok, rows, fmt) in enumerate(DATASETS)]
+            {
+                "id": make_uuid(rng),
+                "name": n,
+                "tokens": tok,
+                "rows": rows,
+                "format": fmt,
+                "size_bytes": tok * 3,
+                "created_at": iso(e - 86400 * (90 - 7 * i)),
+            }
+            for i, (n, tok, rows, fmt) in enumerate(DATASETS)
+        ]
         self.catalog = Catalog(self.base_models, self.datasets)
         runs: list[Run] = []
         self._index = itertools.count()
         n_init = max(0, cfg.initial_runs)
         for role in ROLE_ORDER[:n_init]:
-            spec, plan, created = scripted(role, next(self._index), rng.getrandbits(64),
-                                           self.catalog, e)
+            spec, plan, created = scripted(
+                role, next(self._index), rng.getrandbits(64), self.catalog, e
+            )
             runs.append(Run(spec, plan, created))
         for _ in range(max(0, n_init - len(ROLE_ORDER))):
             runs.append(self._new_run(rng.getrandbits(64), e - rng.uniform(0, 3 * 3600)))
@@ -133,8 +169,9 @@ class Simulator:
         self._live = [r for r in self.runs if r.end > e]
         self._now = -math.inf
         secret = cfg.storage_secret or os.urandom(32)
-        self.storage = Storage(self.visible_model, model_bytes=cfg.model_bytes,
-                               shards=cfg.model_shards, secret=secret)
+        self.storage = Storage(
+            self.visible_model, model_bytes=cfg.model_bytes, shards=cfg.model_shards, secret=secret
+        )
 
     # -- time and world advance -----------------------------------------------------------
     def _submit_gap(self) -> float:
@@ -192,16 +229,37 @@ class Simulator:
             return [r.spec.id for r in reversed(self._visible(now))]
 
     def list_jobs(self, statuses: set[str] | None = None, limit: int = 50) -> list[dict]:
+        return self.list_jobs_page(statuses, limit)[0]
+
+    def list_jobs_page(
+        self,
+        statuses: set[str] | None = None,
+        limit: int = 50,
+        cursor: tuple[float, int] | None = None,
+    ) -> tuple[list[dict], tuple[float, int] | None]:
+        """One page, newest first: the runs older than ``cursor`` (the ``(created, index)``
+        of the last run of the previous page), and the cursor of the next page (None: this
+        is the last). A cursor names a run, not an offset, so runs submitted meanwhile do
+        not shift the pages."""
         with self.lock:
             now = self.now()
+            visible = self._visible(now)
+            end = len(visible)
+            if cursor is not None:
+                end = bisect_left(visible, cursor, key=lambda r: (r.created, r.spec.index))
             out: list[dict] = []
-            for r in reversed(self._visible(now)):
-                if len(out) >= limit:
-                    break
+            last: Run | None = None
+            i = end - 1
+            while i >= 0:
+                r = visible[i]
+                i -= 1
                 if statuses is not None and r.state(now).status not in statuses:
                     continue
+                if len(out) >= limit:
+                    return out, (last.created, last.spec.index) if last else None
                 out.append(r.job_json(now))
-            return out
+                last = r
+            return out, None
 
     def job(self, job_id: str) -> dict | None:
         with self.lock:
@@ -216,9 +274,13 @@ class Simulator:
             now = self._now
             tel = r.telemetry(now)
             i = 0 if since is None else bisect_right(tel.steps, since)
-            pts = tel.points[i:i + limit]
-            return {"job_id": job_id, "count": len(pts), "latest_step": r.state(now).latest_step,
-                    "points": pts}
+            pts = tel.points[i : i + limit]
+            return {
+                "job_id": job_id,
+                "count": len(pts),
+                "latest_step": r.state(now).latest_step,
+                "points": pts,
+            }
 
     def logs(self, job_id: str, since: int | None, limit: int = LOGS_PAGE) -> dict | None:
         with self.lock:
@@ -227,7 +289,7 @@ class Simulator:
                 return None
             tel = r.telemetry(self._now)
             start = max(0, since or 0)
-            lines = tel.lines[start:start + limit]
+            lines = tel.lines[start : start + limit]
             # latest_seq is the cursor to pass next: the last line sent (so a client that
             # follows the docs never skips lines when a response is capped).
             latest = lines[-1]["seq"] if lines else len(tel.lines)
@@ -299,6 +361,13 @@ class Simulator:
 
 
 def model_json(m: ModelInfo) -> dict:
-    return {"id": m.id, "name": m.name, "version": "v1", "params": m.params,
-            "base_model_id": m.base_model_id, "lineage": {"job_id": m.job_id},
-            "status": "ready", "created_at": iso(m.created)}
+    return {
+        "id": m.id,
+        "name": m.name,
+        "version": "v1",
+        "params": m.params,
+        "base_model_id": m.base_model_id,
+        "lineage": {"job_id": m.job_id},
+        "status": "ready",
+        "created_at": iso(m.created),
+    }

@@ -10,8 +10,23 @@ from axom_tui.store.step_labels import StepLabels
 from axom_tui.store.vocab import GLOBAL_FEEDS, RUN_FEEDS, FeedKind, GlobalAspect, RunAspect
 
 __all__ = [
-    "ChangeSet", "ChangeTracker", "ConnectionState", "ConnectionStatus", "DEFAULT_LOG_CAP",
-    "FeedHealth", "FeedKey", "FeedKind", "GLOBAL_FEEDS", "GlobalAspect", "JobChange", "LogRing",
-    "METRIC_COLUMNS", "MetricSeries", "RUN_FEEDS", "RunAspect", "RunState", "RunStore",
+    "ChangeSet",
+    "ChangeTracker",
+    "ConnectionState",
+    "ConnectionStatus",
+    "DEFAULT_LOG_CAP",
+    "FeedHealth",
+    "FeedKey",
+    "FeedKind",
+    "GLOBAL_FEEDS",
+    "GlobalAspect",
+    "JobChange",
+    "LogRing",
+    "METRIC_COLUMNS",
+    "MetricSeries",
+    "RUN_FEEDS",
+    "RunAspect",
+    "RunState",
+    "RunStore",
     "StepLabels",
 ]

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from axom_tui.api.issues import CLEAN, ParseIssues
 from axom_tui.store.vocab import FeedKind
+
+#: Consecutive transient failures after which a feed counts as failing on screen.
+PERSISTENT_AFTER = 2
 
 ConnectionStatus = Literal["connecting", "live", "retrying", "offline", "auth", "forbidden"]
 
@@ -29,30 +33,59 @@ class FeedHealth:
     error_since: float | None = None
     consecutive_errors: int = 0
     error_kind: str | None = None  # the error's class name, e.g. "ServerError"
+    #: Retrying may help (5xx, 429, a dropped connection), as opposed to a bad answer.
+    transient: bool = False
+    #: What the last answer left out (items skipped, fields left empty); kept while the
+    #: feed fails, since the data held is still that answer's.
+    issues: ParseIssues = CLEAN
+    #: Everything the answers left out so far. For a feed read by cursor (metrics, logs)
+    #: a skipped item is not asked for again: that loss stays worth saying.
+    lost: ParseIssues = CLEAN
 
     @property
     def failing(self) -> bool:
         return self.last_error is not None
 
-    def record_ok(self, now: float) -> bool:
-        """Note a success; return True when the visible state changed (an error cleared)."""
-        cleared = self.last_error is not None
+    @property
+    def persistent(self) -> bool:
+        """Failing in a way worth telling the user about: a bad answer, or a transient
+        failure that happened twice in a row (one blip is retried unseen)."""
+        return self.failing and (not self.transient or self.consecutive_errors >= PERSISTENT_AFTER)
+
+    @property
+    def degraded(self) -> bool:
+        """Failing persistently, or answering with items or fields left out."""
+        return self.persistent or not self.issues.clean or not self.lost.clean
+
+    def record_ok(self, now: float, issues: ParseIssues = CLEAN, cumulative: bool = False) -> bool:
+        """Note a success; return True when the visible state changed (an error cleared,
+        or what the answer left out changed)."""
+        if issues.clean:
+            issues = CLEAN  # counts of a clean answer do not matter
+        changed = self.last_error is not None or issues != self.issues
+        if not issues.clean and cumulative:
+            self.lost = self.lost + issues
+            changed = True
         self.last_ok = now
         self.last_error = None
         self.error_since = None
         self.error_kind = None
+        self.transient = False
         self.consecutive_errors = 0
-        return cleared
+        self.issues = issues
+        return changed
 
-    def record_error(self, message: str, kind: str, now: float) -> bool:
+    def record_error(self, message: str, kind: str, now: float, transient: bool = False) -> bool:
         """Note a failure; return True when the visible state changed."""
+        was_persistent = self.persistent
         changed = message != self.last_error
         if self.error_since is None:
             self.error_since = now
         self.last_error = message
         self.error_kind = kind
+        self.transient = transient
         self.consecutive_errors += 1
-        return changed
+        return changed or was_persistent != self.persistent
 
 
 @dataclass

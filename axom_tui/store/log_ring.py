@@ -54,7 +54,7 @@ class LogRing:
             self.last_seq = line.seq
             fresh.append(line)
         self.received += len(fresh)
-        return fresh[-self.cap:] if len(fresh) > self.cap else fresh
+        return fresh[-self.cap :] if len(fresh) > self.cap else fresh
 
     def resize(self, cap: int) -> None:
         """Change the cap, keeping the newest lines."""

@@ -54,8 +54,16 @@ def _is_bad_loss(value: float) -> bool:
 class MetricSeries:
     """Columnar metric history of one run. Read columns; never mutate them."""
 
-    __slots__ = ("steps", "_columns", "labels", "resume_points", "nan_count", "_replaced_up_to",
-                 "changed_from", "times")
+    __slots__ = (
+        "steps",
+        "_columns",
+        "labels",
+        "resume_points",
+        "nan_count",
+        "_replaced_up_to",
+        "changed_from",
+        "times",
+    )
 
     def __init__(self) -> None:
         self.steps: array[int] = array("i")
@@ -76,8 +84,14 @@ class MetricSeries:
         self.changed_from: int | None = None
 
     @classmethod
-    def restore(cls, steps: array[int], columns: dict[str, array[float]], labels: StepLabels,
-                resume_points: list[int], nan_count: int) -> MetricSeries:
+    def restore(
+        cls,
+        steps: array[int],
+        columns: dict[str, array[float]],
+        labels: StepLabels,
+        resume_points: list[int],
+        nan_count: int,
+    ) -> MetricSeries:
         """A series from columns read back from the run cache (sorted, unique steps;
         one ``array('d')`` per metric column, as long as ``steps``)."""
         series = cls()
@@ -88,7 +102,9 @@ class MetricSeries:
         for name in METRIC_COLUMNS:
             column = columns[name]
             if len(column) != len(steps):
-                raise ValueError(f"column {name!r} holds {len(column)} values for {len(steps)} steps")
+                raise ValueError(
+                    f"column {name!r} holds {len(column)} values for {len(steps)} steps"
+                )
             series._columns[name] = array("d", column)
         series.labels = labels
         series.resume_points = sorted(resume_points)
@@ -141,8 +157,9 @@ class MetricSeries:
         col = self.column(name)
         return float(col[-1]) if col else NAN
 
-    def window(self, name: str, start_step: int | None = None,
-               end_step: int | None = None) -> tuple[array[int], array[Any]]:
+    def window(
+        self, name: str, start_step: int | None = None, end_step: int | None = None
+    ) -> tuple[array[int], array[Any]]:
         """``(steps, values)`` for ``start_step <= step <= end_step`` (copies)."""
         lo = 0 if start_step is None else bisect_left(self.steps, start_step)
         hi = len(self.steps) if end_step is None else bisect_right(self.steps, end_step)
@@ -196,8 +213,9 @@ class MetricSeries:
                 last_replaced = point.step
             changed += outcome != "same"
         self._replaced_up_to = last_replaced
-        self.times.restamp(((p.step, p.ts.timestamp()) for p in batch if p.ts is not None),
-                           self.steps)
+        self.times.restamp(
+            ((p.step, p.ts.timestamp()) for p in batch if p.ts is not None), self.steps
+        )
         return changed
 
     def _continues_resume(self, step: int) -> bool:
@@ -226,8 +244,9 @@ class MetricSeries:
         labels = self.labels
         for p in batch:
             labels.append(p.step, labels.label_for(p.cycle, p.phase))
-        self.times.extend([p.step for p in batch],
-                          [None if p.ts is None else p.ts.timestamp() for p in batch])
+        self.times.extend(
+            [p.step for p in batch], [None if p.ts is None else p.ts.timestamp() for p in batch]
+        )
         self.nan_count += sum(1 for p in batch if _is_bad_loss(_as_float(p.loss)))
         return len(batch)
 

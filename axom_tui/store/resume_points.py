@@ -32,16 +32,18 @@ def resumed_from(events: Iterable[Event]) -> list[int]:
                 checkpoint = step
         elif event.kind == "preempted":
             pending = checkpoint
-        elif event.kind == "status" and pending is not None \
-                and event.payload.get("to") == "running":
+        elif (
+            event.kind == "status" and pending is not None and event.payload.get("to") == "running"
+        ):
             if pending > 0 and pending not in out:
                 out.append(pending)
             pending = None
     return out
 
 
-def resume_points(events: Iterable[Event], steps: Sequence[int],
-                  seen: Iterable[int] = ()) -> list[int]:
+def resume_points(
+    events: Iterable[Event], steps: Sequence[int], seen: Iterable[int] = ()
+) -> list[int]:
     """Every resume point of a run: from its events, plus those seen live (re-sent steps
     overwriting held ones) that no event explains."""
     derived = resumed_from(events)

@@ -37,8 +37,13 @@ class StepLabels:
         return len(self.starts)
 
     @classmethod
-    def restore(cls, starts: Sequence[int], cycles: Sequence[int], phases: Sequence[int],
-                phase_names: Sequence[str]) -> StepLabels:
+    def restore(
+        cls,
+        starts: Sequence[int],
+        cycles: Sequence[int],
+        phases: Sequence[int],
+        phase_names: Sequence[str],
+    ) -> StepLabels:
         """Segments read back from the run cache."""
         if not len(starts) == len(cycles) == len(phases):
             raise ValueError("label segments of uneven lengths")
@@ -146,6 +151,7 @@ class StepLabels:
     def _coalesce(self, index: int) -> None:
         """Drop segment ``index`` if it carries the same label as the one before it."""
         if 0 < index < len(self.starts) and (
-            self.cycles[index] == self.cycles[index - 1] and self.phases[index] == self.phases[index - 1]
+            self.cycles[index] == self.cycles[index - 1]
+            and self.phases[index] == self.phases[index - 1]
         ):
             del self.starts[index], self.cycles[index], self.phases[index]

@@ -60,6 +60,8 @@ GLOBAL_FEEDS: tuple[FeedKind, ...] = (FeedKind.LIST, FeedKind.MODELS, FeedKind.O
 #: Feeds of one run asked once, not polled: its tail (last points, for the job list's
 #: Loss; it fills the METRICS aspect).
 ONCE_FEEDS: tuple[FeedKind, ...] = (FeedKind.TAIL,)
+#: Feeds read by cursor: what one of their answers left out is not asked for again.
+CURSOR_FEEDS: frozenset[FeedKind] = frozenset({FeedKind.METRICS, FeedKind.LOGS})
 #: The feeds of one run.
 RUN_FEEDS: tuple[FeedKind, ...] = (
     FeedKind.JOB,

@@ -58,14 +58,17 @@ def _parse_sgr(params: str) -> tuple[Any, Any, Any] | None:
             return None
         k += 1
     return fg, bg, bold
+
+
 def _style(fg: Any, bg: Any, bold: bool) -> Style:
     key = (fg, bg, bold)
     style = _STYLES.get(key)
     if style is None:
         if len(_STYLES) > 4096:
             _STYLES.clear()
-        style = _STYLES[key] = Style(color=_rich_color(fg), bgcolor=_rich_color(bg),
-                                     bold=bold or None)
+        style = _STYLES[key] = Style(
+            color=_rich_color(fg), bgcolor=_rich_color(bg), bold=bold or None
+        )
     return style
 
 
@@ -97,7 +100,9 @@ def ansi_to_strips(ansi: str, width: int) -> list[Strip]:
             if i % 2 == 0:
                 if part:
                     # never None: Textual's filters (NO_COLOR's monochrome) expect a Style
-                    style = _style(fg, bg, bold) if fg is not None or bg is not None or bold else _PLAIN
+                    style = (
+                        _style(fg, bg, bold) if fg is not None or bg is not None or bold else _PLAIN
+                    )
                     segments.append(Segment(part, style))
                     # cell_len looks up every character of a braille run (they change on
                     # every redraw, so its cache misses); most runs are one cell a character
@@ -121,5 +126,7 @@ def _strips_by_rich(ansi: str, width: int) -> list[Strip]:
     text = Text.from_ansi(ansi, no_wrap=True, end="")
     console = Console(width=width, color_system="truecolor", legacy_windows=False)
     lines = console.render_lines(text, console.options.update_width(width), pad=True)
-    return [Strip([Segment(text, style or _PLAIN, control) for text, style, control in line], width)
-            for line in lines]
+    return [
+        Strip([Segment(text, style or _PLAIN, control) for text, style, control in line], width)
+        for line in lines
+    ]

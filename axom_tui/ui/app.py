@@ -16,15 +16,20 @@ from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 from axom_tui.ui.commands import RunCommands
 from axom_tui.ui.crash import redacted_traceback_text
-from axom_tui.ui.derive import ServerClock
 from axom_tui.ui.downloads import DownloadDesk, download_toast
 from axom_tui.ui.key_routing import KeyRouter
 from axom_tui.ui.messages import (
-    CompareRequested, DashboardAction, DownloadCancelRequested, DownloadProgressed, DownloadRequested,
-    ExportRequested, RunChosen, StoreChanged,
+    CompareRequested,
+    DashboardAction,
+    DownloadCancelRequested,
+    DownloadProgressed,
+    DownloadRequested,
+    ExportRequested,
+    RunChosen,
+    StoreChanged,
 )
 from axom_tui.ui.notifications import Notifier
 from axom_tui.ui.screens.dashboard import DashboardScreen
@@ -32,17 +37,20 @@ from axom_tui.ui.screens.help import HelpScreen, binding_sections
 from axom_tui.ui.screens.quit_confirm import QuitConfirmScreen
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.header_bar import HeaderBar
+from axom_tui.view.derive import ServerClock
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from axom_tui.download.manager import DownloadManager
     from axom_tui.download.progress import DownloadProgress
-    from axom_tui.runtime import Services
+    from axom_tui.runtime.services import Services
 
 HTTP_MODULES = ("axom_tui.api.http",)
 CHART_MODULES = ("axom_tui.charting.views", "axom_tui.charting.render")
-DUPLICATE_SYSTEM_COMMANDS = frozenset({"Keys", "Screenshot"})  # "Help: all keys", "Save a screenshot"
+DUPLICATE_SYSTEM_COMMANDS = frozenset(
+    {"Keys", "Screenshot"}
+)  # "Help: all keys", "Save a screenshot"
 FLUSH_DELAY = 0.25  # coalesce store changes: widgets redraw at most 4 times a second
 
 
@@ -55,8 +63,9 @@ class AxomApp(App):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("S", "screenshot", "Screenshot", id="screenshot", show=False),
         Binding("T", "next_theme", "Theme", id="theme.next", show=False),
-        Binding("ctrl+p", "command_palette", "Command palette", id="palette", show=False,
-                priority=True),
+        Binding(
+            "ctrl+p", "command_palette", "Command palette", id="palette", show=False, priority=True
+        ),
     ]
 
     def __init__(self, services: Services, ui_settings: UiSettings | None = None) -> None:
@@ -65,14 +74,19 @@ class AxomApp(App):
         self.store = services.store  # what the command palette reads
         self.ui_settings = ui_settings or UiSettings()
         self.server_clock = ServerClock()
-        self.notifier = Notifier(services.store, self.ui_settings, notice=self._notice, bell=self.bell,
-                                 write_terminal=self._write_terminal)
+        self.notifier = Notifier(
+            services.store,
+            self.ui_settings,
+            notice=self._notice,
+            bell=self.bell,
+            write_terminal=self._write_terminal,
+        )
         self.downloads = DownloadDesk(services.store, self._open_downloads, self._toast)
         self.keys = KeyRouter(self)
         self._flush_pending = False
         self._dashboard: DashboardScreen | None = None
         self._told_theme_saved = False
-        from axom_tui.ui.glyphs import set_ascii
+        from axom_tui.view.glyphs import set_ascii
 
         set_ascii(self.ui_settings.ascii)  # the glyphs every widget and formatter draws
         from axom_tui.ui.theming import install_themes
@@ -88,7 +102,7 @@ class AxomApp(App):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Status and chart colours exist in every theme, Textual's built-in ones too.
-        from axom_tui.themes import theme_variable_defaults
+        from axom_tui.config.theme_files import theme_variable_defaults
 
         return {**super().get_theme_variable_defaults(), **theme_variable_defaults()}
 
@@ -98,8 +112,9 @@ class AxomApp(App):
         self.set_class(self.ui_settings.ascii, "-ascii")
         if self.ui_settings.keymap:
             self.set_keymap(self.ui_settings.keymap)
-        self._dashboard = DashboardScreen(self.services.store, self.services.scheduler, self.ui_settings,
-                                          self.server_clock)
+        self._dashboard = DashboardScreen(
+            self.services.store, self.services.scheduler, self.ui_settings, self.server_clock
+        )
         self.push_screen(self._dashboard)
         self.services.store.set_dirty_callback(self._on_store_dirty)
         # Connect once the first frame is out: the dashboard appears at once and its data
@@ -115,8 +130,9 @@ class AxomApp(App):
     def _start_services(self) -> None:
         # The chart engine (numpy, plotext) loads in the background meanwhile, so the
         # first chart does not stall the event loop importing it.
-        threading.Thread(target=_preload, args=(CHART_MODULES,), name="preload-charts",
-                         daemon=True).start()
+        threading.Thread(
+            target=_preload, args=(CHART_MODULES,), name="preload-charts", daemon=True
+        ).start()
         self.run_worker(self._poll(), name="poll-scheduler", group="poll", exit_on_error=False)
 
     async def _poll(self) -> None:
@@ -126,8 +142,12 @@ class AxomApp(App):
             try:
                 await asyncio.to_thread(self.services.start_demo)
             except Exception as exc:  # e.g. the port could not be served
-                self.notify(f"The demo simulator did not start: {clean_text(str(exc), 200)}",
-                            title="Demo", severity="error", timeout=30)
+                self.notify(
+                    f"The demo simulator did not start: {clean_text(str(exc), 200)}",
+                    title="Demo",
+                    severity="error",
+                    timeout=30,
+                )
                 return
         history = await self.services.start_history()  # cached runs on screen, then fetches
         if history is not None:
@@ -141,7 +161,7 @@ class AxomApp(App):
         self.notify(clean_text(text, 300), title="Run cache", severity="warning", timeout=12)
 
     async def on_unmount(self) -> None:
-        from axom_tui.ui.glyphs import set_ascii
+        from axom_tui.view.glyphs import set_ascii
 
         set_ascii(False)  # the switch is process-wide: the next app (a test's) starts clean
         await self.services.aclose()
@@ -153,15 +173,28 @@ class AxomApp(App):
         self._exit_renderables.append(Text(text))
         self._close_messages_no_wait()
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: str = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
         """Toasts are plain text: they carry server text (run names, errors), which must
         never be parsed as Textual markup (``[@click=…]``, ``[link=…]``, or a MarkupError)."""
         level = cast("SeverityLevel", severity)
         super().notify(message, title=title, severity=level, timeout=timeout, markup=markup)
 
-    def _toast(self, message: str, *, title: str = "", severity: str = "information",
-               timeout: float | None = None) -> None:
+    def _toast(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: str = "information",
+        timeout: float | None = None,
+    ) -> None:
         self.notify(message, title=title, severity=severity, timeout=timeout)
 
     def show_notice(self, title: str, body: str, *, error: bool = False) -> None:
@@ -225,7 +258,9 @@ class AxomApp(App):
     def _on_download_progress(self, snapshot: DownloadProgress) -> None:
         toast = download_toast(snapshot)
         if toast is not None:
-            self.notify(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)
+            self.notify(
+                toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout
+            )
         for screen in self._data_screens():
             screen.post_message(DownloadProgressed(snapshot))
 
@@ -246,7 +281,9 @@ class AxomApp(App):
         return screens
 
     def _open_downloads(self) -> DownloadManager:
-        return self.services.open_downloads(self._on_download_progress, self.ui_settings.download_dir)
+        return self.services.open_downloads(
+            self._on_download_progress, self.ui_settings.download_dir
+        )
 
     def _on_theme_changed(self, _theme: object) -> None:
         if self._dashboard is not None:
@@ -258,7 +295,9 @@ class AxomApp(App):
             try:
                 save_theme_choice(path, self.theme)
             except Exception as exc:  # a read-only config must not break theme switching
-                self.notify(f"Could not save theme choice: {clean_text(exc, 120)}", severity="warning")
+                self.notify(
+                    f"Could not save theme choice: {clean_text(exc, 120)}", severity="warning"
+                )
                 return
             if not self._told_theme_saved:  # once: the file is written quietly after that
                 self._told_theme_saved = True
@@ -304,11 +343,17 @@ class AxomApp(App):
 
         job_ids = message.job_ids
         if len(job_ids) < 2:
-            self.notify("Mark 2–6 runs with space, then press c to compare them side by side.",
-                        severity="warning", timeout=4)
+            self.notify(
+                "Mark 2–6 runs with space, then press c to compare them side by side.",
+                severity="warning",
+                timeout=4,
+            )
             return
-        self.push_screen(CompareScreen(job_ids[:6], self.services.store, self.services.scheduler,
-                                       self.ui_settings))
+        self.push_screen(
+            CompareScreen(
+                job_ids[:6], self.services.store, self.services.scheduler, self.ui_settings
+            )
+        )
 
     def on_run_chosen(self, message: RunChosen) -> None:
         self._back_to_dashboard()
@@ -326,8 +371,11 @@ class AxomApp(App):
 
     def on_download_requested(self, message: DownloadRequested) -> None:
         if self.services.offline is not None:
-            self.notify("Downloads need the service: this dashboard shows a bundle file.",
-                        severity="warning", timeout=4)
+            self.notify(
+                "Downloads need the service: this dashboard shows a bundle file.",
+                severity="warning",
+                timeout=4,
+            )
             return
         self.downloads.start(message.job_id)
 

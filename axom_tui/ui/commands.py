@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 from axom_tui.ui.messages import DashboardAction, RunChosen
 
 if TYPE_CHECKING:
@@ -97,5 +97,8 @@ def chart_entries(
             seen.add(binding.id)  # "plus,equals_sign" is two bindings, one entry
             key = escape(binding.key_display or binding.key)  # the palette reads markup: "[/]"
             what = binding.tooltip or binding.description
-            yield (f"Chart: {what[0].lower()}{what[1:]}", key,
-                   partial(send, f"chart_key({binding.action!r})"))
+            yield (
+                f"Chart: {what[0].lower()}{what[1:]}",
+                key,
+                partial(send, f"chart_key({binding.action!r})"),
+            )

@@ -8,7 +8,7 @@ every pane that would be empty says why, naming the server.
 
 from __future__ import annotations
 
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 from axom_tui.store.health import ConnectionState
 
 CONFIG_HINT = "set AXOM_KEY (or key in the file `axom-tui config path` names) and restart"
@@ -21,10 +21,13 @@ def connection_problem(connection: ConnectionState, base_url: str) -> str | None
     if connection.state == "auth":
         return f"The API at {where} rejected the key (401): {CONFIG_HINT}."
     if connection.state == "forbidden":
-        return (f"The key lacks the read scope at {where} (403): use a key with `read` "
-                f"(and `models` to download).")
-    if connection.state == "offline" or (connection.state == "retrying"
-                                          and connection.last_success_at is None):
+        return (
+            f"The key lacks the read scope at {where} (403): use a key with `read` "
+            f"(and `models` to download)."
+        )
+    if connection.state == "offline" or (
+        connection.state == "retrying" and connection.last_success_at is None
+    ):
         reason = detail or "no answer"
         return f"Cannot reach {where}: {reason}. Retrying; check the URL (--base-url)."
     return None

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from axom_tui.sanitize import clean_text
-from axom_tui.units import human_bytes
+from axom_tui.base.sanitize import clean_text
+from axom_tui.base.units import human_bytes
 
 if TYPE_CHECKING:
     from axom_tui.download.manager import DownloadManager
@@ -71,8 +71,11 @@ class DownloadDesk:
             return
         there = manager.finished_copy(model.id) if model is not None else None
         if there is not None:
-            self._notify(f"{name} is already downloaded: {clean_text(there.progress.dest, 120)}",
-                         title="Download", timeout=5)
+            self._notify(
+                f"{name} is already downloaded: {clean_text(there.progress.dest, 120)}",
+                title="Download",
+                timeout=5,
+            )
             return
         manager.start(model if model is not None else job_id)
         self._notify(f"Downloading the model of {name}…", title="Download", timeout=3)
@@ -88,9 +91,13 @@ def download_toast(snapshot: DownloadProgress) -> Toast | None:
         return None
     name = clean_text(f"{snapshot.model_name} {snapshot.version}".strip(), 60)
     if snapshot.already_present:  # every file was there and checked: nothing was fetched
-        return Toast(f"{name} is already downloaded: {snapshot.files_total} files, "
-                     f"{human_bytes(snapshot.total_bytes)} in {clean_text(snapshot.dest, 120)}",
-                     "Already downloaded", "information", 8)
+        return Toast(
+            f"{name} is already downloaded: {snapshot.files_total} files, "
+            f"{human_bytes(snapshot.total_bytes)} in {clean_text(snapshot.dest, 120)}",
+            "Already downloaded",
+            "information",
+            8,
+        )
     if str(snapshot.state) == "done":
         return Toast(
             f"{name}: {snapshot.files_total} files, {human_bytes(snapshot.total_bytes)} "

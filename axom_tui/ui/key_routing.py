@@ -60,8 +60,12 @@ class KeyRouter:
 
     _ids_cache: ClassVar[dict[tuple[type, str], frozenset[str]]] = {}
 
-    def __init__(self, app: App[object], openers: frozenset[str] = INPUT_OPENERS,
-                 hold_seconds: float = HOLD_SECONDS) -> None:
+    def __init__(
+        self,
+        app: App[object],
+        openers: frozenset[str] = INPUT_OPENERS,
+        hold_seconds: float = HOLD_SECONDS,
+    ) -> None:
         self.app = app
         self.openers = openers
         self.hold_seconds = hold_seconds

@@ -15,7 +15,7 @@ def no_key_text(config_path: str) -> Text:
     text.append("axom-tui reads your Fusion key from the environment or the config file:\n\n")
     text.append("  export AXOM_KEY=axom_live_…\n", style="bold")
     text.append("  axom-tui\n\n", style="bold")
-    text.append("or put  key = \"axom_live_…\"  in\n")
+    text.append('or put  key = "axom_live_…"  in\n')
     text.append(f"  {config_path}\n", style="bold")
     text.append("(the file must be readable by you only: chmod 600).\n\n")
     text.append("Create a key with the ", style="")
@@ -30,8 +30,10 @@ def no_key_text(config_path: str) -> Text:
 
 
 class NoKeyApp(App):
-    BINDINGS = [Binding("q,escape", "quit", "Quit", id="quit"),
-                Binding("S", "screenshot", "Screenshot", id="screenshot", show=False)]
+    BINDINGS = [
+        Binding("q,escape", "quit", "Quit", id="quit"),
+        Binding("S", "screenshot", "Screenshot", id="screenshot", show=False),
+    ]
     CSS = """
     Screen { align: center middle; }
     #box { width: 76; max-width: 100%; height: auto; border: thick $warning; padding: 1 2; }
@@ -41,8 +43,8 @@ class NoKeyApp(App):
         super().__init__()
         self.config_path = config_path
 
-    def action_screenshot(self) -> None:
-        path = self.save_screenshot(path=".")
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        path = self.save_screenshot(filename, path or ".")
         self.notify(f"Saved {path}", title="Screenshot", markup=False)
 
     def get_driver_class(self):

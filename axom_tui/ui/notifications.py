@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 from axom_tui.store.vocab import RunAspect
 
 if TYPE_CHECKING:
@@ -44,8 +44,15 @@ class Notifier:
     otherwise tell every notice twice.
     """
 
-    def __init__(self, store: RunStore, settings: UiSettings, *, notice: Notice,
-                 bell: Callable[[], None], write_terminal: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        store: RunStore,
+        settings: UiSettings,
+        *,
+        notice: Notice,
+        bell: Callable[[], None],
+        write_terminal: Callable[[str], None],
+    ) -> None:
         self.store = store
         self.settings = settings
         self._notice = notice
@@ -72,8 +79,12 @@ class Notifier:
             before = self._last_status.get(job_id)
             self._last_status[job_id] = status
             # Only runs we saw unfinished: a run already done at start-up is not news.
-            if job_id in self.watched and before is not None \
-                    and before not in ("completed", "failed") and status in ("completed", "failed"):
+            if (
+                job_id in self.watched
+                and before is not None
+                and before not in ("completed", "failed")
+                and status in ("completed", "failed")
+            ):
                 self.notify_finished(job_id, run.job.display_name, status, run.job.error)
 
     def notify_finished(self, job_id: str, name: str, status: str, error: str | None) -> None:
@@ -88,4 +99,6 @@ class Notifier:
         if settings.notify_bell:
             self._bell()
         if settings.notify_desktop:
-            self._write_terminal(desktop_sequence(title, body, in_tmux=bool(os.environ.get("TMUX"))))
+            self._write_terminal(
+                desktop_sequence(title, body, in_tmux=bool(os.environ.get("TMUX")))
+            )

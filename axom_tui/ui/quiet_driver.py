@@ -37,17 +37,29 @@ UPSTREAM_VERSION = "textual 8.2.8"
 #: What this module copies or relies on, by digest of its source.
 UPSTREAM: dict[str, tuple[str, str]] = {
     "textual.drivers.linux_driver:LinuxDriver.run_input_thread": (
-        "03c4634c663e82c5", "QuietLinuxDriver.run_input_thread is a copy: port the change"),
+        "03c4634c663e82c5",
+        "QuietLinuxDriver.run_input_thread is a copy: port the change",
+    ),
     "textual.drivers.linux_driver:LinuxDriver.disable_input": (
-        "d19b820bfe914abc", "disable_input must still join the input thread after exit_event"),
+        "d19b820bfe914abc",
+        "disable_input must still join the input thread after exit_event",
+    ),
     "textual._parser:Parser.tick": (
-        "ca5178b1f48d5432", "input_timeout reads _timeout_time: tick must still clear it"),
+        "ca5178b1f48d5432",
+        "input_timeout reads _timeout_time: tick must still clear it",
+    ),
     "textual._parser:Parser.feed": (
-        "73c101c780461d02", "input_timeout reads _timeout_time: feed must still set it"),
+        "73c101c780461d02",
+        "input_timeout reads _timeout_time: feed must still set it",
+    ),
     "textual.drivers.linux_driver:LinuxDriver.__init__": (
-        "8ffb11d084a66090", "__init__ swaps self._file for TerminalOutput: still the output?"),
+        "8ffb11d084a66090",
+        "__init__ swaps self._file for TerminalOutput: still the output?",
+    ),
     "textual.drivers.linux_driver:LinuxDriver.start_application_mode": (
-        "a6a78976dcf6f302", "the writer thread must still be given self._file"),
+        "a6a78976dcf6f302",
+        "the writer thread must still be given self._file",
+    ),
 }
 
 #: Poll period while input is being disabled (Textual's own, so stopping is as quick).
@@ -162,7 +174,6 @@ class QuietLinuxDriver(LinuxDriver):
                     pass
             except (EOFError, ParseError):
                 pass
-
 
     def _lose_input(self) -> None:
         """End the app: its terminal is gone (called from the input thread)."""

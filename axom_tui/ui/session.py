@@ -28,8 +28,10 @@ EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT) if POSIX else ()
 INPUT_LOST = 128 + 1
 #: What the driver's own exit writes, in one go: mouse, paste, wrap, kitty keys, the
 #: alternate screen, the cursor, focus reports.
-RESET = ("\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?7h\x1b[<u"
-         "\x1b[?1049l\x1b[?25h\x1b[?1004l")
+RESET = (
+    "\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?7h\x1b[<u"
+    "\x1b[?1049l\x1b[?25h\x1b[?1004l"
+)
 
 
 def quiet_driver_class(default: type[Any]) -> type[Any]:

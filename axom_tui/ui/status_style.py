@@ -5,22 +5,40 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 
 STATUS_ICONS = {
-    "queued": "◌", "provisioning": "◔", "staging": "◑", "running": "▶",
-    "checkpointing": "◆", "uploading": "⇡", "completed": "✓", "failed": "✗",
+    "queued": "◌",
+    "provisioning": "◔",
+    "staging": "◑",
+    "running": "▶",
+    "checkpointing": "◆",
+    "uploading": "⇡",
+    "completed": "✓",
+    "failed": "✗",
     "preempted": "↻",
 }
 ASCII_ICONS = {
-    "queued": ".", "provisioning": "o", "staging": "o", "running": ">",
-    "checkpointing": "#", "uploading": "^", "completed": "+", "failed": "x",
+    "queued": ".",
+    "provisioning": "o",
+    "staging": "o",
+    "running": ">",
+    "checkpointing": "#",
+    "uploading": "^",
+    "completed": "+",
+    "failed": "x",
     "preempted": "~",
 }
 FALLBACK_COLOURS = {
-    "queued": "#8a93a6", "provisioning": "#7aa2f7", "staging": "#7dcfff",
-    "running": "#4ec9b0", "checkpointing": "#bb9af7", "uploading": "#73daca",
-    "completed": "#9ece6a", "failed": "#f7768e", "preempted": "#e0af68",
+    "queued": "#8a93a6",
+    "provisioning": "#7aa2f7",
+    "staging": "#7dcfff",
+    "running": "#4ec9b0",
+    "checkpointing": "#bb9af7",
+    "uploading": "#73daca",
+    "completed": "#9ece6a",
+    "failed": "#f7768e",
+    "preempted": "#e0af68",
     "unknown": "#c0caf5",
 }
 
@@ -35,7 +53,9 @@ def status_text(status: str, variables: dict[str, str], ascii_mode: bool = False
     icons = ASCII_ICONS if ascii_mode else STATUS_ICONS
     icon = icons.get(status, "?")
     label = clean_text(status or "unknown", 24)
-    return Text(f"{icon} {label}", style=Style(color=status_colour(status, variables)), no_wrap=True)
+    return Text(
+        f"{icon} {label}", style=Style(color=status_colour(status, variables)), no_wrap=True
+    )
 
 
 def progress_bar(fraction: float | None, width: int, ascii_mode: bool = False) -> str:

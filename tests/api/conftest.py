@@ -27,8 +27,9 @@ async def make_client(sleeper: FakeSleep):
     """``make_client(handler, base_url=BASE, key=KEY, **kwargs)`` → AxomClient, closed at teardown."""
     made: list[AxomClient] = []
 
-    def factory(handler: Callable[[httpx.Request], Any], base_url: str = BASE, key: str = KEY,
-                **kwargs: Any) -> AxomClient:
+    def factory(
+        handler: Callable[[httpx.Request], Any], base_url: str = BASE, key: str = KEY, **kwargs: Any
+    ) -> AxomClient:
         kwargs.setdefault("sleep", sleeper)
         client = AxomClient(base_url, key, transport=httpx.MockTransport(handler), **kwargs)
         made.append(client)

@@ -3,30 +3,46 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from api_helpers import (
+    EVENTS,
+    JOB,
+    JOB_ID,
+    LOGS,
+    MANIFEST,
+    METRICS,
+    MODELS,
+    RESULT,
+    USAGE,
+    Router,
+    raw_response,
+)
 from axom_tui.api import AxomClient
 from axom_tui.api.records import Job
-
-from api_helpers import (
-    EVENTS, JOB, JOB_ID, LOGS, MANIFEST, METRICS, MODELS, RESULT, USAGE, Router, raw_response,
-)
 
 
 async def test_unknown_fields_are_ignored_everywhere(client: AxomClient, router: Router) -> None:
     extra = {"x_new_field": {"nested": [1, 2]}, "priority": "high"}
     router.json("/jobs", {"jobs": [dict(JOB, **extra)], "next_cursor": "abc", "total": 1})
     router.json(f"/jobs/{JOB_ID}", dict(JOB, **extra))
-    router.json(f"/jobs/{JOB_ID}/metrics",
-                dict(METRICS, **extra, points=[dict(METRICS["points"][0], **extra)]))
-    router.json(f"/jobs/{JOB_ID}/logs", dict(LOGS, **extra, lines=[dict(LOGS["lines"][0], **extra)]))
+    router.json(
+        f"/jobs/{JOB_ID}/metrics",
+        dict(METRICS, **extra, points=[dict(METRICS["points"][0], **extra)]),
+    )
+    router.json(
+        f"/jobs/{JOB_ID}/logs", dict(LOGS, **extra, lines=[dict(LOGS["lines"][0], **extra)])
+    )
     router.json(f"/jobs/{JOB_ID}/events", [dict(e, **extra) for e in EVENTS])
     router.json(f"/jobs/{JOB_ID}/result", dict(RESULT, **extra))
     router.json("/models", [dict(MODELS[0], **extra)])
     mid = MODELS[0]["id"]
-    router.json(f"/models/{mid}/download", dict(MANIFEST, **extra, files=[dict(MANIFEST["files"][0], **extra)]))
+    router.json(
+        f"/models/{mid}/download",
+        dict(MANIFEST, **extra, files=[dict(MANIFEST["files"][0], **extra)]),
+    )
     router.json("/usage", dict(USAGE, **extra, buckets=[dict(USAGE["buckets"][0], **extra)]))
 
     assert (await client.list_jobs())[0].id == JOB_ID
@@ -52,20 +68,46 @@ async def test_job_optional_fields_null(client: AxomClient, router: Router) -> N
     nulls = {k: None for k in JOB if k not in ("id", "status")}
     router.json("/jobs/j1", {"id": "j1", "status": "queued", **nulls})
     job = await client.get_job("j1")
-    assert (job.retries, job.error, job.name, job.hyperparams, job.total_steps, job.latest_step,
-            job.created_at, job.base_model_id) == (0, None, "", {}, None, None, None, None)
+    assert (
+        job.retries,
+        job.error,
+        job.name,
+        job.hyperparams,
+        job.total_steps,
+        job.latest_step,
+        job.created_at,
+        job.base_model_id,
+    ) == (0, None, "", {}, None, None, None, None)
 
 
-async def test_metric_point_optional_fields_missing_or_null(client: AxomClient, router: Router) -> None:
-    router.json("/jobs/j1/metrics", {"points": [
-        {"step": 1},
-        {"step": 2, "loss": None, "grad_norm": None, "lr": None, "throughput": None, "vram_gb": None,
-         "cycle": None, "phase": None, "ts": None},
-    ]})
+async def test_metric_point_optional_fields_missing_or_null(
+    client: AxomClient, router: Router
+) -> None:
+    router.json(
+        "/jobs/j1/metrics",
+        {
+            "points": [
+                {"step": 1},
+                {
+                    "step": 2,
+                    "loss": None,
+                    "grad_norm": None,
+                    "lr": None,
+                    "throughput": None,
+                    "vram_gb": None,
+                    "cycle": None,
+                    "phase": None,
+                    "ts": None,
+                },
+            ]
+        },
+    )
     page = await client.get_metrics("j1")
     assert page.job_id == "j1" and page.latest_step is None
     for p in page.points:
-        assert all(math.isnan(getattr(p, n)) for n in ("loss", "grad_norm", "lr", "throughput", "vram_gb"))
+        assert all(
+            math.isnan(getattr(p, n)) for n in ("loss", "grad_norm", "lr", "throughput", "vram_gb")
+        )
         assert p.cycle is None and p.phase is None and p.ts is None
     assert not page.more_waiting
 
@@ -86,17 +128,27 @@ async def test_result_optional_fields_missing(client: AxomClient, router: Router
 
 
 async def test_model_without_lineage(client: AxomClient, router: Router) -> None:
-    router.json("/models", [{"id": "m1"}, {"id": "m2", "lineage": None}, {"id": "m3", "lineage": {}}])
+    router.json(
+        "/models", [{"id": "m1"}, {"id": "m2", "lineage": None}, {"id": "m3", "lineage": {}}]
+    )
     models = await client.list_models()
-    assert [(m.id, m.job_id, m.name) for m in models] == [("m1", None, ""), ("m2", None, ""), ("m3", None, "")]
+    assert [(m.id, m.job_id, m.name) for m in models] == [
+        ("m1", None, ""),
+        ("m2", None, ""),
+        ("m3", None, ""),
+    ]
 
 
-@pytest.mark.parametrize("wrap", [
-    lambda items, key: items,
-    lambda items, key: {key: items},
-    lambda items, key: {"items": items},
-    lambda items, key: {"data": items},
-], ids=["bare", "named", "items", "data"])
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda items, key: items,
+        lambda items, key: {key: items},
+        lambda items, key: {"items": items},
+        lambda items, key: {"data": items},
+    ],
+    ids=["bare", "named", "items", "data"],
+)
 async def test_lists_bare_or_wrapped(client: AxomClient, router: Router, wrap) -> None:
     router.json("/jobs", wrap([JOB], "jobs"))
     router.json("/models", wrap(MODELS, "models"))
@@ -106,8 +158,15 @@ async def test_lists_bare_or_wrapped(client: AxomClient, router: Router, wrap) -
     assert len(await client.get_events(JOB_ID)) == len(EVENTS)
 
 
-@pytest.mark.parametrize("path, key", [("/base-models", "items"), ("/datasets", "items"),
-                                       ("/base-models", "base_models"), ("/datasets", "datasets")])
+@pytest.mark.parametrize(
+    "path, key",
+    [
+        ("/base-models", "items"),
+        ("/datasets", "items"),
+        ("/base-models", "base_models"),
+        ("/datasets", "datasets"),
+    ],
+)
 async def test_catalog_wrapped(client: AxomClient, router: Router, path: str, key: str) -> None:
     router.json(path, {key: [{"id": "a"}]})
     method = client.base_models if path == "/base-models" else client.datasets
@@ -115,12 +174,43 @@ async def test_catalog_wrapped(client: AxomClient, router: Router, path: str, ke
 
 
 async def test_ints_and_floats_interchangeable(client: AxomClient, router: Router) -> None:
-    router.json("/jobs/j1", {"id": "j1", "status": "running", "retries": 2.0, "total_steps": 6000.0,
-                             "latest_step": 2310})
-    router.json("/jobs/j1/metrics", {"latest_step": 1000.0, "points": [
-        {"step": 620.0, "cycle": 1.0, "loss": 1, "lr": 0, "throughput": 2, "vram_gb": 24, "grad_norm": 1}]})
-    router.json("/jobs/j1/result", {"params_before": 1.54e9, "params_delta": -8.2e8, "ppl_final": 324,
-                                    "gpu_seconds": 1418.5, "tokens_processed": 1536000.0})
+    router.json(
+        "/jobs/j1",
+        {
+            "id": "j1",
+            "status": "running",
+            "retries": 2.0,
+            "total_steps": 6000.0,
+            "latest_step": 2310,
+        },
+    )
+    router.json(
+        "/jobs/j1/metrics",
+        {
+            "latest_step": 1000.0,
+            "points": [
+                {
+                    "step": 620.0,
+                    "cycle": 1.0,
+                    "loss": 1,
+                    "lr": 0,
+                    "throughput": 2,
+                    "vram_gb": 24,
+                    "grad_norm": 1,
+                }
+            ],
+        },
+    )
+    router.json(
+        "/jobs/j1/result",
+        {
+            "params_before": 1.54e9,
+            "params_delta": -8.2e8,
+            "ppl_final": 324,
+            "gpu_seconds": 1418.5,
+            "tokens_processed": 1536000.0,
+        },
+    )
     job = await client.get_job("j1")
     assert (job.retries, job.total_steps) == (2, 6000) and type(job.retries) is int
     page = await client.get_metrics("j1")
@@ -135,10 +225,12 @@ async def test_ints_and_floats_interchangeable(client: AxomClient, router: Route
 
 async def test_nan_and_infinity_in_metrics_kept(client: AxomClient, router: Router) -> None:
     # JSON's non-standard NaN/Infinity literals, written out by hand
-    body = ('{"job_id": "j1", "latest_step": 3, "points": ['
-            '{"step": 1, "loss": NaN, "grad_norm": Infinity, "lr": 1e-4},'
-            '{"step": 2, "loss": -Infinity, "grad_norm": 1e999, "throughput": "NaN"},'
-            '{"step": 3, "loss": 0.5, "grad_norm": "Infinity", "vram_gb": "-inf"}]}')
+    body = (
+        '{"job_id": "j1", "latest_step": 3, "points": ['
+        '{"step": 1, "loss": NaN, "grad_norm": Infinity, "lr": 1e-4},'
+        '{"step": 2, "loss": -Infinity, "grad_norm": 1e999, "throughput": "NaN"},'
+        '{"step": 3, "loss": 0.5, "grad_norm": "Infinity", "vram_gb": "-inf"}]}'
+    )
     router.add("/jobs/j1/metrics", raw_response(body))
     p1, p2, p3 = (await client.get_metrics("j1")).points
     assert math.isnan(p1.loss) and p1.grad_norm == math.inf and p1.lr == 1e-4
@@ -146,23 +238,32 @@ async def test_nan_and_infinity_in_metrics_kept(client: AxomClient, router: Rout
     assert p3.loss == 0.5 and p3.grad_norm == math.inf and p3.vram_gb == -math.inf
 
 
-async def test_huge_integer_in_a_float_field_becomes_infinity(client: AxomClient, router: Router) -> None:
+async def test_huge_integer_in_a_float_field_becomes_infinity(
+    client: AxomClient, router: Router
+) -> None:
     huge = "1" + "0" * 400  # valid JSON integer, too large for a float
-    router.add("/jobs/j1/metrics", raw_response(
-        '{"points": [{"step": 1, "loss": %s, "grad_norm": -%s}]}' % (huge, huge)))
+    router.add(
+        "/jobs/j1/metrics",
+        raw_response('{"points": [{"step": 1, "loss": %s, "grad_norm": -%s}]}' % (huge, huge)),
+    )
     point = (await client.get_metrics("j1")).points[0]
     assert point.loss == math.inf and point.grad_norm == -math.inf
 
 
-@pytest.mark.parametrize("error, text", [
-    ("CUDA out of memory", "CUDA out of memory"),
-    ({"message": "CUDA out of memory", "code": "oom"}, "CUDA out of memory"),
-    ({"detail": "dataset missing"}, "dataset missing"),
-    ({"reason": "quota"}, "quota"),
-    ("", None),
-    (None, None),
-])
-async def test_error_string_or_object_is_readable_text(client: AxomClient, router: Router, error, text) -> None:
+@pytest.mark.parametrize(
+    "error, text",
+    [
+        ("CUDA out of memory", "CUDA out of memory"),
+        ({"message": "CUDA out of memory", "code": "oom"}, "CUDA out of memory"),
+        ({"detail": "dataset missing"}, "dataset missing"),
+        ({"reason": "quota"}, "quota"),
+        ("", None),
+        (None, None),
+    ],
+)
+async def test_error_string_or_object_is_readable_text(
+    client: AxomClient, router: Router, error, text
+) -> None:
     router.json("/jobs/j1", {"id": "j1", "status": "failed", "error": error})
     assert (await client.get_job("j1")).error == text
 
@@ -176,21 +277,29 @@ async def test_error_odd_shapes_still_text(client: AxomClient, router: Router) -
     assert (await client.get_job("j3")).error == "42"
 
 
-UTC = timezone.utc
+UTC = UTC
 
 
-@pytest.mark.parametrize("stamp, expected", [
-    ("2026-06-04T02:45:20Z", datetime(2026, 6, 4, 2, 45, 20, tzinfo=UTC)),
-    ("2026-06-04T02:45:20+00:00", datetime(2026, 6, 4, 2, 45, 20, tzinfo=UTC)),
-    ("2026-06-04T02:45:20.123Z", datetime(2026, 6, 4, 2, 45, 20, 123000, tzinfo=UTC)),
-    ("2026-06-04T02:45:20.123456+00:00", datetime(2026, 6, 4, 2, 45, 20, 123456, tzinfo=UTC)),
-    ("2026-06-04T02:45:20.123456789Z", datetime(2026, 6, 4, 2, 45, 20, 123456, tzinfo=UTC)),  # Go RFC3339Nano
-    ("2026-06-04T02:45:20", datetime(2026, 6, 4, 2, 45, 20, tzinfo=UTC)),  # naive means UTC
-    ("2026-06-04T02:45:20.5", datetime(2026, 6, 4, 2, 45, 20, 500000, tzinfo=UTC)),
-    ("2026-06-04T04:45:20+02:00", datetime(2026, 6, 4, 2, 45, 20, tzinfo=UTC)),
-    ("2026-06-04 02:45:20Z", datetime(2026, 6, 4, 2, 45, 20, tzinfo=UTC)),
-])
-async def test_timestamp_forms(client: AxomClient, router: Router, stamp: str, expected: datetime) -> None:
+@pytest.mark.parametrize(
+    "stamp, expected",
+    [
+        ("2026-06-04T02:45:20Z", datetime(2026, 6, 4, 2, 45, 20, tzinfo=UTC)),
+        ("2026-06-04T02:45:20+00:00", datetime(2026, 6, 4, 2, 45, 20, tzinfo=UTC)),
+        ("2026-06-04T02:45:20.123Z", datetime(2026, 6, 4, 2, 45, 20, 123000, tzinfo=UTC)),
+        ("2026-06-04T02:45:20.123456+00:00", datetime(2026, 6, 4, 2, 45, 20, 123456, tzinfo=UTC)),
+        (
+            "2026-06-04T02:45:20.123456789Z",
+            datetime(2026, 6, 4, 2, 45, 20, 123456, tzinfo=UTC),
+        ),  # Go RFC3339Nano
+        ("2026-06-04T02:45:20", datetime(2026, 6, 4, 2, 45, 20, tzinfo=UTC)),  # naive means UTC
+        ("2026-06-04T02:45:20.5", datetime(2026, 6, 4, 2, 45, 20, 500000, tzinfo=UTC)),
+        ("2026-06-04T04:45:20+02:00", datetime(2026, 6, 4, 2, 45, 20, tzinfo=UTC)),
+        ("2026-06-04 02:45:20Z", datetime(2026, 6, 4, 2, 45, 20, tzinfo=UTC)),
+    ],
+)
+async def test_timestamp_forms(
+    client: AxomClient, router: Router, stamp: str, expected: datetime
+) -> None:
     router.json("/jobs/j1", {"id": "j1", "status": "running", "created_at": stamp})
     created = (await client.get_job("j1")).created_at
     assert created == expected
@@ -204,19 +313,30 @@ async def test_unknown_status_kept_as_is(client: AxomClient, router: Router) -> 
     assert not jobs[0].terminal
 
 
-async def test_unknown_event_kind_and_non_object_payloads(client: AxomClient, router: Router) -> None:
-    router.json("/jobs/j1/events", [
-        {"ts": "2026-06-04T02:45:20Z", "kind": "autoscaled", "payload": {"gpus": 8}},
-        {"ts": "2026-06-04T02:45:21Z", "kind": "note", "payload": "hello"},
-        {"ts": "2026-06-04T02:45:22Z", "kind": "note", "payload": [1, 2]},
-        {"ts": "2026-06-04T02:45:23Z", "kind": "note", "payload": 7},
-        {"ts": "2026-06-04T02:45:24Z", "kind": "note", "payload": None},
-        {"ts": "2026-06-04T02:45:25Z", "kind": "note"},
-        {"payload": {}},
-    ])
+async def test_unknown_event_kind_and_non_object_payloads(
+    client: AxomClient, router: Router
+) -> None:
+    router.json(
+        "/jobs/j1/events",
+        [
+            {"ts": "2026-06-04T02:45:20Z", "kind": "autoscaled", "payload": {"gpus": 8}},
+            {"ts": "2026-06-04T02:45:21Z", "kind": "note", "payload": "hello"},
+            {"ts": "2026-06-04T02:45:22Z", "kind": "note", "payload": [1, 2]},
+            {"ts": "2026-06-04T02:45:23Z", "kind": "note", "payload": 7},
+            {"ts": "2026-06-04T02:45:24Z", "kind": "note", "payload": None},
+            {"ts": "2026-06-04T02:45:25Z", "kind": "note"},
+            {"payload": {}},
+        ],
+    )
     events = await client.get_events("j1")
     assert events[0].kind == "autoscaled" and events[0].payload == {"gpus": 8}
-    assert [e.payload for e in events[1:6]] == [{"value": "hello"}, {"value": [1, 2]}, {"value": 7}, {}, {}]
+    assert [e.payload for e in events[1:6]] == [
+        {"value": "hello"},
+        {"value": [1, 2]},
+        {"value": 7},
+        {},
+        {},
+    ]
     assert all(isinstance(e.payload, dict) for e in events)
     assert events[6].kind == "unknown" and events[6].ts is None
 
@@ -226,14 +346,17 @@ async def test_id_given_as_number_kept_as_text(client: AxomClient, router: Route
     assert (await client.list_jobs())[0].id == "12345"
 
 
-async def test_naive_timestamp_is_utc_whatever_the_local_zone(client: AxomClient, router: Router,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_naive_timestamp_is_utc_whatever_the_local_zone(
+    client: AxomClient, router: Router, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import time
 
     monkeypatch.setenv("TZ", "America/New_York")
     time.tzset()
     try:
-        router.json("/jobs/j1", {"id": "j1", "status": "running", "created_at": "2026-06-04T02:45:20"})
+        router.json(
+            "/jobs/j1", {"id": "j1", "status": "running", "created_at": "2026-06-04T02:45:20"}
+        )
         created = (await client.get_job("j1")).created_at
     finally:
         monkeypatch.undo()

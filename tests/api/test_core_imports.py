@@ -1,6 +1,6 @@
 """Everything outside the UI imports without Textual (architecture: plain asyncio Python).
 
-A fresh interpreter imports ``axom_tui.api``, ``axom_tui.connection``, ``axom_tui.sanitize``
+A fresh interpreter imports ``axom_tui.api``, ``axom_tui.config.connection``, ``axom_tui.base.sanitize``
 and then every module of ``axom_tui`` outside ``axom_tui.ui``: the modules at the package
 root and every subpackage with all its modules (found by ``pkgutil``). Each must import,
 and afterwards ``textual`` must not be loaded. (The layer contracts in pyproject.toml say
@@ -16,7 +16,12 @@ from pathlib import Path
 
 import axom_tui
 
-REQUIRED = ("axom_tui.api", "axom_tui.api.client", "axom_tui.connection", "axom_tui.sanitize")
+REQUIRED = (
+    "axom_tui.api",
+    "axom_tui.api.client",
+    "axom_tui.config.connection",
+    "axom_tui.base.sanitize",
+)
 
 PROBE = r"""
 import importlib, json, pkgutil, sys
@@ -67,7 +72,9 @@ print(json.dumps({"imported": imported, "errors": errors, "textual": textual}))
 
 def _run(code: str) -> subprocess.CompletedProcess[str]:
     root = Path(axom_tui.__file__).resolve().parent.parent
-    return subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_core_packages_import_without_textual() -> None:
@@ -79,7 +86,9 @@ def test_core_packages_import_without_textual() -> None:
     assert not any(name == "axom_tui.ui" or name.startswith("axom_tui.ui.") for name in imported)
     assert report["errors"] == {}, f"modules outside the UI that do not import: {report['errors']}"
     root = {f"axom_tui.{p.stem}" for p in Path(axom_tui.__file__).parent.glob("*.py")}
-    assert root - {"axom_tui.__init__", "axom_tui.__main__"} <= imported, "a root module was skipped"
+    assert root - {"axom_tui.__init__", "axom_tui.__main__"} <= imported, (
+        "a root module was skipped"
+    )
     assert report["textual"] == [], f"textual imported outside the UI: {report['textual']}"
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from axom_tui.api.records import LogLine
 from axom_tui.api.secret import ApiKey
+from axom_tui.base.sanitize import SECRET_STAND_IN, clean_text
 from axom_tui.logview import LogIndex, sanitize_line
-from axom_tui.sanitize import SECRET_STAND_IN, clean_text
 
 KEY = "axom_live_ECHOEDBYWORKER1234567890abcdef"
 
@@ -23,8 +23,12 @@ def test_a_printable_log_line_hides_the_key_on_the_fast_path() -> None:
     ApiKey(KEY)
     assert KEY not in sanitize_line(f"export AXOM_KEY={KEY}")
     index = LogIndex(max_lines=100)
-    index.append([LogLine(seq=1, ts=None, stream="stdout", text=f"AXOM_KEY={KEY}"),
-                  LogLine(seq=2, ts=None, stream="stderr", text="\x1b[31m" + KEY)])
+    index.append(
+        [
+            LogLine(seq=1, ts=None, stream="stdout", text=f"AXOM_KEY={KEY}"),
+            LogLine(seq=2, ts=None, stream="stderr", text="\x1b[31m" + KEY),
+        ]
+    )
     held = list(index.texts())
     assert len(held) == 2
     assert all(KEY not in text for text in held)
@@ -35,3 +39,11 @@ def test_text_without_the_key_is_untouched() -> None:
     ApiKey(KEY)
     assert clean_text("step 10 loss 0.5") == "step 10 loss 0.5"
     assert sanitize_line("step 10 loss 0.5") == "step 10 loss 0.5"
+
+
+def test_a_key_that_is_only_the_prefix_hides_nothing_of_other_text() -> None:
+    ApiKey("axom_live_")  # e.g. an empty key pasted with its prefix
+    ApiKey(KEY)
+    shown = clean_text(f"other key axom_live_SOMETHINGELSE12345 and {KEY}")
+    assert "axom_live_SOMETHINGELSE12345" in shown
+    assert KEY not in shown and KEY[10:] not in shown

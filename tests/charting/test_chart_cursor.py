@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from axom_tui.api.records import LogLine, MetricPoint
 from axom_tui.charting import ChartOptions, ChartTheme, MetricView, RunChartData

@@ -7,10 +7,10 @@ from array import array
 
 import numpy as np
 import pytest
-from chart_helpers import training_curve
 
 from axom_tui.charting.decimate import MAX_GAP_RUNS, decimate
 from axom_tui.charting.summary import BlockSummary
+from chart_helpers import training_curve
 
 
 def buckets(steps: np.ndarray, columns: int) -> list[np.ndarray]:
@@ -118,7 +118,10 @@ def test_block_summary_path_matches_the_direct_one(positive_only: bool) -> None:
     assert fast.y.max() == direct.y.max() == 90.0
     assert fast.y.min() == direct.y.min()
     assert (fast.nonfinite, fast.infinite, fast.nonpositive) == (
-        direct.nonfinite, direct.infinite, direct.nonpositive)
+        direct.nonfinite,
+        direct.infinite,
+        direct.nonpositive,
+    )
     assert fast.gaps == direct.gaps
     assert np.all(np.diff(fast.x) >= 0)
 

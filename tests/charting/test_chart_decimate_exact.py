@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from axom_tui.charting.decimate import decimate
 from axom_tui.charting.summary import BLOCK, BlockSummary

@@ -8,14 +8,19 @@ import re
 from itertools import pairwise
 
 import numpy as np
-from chart_helpers import plain
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from axom_tui.charting import ChartOptions, ChartSpec, ChartTheme, MetricView, RunChartData
-from axom_tui.charting import ticks as tk
+from axom_tui.charting import (
+    ChartOptions,
+    ChartSpec,
+    ChartTheme,
+    MetricView,
+    RunChartData,
+    ticks as tk,
+)
 from axom_tui.charting.render import render
 from axom_tui.charting.spec import ChartLine
+from chart_helpers import plain
 
 THEME = ChartTheme()
 _SUFFIX = {"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from chart_helpers import plain
 
-from axom_tui.charting import ChartLine, ChartOptions, ChartSpec, ChartTheme
-from axom_tui.charting import viewport as vp
+from axom_tui.charting import ChartLine, ChartOptions, ChartSpec, ChartTheme, viewport as vp
 from axom_tui.charting.readout import Readout, Value, readout_text
 from axom_tui.charting.render import render_chart
+from chart_helpers import plain
 
 THEME = ChartTheme()
 T0 = 1_780_000_000.0

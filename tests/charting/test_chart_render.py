@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import plotext
 import pytest
-from chart_helpers import plain, training_curve
 from rich.cells import cell_len
 
 from axom_tui.charting import ChartLine, ChartOptions, ChartSpec, ChartTheme, MarkerSet
 from axom_tui.charting.frame import FrameCache
 from axom_tui.charting.render import render, render_chart
+from chart_helpers import plain, training_curve
 
 THEME = ChartTheme()
 
@@ -19,11 +19,14 @@ THEME = ChartTheme()
 def loss_grad_spec(n: int = 2_000, **options: object) -> ChartSpec:
     steps, loss, grad = training_curve(n)
     return ChartSpec(
-        lines=(ChartLine("loss", steps, loss, THEME.loss, nan_label="loss"),
-               ChartLine("grad_norm", steps, grad, THEME.grad_norm, "right",
-                         nan_label="grad_norm")),
-        markers=(MarkerSet("cycle", (int(steps[n // 2]),), THEME.cycle),
-                 MarkerSet("resume", (int(steps[n // 3]),), THEME.resume, "default")),
+        lines=(
+            ChartLine("loss", steps, loss, THEME.loss, nan_label="loss"),
+            ChartLine("grad_norm", steps, grad, THEME.grad_norm, "right", nan_label="grad_norm"),
+        ),
+        markers=(
+            MarkerSet("cycle", (int(steps[n // 2]),), THEME.cycle),
+            MarkerSet("resume", (int(steps[n // 3]),), THEME.resume, "default"),
+        ),
         options=ChartOptions(**options),  # type: ignore[arg-type]
     )
 
@@ -53,13 +56,17 @@ def test_log_scale_with_nonpositive_values_does_not_crash() -> None:
     steps = np.arange(1_000)
     values = np.linspace(-2, 5, 1_000)
     values[10] = 0.0
-    spec = ChartSpec((ChartLine("loss", steps, values, THEME.loss, nan_label="loss"),),
-                     options=ChartOptions(log_y=True))
+    spec = ChartSpec(
+        (ChartLine("loss", steps, values, THEME.loss, nan_label="loss"),),
+        options=ChartOptions(log_y=True),
+    )
     result = render_chart(spec, 80, 20)
     assert len(plain(result.ansi).split("\n")) == 20
     assert any("hidden (log scale)" in flag for flag in result.flags)
-    only_bad = ChartSpec((ChartLine("loss", steps, -np.abs(values) - 1, THEME.loss),),
-                         options=ChartOptions(log_y=True))
+    only_bad = ChartSpec(
+        (ChartLine("loss", steps, -np.abs(values) - 1, THEME.loss),),
+        options=ChartOptions(log_y=True),
+    )
     assert "no finite values" in plain(render(only_bad, 80, 20))
 
 

@@ -7,10 +7,10 @@ from array import array
 
 import numpy as np
 import pytest
-from chart_helpers import naive_ema
 
 from axom_tui.charting.smoothing import EmaCache, ema_full, linear_recurrence
 from axom_tui.charting.summary import BlockSummary
+from chart_helpers import naive_ema
 
 
 def noisy(n: int, seed: int = 0) -> np.ndarray:

@@ -5,18 +5,22 @@ from __future__ import annotations
 from array import array
 
 import numpy as np
-from chart_helpers import naive_ema, training_curve
 
 from axom_tui.charting import ChartOptions, ChartTheme, MetricView, OverlayData, RunChartData
+from chart_helpers import naive_ema, training_curve
 
 THEME = ChartTheme()
 
 
 def store_like(n: int) -> tuple[array, dict[str, array]]:
     steps, loss, grad = training_curve(n)
-    columns = {"loss": array("d", loss), "grad_norm": array("d", grad),
-               "lr": array("d", np.full(n, 1e-3)), "throughput": array("d", np.full(n, 900.0)),
-               "vram_gb": array("d", np.full(n, 40.0))}
+    columns = {
+        "loss": array("d", loss),
+        "grad_norm": array("d", grad),
+        "lr": array("d", np.full(n, 1e-3)),
+        "throughput": array("d", np.full(n, 900.0)),
+        "vram_gb": array("d", np.full(n, 40.0)),
+    }
     return array("q", steps), columns
 
 
@@ -24,8 +28,13 @@ def test_views_cycle_in_order() -> None:
     order = [MetricView.LOSS_GRAD]
     for _ in range(4):
         order.append(order[-1].next())
-    assert [v.value for v in order] == ["loss + grad_norm", "lr", "throughput", "vram_gb",
-                                        "loss + grad_norm"]
+    assert [v.value for v in order] == [
+        "loss + grad_norm",
+        "lr",
+        "throughput",
+        "vram_gb",
+        "loss + grad_norm",
+    ]
 
 
 def test_loss_grad_view_has_two_axes_raw_and_smoothed() -> None:
@@ -34,8 +43,11 @@ def test_loss_grad_view_has_two_axes_raw_and_smoothed() -> None:
     assert data.set_data(steps, columns, [100], [5_000], 1)
     spec = data.spec(MetricView.LOSS_GRAD, ChartOptions(), THEME)
     assert [(line.label, line.axis, line.dimmed) for line in spec.lines] == [
-        ("raw", "left", True), ("raw", "right", True),
-        ("loss", "left", False), ("grad_norm", "right", False)]
+        ("raw", "left", True),
+        ("raw", "right", True),
+        ("loss", "left", False),
+        ("grad_norm", "right", False),
+    ]
     np.testing.assert_allclose(spec.lines[2].values, naive_ema(columns["loss"], 0.6))
     assert [m.steps for m in spec.markers] == [(100,), (5_000,)]
     raw_only = data.spec(MetricView.LR, ChartOptions(), THEME)

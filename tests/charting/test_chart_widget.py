@@ -5,12 +5,12 @@ from __future__ import annotations
 from array import array
 
 import numpy as np
-from chart_helpers import training_curve
 from rich.text import Text
 from textual.app import App, ComposeResult
 
 from axom_tui.charting import MetricView
 from axom_tui.ui.widgets.metric_chart import MAX_RATE, MetricChart
+from chart_helpers import training_curve
 
 SETTLE = 1.5 / MAX_RATE  # longer than the redraw throttle
 
@@ -24,8 +24,10 @@ def run_columns(n: int) -> tuple[array, dict[str, array]]:
     steps, loss, grad = training_curve(n)
     loss[[10, 20, 30]] = np.nan
     return array("q", steps), {
-        "loss": array("d", loss), "grad_norm": array("d", grad),
-        "lr": array("d", np.linspace(0, 1e-3, n)), "throughput": array("d", np.full(n, 800.0)),
+        "loss": array("d", loss),
+        "grad_norm": array("d", grad),
+        "lr": array("d", np.linspace(0, 1e-3, n)),
+        "throughput": array("d", np.full(n, 800.0)),
         "vram_gb": array("d", np.full(n, 38.0)),
     }
 
@@ -130,13 +132,19 @@ def test_chart_strips_match_richs_reading_of_the_ansi_cell_by_cell() -> None:
     data = RunChartData()
     data.set_data(steps, columns, [5_000], [12_000], 1)
     width = 120
-    ansi = render_chart(data.spec(MetricView.LOSS_GRAD, ChartOptions(), ChartTheme()), width, 30).ansi
+    ansi = render_chart(
+        data.spec(MetricView.LOSS_GRAD, ChartOptions(), ChartTheme()), width, 30
+    ).ansi
     # 256-colour, bold and default-colour escapes stay on the fast path; an escape outside
     # its set (underline) sends everything through rich
     # (and wide characters, e.g. a run name in a legend, are measured, not counted)
-    for tail in ("", "\n\x1b[38;5;12m\x1b[1mplotext palette\x1b[39m default fg\x1b[0m",
-                 "\n\x1b[1m━ 训练-ランナー\x1b[0m ⠿⠿", "\n训练" + "x" * 200,
-                 "\n\x1b[4munderlined\x1b[0m"):
+    for tail in (
+        "",
+        "\n\x1b[38;5;12m\x1b[1mplotext palette\x1b[39m default fg\x1b[0m",
+        "\n\x1b[1m━ 训练-ランナー\x1b[0m ⠿⠿",
+        "\n训练" + "x" * 200,
+        "\n\x1b[4munderlined\x1b[0m",
+    ):
         strips = ansi_to_strips(ansi + tail, width)
         text = Text.from_ansi(ansi + tail, no_wrap=True, end="")
         console = Console(width=width, color_system="truecolor")

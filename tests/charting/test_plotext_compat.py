@@ -22,13 +22,19 @@ def test_figure_takes_the_size_asked_even_beyond_the_terminal() -> None:
     assert new_figure(500, 200).build().size() == (500, 200)
 
 
-@pytest.mark.parametrize("left,right", [(("0", "1.5"), None), (("0", "250k"), ("1", "22")),
-                                        (("1e-4",), ("x",)), (("0",), None)])
+@pytest.mark.parametrize(
+    "left,right",
+    [(("0", "1.5"), None), (("0", "250k"), ("1", "22")), (("1e-4",), ("x",)), (("0",), None)],
+)
 def test_canvas_is_where_the_frame_predicts(
     left: tuple[str, ...], right: tuple[str, ...] | None
 ) -> None:
     key = FrameKey(
-        width=90, height=20, background=(0, 0, 0), axis_color=(9, 9, 9), label_color=(8, 8, 8),
+        width=90,
+        height=20,
+        background=(0, 0, 0),
+        axis_color=(9, 9, 9),
+        label_color=(8, 8, 8),
         x=Ticks((0, 40), ("0", "10k")),
         left=Ticks(tuple(range(len(left))), left),
         right=None if right is None else Ticks(tuple(range(len(right))), right),

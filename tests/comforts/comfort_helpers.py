@@ -14,8 +14,14 @@ import termios
 import time
 
 
-def run_in_pty(args: list[str], env: dict[str, str], seconds: float, cols: int = 120,
-               rows: int = 36, until: bytes | None = None) -> bytes:
+def run_in_pty(
+    args: list[str],
+    env: dict[str, str],
+    seconds: float,
+    cols: int = 120,
+    rows: int = 36,
+    until: bytes | None = None,
+) -> bytes:
     """Start ``python -m axom_tui ARGS`` on a pty of the given size; return its output bytes.
 
     Reads for ``seconds`` (or until ``until`` appears and one more second has passed),
@@ -23,8 +29,15 @@ def run_in_pty(args: list[str], env: dict[str, str], seconds: float, cols: int =
     """
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "axom_tui", *args], stdin=slave, stdout=slave,
-                            stderr=slave, env=env, close_fds=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "axom_tui", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+        start_new_session=True,
+    )
     os.close(slave)
     out = bytearray()
     deadline = time.monotonic() + seconds

@@ -26,23 +26,36 @@ MOUSE_AND_SCREEN = (  # (turned on, turned off) by the app
     (b"\x1b[?1003h", b"\x1b[?1003l"),
     (b"\x1b[?1006h", b"\x1b[?1006l"),
     (b"\x1b[?2004h", b"\x1b[?2004l"),  # bracketed paste
-    (b"\x1b[?25l", b"\x1b[?25h"),      # cursor hidden / shown
+    (b"\x1b[?25l", b"\x1b[?25h"),  # cursor hidden / shown
 )
 
 
 class PtySession:
-    def __init__(self, args: list[str], env: dict[str, str], *, controlling: bool = True,
-                 cols: int = 120, rows: int = 36) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        *,
+        controlling: bool = True,
+        cols: int = 120,
+        rows: int = 36,
+    ) -> None:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.master: int | None = master
         self.slave = slave  # kept: the terminal's modes can be read after the program ends
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "axom_tui", *args], stdin=slave, stdout=slave, stderr=slave,
-            env=env, close_fds=True, start_new_session=True,
+            [sys.executable, "-m", "axom_tui", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            close_fds=True,
+            start_new_session=True,
             # controlling: the pty is the session's terminal (a hang-up sends SIGHUP);
             # otherwise as under `setsid` with no terminal of its own (only EIO tells).
-            preexec_fn=(lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0)) if controlling else None)  # noqa: PLW1509
+            preexec_fn=(lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0)) if controlling else None,
+        )  # noqa: PLW1509
         self._out = bytearray()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._drain, daemon=True)
@@ -94,8 +107,14 @@ class PtySession:
             return None
 
     def stty(self) -> str:
-        return subprocess.run(["stty", "-a"], check=False, stdin=self.slave, capture_output=True, text=True,
-                              timeout=10).stdout
+        return subprocess.run(
+            ["stty", "-a"],
+            check=False,
+            stdin=self.slave,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
 
     def session_alive(self) -> bool:
         """Whether any process of the program's session (it and its children) is left."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from axom_tui.sim import ManualClock, SimConfig, Simulator, SimServer
+from axom_tui.sim import ManualClock, SimConfig, SimServer, Simulator
 
 KEY = "axom_live_headlessTESTKEY0123456789"
 
@@ -40,13 +40,20 @@ def _env(base_url: str) -> dict[str, str]:
     import os
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AXOM_")}
-    env.update({"AXOM_KEY": KEY, "AXOM_BASE_URL": base_url, "AXOM_CONFIG": "/nonexistent/axom.toml"})
+    env.update(
+        {"AXOM_KEY": KEY, "AXOM_BASE_URL": base_url, "AXOM_CONFIG": "/nonexistent/axom.toml"}
+    )
     return env
 
 
 def _run(args: list[str], base_url: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "axom_tui", *args], env=_env(base_url), capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "axom_tui", *args],
+        env=_env(base_url),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_jobs_json_lists_every_run_and_never_the_key(served) -> None:
@@ -66,8 +73,9 @@ def test_jobs_json_carries_the_dashboards_figures_beside_the_record(served) -> N
     result = _run(["jobs", "--json"], server.base_url)
     assert result.returncode == 0, result.stderr
     jobs = json.loads(result.stdout)
-    assert all({"loss", "elapsed_s", "eta_s", "cost_usd", "progress"} <= set(j["derived"])
-               for j in jobs)
+    assert all(
+        {"loss", "elapsed_s", "eta_s", "cost_usd", "progress"} <= set(j["derived"]) for j in jobs
+    )
     training = [j for j in jobs if j["status"] == "running" and j["latest_step"]]
     assert training and all(isinstance(j["derived"]["loss"], float) for j in training)
     assert all(j["derived"]["elapsed_s"] > 0 for j in training)
@@ -85,6 +93,16 @@ def test_jobs_status_is_checked_here_before_asking(served) -> None:
     assert {j["status"] for j in json.loads(both.stdout)} <= {"running", "completed"}
 
 
+def test_jobs_json_pages_through_an_account_bigger_than_one_answer() -> None:
+    sim = Simulator(
+        SimConfig(seed=7, key=KEY, submit_every=0, history_runs=450), clock=ManualClock()
+    )
+    with SimServer(sim) as server:
+        result = _run(["jobs", "--json"], server.base_url)
+    assert result.returncode == 0, result.stderr
+    assert [j["id"] for j in json.loads(result.stdout)] == sim.job_ids()  # 460, not 200
+
+
 def test_jobs_table_is_plain_text(served) -> None:
     sim, server = served
     result = _run(["jobs"], server.base_url)
@@ -95,9 +113,16 @@ def test_jobs_table_is_plain_text(served) -> None:
     assert "\x1b" not in result.stdout
 
 
-def _watch_while_time_passes(sim: Simulator, base_url: str, job_id: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "axom_tui", "watch", job_id, "--every", "300"],
-                            env=_env(base_url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _watch_while_time_passes(
+    sim: Simulator, base_url: str, job_id: str
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "axom_tui", "watch", job_id, "--every", "300"],
+        env=_env(base_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: list[str] = []
     started = threading.Event()
 
@@ -126,7 +151,11 @@ def _watch_while_time_passes(sim: Simulator, base_url: str, job_id: str) -> subp
 def test_watch_exits_0_when_the_run_completes(served) -> None:
     sim, server = served
     roles = _roles()
-    job_id = next(j for j in sim.job_ids() if roles[j] == "completed" and sim.ground_truth(j).status != "completed")
+    job_id = next(
+        j
+        for j in sim.job_ids()
+        if roles[j] == "completed" and sim.ground_truth(j).status != "completed"
+    )
     result = _watch_while_time_passes(sim, server.base_url, job_id)
     assert result.returncode == 0, result.stderr
     assert "status completed" in result.stdout
@@ -156,8 +185,11 @@ def test_watch_unknown_run_exits_2(served) -> None:
 
 def test_export_writes_every_point_once(served, tmp_path: Path) -> None:
     sim, server = served
-    done = next(j for j in sim.job_ids() if sim.ground_truth(j).status == "completed"
-                and len(sim.ground_truth(j).metrics) > 500)  # more than one page
+    done = next(
+        j
+        for j in sim.job_ids()
+        if sim.ground_truth(j).status == "completed" and len(sim.ground_truth(j).metrics) > 500
+    )  # more than one page
     truth = sim.ground_truth(done).metrics
     out = tmp_path / "m.csv"
     result = _run(["export", done, "--csv", str(out)], server.base_url)
@@ -174,7 +206,12 @@ def test_no_key_is_a_clear_error(tmp_path: Path) -> None:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AXOM_")}
     env["AXOM_CONFIG"] = str(tmp_path / "none.toml")
-    result = subprocess.run([sys.executable, "-m", "axom_tui", "jobs"], env=env, capture_output=True,
-                            text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "axom_tui", "jobs"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode != 0
     assert "AXOM_KEY" in result.stderr

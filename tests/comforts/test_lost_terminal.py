@@ -19,19 +19,28 @@ import time
 from pathlib import Path
 
 import pytest
+
 from comfort_helpers import base_env
 from pty_session import PtySession, cooked, left_in_app_modes
 
 BRAILLE = re.compile("[\u2800-\u28ff]")
 BOX_OR_BLOCK = re.compile("[\u2500-\u259f]")
-NO_TERMINAL = re.compile(r"axom-tui: standard (input|output|error) is not a terminal; "
-                         r"without one, use `axom-tui jobs`, `watch RUN` or `download RUN`")
+NO_TERMINAL = re.compile(
+    r"axom-tui: standard (input|output|error) is not a terminal; "
+    r"without one, use `axom-tui jobs`, `watch RUN` or `download RUN`"
+)
 REFUSAL_TIMEOUT = 25.0  # before the fix these ran (or spun) until killed
 
 
-def _refused(tmp_path: Path, *, stdin: object = "pty", stdout: object = "pty",
-             close_stdin: bool = False, env: dict[str, str] | None = None,
-             args: tuple[str, ...] = ("--demo",)) -> tuple[int | None, str]:
+def _refused(
+    tmp_path: Path,
+    *,
+    stdin: object = "pty",
+    stdout: object = "pty",
+    close_stdin: bool = False,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = ("--demo",),
+) -> tuple[int | None, str]:
     """Run the dashboard with the given standard streams ("pty" for a terminal); return
     its exit status (None: still running at the timeout) and all it wrote."""
     master, slave = pty.openpty()
@@ -48,10 +57,15 @@ def _refused(tmp_path: Path, *, stdin: object = "pty", stdout: object = "pty",
         return spec
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "axom_tui", *args], stdin=stream(stdin), stdout=stream(stdout),
-        stderr=stream("file" if stdout == "file" else "pty"), env=env or base_env(),
-        start_new_session=True, close_fds=True,
-        preexec_fn=(lambda: os.close(0)) if close_stdin else None)  # noqa: PLW1509 - `<&-`
+        [sys.executable, "-m", "axom_tui", *args],
+        stdin=stream(stdin),
+        stdout=stream(stdout),
+        stderr=stream("file" if stdout == "file" else "pty"),
+        env=env or base_env(),
+        start_new_session=True,
+        close_fds=True,
+        preexec_fn=(lambda: os.close(0)) if close_stdin else None,
+    )  # noqa: PLW1509 - `<&-`
     os.close(slave)
     for handle in files:
         handle.close()
@@ -128,8 +142,9 @@ def test_a_locale_that_cannot_encode_the_glyphs_gets_ascii() -> None:
     assert not BOX_OR_BLOCK.findall(text), set(BOX_OR_BLOCK.findall(text))
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT],
-                         ids=["SIGTERM", "SIGHUP", "SIGINT"])
+@pytest.mark.parametrize(
+    "signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["SIGTERM", "SIGHUP", "SIGINT"]
+)
 def test_a_signal_restores_the_terminal_and_exits_128_plus_its_number(signum) -> None:
     session = PtySession(["--demo"], base_env())
     try:
@@ -149,7 +164,9 @@ def test_a_signal_restores_the_terminal_and_exits_128_plus_its_number(signum) ->
     assert b"Traceback" not in output
 
 
-@pytest.mark.parametrize("controlling", [True, False], ids=["hang-up (SIGHUP)", "setsid (EIO only)"])
+@pytest.mark.parametrize(
+    "controlling", [True, False], ids=["hang-up (SIGHUP)", "setsid (EIO only)"]
+)
 def test_a_terminal_that_closes_ends_the_app(controlling) -> None:
     """The ssh -T / closed tmux pane case: the remote app, orphaned, burned a core for
     ever (without a controlling terminal) or was killed by SIGHUP without its exit."""

@@ -31,15 +31,21 @@ def test_default_mode_draws_braille_and_box_characters(default_output: bytes) ->
 
 
 def test_ascii_mode_draws_no_braille_or_box_characters() -> None:
-    output = run_in_pty(["--demo", "--speed", "60", "--ascii"], base_env(), seconds=25, until=b"step ")
+    output = run_in_pty(
+        ["--demo", "--speed", "60", "--ascii"], base_env(), seconds=25, until=b"step "
+    )
     text = output.decode("utf-8", "replace")
     assert "Name" in text and "Lifecycle" in text
     assert not BRAILLE.findall(text), "braille in --ascii mode"
-    assert not BOX_OR_BLOCK.findall(text), f"box/block characters in --ascii mode: {set(BOX_OR_BLOCK.findall(text))}"
+    assert not BOX_OR_BLOCK.findall(text), (
+        f"box/block characters in --ascii mode: {set(BOX_OR_BLOCK.findall(text))}"
+    )
 
 
 def test_term_linux_uses_only_the_16_colour_palette() -> None:
-    output = run_in_pty(["--demo", "--speed", "60"], base_env(TERM="linux"), seconds=20, until=b"step ")
+    output = run_in_pty(
+        ["--demo", "--speed", "60"], base_env(TERM="linux"), seconds=20, until=b"step "
+    )
     assert b"Name" in output
     params = colour_params(output)
     assert params, "no colour at all"
@@ -54,14 +60,16 @@ def _is_grey(params: list[str], i: int) -> tuple[bool, int]:
         n = int(params[i + 2])
         return (n in (0, 7, 8, 15, 16, 231) or 232 <= n <= 255), 3
     if kind == "2":
-        r, g, b = (int(x) for x in params[i + 2:i + 5])
+        r, g, b = (int(x) for x in params[i + 2 : i + 5])
         return (r == g == b), 5
     return False, 1
 
 
 def test_no_color_shows_no_hues() -> None:
     """Textual honours NO_COLOR with a monochrome filter: greys only, no hue anywhere."""
-    output = run_in_pty(["--demo", "--speed", "60"], base_env(NO_COLOR="1"), seconds=20, until=b"step ")
+    output = run_in_pty(
+        ["--demo", "--speed", "60"], base_env(NO_COLOR="1"), seconds=20, until=b"step "
+    )
     assert b"Name" in output
     for p in colour_params(output):
         i = 0
@@ -72,12 +80,17 @@ def test_no_color_shows_no_hues() -> None:
                 assert grey, f"coloured SGR {p} with NO_COLOR"
                 i += length
                 continue
-            assert not (31 <= code <= 36 or 41 <= code <= 46 or 91 <= code <= 96 or 101 <= code <= 106), \
-                f"hue SGR {p} with NO_COLOR"
+            assert not (
+                31 <= code <= 36 or 41 <= code <= 46 or 91 <= code <= 96 or 101 <= code <= 106
+            ), f"hue SGR {p} with NO_COLOR"
             i += 1
 
 
 def test_default_mode_has_hues(default_output: bytes) -> None:
-    hued = [p for p in colour_params(default_output) for i, x in enumerate(p)
-            if x in ("38", "48") and not _is_grey(p, i)[0]]
+    hued = [
+        p
+        for p in colour_params(default_output)
+        for i, x in enumerate(p)
+        if x in ("38", "48") and not _is_grey(p, i)[0]
+    ]
     assert hued, "the default theme should be in colour (else the NO_COLOR test proves nothing)"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from axom_tui.sim import ManualClock, SimConfig, SimServer, Simulator
-from axom_tui.ui import format as fmt
+from axom_tui.view import format as fmt
 
 KEY = "axom_live_shellCMDStestKEY0123456789"
 
@@ -36,19 +36,33 @@ def served():
 
 def _env(base_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AXOM_")}
-    env.update({"AXOM_KEY": KEY, "AXOM_BASE_URL": base_url, "AXOM_CONFIG": "/nonexistent/axom.toml"})
+    env.update(
+        {"AXOM_KEY": KEY, "AXOM_BASE_URL": base_url, "AXOM_CONFIG": "/nonexistent/axom.toml"}
+    )
     return env
 
 
-def _run(args: list[str], base_url: str, cwd: Path | None = None, **kw) -> subprocess.CompletedProcess:
+def _run(
+    args: list[str], base_url: str, cwd: Path | None = None, **kw
+) -> subprocess.CompletedProcess:
     kw.setdefault("capture_output", True)
-    return subprocess.run([sys.executable, "-m", "axom_tui", *args], check=False, env=_env(base_url), text=True,
-                          timeout=60, cwd=cwd, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "axom_tui", *args],
+        check=False,
+        env=_env(base_url),
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        **kw,
+    )
 
 
 def _completed(sim: Simulator) -> str:
-    return next(j for j in sim.job_ids() if sim.ground_truth(j).status == "completed"
-                and len(sim.ground_truth(j).metrics) > 500)
+    return next(
+        j
+        for j in sim.job_ids()
+        if sim.ground_truth(j).status == "completed" and len(sim.ground_truth(j).metrics) > 500
+    )
 
 
 def _to_a_closed_pipe(args: list[str], base_url: str) -> subprocess.CompletedProcess:
@@ -63,18 +77,25 @@ def _to_a_closed_pipe(args: list[str], base_url: str) -> subprocess.CompletedPro
 
 # ------------------------------------------------------------ naming a run
 
+
 def test_the_ids_jobs_prints_name_the_run_in_watch_and_export(served, tmp_path) -> None:
     sim, url = served
     done = _completed(sim)
     listing = _run(["jobs"], url)
-    short = next(line.split()[0] for line in listing.stdout.splitlines()[1:] if done.startswith(line.split()[0]))
+    short = next(
+        line.split()[0]
+        for line in listing.stdout.splitlines()[1:]
+        if done.startswith(line.split()[0])
+    )
     assert len(short) == 8
     watch = _run(["watch", short, "--no-logs"], url)
     assert watch.returncode == 0, watch.stderr
     assert "status completed" in watch.stdout
     export = _run(["export", short, "--csv", str(tmp_path / "m.csv")], url)
     assert export.returncode == 0, export.stderr
-    assert len((tmp_path / "m.csv").read_text().splitlines()) == 1 + len(sim.ground_truth(done).metrics)
+    assert len((tmp_path / "m.csv").read_text().splitlines()) == 1 + len(
+        sim.ground_truth(done).metrics
+    )
 
 
 def test_a_runs_exact_name_names_it(served, tmp_path) -> None:
@@ -108,8 +129,12 @@ def test_a_reference_to_no_run_exits_2(served) -> None:
 
 # ------------------------------------------------------------ closed pipes
 
-@pytest.mark.parametrize("args", [["jobs"], ["jobs", "--json"], ["export", "{done}", "--csv", "-"]],
-                         ids=["jobs", "jobs --json", "export --csv -"])
+
+@pytest.mark.parametrize(
+    "args",
+    [["jobs"], ["jobs", "--json"], ["export", "{done}", "--csv", "-"]],
+    ids=["jobs", "jobs --json", "export --csv -"],
+)
 def test_a_closed_pipe_ends_a_listing_quietly_with_its_status(served, args) -> None:
     sim, url = served
     result = _to_a_closed_pipe([a.format(done=_completed(sim)) for a in args], url)
@@ -120,8 +145,12 @@ def test_a_closed_pipe_ends_a_listing_quietly_with_its_status(served, args) -> N
 def test_watch_into_head_exits_with_the_runs_outcome(served) -> None:
     """`watch ID | head -2` on a completed run: 0, and no traceback."""
     sim, url = served
-    proc = subprocess.Popen([sys.executable, "-m", "axom_tui", "watch", _completed(sim)],
-                            env=_env(url), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "axom_tui", "watch", _completed(sim)],
+        env=_env(url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stdout is not None and proc.stderr is not None
     head = [proc.stdout.readline(), proc.stdout.readline()]
     proc.stdout.close()  # head has its two lines and leaves
@@ -141,6 +170,7 @@ def test_watch_of_a_live_run_stops_when_nobody_reads(served) -> None:
 
 # ------------------------------------------------------------ CSV
 
+
 def _truth_rows(sim: Simulator, job_id: str) -> list[dict]:
     truth = sim.ground_truth(job_id).metrics
     return [truth[step] for step in sorted(truth)]
@@ -155,8 +185,9 @@ def test_csv_has_cycle_phase_and_timestamp_on_every_row(served, tmp_path) -> Non
         rows = list(csv.DictReader(handle))
     truth = _truth_rows(sim, done)
     assert list(rows[0])[:4] == ["step", "timestamp", "cycle", "phase"]
-    assert [(int(r["step"]), r["timestamp"], int(r["cycle"]), r["phase"]) for r in rows] == \
-        [(t["step"], t["ts"], t["cycle"], t["phase"]) for t in truth]
+    assert [(int(r["step"]), r["timestamp"], int(r["cycle"]), r["phase"]) for r in rows] == [
+        (t["step"], t["ts"], t["cycle"], t["phase"]) for t in truth
+    ]
 
 
 def test_csv_dash_writes_to_standard_output(served, tmp_path) -> None:
@@ -171,13 +202,24 @@ def test_csv_dash_writes_to_standard_output(served, tmp_path) -> None:
 
 # ------------------------------------------------------------ jobs: what the list shows
 
+
 def test_plain_jobs_shows_loss_cost_elapsed_and_eta_as_the_dashboard_list_does(served) -> None:
     sim, url = served
     result = _run(["jobs"], url)
     assert result.returncode == 0, result.stderr
     header, *lines = result.stdout.splitlines()
-    assert header.split() == ["ID", "NAME", "TYPE", "STATUS", "PROGRESS", "LOSS", "RETRIES",
-                              "ELAPSED", "ETA", "COST"]
+    assert header.split() == [
+        "ID",
+        "NAME",
+        "TYPE",
+        "STATUS",
+        "PROGRESS",
+        "LOSS",
+        "RETRIES",
+        "ELAPSED",
+        "ETA",
+        "COST",
+    ]
     by_id = {line.split()[0]: line for line in lines}
     assert len(by_id) == len(sim.job_ids())
     for job_id in sim.job_ids():

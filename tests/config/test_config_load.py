@@ -50,11 +50,16 @@ base_url = "http://127.0.0.1:8080"
 
 def test_defaults_without_a_file(tmp_path: Path) -> None:
     settings = load_settings(config_path=tmp_path / "missing.toml", env={})
-    assert settings == Settings(config_path=tmp_path / "missing.toml", sources=settings.sources,
-                                warnings=settings.warnings)
+    assert settings == Settings(
+        config_path=tmp_path / "missing.toml", sources=settings.sources, warnings=settings.warnings
+    )
     assert settings.log_cap == 10_000 and settings.theme == "axom-dark"
     # one notice (the header's) unless asked for more: a terminal may show OSC 9 as a toast
-    assert (settings.notify.toast, settings.notify.bell, settings.notify.desktop) == (True, False, False)
+    assert (settings.notify.toast, settings.notify.bell, settings.notify.desktop) == (
+        True,
+        False,
+        False,
+    )
     assert not settings.key
     assert set(settings.sources.values()) == {"default"}
 
@@ -62,8 +67,14 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "env_var", "env_value", "flag_value", "file_value", "read"),
     [
-        ("base_url", "AXOM_BASE_URL", "https://env.example", "https://flag.example",
-         "https://file.example", lambda s: s.base_url),
+        (
+            "base_url",
+            "AXOM_BASE_URL",
+            "https://env.example",
+            "https://flag.example",
+            "https://file.example",
+            lambda s: s.base_url,
+        ),
         ("theme", "AXOM_THEME", "axom-nord", "axom-high-contrast", "axom-light", lambda s: s.theme),
         ("poll.focused", "AXOM_POLL_FOCUSED", "4.5", 9.0, 3.0, lambda s: s.poll.focused),
         ("log_cap", "AXOM_LOG_CAP", "30000", 40000, 20000, lambda s: s.log_cap),
@@ -71,12 +82,15 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
     ],
 )
 def test_precedence_flag_over_env_over_file_over_default(
-        tmp_path: Path, name, env_var, env_value, flag_value, file_value, read) -> None:
+    tmp_path: Path, name, env_var, env_value, flag_value, file_value, read
+) -> None:
     path = write(tmp_path, FULL)
     default = read(load_settings(config_path=tmp_path / "none.toml", env={}))
     from_file = load_settings(config_path=path, env={})
     from_env = load_settings(config_path=path, env={env_var: env_value})
-    from_flag = load_settings(config_path=path, env={env_var: env_value}, overrides={name: flag_value})
+    from_flag = load_settings(
+        config_path=path, env={env_var: env_value}, overrides={name: flag_value}
+    )
     unset_flag = load_settings(config_path=path, env={env_var: env_value}, overrides={name: None})
 
     assert read(from_file) == file_value != default
@@ -107,7 +121,10 @@ def test_profile_overrides_top_level_and_merges_keymap(tmp_path: Path) -> None:
 
 def test_profile_from_env_and_flag_beats_env(tmp_path: Path) -> None:
     path = write(tmp_path, FULL)
-    assert load_settings(config_path=path, env={"AXOM_PROFILE": "local"}).base_url == "http://127.0.0.1:8080"
+    assert (
+        load_settings(config_path=path, env={"AXOM_PROFILE": "local"}).base_url
+        == "http://127.0.0.1:8080"
+    )
     chosen = load_settings(config_path=path, profile="staging", env={"AXOM_PROFILE": "local"})
     assert chosen.profile == "staging"
 
@@ -130,16 +147,25 @@ def test_bad_toml_names_file_and_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('theme = "x"\n[poll]\nfocused = "fast"\n', ':3: poll.focused: expected a number from 0.5 to 3600, got "fast"'),
+        (
+            'theme = "x"\n[poll]\nfocused = "fast"\n',
+            ':3: poll.focused: expected a number from 0.5 to 3600, got "fast"',
+        ),
         ("[poll]\nlive = 0.1\n", ":2: poll.live: expected a number from 0.5"),
         ("log_cap = 50\n", ":1: log_cap: expected a whole number from 100 to 5e+06, got 50"),
         ("log_cap = 2000.5\n", ":1: log_cap: expected a whole number"),
         ('\n\nmouse = "yes"\n', ':3: mouse: expected true or false, got "yes"'),
         ("[notify]\nbell = 1\n", ":2: notify.bell: expected true or false, got 1"),
-        ("[keymap]\nrefresh = 5\n", ':2: keymap.refresh: expected a key like "f5" or "ctrl+r", got 5'),
+        (
+            "[keymap]\nrefresh = 5\n",
+            ':2: keymap.refresh: expected a key like "f5" or "ctrl+r", got 5',
+        ),
         ("keymap = 5\n", ":1: keymap: expected a table of binding id"),
         ("poll = 3\n", ":1: poll: expected a table"),
-        ("[profiles.s]\n\n[profiles.s.poll]\nlist = 0\n", ":4: profiles.s.poll.list: expected a number from 1"),
+        (
+            "[profiles.s]\n\n[profiles.s.poll]\nlist = 0\n",
+            ":4: profiles.s.poll.list: expected a number from 1",
+        ),
     ],
 )
 def test_wrong_type_names_file_line_and_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -151,8 +177,12 @@ def test_wrong_type_names_file_line_and_key(tmp_path: Path, text: str, expected:
 
 
 def test_bad_env_value_names_the_variable() -> None:
-    with pytest.raises(ConfigError, match='AXOM_POLL_MAX_RPS: expected a number from 0.1 to 100, got "lots"'):
-        load_settings(config_path=Path("/nonexistent/config.toml"), env={"AXOM_POLL_MAX_RPS": "lots"})
+    with pytest.raises(
+        ConfigError, match='AXOM_POLL_MAX_RPS: expected a number from 0.1 to 100, got "lots"'
+    ):
+        load_settings(
+            config_path=Path("/nonexistent/config.toml"), env={"AXOM_POLL_MAX_RPS": "lots"}
+        )
 
 
 def test_wrong_type_of_key_does_not_echo_it(tmp_path: Path) -> None:

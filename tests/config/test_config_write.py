@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from axom_tui import config_cli
+from axom_tui.cli import config_cmd as config_cli
 from axom_tui.config import ConfigError, load_settings, render_settings, save_theme_choice
 
 KEY = "axom_live_0123456789abcdefSECRET"
@@ -43,8 +43,14 @@ def test_save_theme_creates_a_private_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("existing_theme", [None, 'theme = "axom-dark"'])
-def test_save_theme_preserves_everything_else_and_stays_0600(tmp_path: Path, existing_theme: str | None) -> None:
-    text = EXISTING if existing_theme is None else EXISTING.replace("# polling", f"{existing_theme}\n\n# polling")
+def test_save_theme_preserves_everything_else_and_stays_0600(
+    tmp_path: Path, existing_theme: str | None
+) -> None:
+    text = (
+        EXISTING
+        if existing_theme is None
+        else EXISTING.replace("# polling", f"{existing_theme}\n\n# polling")
+    )
     path = tmp_path / "config.toml"
     path.write_text(text)
     path.chmod(0o600)
@@ -54,7 +60,9 @@ def test_save_theme_preserves_everything_else_and_stays_0600(tmp_path: Path, exi
     before, after = tomllib.loads(text), tomllib.loads(updated)
     assert after == {**before, "theme": "axom-high-contrast"}
     assert "# work cluster" in updated and updated.startswith("# my axom config\n")
-    assert updated.index("# polling") == updated.index("[poll]") - len("# polling\n")  # comment kept with its table
+    assert updated.index("# polling") == updated.index("[poll]") - len(
+        "# polling\n"
+    )  # comment kept with its table
     assert updated.count("theme = ") == 2  # ours + the profile's, no duplicates
     if os.name != "nt":
         assert mode_of(path) == 0o600
@@ -64,7 +72,7 @@ def test_save_theme_preserves_everything_else_and_stays_0600(tmp_path: Path, exi
 
 def test_save_theme_into_a_file_with_no_tables(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text('log_cap = 500')  # no trailing newline
+    path.write_text("log_cap = 500")  # no trailing newline
     path.chmod(0o600)
     save_theme_choice(path, "axom-light")
     assert tomllib.loads(path.read_text()) == {"log_cap": 500, "theme": "axom-light"}
@@ -91,8 +99,11 @@ def test_save_theme_refuses_to_touch_a_broken_file(tmp_path: Path) -> None:
 
 
 @hypothesis_settings(max_examples=40, deadline=None)
-@given(name=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=20)
-       .filter(lambda s: s.strip() == s and s != ""))
+@given(
+    name=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=20).filter(
+        lambda s: s.strip() == s and s != ""
+    )
+)
 def test_any_theme_name_round_trips(tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
     path = tmp_path_factory.mktemp("rt") / "config.toml"
     path.write_text(EXISTING)
@@ -105,14 +116,20 @@ def test_any_theme_name_round_trips(tmp_path_factory: pytest.TempPathFactory, na
 def test_render_settings_never_contains_the_key(tmp_path: Path, key: str) -> None:
     path = tmp_path / "config.toml"
     path.write_text('[poll]\nfocused = 4.0\n[keymap]\nrefresh = "f5"\n')
-    settings = load_settings(config_path=path, env={"AXOM_KEY": key, "AXOM_THEME": "axom-nord"},
-                             overrides={"log_cap": 2000})
+    settings = load_settings(
+        config_path=path,
+        env={"AXOM_KEY": key, "AXOM_THEME": "axom-nord"},
+        overrides={"log_cap": 2000},
+    )
     text = render_settings(settings)
     assert key not in text
     assert "# key: " in text and "env AXOM_KEY" in text
     lines = text.splitlines()
     assert any(line.startswith("focused = 4.0") and line.endswith("# file") for line in lines)
-    assert any(line.startswith('theme = "axom-nord"') and line.endswith("# env AXOM_THEME") for line in lines)
+    assert any(
+        line.startswith('theme = "axom-nord"') and line.endswith("# env AXOM_THEME")
+        for line in lines
+    )
     assert any(line.startswith("log_cap = 2000") and line.endswith("# flag") for line in lines)
     assert any(line.startswith("max_rps = 8.0") and line.endswith("# default") for line in lines)
     assert 'refresh = "f5"' in lines
@@ -127,15 +144,17 @@ def config_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def test_config_path_prints_the_axom_config_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_path_prints_the_axom_config_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("AXOM_CONFIG", str(tmp_path / "c.toml"))
     assert config_cli.run(config_parser().parse_args(["config", "path"])) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "c.toml")
 
 
-def test_config_show_masks_the_key_and_reports_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_show_masks_the_key_and_reports_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "config.toml"
     path.write_text(f'key = "{KEY}"\n[profiles.dev]\nbase_url = "http://localhost:9000"\n')
     path.chmod(0o600)
@@ -146,7 +165,9 @@ def test_config_show_masks_the_key_and_reports_errors(tmp_path: Path, monkeypatc
     assert KEY not in out.out + out.err
     assert 'base_url = "http://localhost:9000"' in out.out and "# profile dev" in out.out
 
-    args = config_parser().parse_args(["config", "show", "--config", str(path), "--profile", "nope"])
+    args = config_parser().parse_args(
+        ["config", "show", "--config", str(path), "--profile", "nope"]
+    )
     assert config_cli.run(args) == 2
     err = capsys.readouterr().err
     assert "unknown profile 'nope'" in err and "dev" in err and "Traceback" not in err

@@ -12,11 +12,19 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from axom_tui.api.records import KNOWN_STATUSES
-from axom_tui.themes import (
-    CHART_VARIABLES, COLOR_FIELDS, STATUS_VARIABLES, THEME_VARIABLES, ThemeFileError,
-    builtin_theme_dirs, load_theme_specs, load_themes, parse_theme_file, status_variable,
+from axom_tui.config.theme_files import (
+    CHART_VARIABLES,
+    COLOR_FIELDS,
+    STATUS_VARIABLES,
+    THEME_VARIABLES,
+    ThemeFileError,
+    builtin_theme_dirs,
+    load_theme_specs,
+    parse_theme_file,
+    status_variable,
     theme_variable_defaults,
 )
+from axom_tui.ui.theming import load_themes
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((REPO / "themes").glob("*.toml"))
@@ -30,7 +38,7 @@ status-running = "#00FF00"
 
 def contrast(a: str, b: str) -> float:
     def luminance(hex_colour: str) -> float:
-        channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -60,14 +68,18 @@ def test_each_shipped_theme_is_complete_and_readable(path: Path) -> None:
     assert contrast(spec.colors["foreground"], background) >= 7.0
     # Preempted will be retried: it must not look like a failure.
     assert spec.variables["status-preempted"].lower() not in {
-        spec.variables["status-failed"].lower(), spec.colors["error"].lower()}
+        spec.variables["status-failed"].lower(),
+        spec.colors["error"].lower(),
+    }
     statuses = [spec.variables[v].lower() for v in STATUS_VARIABLES]
     assert len(set(statuses)) == len(statuses), "two statuses share a colour"
     assert spec.dark is (spec.name != "axom-light")
 
 
 def test_status_variables_cover_every_api_status() -> None:
-    assert {status_variable(status) for status in KNOWN_STATUSES} == set(STATUS_VARIABLES) - {"status-unknown"}
+    assert {status_variable(status) for status in KNOWN_STATUSES} == set(STATUS_VARIABLES) - {
+        "status-unknown"
+    }
     assert status_variable("Running") == "status-running"
     assert status_variable("exploded") == "status-unknown"
     assert status_variable("") == "status-unknown"
@@ -83,8 +95,14 @@ def test_status_variables_cover_every_api_status() -> None:
         ('name = "x"\nprimary = "not a colour!"\n', "primary: expected a colour"),
         ('name = "x"\nprimary = "#fff"\nprimay = "#000"\n', "unknown key 'primay'"),
         ('name = "x"\nprimary = "#fff"\ndark = "yes"\n', "dark: expected true or false"),
-        ('name = "x"\nprimary = "#fff"\n[variables]\nstatus-failed = 3\n', "variables.status-failed"),
-        ('name = "x"\nprimary = "#fff"\n[variables]\nstatus-failed = "#12"\n', "variables.status-failed"),
+        (
+            'name = "x"\nprimary = "#fff"\n[variables]\nstatus-failed = 3\n',
+            "variables.status-failed",
+        ),
+        (
+            'name = "x"\nprimary = "#fff"\n[variables]\nstatus-failed = "#12"\n',
+            "variables.status-failed",
+        ),
     ],
 )
 def test_bad_theme_files_name_the_file_and_key(tmp_path: Path, text: str, message: str) -> None:
@@ -153,9 +171,11 @@ def test_later_duplicate_in_one_folder_is_reported(tmp_path: Path) -> None:
 
 
 def test_parsing_themes_and_loading_settings_import_no_textual() -> None:
-    code = ("import sys; from axom_tui.themes import load_theme_specs, builtin_theme_dirs; "
-            "import axom_tui.config, axom_tui.config_cli; load_theme_specs(builtin_theme_dirs()); "
-            "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual imported'")
+    code = (
+        "import sys; from axom_tui.config.theme_files import load_theme_specs, builtin_theme_dirs; "
+        "import axom_tui.config, axom_tui.cli.config_cmd; load_theme_specs(builtin_theme_dirs()); "
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
 
 
@@ -190,7 +210,9 @@ async def test_themes_register_and_switch_in_a_textual_app(tmp_path: Path) -> No
             wanted = tomllib.loads((REPO / "themes" / f"{theme.name}.toml").read_text())
             failed = app.query_one("#failed", Static).styles.color
             assert failed.hex.upper() == wanted["variables"]["status-failed"].upper()
-            assert app.get_css_variables()["status-running"] == wanted["variables"]["status-running"]
+            assert (
+                app.get_css_variables()["status-running"] == wanted["variables"]["status-running"]
+            )
         app.theme = "textual-light"  # a Textual theme without our variables still works
         await pilot.pause()
         fallback = theme_variable_defaults()["status-failed"].upper()

@@ -11,10 +11,8 @@ import pytest
 
 from axom_tui.api.client import AxomClient
 from axom_tui.download import DownloadManager, DownloadProgress
-
 from dl_fakeserver import KEY, FakeFusion, ServerThread
 from dl_helpers import FakeSleep
-
 
 Made = tuple[DownloadManager, list[DownloadProgress]]
 
@@ -56,13 +54,20 @@ def sleeper() -> FakeSleep:
 
 
 @pytest.fixture
-async def make_manager(client: AxomClient, sleeper: FakeSleep) -> AsyncIterator[Callable[..., Made]]:
+async def make_manager(
+    client: AxomClient, sleeper: FakeSleep
+) -> AsyncIterator[Callable[..., Made]]:
     made: list[DownloadManager] = []
 
     def factory(**kwargs: Any) -> Made:
         seen: list[DownloadProgress] = []
-        options: dict[str, Any] = dict(max_attempts=4, progress_interval=0.05, sleep=sleeper,
-                                       stall_timeout=5.0, on_progress=seen.append)
+        options: dict[str, Any] = dict(
+            max_attempts=4,
+            progress_interval=0.05,
+            sleep=sleeper,
+            stall_timeout=5.0,
+            on_progress=seen.append,
+        )
         options.update(kwargs)
         manager = DownloadManager(client, **options)
         made.append(manager)

@@ -72,19 +72,27 @@ class FakeFusion:
         self.min_generation = self.generation + 1
 
     def model_json(self) -> dict:
-        return {"id": MODEL_ID, "name": self.name, "version": self.version, "params": 1,
-                "lineage": {"job_id": JOB_ID}, "status": "ready",
-                "created_at": "2026-06-04T02:45:20Z"}
+        return {
+            "id": MODEL_ID,
+            "name": self.name,
+            "version": self.version,
+            "params": 1,
+            "lineage": {"job_id": JOB_ID},
+            "status": "ready",
+            "created_at": "2026-06-04T02:45:20Z",
+        }
 
     # ------------------------------------------------------------ routes
 
     def app(self) -> Starlette:
-        return Starlette(routes=[
-            Route("/api/models", self._models),
-            Route("/api/models/{model_id}/download", self._manifest),
-            Route("/api/jobs/{job_id}", self._job),
-            Route("/storage/{index:int}", self._storage),
-        ])
+        return Starlette(
+            routes=[
+                Route("/api/models", self._models),
+                Route("/api/models/{model_id}/download", self._manifest),
+                Route("/api/jobs/{job_id}", self._job),
+                Route("/storage/{index:int}", self._storage),
+            ]
+        )
 
     def _authorized(self, request: Request) -> bool:
         self.api_auth.append(request.headers.get("authorization", ""))
@@ -118,8 +126,9 @@ class FakeFusion:
             if f.sha256:
                 item["sha256"] = f.sha256
             files.append(item)
-        return JSONResponse({"model_id": MODEL_ID, "name": self.name, "version": self.version,
-                             "files": files})
+        return JSONResponse(
+            {"model_id": MODEL_ID, "name": self.name, "version": self.version, "files": files}
+        )
 
     async def _storage(self, request: Request) -> Response:
         f = self.files[request.path_params["index"]]
@@ -159,7 +168,7 @@ class FakeFusion:
         async def stream():
             sent = 0
             while sent < limit:
-                piece = body[sent: min(limit, sent + PIECE)]
+                piece = body[sent : min(limit, sent + PIECE)]
                 yield piece
                 sent += len(piece)
                 if f.delay:
@@ -171,8 +180,9 @@ class FakeFusion:
             if limit < len(body):
                 raise ConnectionAbortedError("cut on purpose")
 
-        return StreamingResponse(stream(), status, headers=headers,
-                                 media_type="application/octet-stream")
+        return StreamingResponse(
+            stream(), status, headers=headers, media_type="application/octet-stream"
+        )
 
 
 class ServerThread(AsgiThreadServer):
@@ -181,8 +191,13 @@ class ServerThread(AsgiThreadServer):
 
     def __init__(self) -> None:
         self.served: Starlette | None = None
-        super().__init__(self._dispatch, log_level=os.environ.get("DL_TEST_LOG", "critical"),
-                         interface="asgi3", timeout_graceful_shutdown=1, timeout_keep_alive=5)
+        super().__init__(
+            self._dispatch,
+            log_level=os.environ.get("DL_TEST_LOG", "critical"),
+            interface="asgi3",
+            timeout_graceful_shutdown=1,
+            timeout_keep_alive=5,
+        )
 
     async def _dispatch(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
         assert self.served is not None, "no app to serve"

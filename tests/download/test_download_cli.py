@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dl_fakeserver import JOB_ID, KEY, FakeFile, FakeFusion, blob
 
-from axom_tui.download import cli
+from axom_tui.cli import download_cmd as cli
 from axom_tui.download.safe_paths import safe_folder_name
 from axom_tui.sim import FaultConfig, SimConfig, SimServer, Simulator
+from dl_fakeserver import JOB_ID, KEY, FakeFile, FakeFusion, blob
 
 
 class TtyIO(io.StringIO):
@@ -60,7 +60,8 @@ def _folder(model: dict) -> str:
 
 
 def test_dest_is_where_the_models_own_folder_goes_with_or_without_the_flag(
-        sim_server, sim_key, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sim_server, sim_key, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """One rule: the files go to DIR/NAME-vN/, DIR being --dest or the current folder."""
     sim, server = sim_server
     model = _first_model(sim)
@@ -81,16 +82,24 @@ def test_dest_is_where_the_models_own_folder_goes_with_or_without_the_flag(
     code, _, err = invoke(job, "--base-url", server.base_url)
     assert code == 0, err
     assert sorted(p.name for p in here.iterdir()) == [_folder(model)]
-    assert sorted(p.name for p in (here / _folder(model)).iterdir()) == \
-        sorted(p.name for p in (models / _folder(model)).iterdir())
+    assert sorted(p.name for p in (here / _folder(model)).iterdir()) == sorted(
+        p.name for p in (models / _folder(model)).iterdir()
+    )
 
 
 def test_download_succeeds_with_plain_lines(sim_server, sim_key, tmp_path: Path) -> None:
     sim, server = sim_server
     model = _first_model(sim)
     sim.faults = FaultConfig(cut=0.4, seed=2)
-    code, out, err = invoke(model["lineage"]["job_id"], "--dest", str(tmp_path / "d"),
-                            "--base-url", server.base_url, "--parallel", "2")
+    code, out, err = invoke(
+        model["lineage"]["job_id"],
+        "--dest",
+        str(tmp_path / "d"),
+        "--base-url",
+        server.base_url,
+        "--parallel",
+        "2",
+    )
     assert code == 0, err
     assert err == ""
     assert "\x1b" not in out and "\r" not in out
@@ -107,8 +116,14 @@ def test_download_succeeds_with_plain_lines(sim_server, sim_key, tmp_path: Path)
 
 def test_tty_gets_one_updating_line(sim_server, sim_key, tmp_path: Path) -> None:
     sim, server = sim_server
-    code, out, _ = invoke(_first_model(sim)["lineage"]["job_id"], "--dest", str(tmp_path),
-                          "--base-url", server.base_url, tty=True)
+    code, out, _ = invoke(
+        _first_model(sim)["lineage"]["job_id"],
+        "--dest",
+        str(tmp_path),
+        "--base-url",
+        server.base_url,
+        tty=True,
+    )
     assert code == 0
     assert "\r" in out and "files" in out and "MB/s" in out and "ETA" in out
     assert "config.json: done" not in out  # per-file lines only for failures on a TTY
@@ -117,12 +132,14 @@ def test_tty_gets_one_updating_line(sim_server, sim_key, tmp_path: Path) -> None
 
 
 def test_run_is_named_by_id_prefix_or_name_and_an_ambiguous_prefix_exits_2(
-        sim_server, sim_key, tmp_path: Path) -> None:
+    sim_server, sim_key, tmp_path: Path
+) -> None:
     sim, server = sim_server
     model = _first_model(sim)
     job_id = model["lineage"]["job_id"]
-    code, out, err = invoke(job_id[:8], "--dest", str(tmp_path / "a"), "--base-url",
-                            server.base_url)
+    code, out, err = invoke(
+        job_id[:8], "--dest", str(tmp_path / "a"), "--base-url", server.base_url
+    )
     assert code == 0, err
     assert (tmp_path / "a" / _folder(model) / "config.json").is_file()
     name = next(j["name"] for j in sim.list_jobs(limit=200) if j["id"] == job_id)
@@ -139,18 +156,24 @@ def test_run_is_named_by_id_prefix_or_name_and_an_ambiguous_prefix_exits_2(
 
 def test_unknown_run_exits_1(sim_server, sim_key, tmp_path: Path) -> None:
     _, server = sim_server
-    code, out, err = invoke("no-such-run", "--dest", str(tmp_path / "x"), "--base-url",
-                            server.base_url)
+    code, out, err = invoke(
+        "no-such-run", "--dest", str(tmp_path / "x"), "--base-url", server.base_url
+    )
     assert code == 1
     assert "no run or model with id no-such-run" in err
     assert not (tmp_path / "x").exists()
 
 
 def test_hostile_manifest_exits_1_and_names_refused_files(
-        fusion: FakeFusion, server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fusion: FakeFusion, server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AXOM_KEY", KEY)
-    fusion.files = [FakeFile("../../escape.bin", b"x"), FakeFile("/abs.bin", b"y"),
-                    FakeFile("bad\x1b[31m.bin", b"z"), FakeFile("ok.bin", blob(100, 1))]
+    fusion.files = [
+        FakeFile("../../escape.bin", b"x"),
+        FakeFile("/abs.bin", b"y"),
+        FakeFile("bad\x1b[31m.bin", b"z"),
+        FakeFile("ok.bin", blob(100, 1)),
+    ]
     code, out, err = invoke(JOB_ID, "--dest", str(tmp_path / "d"), "--base-url", server.base_url)
     assert code == 1
     assert "3 files refused" in err
@@ -162,8 +185,9 @@ def test_hostile_manifest_exits_1_and_names_refused_files(
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["d", "fusion-test-v1", "ok.bin"]
 
 
-def test_failed_file_exits_1_with_its_reason(fusion: FakeFusion, server, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_file_exits_1_with_its_reason(
+    fusion: FakeFusion, server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AXOM_KEY", KEY)
     fusion.files = [FakeFile("gone.bin", b"x", statuses=[404])]
     code, _, err = invoke(JOB_ID, "--dest", str(tmp_path), "--base-url", server.base_url)
@@ -172,15 +196,19 @@ def test_failed_file_exits_1_with_its_reason(fusion: FakeFusion, server, tmp_pat
     assert "http://" not in err  # never a (signed) URL
 
 
-@pytest.mark.parametrize("argv, env_key, message", [
-    (["j", "--base-url", "http://127.0.0.1:9/api"], "", "AXOM_KEY"),
-    (["j", "--base-url", "ftp://example.com/api"], KEY, "must start with https://"),
-    (["j", "--base-url", "http://example.com/api"], KEY, "--insecure"),
-    (["j", "--parallel", "0"], KEY, "--parallel"),
-    (["  ", "--base-url", "http://127.0.0.1:9/api"], KEY, "RUN"),
-])
-def test_usage_and_config_errors_exit_2(argv: list[str], env_key: str, message: str,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "argv, env_key, message",
+    [
+        (["j", "--base-url", "http://127.0.0.1:9/api"], "", "AXOM_KEY"),
+        (["j", "--base-url", "ftp://example.com/api"], KEY, "must start with https://"),
+        (["j", "--base-url", "http://example.com/api"], KEY, "--insecure"),
+        (["j", "--parallel", "0"], KEY, "--parallel"),
+        (["  ", "--base-url", "http://127.0.0.1:9/api"], KEY, "RUN"),
+    ],
+)
+def test_usage_and_config_errors_exit_2(
+    argv: list[str], env_key: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AXOM_KEY", env_key)
     monkeypatch.delenv("AXOM_BASE_URL", raising=False)
     code, out, err = invoke(*argv)
@@ -194,13 +222,31 @@ def test_python_m_axom_tui_download_end_to_end(sim_server, tmp_path: Path) -> No
     env = {**os.environ, "AXOM_KEY": SimConfig().key}
     env.pop("AXOM_BASE_URL", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "axom_tui", "--base-url", server.base_url, "download",
-         model["lineage"]["job_id"], "--dest", str(tmp_path / "out")],
-        capture_output=True, text=True, env=env, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "axom_tui",
+            "--base-url",
+            server.base_url,
+            "download",
+            model["lineage"]["job_id"],
+            "--dest",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stdout and proc.stdout.splitlines()[-1].startswith("done: ")
     data = (tmp_path / "out" / _folder(model) / "config.json").read_bytes()
     assert hashlib.sha256(data).hexdigest() == sim.expected_sha256(model["id"], "config.json")
-    proc = subprocess.run([sys.executable, "-m", "axom_tui", "download", "x"],
-                          capture_output=True, text=True, env={**env, "AXOM_KEY": ""}, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "axom_tui", "download", "x"],
+        capture_output=True,
+        text=True,
+        env={**env, "AXOM_KEY": ""},
+        timeout=60,
+    )
     assert proc.returncode == 2 and "AXOM_KEY" in proc.stderr

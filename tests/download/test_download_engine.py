@@ -17,17 +17,24 @@ def _sha(data: bytes) -> str:
 
 
 async def test_plain_download_is_byte_exact_and_storage_gets_no_key(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     big, small = blob(3 * MB + 17, 1), blob(1000, 2)
-    fusion.files = [FakeFile("model.safetensors", big, sha256=_sha(big)),
-                    FakeFile("sub/config.json", small), FakeFile("empty.txt", b"")]
+    fusion.files = [
+        FakeFile("model.safetensors", big, sha256=_sha(big)),
+        FakeFile("sub/config.json", small),
+        FakeFile("empty.txt", b""),
+    ]
     manager, seen = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert outcome.ok, outcome
     assert tree(dest) == {"model.safetensors": big, "sub/config.json": small, "empty.txt": b""}
     assert outcome.received_bytes == len(big) + len(small)
-    assert {f.path for f in outcome.files} == {dest / "model.safetensors", dest / "sub/config.json",
-                                                dest / "empty.txt"}
+    assert {f.path for f in outcome.files} == {
+        dest / "model.safetensors",
+        dest / "sub/config.json",
+        dest / "empty.txt",
+    }
     # The key went to the API and never to storage.
     assert fusion.api_auth and all(a.startswith("Bearer ") for a in fusion.api_auth)
     for f in fusion.files[:2]:  # as the storage saw them
@@ -41,7 +48,8 @@ async def test_plain_download_is_byte_exact_and_storage_gets_no_key(
 
 
 async def test_resume_across_restart_uses_range(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     data = blob(2 * MB, 3)
     fusion.files = [FakeFile("w.bin", data)]
     dest.mkdir()
@@ -56,7 +64,8 @@ async def test_resume_across_restart_uses_range(
 
 
 async def test_stale_part_with_wrong_bytes_fails_the_hash_and_restarts(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     data = blob(MB, 4)
     fusion.files = [FakeFile("w.bin", data, sha256=_sha(data))]
     dest.mkdir()
@@ -69,7 +78,8 @@ async def test_stale_part_with_wrong_bytes_fails_the_hash_and_restarts(
 
 
 async def test_cut_connections_resume_with_range(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     data = blob(3 * MB, 5)
     fusion.files = [FakeFile("w.bin", data, cut_at=[MB, MB // 2])]
     manager, seen = make_manager()
@@ -83,7 +93,8 @@ async def test_cut_connections_resume_with_range(
 
 
 async def test_200_answer_to_a_range_restarts_from_zero(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     data = blob(MB + 5, 6)
     fusion.files = [FakeFile("w.bin", data, mode="ignore_range")]
     dest.mkdir()
@@ -96,7 +107,8 @@ async def test_200_answer_to_a_range_restarts_from_zero(
 
 
 async def test_wrong_content_range_start_restarts_safely(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     data = blob(MB, 7)
     fusion.files = [FakeFile("w.bin", data, mode="wrong_start")]
     dest.mkdir()
@@ -110,9 +122,12 @@ async def test_wrong_content_range_start_restarts_safely(
 
 
 async def test_oversize_body_fails_without_final_file(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
-    fusion.files = [FakeFile("big.bin", blob(100_000, 8), mode="oversize"),
-                    FakeFile("ok.bin", blob(10, 9))]
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
+    fusion.files = [
+        FakeFile("big.bin", blob(100_000, 8), mode="oversize"),
+        FakeFile("ok.bin", blob(10, 9)),
+    ]
     manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
     assert not outcome.ok and outcome.state is TaskState.FAILED
@@ -122,7 +137,8 @@ async def test_oversize_body_fails_without_final_file(
 
 
 async def test_content_length_disagreeing_with_manifest_fails(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     fusion.files = [FakeFile("w.bin", blob(5000, 10), manifest_size=4000)]
     manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
@@ -132,7 +148,8 @@ async def test_content_length_disagreeing_with_manifest_fails(
 
 
 async def test_body_shorter_than_manifest_never_gets_the_final_name(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     fusion.files = [FakeFile("w.bin", blob(50_000, 11), mode="short")]
     manager, _ = make_manager(max_attempts=3)
     outcome = await manager.download(JOB_ID, dest)
@@ -143,7 +160,8 @@ async def test_body_shorter_than_manifest_never_gets_the_final_name(
 
 
 async def test_hash_mismatch_fails_and_removes_the_part(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     fusion.files = [FakeFile("w.bin", blob(5000, 12), sha256="0" * 64)]
     manager, _ = make_manager(max_attempts=2)
     outcome = await manager.download(JOB_ID, dest)
@@ -152,10 +170,13 @@ async def test_hash_mismatch_fails_and_removes_the_part(
 
 
 async def test_5xx_and_429_are_retried_honouring_retry_after(
-        fusion: FakeFusion, make_manager, dest: Path, sleeper) -> None:
+    fusion: FakeFusion, make_manager, dest: Path, sleeper
+) -> None:
     data = blob(300_000, 13)
-    fusion.files = [FakeFile("a.bin", data, statuses=[503, 500]),
-                    FakeFile("b.bin", data, statuses=[429], retry_after="7")]
+    fusion.files = [
+        FakeFile("a.bin", data, statuses=[503, 500]),
+        FakeFile("b.bin", data, statuses=[429], retry_after="7"),
+    ]
     fusion.manifest_429 = 1
     manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)
@@ -167,7 +188,8 @@ async def test_5xx_and_429_are_retried_honouring_retry_after(
 
 
 async def test_persistent_5xx_gives_up_with_a_reason(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     fusion.files = [FakeFile("a.bin", blob(10, 14), statuses=[502] * 10)]
     manager, _ = make_manager(max_attempts=3)
     outcome = await manager.download(JOB_ID, dest)
@@ -176,7 +198,8 @@ async def test_persistent_5xx_gives_up_with_a_reason(
 
 
 async def test_expired_link_is_resigned_and_the_file_continues(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     data = blob(2 * MB, 15)
     other = blob(MB, 16)
     fusion.files = [FakeFile("a.bin", data, expire_at=MB), FakeFile("b.bin", other, delay=0.01)]
@@ -191,7 +214,8 @@ async def test_expired_link_is_resigned_and_the_file_continues(
 
 
 async def test_link_that_stays_forbidden_fails_after_bounded_resigns(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     fusion.files = [FakeFile("a.bin", blob(10, 17), statuses=[403] * 20)]
     manager, _ = make_manager(max_resigns=2)
     outcome = await manager.download(JOB_ID, dest)
@@ -200,7 +224,8 @@ async def test_link_that_stays_forbidden_fails_after_bounded_resigns(
 
 
 async def test_stalled_transfer_times_out_and_resumes(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     data = blob(MB, 18)
     fusion.files = [FakeFile("a.bin", data, mode="stall")]
     manager, _ = make_manager(stall_timeout=0.5)
@@ -211,7 +236,8 @@ async def test_stalled_transfer_times_out_and_resumes(
 
 
 async def test_existing_complete_file_is_skipped(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     data = blob(4000, 19)
     fusion.files = [FakeFile("a.bin", data, sha256=_sha(data)), FakeFile("b.bin", data)]
     dest.mkdir()
@@ -227,7 +253,8 @@ async def test_existing_complete_file_is_skipped(
 
 
 async def test_existing_file_with_wrong_hash_is_replaced(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     data = blob(4000, 20)
     fusion.files = [FakeFile("a.bin", data, sha256=_sha(data))]
     dest.mkdir()
@@ -238,7 +265,8 @@ async def test_existing_file_with_wrong_hash_is_replaced(
 
 
 async def test_malformed_manifest_sha_fails_that_file(
-        fusion: FakeFusion, make_manager, dest: Path) -> None:
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     fusion.files = [FakeFile("a.bin", b"abc", sha256="not-a-hash"), FakeFile("b.bin", b"def")]
     manager, _ = make_manager()
     outcome = await manager.download(JOB_ID, dest)

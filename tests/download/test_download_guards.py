@@ -9,22 +9,31 @@ import shutil
 from pathlib import Path
 
 import pytest
-from dl_fakeserver import JOB_ID, MODEL_ID, FakeFile, FakeFusion, blob
-from dl_helpers import tree
 
-from axom_tui.download import DownloadError, FileState, NoModelError, TaskState
-from axom_tui.download import files as files_mod
+from axom_tui.download import DownloadError, FileState, NoModelError, TaskState, files as files_mod
 from axom_tui.download.errors import RestartError
 from axom_tui.download.progress import ProgressTracker, RateMeter
 from axom_tui.download.safe_paths import resolve_target
+from dl_fakeserver import JOB_ID, MODEL_ID, FakeFile, FakeFusion, blob
+from dl_helpers import tree
 
 MB = 1 << 20
-HOSTILE = ["/tmp/axom-evil-abs", "../escape.bin", "a/../../nested.bin", "..\\win.bin",
-           "C:evil.bin", "ctl\x1b[2Jname", "", "link/through.bin", "trap.json"]
+HOSTILE = [
+    "/tmp/axom-evil-abs",
+    "../escape.bin",
+    "a/../../nested.bin",
+    "..\\win.bin",
+    "C:evil.bin",
+    "ctl\x1b[2Jname",
+    "",
+    "link/through.bin",
+    "trap.json",
+]
 
 
 async def test_hostile_manifest_refuses_unsafe_names_and_writes_nothing_outside(
-        fusion: FakeFusion, make_manager, tmp_path: Path) -> None:
+    fusion: FakeFusion, make_manager, tmp_path: Path
+) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "victim.json").write_bytes(b"original")
@@ -56,13 +65,16 @@ async def test_hostile_manifest_refuses_unsafe_names_and_writes_nothing_outside(
     assert refused_states == {FileState.REFUSED}
 
 
-async def test_symlink_planted_during_download_is_not_followed(fusion: FakeFusion, make_manager,
-                                                              tmp_path: Path) -> None:
+async def test_symlink_planted_during_download_is_not_followed(
+    fusion: FakeFusion, make_manager, tmp_path: Path
+) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     dest = tmp_path / "dest"
-    fusion.files = [FakeFile("slow.bin", blob(MB, 3), delay=0.02),
-                    FakeFile("late/x.bin", b"x" * 10)]
+    fusion.files = [
+        FakeFile("slow.bin", blob(MB, 3), delay=0.02),
+        FakeFile("late/x.bin", b"x" * 10),
+    ]
     manager, _ = make_manager(max_parallel_files=1)
     task = manager.start(JOB_ID, dest)
     while not (dest / "slow.bin.part").exists():
@@ -74,8 +86,9 @@ async def test_symlink_planted_during_download_is_not_followed(fusion: FakeFusio
     assert list(outside.iterdir()) == []
 
 
-async def test_disk_space_is_checked_before_any_transfer(fusion: FakeFusion, make_manager,
-                                                         dest: Path, monkeypatch) -> None:
+async def test_disk_space_is_checked_before_any_transfer(
+    fusion: FakeFusion, make_manager, dest: Path, monkeypatch
+) -> None:
     fusion.files = [FakeFile("a.bin", blob(5000, 4)), FakeFile("b.bin", blob(5000, 5))]
     dest.mkdir()
     (dest / "a.bin.part").write_bytes(blob(5000, 4)[:3000])
@@ -106,7 +119,8 @@ async def test_disk_space_is_checked_before_any_transfer(fusion: FakeFusion, mak
 
 
 async def test_disk_full_mid_write_fails_that_file_and_keeps_the_part(
-        fusion: FakeFusion, make_manager, dest: Path, monkeypatch) -> None:
+    fusion: FakeFusion, make_manager, dest: Path, monkeypatch
+) -> None:
     fusion.files = [FakeFile("a.bin", blob(MB, 6))]
     real_write = files_mod.PartWriter.write
 
@@ -115,7 +129,7 @@ async def test_disk_full_mid_write_fails_that_file_and_keeps_the_part(
         # of the file, so cut by bytes.
         room = 300_000 - self.offset
         if len(chunk) > room:
-            real_write(self, memoryview(chunk)[:max(room, 0)])
+            real_write(self, memoryview(chunk)[: max(room, 0)])
             raise OSError(errno.ENOSPC, "No space left on device")
         real_write(self, chunk)
 
@@ -129,8 +143,9 @@ async def test_disk_full_mid_write_fails_that_file_and_keeps_the_part(
     assert len(fusion.files[0].requests) == 1  # not retried
 
 
-async def test_cancel_stops_and_keeps_the_part_for_a_resume(fusion: FakeFusion, make_manager,
-                                                           dest: Path) -> None:
+async def test_cancel_stops_and_keeps_the_part_for_a_resume(
+    fusion: FakeFusion, make_manager, dest: Path
+) -> None:
     data = blob(2 * MB, 7)
     fusion.files = [FakeFile("a.bin", data, delay=0.02), FakeFile("b.bin", b"later")]
     manager, seen = make_manager(max_parallel_files=1)
@@ -160,8 +175,9 @@ async def test_cancel_before_it_starts(fusion: FakeFusion, make_manager, dest: P
     assert outcome.state is TaskState.CANCELLED
 
 
-async def test_two_downloads_at_once_and_one_dest_guard(fusion: FakeFusion, make_manager,
-                                                        tmp_path: Path) -> None:
+async def test_two_downloads_at_once_and_one_dest_guard(
+    fusion: FakeFusion, make_manager, tmp_path: Path
+) -> None:
     data = blob(MB, 8)
     # ~0.8 s per download: "one" must still hold its folder when the clash asks for it
     # (at 0.08 s a loaded CI machine once let "one" finish first).
@@ -180,8 +196,9 @@ async def test_two_downloads_at_once_and_one_dest_guard(fusion: FakeFusion, make
     assert tree(tmp_path / "two") == {"a.bin": data}
 
 
-async def test_default_dest_is_a_safe_folder_under_base_dir(fusion: FakeFusion, make_manager,
-                                                           tmp_path: Path) -> None:
+async def test_default_dest_is_a_safe_folder_under_base_dir(
+    fusion: FakeFusion, make_manager, tmp_path: Path
+) -> None:
     fusion.name, fusion.version = "../../evil name", "v/2"
     fusion.files = [FakeFile("a.bin", b"abc")]
     manager, _ = make_manager(base_dir=tmp_path)

@@ -12,9 +12,9 @@ import io
 
 import pytest
 
-from axom_tui import units
+from axom_tui.base import units
 from axom_tui.download.progress import FileState, ProgressTracker, TaskState
-from axom_tui.download.render import ProgressPrinter, summary_line
+from axom_tui.download.progress_text import ProgressPrinter, summary_line
 
 MB = 1_000_000
 

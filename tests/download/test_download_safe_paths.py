@@ -6,54 +6,64 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from axom_tui.download.safe_paths import (
-    UnsafePathError, check_rel, make_parents, plan_targets, resolve_target, safe_folder_name,
+    UnsafePathError,
+    check_rel,
+    make_parents,
+    plan_targets,
+    resolve_target,
+    safe_folder_name,
 )
 
 
-@pytest.mark.parametrize("rel, reason", [
-    ("", "empty"),
-    ("   ", "empty"),
-    (".", "empty"),
-    ("./", "folder"),
-    ("/etc/passwd", "absolute"),
-    ("//server/share/x", "absolute"),
-    ("../x", ".."),
-    ("a/../../x", ".."),
-    ("a/b/..", ".."),
-    ("..", ".."),
-    ("C:evil.bin", "drive"),
-    ("c:/windows/x", "drive"),
-    ("..\\..\\x", "backslash"),
-    ("a\\b", "backslash"),
-    ("a\x00b", "control"),
-    ("a\nb", "control"),
-    ("a\x1b[31mb", "control"),
-    ("a\x85b", "control"),
-    ("dir/", "folder"),
-    ("a/ /b", "blank"),
-    ("a/.../b".replace("...", " . "), "blank"),
-    ("x" * 300, "too long"),
-    ("/".join(["d"] * 40) + "/f", "deeply"),
-])
+@pytest.mark.parametrize(
+    "rel, reason",
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        (".", "empty"),
+        ("./", "folder"),
+        ("/etc/passwd", "absolute"),
+        ("//server/share/x", "absolute"),
+        ("../x", ".."),
+        ("a/../../x", ".."),
+        ("a/b/..", ".."),
+        ("..", ".."),
+        ("C:evil.bin", "drive"),
+        ("c:/windows/x", "drive"),
+        ("..\\..\\x", "backslash"),
+        ("a\\b", "backslash"),
+        ("a\x00b", "control"),
+        ("a\nb", "control"),
+        ("a\x1b[31mb", "control"),
+        ("a\x85b", "control"),
+        ("dir/", "folder"),
+        ("a/ /b", "blank"),
+        ("a/.../b".replace("...", " . "), "blank"),
+        ("x" * 300, "too long"),
+        ("/".join(["d"] * 40) + "/f", "deeply"),
+    ],
+)
 def test_hostile_rels_are_refused(rel: str, reason: str) -> None:
     with pytest.raises(UnsafePathError) as info:
         check_rel(rel)
     assert reason in info.value.reason
 
 
-@pytest.mark.parametrize("rel, parts", [
-    ("config.json", ("config.json",)),
-    ("sub/dir/model.safetensors", ("sub", "dir", "model.safetensors")),
-    ("./config.json", ("config.json",)),
-    ("a//b", ("a", "b")),
-    ("..hidden", ("..hidden",)),
-    ("a..b/c", ("a..b", "c")),
-    ("ünïcode/файл.bin", ("ünïcode", "файл.bin")),
-])
+@pytest.mark.parametrize(
+    "rel, parts",
+    [
+        ("config.json", ("config.json",)),
+        ("sub/dir/model.safetensors", ("sub", "dir", "model.safetensors")),
+        ("./config.json", ("config.json",)),
+        ("a//b", ("a", "b")),
+        ("..hidden", ("..hidden",)),
+        ("a..b/c", ("a..b", "c")),
+        ("ünïcode/файл.bin", ("ünïcode", "файл.bin")),
+    ],
+)
 def test_safe_rels_are_accepted(rel: str, parts: tuple[str, ...]) -> None:
     assert check_rel(rel) == parts
 
@@ -126,8 +136,9 @@ def test_make_parents_creates_nested_folders(tmp_path: Path) -> None:
 def test_plan_refuses_duplicates_and_collisions(tmp_path: Path) -> None:
     rels = ["x.bin", "./x.bin", "X.BIN", "x.bin.part", "d/y", "d", "ok.json", "/abs"]
     planned = plan_targets(tmp_path, rels)
-    verdicts = {rel: (p.reason if isinstance(p, UnsafePathError) else "ok")
-                for rel, p in zip(rels, planned)}
+    verdicts = {
+        rel: (p.reason if isinstance(p, UnsafePathError) else "ok") for rel, p in zip(rels, planned)
+    }
     assert verdicts["x.bin"] == "ok"
     assert "duplicate" in verdicts["./x.bin"]
     assert "duplicate" in verdicts["X.BIN"]
@@ -158,14 +169,17 @@ def test_any_accepted_rel_stays_inside(rel: str) -> None:
     assert ".." not in parts
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("falcon-h1-x2-chassis-v1", "falcon-h1-x2-chassis-v1"),
-    ("../../etc/evil-v1", "etc_evil-v1"),
-    ("a b/c\\d-v1", "a_b_c_d-v1"),
-    ("\x1b[31mred\x00-v1", "31mred_-v1"),
-    ("...", "model"),
-    ("", "model"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("falcon-h1-x2-chassis-v1", "falcon-h1-x2-chassis-v1"),
+        ("../../etc/evil-v1", "etc_evil-v1"),
+        ("a b/c\\d-v1", "a_b_c_d-v1"),
+        ("\x1b[31mred\x00-v1", "31mred_-v1"),
+        ("...", "model"),
+        ("", "model"),
+    ],
+)
 def test_safe_folder_name(name: str, expected: str) -> None:
     assert safe_folder_name(name) == expected
     assert "/" not in safe_folder_name(name) and not safe_folder_name(name).startswith(".")

@@ -25,16 +25,31 @@ async def test_faulty_storage_with_expiring_links_gives_byte_exact_files(tmp_pat
     async with SimServer(sim) as server:
         async with AxomClient(server.base_url, sim.cfg.key, backoff_base=0.01) as api:
             model = (await api.list_models())[0]
-            sim.faults = FaultConfig(cut=0.5, error_rate=0.1, rate_limit=0.05, retry_after=1,
-                                     drop=0.05, storage_bps=400_000, seed=5)
+            sim.faults = FaultConfig(
+                cut=0.5,
+                error_rate=0.1,
+                rate_limit=0.05,
+                retry_after=1,
+                drop=0.05,
+                storage_bps=400_000,
+                seed=5,
+            )
             seen = []
-            async with DownloadManager(api, max_parallel_files=1,
-                                       backoff_base=0.05, backoff_cap=0.2, max_attempts=10,
-                                       on_progress=seen.append) as manager:
+            async with DownloadManager(
+                api,
+                max_parallel_files=1,
+                backoff_base=0.05,
+                backoff_cap=0.2,
+                max_attempts=10,
+                on_progress=seen.append,
+            ) as manager:
                 outcome = await manager.download(model.job_id, tmp_path / "m")
     assert outcome.ok, outcome
-    assert {f.rel for f in outcome.files} == {"config.json", "model-00001-of-00002.safetensors",
-                                              "model-00002-of-00002.safetensors"}
+    assert {f.rel for f in outcome.files} == {
+        "config.json",
+        "model-00001-of-00002.safetensors",
+        "model-00002-of-00002.safetensors",
+    }
     for f in outcome.files:
         assert f.path is not None
         assert _sha_file(f.path) == sim.expected_sha256(model.id, f.rel), f.rel

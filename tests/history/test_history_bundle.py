@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 
 from axom_tui.api.records import Event, Model
+from axom_tui.cli.launch import bundle_services
 from axom_tui.history import db, read
 from axom_tui.history.bundle import is_bundle, make_bundle
-from axom_tui.launch import bundle_services
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.messages import CompareRequested
 from axom_tui.ui.settings import UiSettings

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
-from axom_tui import cache_cli as history_cli
-from axom_tui.cli import build_parser
+from axom_tui.cli import cache_cmd as history_cli
+from axom_tui.cli.launch import history_options, settings_from_args
+from axom_tui.cli.main import build_parser
 from axom_tui.history import db, read
-from axom_tui.launch import history_options, settings_from_args
 from history_helpers import KEY, points
 from sessions import Session, new_api
 

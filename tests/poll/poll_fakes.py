@@ -10,8 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from axom_tui.api.errors import NotFoundError
+from axom_tui.api.issues import Listing
 from axom_tui.api.records import (
-    Event, Job, LogLine, LogsPage, MetricPoint, MetricsPage, Model, Overview, Result,
+    Event,
+    Job,
+    LogLine,
+    LogsPage,
+    MetricPoint,
+    MetricsPage,
+    Model,
+    Overview,
+    Result,
 )
 from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
 from axom_tui.store import RunStore
@@ -31,8 +40,9 @@ class FakeRun:
 class FakeApi:
     """Same async methods as AxomClient; records every call and the concurrency seen."""
 
-    def __init__(self, clock: FakeClock, latency: float = 0.0, metrics_page: int = 500,
-                 logs_page: int = 1000) -> None:
+    def __init__(
+        self, clock: FakeClock, latency: float = 0.0, metrics_page: int = 500, logs_page: int = 1000
+    ) -> None:
         self.clock = clock
         self.latency = latency
         self.metrics_page = metrics_page
@@ -45,11 +55,16 @@ class FakeApi:
         self._active: Counter[tuple[str, str | None]] = Counter()
         self.max_same_feed = 0
         self.errors: list[ErrorRule] = []  # first rule returning an exception wins
+        self.filters = False  # honour ?status= (several, comma-separated)
+        self.pages = False  # page the job list (next / ?cursor=)
+        self.list_requests: list[tuple[str | None, str | None]] = []  # (status, cursor)
+        self.stalls: Counter[str] = Counter()  # method -> how many next calls never answer
 
     # ------------------------------------------------------------ world editing
 
-    def add_run(self, job_id: str, status: str = "running", steps: int = 0, lines: int = 0,
-                **job_fields) -> FakeRun:
+    def add_run(
+        self, job_id: str, status: str = "running", steps: int = 0, lines: int = 0, **job_fields
+    ) -> FakeRun:
         run = FakeRun(Job(id=job_id, status=status, latest_step=steps, **job_fields))
         self.runs = {job_id: run, **self.runs}  # newest first
         self.add_points(job_id, range(1, steps + 1))
@@ -65,7 +80,9 @@ class FakeApi:
     def add_lines(self, job_id: str, count: int) -> None:
         run = self.runs[job_id]
         start = len(run.lines)
-        run.lines.extend(LogLine(seq=start + i + 1, text=f"line {start + i + 1}") for i in range(count))
+        run.lines.extend(
+            LogLine(seq=start + i + 1, text=f"line {start + i + 1}") for i in range(count)
+        )
 
     def set_status(self, job_id: str, status: str, **job_fields) -> None:
         run = self.runs[job_id]
@@ -73,11 +90,16 @@ class FakeApi:
 
     # ------------------------------------------------------------ call accounting
 
-    def count(self, method: str | None = None, job_id: str | None = None,
-              since: float | None = None) -> int:
-        return sum(1 for t, m, j in self.calls
-                   if (method is None or m == method) and (job_id is None or j == job_id)
-                   and (since is None or t >= since))
+    def count(
+        self, method: str | None = None, job_id: str | None = None, since: float | None = None
+    ) -> int:
+        return sum(
+            1
+            for t, m, j in self.calls
+            if (method is None or m == method)
+            and (job_id is None or j == job_id)
+            and (since is None or t >= since)
+        )
 
     def times(self, method: str, job_id: str | None = None) -> list[float]:
         return [t for t, m, j in self.calls if m == method and j == job_id]
@@ -89,6 +111,9 @@ class FakeApi:
         self._active[(method, job_id)] += 1
         self.max_same_feed = max(self.max_same_feed, self._active[(method, job_id)])
         try:
+            if self.stalls[method] > 0:
+                self.stalls[method] -= 1
+                await self.clock.sleep(1e9)  # a body that never ends
             if self.latency > 0:
                 await self.clock.sleep(self.latency)
             else:
@@ -105,10 +130,22 @@ class FakeApi:
 
     # ------------------------------------------------------------ the client API
 
-    async def list_jobs(self, status: str | None = None, limit: int | None = None) -> list[Job]:
+    async def list_jobs(
+        self, status: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> Listing[Job]:
+        """Newest first. Like a simple server, it ignores ``status`` unless ``filters``;
+        pages (``next``) only when ``pages``."""
         await self._call("list_jobs", None)
+        self.list_requests.append((status, cursor))
         jobs = [run.job for run in self.runs.values()]
-        return jobs[:limit] if limit else jobs
+        if status and self.filters:
+            wanted = set(status.split(","))
+            jobs = [job for job in jobs if job.status in wanted]
+        start = int(cursor) if cursor else 0
+        if not self.pages:
+            return Listing(jobs[:limit] if limit else jobs)
+        end = start + (limit or 50)
+        return Listing(jobs[start:end], next=str(end) if end < len(jobs) else None)
 
     async def get_job(self, job_id: str) -> Job:
         await self._call("get_job", job_id)
@@ -117,8 +154,10 @@ class FakeApi:
     async def get_metrics(self, job_id: str, since_step: int | None = None) -> MetricsPage:
         await self._call("get_metrics", job_id)
         run = self.runs[job_id]
-        points = sorted((p for p in run.points if since_step is None or p.step > since_step),
-                        key=lambda p: p.step)[: self.metrics_page]
+        points = sorted(
+            (p for p in run.points if since_step is None or p.step > since_step),
+            key=lambda p: p.step,
+        )[: self.metrics_page]
         return MetricsPage(job_id, run.job.latest_step, points)
 
     async def get_logs(self, job_id: str, since: int | None = None) -> LogsPage:
@@ -147,15 +186,21 @@ class FakeApi:
 class Harness:
     """A scheduler over a FakeApi, run in virtual time."""
 
-    def __init__(self, policy: PollPolicy | None = None, latency: float = 0.0, seed: int = 1,
-                 **api_options) -> None:
+    def __init__(
+        self, policy: PollPolicy | None = None, latency: float = 0.0, seed: int = 1, **api_options
+    ) -> None:
         import random
 
         self.clock = FakeClock(start=1000.0)
         self.api = FakeApi(self.clock, latency=latency, **api_options)
         self.store = RunStore(clock=self.clock.now)
-        self.scheduler = PollScheduler(self.api, self.store, policy=policy or PollPolicy(),
-                                       clock=self.clock, rng=random.Random(seed))
+        self.scheduler = PollScheduler(
+            self.api,
+            self.store,
+            policy=policy or PollPolicy(),
+            clock=self.clock,
+            rng=random.Random(seed),
+        )
         self._task: asyncio.Task[None] | None = None
 
     @property

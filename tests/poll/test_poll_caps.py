@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from poll_fakes import Harness
-
 from axom_tui.api.errors import ServerError
 from axom_tui.poll import PollPolicy
+from poll_fakes import Harness
 
 
 async def test_in_flight_cap_is_never_exceeded():
@@ -78,7 +77,9 @@ async def test_sparse_points_do_not_trigger_a_useless_catch_up():
     async with h:
         h.scheduler.focus("a")
         await h.advance(1)
-        h.api.runs["a"].job = h.api.runs["a"].job.__class__(id="a", status="running", latest_step=195)
+        h.api.runs["a"].job = h.api.runs["a"].job.__class__(
+            id="a", status="running", latest_step=195
+        )
         await h.advance(20)
     # latest_step 195 vs last point 190: between points, not "more waiting"
     assert len(h.api.times("get_metrics", "a")) <= 11
@@ -101,8 +102,13 @@ async def test_refresh_now_makes_global_and_run_feeds_due_and_clears_backoff():
     h = Harness()
     h.api.add_run("a", "running", steps=5)
     failing = {"on": True}
-    h.api.errors.append(lambda m, j: ServerError("GET /jobs/{id}/metrics", 503, "busy")
-                        if failing["on"] and m == "get_metrics" else None)
+    h.api.errors.append(
+        lambda m, j: (
+            ServerError("GET /jobs/{id}/metrics", 503, "busy")
+            if failing["on"] and m == "get_metrics"
+            else None
+        )
+    )
     async with h:
         h.scheduler.focus("a")
         await h.advance(60)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from poll_fakes import Harness, fail_when
-
 from axom_tui.api.errors import (
-    AuthError, BadPayloadError, ForbiddenError, NotFoundError, RateLimitedError, ServerError,
+    AuthError,
+    BadPayloadError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
     TransportError,
 )
 from axom_tui.store import FeedKey, FeedKind
+from poll_fakes import Harness, fail_when
 
 
 async def test_backoff_grows_on_transient_errors_and_resets_on_success():
@@ -125,8 +129,9 @@ async def test_bad_payload_is_an_error_on_that_feed_and_data_is_kept():
     async with h:
         h.scheduler.focus("a")
         await h.advance(10)
-        switch = fail_when(h, lambda: BadPayloadError("GET /jobs/{id}/metrics", "not JSON"),
-                           "get_metrics")
+        switch = fail_when(
+            h, lambda: BadPayloadError("GET /jobs/{id}/metrics", "not JSON"), "get_metrics"
+        )
         h.api.add_points("a", range(6, 9))
         await h.advance(20)
         health = h.store.runs["a"].feeds["metrics"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from poll_fakes import Harness, fail_when
 
 from axom_tui.api.records import Event, Model, Result
+from poll_fakes import Harness, fail_when
 
 MINUTES = 10
 SECONDS = MINUTES * 60
@@ -19,8 +19,10 @@ def record_times(h: Harness, job_id: str) -> list[float]:
 
 
 def per_run(h: Harness, job_id: str) -> dict[str, int]:
-    return {m: h.api.count(m, job_id) for m in
-            ("get_job", "get_metrics", "get_logs", "get_events", "get_result")}
+    return {
+        m: h.api.count(m, job_id)
+        for m in ("get_job", "get_metrics", "get_logs", "get_events", "get_result")
+    }
 
 
 async def test_focused_visible_and_background_running_runs():
@@ -159,13 +161,18 @@ async def test_background_live_runs_share_the_budget_at_200_runs():
         await h.advance(320)
         rps = (h.scheduler.stats.total - start_total) / (h.now - start)
     assert rps <= 10.0, rps
-    background_metrics = sum(h.api.count("get_metrics", f"r{i:03d}", since=start) for i in range(1, 200))
+    background_metrics = sum(
+        h.api.count("get_metrics", f"r{i:03d}", since=start) for i in range(1, 200)
+    )
     # 199 runs / 2.5 rps = 79.6 s each: about 2.5 req/s in all
     assert 2.0 <= background_metrics / 320 <= 2.6
     assert h.api.count("get_logs", "r005") == 0
     # every background run stays fresh to within about two intervals
-    stale = [h.scheduler.stats.staleness(key, h.now) for key in h.scheduler.stats.last_ok
-             if key.kind == "metrics"]
+    stale = [
+        h.scheduler.stats.staleness(key, h.now)
+        for key in h.scheduler.stats.last_ok
+        if key.kind == "metrics"
+    ]
     assert len(stale) == 200 and max(stale) <= 2 * 80
 
 
@@ -179,11 +186,21 @@ async def test_terminal_runs_get_final_fetches_then_never_again():
         h.scheduler.focus("live")
         await h.advance(30)
         # background terminal runs: the result of the completed one, nothing else
-        assert per_run(h, "done") == {"get_job": 0, "get_metrics": 0, "get_logs": 0,
-                                      "get_events": 0, "get_result": 1}
+        assert per_run(h, "done") == {
+            "get_job": 0,
+            "get_metrics": 0,
+            "get_logs": 0,
+            "get_events": 0,
+            "get_result": 1,
+        }
         # the failed one: its last points once, for the job list's Loss (poll/tail.py)
-        assert per_run(h, "failed") == {"get_job": 0, "get_metrics": 1, "get_logs": 0,
-                                        "get_events": 0, "get_result": 0}
+        assert per_run(h, "failed") == {
+            "get_job": 0,
+            "get_metrics": 1,
+            "get_logs": 0,
+            "get_events": 0,
+            "get_result": 0,
+        }
         # the live run finishes while watched: final metrics/logs/events/result
         h.api.add_points("live", range(21, 40))
         h.api.add_lines("live", 3)
@@ -267,7 +284,9 @@ async def test_server_keeping_stale_points_after_a_preemption_still_converges():
     losses = dict(zip(h.store.runs["a"].metrics.steps, h.store.runs["a"].metrics.column("loss")))
     assert sorted(losses) == list(range(1, 131))
     assert all(losses[s] == 9.0 for s in range(1, 51))
-    assert all(losses[s] == 1.0 for s in range(51, 131)), [s for s in range(51, 131) if losses[s] != 1.0]
+    assert all(losses[s] == 1.0 for s in range(51, 131)), [
+        s for s in range(51, 131) if losses[s] != 1.0
+    ]
     assert 51 in h.store.runs["a"].metrics.resume_points
 
 
@@ -283,13 +302,17 @@ async def test_the_focused_runs_feeds_come_back_together():
         await h.advance(7)
         h.api.set_status("a", "running")
         await h.advance(14)
-        recent = {kind: [t for t in h.api.times(kind, "a") if t > h.now - 8]
-                  for kind in ("get_metrics", "get_logs")}
+        recent = {
+            kind: [t for t in h.api.times(kind, "a") if t > h.now - 8]
+            for kind in ("get_metrics", "get_logs")
+        }
         assert recent["get_metrics"] == recent["get_logs"]
         # the run's record (the job list's, every other round) comes in the same rounds
         record = [t for t in record_times(h, "a") if t > h.now - 8]
         assert record == recent["get_metrics"][1::2] or record == recent["get_metrics"][::2]
-        assert {round(b - a, 6) for a, b in zip(recent["get_logs"], recent["get_logs"][1:])} == {2.0}
+        assert {round(b - a, 6) for a, b in zip(recent["get_logs"], recent["get_logs"][1:])} == {
+            2.0
+        }
         # getting onto the grid never made a feed staler than its interval
         for times, interval in ((h.api.times("get_logs", "a"), 2.0), (record_times(h, "a"), 4.0)):
             times = [t for t in times if t > 1008]

@@ -85,9 +85,13 @@ def test_connection_monitor_states():
 
 
 def test_rewind_after_preemptions_goes_to_the_checkpoint_before_each():
-    ev = [Event("checkpoint", payload={"step": 1000}), Event("preempted"),
-          Event("checkpoint", payload={"step": 2000}), Event("preempted"),
-          Event("checkpoint", payload={"step": 3000})]
+    ev = [
+        Event("checkpoint", payload={"step": 1000}),
+        Event("preempted"),
+        Event("checkpoint", payload={"step": 2000}),
+        Event("preempted"),
+        Event("checkpoint", payload={"step": 3000}),
+    ]
     assert rewind_after_preemptions(ev, 1, 3400) == 2000
     assert rewind_after_preemptions(ev, 2, 3400) == 1000
     assert rewind_after_preemptions([Event("preempted")], 1, 500) is None  # from the start

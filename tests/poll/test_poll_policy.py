@@ -5,8 +5,19 @@ from __future__ import annotations
 import pytest
 
 from axom_tui.poll.policy import (
-    BACKGROUND, FOCUSED, VISIBLE, PollPolicy, Priority, RunPhase, background_interval,
-    feeds_on_attention, next_due_delay, next_interval, phase_of, priority_of, result_retry_delay,
+    BACKGROUND,
+    FOCUSED,
+    VISIBLE,
+    PollPolicy,
+    Priority,
+    RunPhase,
+    background_interval,
+    feeds_on_attention,
+    next_due_delay,
+    next_interval,
+    phase_of,
+    priority_of,
+    result_retry_delay,
     wants_final_fetch,
 )
 from axom_tui.store import FeedKind
@@ -17,16 +28,28 @@ WAITING = ("queued", "provisioning", "staging", "preempted", "mystery-status", N
 
 # (kind, attention) -> expected interval, for an active run (n_background_live = 10)
 ACTIVE_TABLE = {
-    ("job", FOCUSED): 4.0, ("metrics", FOCUSED): 2.0, ("logs", FOCUSED): 2.0,
-    ("events", FOCUSED): 10.0, ("result", FOCUSED): None,
-    ("job", VISIBLE): None, ("metrics", VISIBLE): 4.0, ("logs", VISIBLE): 4.0,
-    ("events", VISIBLE): None, ("result", VISIBLE): None,
-    ("job", BACKGROUND): None, ("metrics", BACKGROUND): 20.0, ("logs", BACKGROUND): None,
-    ("events", BACKGROUND): None, ("result", BACKGROUND): None,
+    ("job", FOCUSED): 4.0,
+    ("metrics", FOCUSED): 2.0,
+    ("logs", FOCUSED): 2.0,
+    ("events", FOCUSED): 10.0,
+    ("result", FOCUSED): None,
+    ("job", VISIBLE): None,
+    ("metrics", VISIBLE): 4.0,
+    ("logs", VISIBLE): 4.0,
+    ("events", VISIBLE): None,
+    ("result", VISIBLE): None,
+    ("job", BACKGROUND): None,
+    ("metrics", BACKGROUND): 20.0,
+    ("logs", BACKGROUND): None,
+    ("events", BACKGROUND): None,
+    ("result", BACKGROUND): None,
 }
 WAITING_TABLE = {
-    ("job", FOCUSED): 4.0, ("logs", FOCUSED): 4.0, ("metrics", FOCUSED): None,
-    ("events", FOCUSED): None, ("result", FOCUSED): None,
+    ("job", FOCUSED): 4.0,
+    ("logs", FOCUSED): 4.0,
+    ("metrics", FOCUSED): None,
+    ("events", FOCUSED): None,
+    ("result", FOCUSED): None,
 }
 
 
@@ -86,7 +109,9 @@ def test_final_fetches():
     assert wants_final_fetch("logs", "completed", VISIBLE, False)
     assert not wants_final_fetch("events", "completed", VISIBLE, True)
     assert wants_final_fetch("events", "completed", FOCUSED, False)
-    assert not any(wants_final_fetch("job", "completed", a, True) for a in (FOCUSED, VISIBLE, BACKGROUND))
+    assert not any(
+        wants_final_fetch("job", "completed", a, True) for a in (FOCUSED, VISIBLE, BACKGROUND)
+    )
 
 
 def test_feeds_on_attention():
@@ -99,7 +124,11 @@ def test_feeds_on_attention():
 
 
 def test_priorities_and_result_retry():
-    assert priority_of("metrics", FOCUSED) < priority_of(FeedKind.LIST, BACKGROUND) < priority_of("logs", VISIBLE)
+    assert (
+        priority_of("metrics", FOCUSED)
+        < priority_of(FeedKind.LIST, BACKGROUND)
+        < priority_of("logs", VISIBLE)
+    )
     assert priority_of("metrics", BACKGROUND) == Priority.BACKGROUND
     assert [result_retry_delay(n, P) for n in (1, 2, 3)] == [5.0, 10.0, 20.0]
     assert result_retry_delay(30, P) == P.result_retry_cap
@@ -121,7 +150,10 @@ def test_next_due_delay_combines_interval_triggers_and_final_fetches():
     assert d("metrics", "failed", BACKGROUND, seen_live=True, finished=True) is None
     assert d("logs", "failed", BACKGROUND, seen_live=True) is None
     assert d("job", "completed", owed=True) is None
-    assert d(FeedKind.LIST, None, BACKGROUND) == 4.0 and d(FeedKind.LIST, None, BACKGROUND, owed=True) == 0.0
+    assert (
+        d(FeedKind.LIST, None, BACKGROUND) == 4.0
+        and d(FeedKind.LIST, None, BACKGROUND, owed=True) == 0.0
+    )
     assert d("overview", None, BACKGROUND, min_delay=45.0) == 45.0
 
 

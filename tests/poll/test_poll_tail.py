@@ -9,17 +9,24 @@ when the scheduler starts, in virtual time.
 
 from __future__ import annotations
 
-from test_poll_with_simulator import World, finish, start
-
-from axom_tui.ui.derive import StepRate
-from axom_tui.ui.format import utcnow
 from axom_tui.ui.widgets.job_rows import row_cells
+from axom_tui.view.derive import StepRate
+from axom_tui.view.format import utcnow
+from test_poll_with_simulator import World, finish, start
 
 
 def loss_cell(run) -> str:
     """The job list's Loss cell for ``run``."""
-    cells = row_cells(run.job_id, run, StepRate(), marked=False, compact=False, ascii_mode=False,
-                      variables={}, server_now=utcnow())
+    cells = row_cells(
+        run.job_id,
+        run,
+        StepRate(),
+        marked=False,
+        compact=False,
+        ascii_mode=False,
+        variables={},
+        server_now=utcnow(),
+    )
     return cells["loss"].plain
 
 
@@ -53,8 +60,12 @@ async def test_the_tail_is_asked_once_per_run():
     try:
         await world.run_for(60, world_moves=False)
         tails = {k.job_id: n for k, n in world.scheduler.stats.by_feed.items() if k.kind == "tail"}
-        listed = [j for j in world.store.order if (world.store.runs[j].job.latest_step or 0) > 0
-                  and world.store.runs[j].job.status != "completed"]  # the result has its loss
+        listed = [
+            j
+            for j in world.store.order
+            if (world.store.runs[j].job.latest_step or 0) > 0
+            and world.store.runs[j].job.status != "completed"
+        ]  # the result has its loss
         assert tails and set(tails) == set(listed)
         assert set(tails.values()) == {1}
     finally:

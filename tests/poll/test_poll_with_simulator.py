@@ -26,16 +26,26 @@ class World:
     def __init__(self, faults: FaultConfig | None = None, policy: PollPolicy | None = None) -> None:
         # the scripted roles up to "near-finish", no history, no new submissions: a small
         # world keeps the test fast (each in-process request costs a few milliseconds)
-        config = SimConfig(seed=7, key=KEY, faults=faults or FaultConfig(), initial_runs=6,
-                           history_runs=0, submit_every=0)
+        config = SimConfig(
+            seed=7,
+            key=KEY,
+            faults=faults or FaultConfig(),
+            initial_runs=6,
+            history_runs=0,
+            submit_every=0,
+        )
         self.sim = Simulator(config, clock=ManualClock())
         self.clock = FakeClock(start=500.0)
-        self.client = AxomClient("http://sim/api", KEY,
-                                 transport=httpx.ASGITransport(create_app(self.sim)),
-                                 sleep=self.clock.sleep)
+        self.client = AxomClient(
+            "http://sim/api",
+            KEY,
+            transport=httpx.ASGITransport(create_app(self.sim)),
+            sleep=self.clock.sleep,
+        )
         self.store = RunStore(clock=self.clock.now)
-        self.scheduler = PollScheduler(self.client, self.store, clock=self.clock,
-                                       policy=policy, rng=random.Random(5))
+        self.scheduler = PollScheduler(
+            self.client, self.store, clock=self.clock, policy=policy, rng=random.Random(5)
+        )
 
     def job_id(self, role: str) -> str:
         index = ROLE_ORDER.index(role)
@@ -96,7 +106,7 @@ async def test_focused_run_through_a_preemption_equals_ground_truth():
     # slower than the default rhythm (fewer requests, and more re-done steps per poll)
     world = World(policy=PollPolicy(focused_active=5.0, jobs_list=10.0))
     job_id = world.job_id("preempt-twice")  # preempted at E+240 s at step 1650; resumes
-    task = await start(world)                # from checkpoint 1000 about 220 s later
+    task = await start(world)  # from checkpoint 1000 about 220 s later
     world.scheduler.focus(job_id)
     await world.run_for(560)
     await world.run_for(15, world_moves=False)  # world frozen: let the scheduler catch up
@@ -138,9 +148,12 @@ async def test_run_finishing_in_background_gets_final_fetches_then_silence():
         await finish(world, task)
 
 
-@pytest.mark.parametrize("faults", [
-    FaultConfig(error_rate=0.15, rate_limit=0.05, retry_after=2, drop=0.05, seed=11),
-])
+@pytest.mark.parametrize(
+    "faults",
+    [
+        FaultConfig(error_rate=0.15, rate_limit=0.05, retry_after=2, drop=0.05, seed=11),
+    ],
+)
 async def test_store_converges_to_ground_truth_under_faults(faults):
     world = World(faults)
     job_id = world.job_id("nan")  # NaN losses at some steps

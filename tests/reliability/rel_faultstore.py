@@ -34,8 +34,20 @@ MODEL_ID = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
 JOB_ID = "9b1c4e2a-0f3d-4a57-9e61-2b7c8d9e0f11"
 PIECE = 64 * 1024
 
-STORAGE_FAULTS = ("cut", "reset", "stall", "expire", "ignore_range", "wrong_start", "wrong_total",
-                  "oversize", "short", "5xx", "429", "bitflip")
+STORAGE_FAULTS = (
+    "cut",
+    "reset",
+    "stall",
+    "expire",
+    "ignore_range",
+    "wrong_start",
+    "wrong_total",
+    "oversize",
+    "short",
+    "5xx",
+    "429",
+    "bitflip",
+)
 
 
 def blob(n: int, seed: int) -> bytes:
@@ -83,9 +95,19 @@ class FaultStore:
         async def models(request: Request) -> Response:
             if not authorized(request):
                 return JSONResponse({"detail": "bad key"}, 401)
-            return JSONResponse([{"id": MODEL_ID, "name": "storm-model", "version": "v1",
-                                  "params": 1, "lineage": {"job_id": JOB_ID}, "status": "ready",
-                                  "created_at": "2026-06-04T02:45:20Z"}])
+            return JSONResponse(
+                [
+                    {
+                        "id": MODEL_ID,
+                        "name": "storm-model",
+                        "version": "v1",
+                        "params": 1,
+                        "lineage": {"job_id": JOB_ID},
+                        "status": "ready",
+                        "created_at": "2026-06-04T02:45:20Z",
+                    }
+                ]
+            )
 
         async def job(request: Request) -> Response:
             if not authorized(request):
@@ -99,25 +121,34 @@ class FaultStore:
                 if self.api_script and self.rng.random() < 0.3:
                     fault = self.api_script.pop()
                     self.served["api " + fault] += 1
-                    return JSONResponse({"detail": "not now"}, int(fault), headers={"Retry-After": "0"})
+                    return JSONResponse(
+                        {"detail": "not now"}, int(fault), headers={"Retry-After": "0"}
+                    )
                 self.generation = max(self.generation + 1, self.min_generation)
                 gen = self.generation
             origin = f"{request.url.scheme}://{request.headers['host']}"
             files = []
             for e in self.entries:
-                item = {"rel": e.rel, "size": len(e.data),
-                        "url": f"{origin}/storage/g{gen}/{quote(e.rel)}?sig={gen:064x}"}
+                item = {
+                    "rel": e.rel,
+                    "size": len(e.data),
+                    "url": f"{origin}/storage/g{gen}/{quote(e.rel)}?sig={gen:064x}",
+                }
                 if e.with_sha:
                     item["sha256"] = e.sha256
                 files.append(item)
-            return JSONResponse({"model_id": MODEL_ID, "name": "storm-model", "version": "v1",
-                                 "files": files})
+            return JSONResponse(
+                {"model_id": MODEL_ID, "name": "storm-model", "version": "v1", "files": files}
+            )
 
-        return Starlette(routes=[
-            Route("/api/models", models), Route("/api/jobs/{job_id}", job),
-            Route("/api/models/{model_id}/download", manifest),
-            Route("/storage/{rest:path}", _Asgi(self.storage)),  # raw ASGI: full control
-        ])
+        return Starlette(
+            routes=[
+                Route("/api/models", models),
+                Route("/api/jobs/{job_id}", job),
+                Route("/api/models/{model_id}/download", manifest),
+                Route("/storage/{rest:path}", _Asgi(self.storage)),  # raw ASGI: full control
+            ]
+        )
 
     # ------------------------------------------------------------ storage
 
@@ -159,11 +190,15 @@ class FaultStore:
                     fault = self.script.pop(i)
                     break
             self.served[fault] += 1
-            self.log.append({"rel": rel, "start": start, "part": self._part_size(rel), "fault": fault})
+            self.log.append(
+                {"rel": rel, "start": start, "part": self._part_size(rel), "fault": fault}
+            )
             if fault == "expire":
                 self.min_generation = self.generation + 1
         if fault in ("expired-link", "expire"):
-            await _respond(send, 403, b"<Error><Code>AccessDenied</Code>Request has expired</Error>")
+            await _respond(
+                send, 403, b"<Error><Code>AccessDenied</Code>Request has expired</Error>"
+            )
             return
         if fault == "5xx":
             await _respond(send, 503, b"busy", [(b"retry-after", b"0")])
@@ -178,7 +213,11 @@ class FaultStore:
         if fault == "wrong_start":
             first = max(0, offset - self.rng.randint(1, 5000)) if offset else min(size - 1, 17)
         body = data[first:]
-        status = 206 if (start is not None and fault != "ignore_range") or fault == "wrong_start" else 200
+        status = (
+            206
+            if (start is not None and fault != "ignore_range") or fault == "wrong_start"
+            else 200
+        )
         total = size + 100 if fault == "wrong_total" else size
         extra: list[tuple[bytes, bytes]] = []
         if status == 206:
@@ -194,17 +233,25 @@ class FaultStore:
             length = total
         if fault == "bitflip" and body:
             i = self.rng.randrange(len(body))
-            body = body[:i] + bytes([body[i] ^ 0x5A]) + body[i + 1:]
+            body = body[:i] + bytes([body[i] ^ 0x5A]) + body[i + 1 :]
         limit = len(body)
         if fault in ("cut", "reset", "stall"):
             limit = self.rng.randint(0, max(0, len(body) - 1))
         extra.append((b"content-length", str(length).encode()))
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/octet-stream"),
-                                (b"accept-ranges", b"bytes"), *extra]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/octet-stream"),
+                    (b"accept-ranges", b"bytes"),
+                    *extra,
+                ],
+            }
+        )
         sent = 0
         while sent < limit:
-            piece = body[sent: min(limit, sent + PIECE)]
+            piece = body[sent : min(limit, sent + PIECE)]
             await send({"type": "http.response.body", "body": piece, "more_body": True})
             sent += len(piece)
             if self.piece_delay:
@@ -229,8 +276,13 @@ class _Asgi:
 
 
 async def _respond(send, status: int, body: bytes, extra: list | None = None) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-length", str(len(body)).encode()), *(extra or [])]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-length", str(len(body)).encode()), *(extra or [])],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

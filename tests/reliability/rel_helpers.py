@@ -56,6 +56,7 @@ def write_figures() -> None:
 
 # ---------------------------------------------------------------- secrets
 
+
 def leaks_in(text: str | bytes, key: str = KEY) -> list[str]:
     """Every way the key (or a presigned signature) shows up in ``text``."""
     if isinstance(text, bytes):
@@ -72,13 +73,20 @@ def leaks_in(text: str | bytes, key: str = KEY) -> list[str]:
 def child_env(**extra: str) -> dict[str, str]:
     """Environment for a subprocess of the app: no inherited Axom settings, a known key."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AXOM_") and k != "NO_COLOR"}
-    env.update({"AXOM_KEY": KEY, "PYTHONUNBUFFERED": "1", "XDG_CONFIG_HOME": _EMPTY_CONFIG_HOME,
-                "PYTHONPATH": str(REPO) + os.pathsep + env.get("PYTHONPATH", "")})
+    env.update(
+        {
+            "AXOM_KEY": KEY,
+            "PYTHONUNBUFFERED": "1",
+            "XDG_CONFIG_HOME": _EMPTY_CONFIG_HOME,
+            "PYTHONPATH": str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
+        }
+    )
     env.update(extra)
     return env
 
 
 # ---------------------------------------------------------------- comparing a store with the truth
+
 
 def same_float(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b))
@@ -124,7 +132,9 @@ def compare_run(store: Any, truth: Any, job_id: str) -> Comparison:
     top = max(truth.metrics) if truth.metrics else -1
     extra = [s for s in held if s not in truth.metrics]
     if any(s <= top for s in extra):
-        out.problems.append(f"{tag}: steps the server never sent: {[s for s in extra if s <= top][:5]}")
+        out.problems.append(
+            f"{tag}: steps the server never sent: {[s for s in extra if s <= top][:5]}"
+        )
     out.withdrawn += len(extra)
     columns = {name: series.column(name) for name in METRIC_COLUMNS}
     cycles = series.column("cycle")
@@ -146,12 +156,16 @@ def compare_run(store: Any, truth: Any, job_id: str) -> Comparison:
     got = [(line.seq, line.text, line.stream) for line in lines]
     want = [(x["seq"], x["text"], x["stream"]) for x in truth.logs]
     if got != want:
-        out.problems.append(f"{tag}: logs differ ({len(got)} held, {len(want)} on the server; "
-                            f"first difference at {_first_diff(got, want)})")
+        out.problems.append(
+            f"{tag}: logs differ ({len(got)} held, {len(want)} on the server; "
+            f"first difference at {_first_diff(got, want)})"
+        )
     out.lines += min(len(got), len(want))
     # events: the full history, as the server has it
-    events = [(e.kind, e.payload, e.ts.strftime("%Y-%m-%dT%H:%M:%SZ") if e.ts else None)
-              for e in run.events]
+    events = [
+        (e.kind, e.payload, e.ts.strftime("%Y-%m-%dT%H:%M:%SZ") if e.ts else None)
+        for e in run.events
+    ]
     want_events = [(e["kind"], e["payload"], e["ts"]) for e in truth.events]
     if events != want_events:
         out.problems.append(f"{tag}: events differ ({len(events)} vs {len(want_events)})")
@@ -180,6 +194,7 @@ def _first_diff(a: list, b: list) -> str:
 
 # ---------------------------------------------------------------- transports
 
+
 class NetworkFaults(httpx.AsyncBaseTransport):
     """Wraps a transport with faults the simulator does not make itself.
 
@@ -191,8 +206,16 @@ class NetworkFaults(httpx.AsyncBaseTransport):
       lines already held arrive again.
     """
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, sleep, *, share: float,
-                 spike: tuple[float, float], overlap: float = 0.0, seed: int = 0) -> None:
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        sleep,
+        *,
+        share: float,
+        spike: tuple[float, float],
+        overlap: float = 0.0,
+        seed: int = 0,
+    ) -> None:
         self.inner = inner
         self.sleep = sleep
         self.share = share
@@ -210,8 +233,9 @@ class NetworkFaults(httpx.AsyncBaseTransport):
                 self.overlaps += 1
                 back = max(0, int(value) - self.rng.randint(1, 300))
                 url = request.url.copy_set_param(name, str(back))
-                return httpx.Request(request.method, url, headers=request.headers,
-                                     extensions=request.extensions)
+                return httpx.Request(
+                    request.method, url, headers=request.headers, extensions=request.extensions
+                )
         return request
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -236,16 +260,20 @@ class NetworkFaults(httpx.AsyncBaseTransport):
 
 # ---------------------------------------------------------------- a uvicorn server in a thread
 
+
 class ThreadServer(AsgiThreadServer):
     """Serve an ASGI app on 127.0.0.1:<free port> from a background thread."""
 
     THREAD_NAME = "rel-server"
 
     def __init__(self, app: Any) -> None:
-        super().__init__(app, log_level="critical", timeout_graceful_shutdown=1, timeout_keep_alive=5)
+        super().__init__(
+            app, log_level="critical", timeout_graceful_shutdown=1, timeout_keep_alive=5
+        )
 
 
 # ---------------------------------------------------------------- running the real app in a pty
+
 
 @dataclass
 class PtyRun:
@@ -254,10 +282,19 @@ class PtyRun:
     timeline: list[tuple[float, str]] = field(default_factory=list)
 
 
-def run_in_pty(argv: list[str], env: dict[str, str], *, cols: int = 160, rows: int = 50,
-               keys: list[tuple[float, bytes]] = (), quit_at: float = 8.0,
-               quit_keys: bytes = b"q", timeout: float = 30.0, cwd: str | None = None,
-               ready: bytes | None = None) -> PtyRun:
+def run_in_pty(
+    argv: list[str],
+    env: dict[str, str],
+    *,
+    cols: int = 160,
+    rows: int = 50,
+    keys: list[tuple[float, bytes]] = (),
+    quit_at: float = 8.0,
+    quit_keys: bytes = b"q",
+    timeout: float = 30.0,
+    cwd: str | None = None,
+    ready: bytes | None = None,
+) -> PtyRun:
     """Run ``argv`` with a pty as its terminal; return every byte it wrote.
 
     ``keys`` are ``(seconds after start — or after ``ready`` was seen, bytes)`` typed in
@@ -273,8 +310,16 @@ def run_in_pty(argv: list[str], env: dict[str, str], *, cols: int = 160, rows: i
 
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd,
-                            start_new_session=True, close_fds=True)
+    proc = subprocess.Popen(
+        argv,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+        close_fds=True,
+    )
     os.close(slave)
     chunks: list[bytes] = []
     timeline: list[tuple[float, str]] = []
@@ -338,25 +383,72 @@ JOB_ID = "9b1c4e2a-0f3d-4a57-9e61-2b7c8d9e0f11"
 MODEL_ID = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
 TS = "2026-06-04T02:45:20Z"
 
-JOB = {"id": JOB_ID, "type": "train", "status": "running", "retries": 1, "error": None,
-       "name": "falcon-h1-x2-chassis", "base_model_id": "42c0a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b",
-       "dataset_id": "77aa1234-5678-49ab-8cde-f0123456789a",
-       "hyperparams": {"turns": 1, "cycles": 6, "steps_per_cycle": 1000, "lr": 1e-4},
-       "total_steps": 6000, "latest_step": 2310, "created_at": TS, "updated_at": TS,
-       "started_at": TS, "finished_at": None}
-POINT = {"ts": TS, "step": 620, "cycle": 1, "phase": "train", "loss": 0.78, "lr": 2.1e-05,
-         "throughput": 1.39, "vram_gb": 23.6, "grad_norm": 1.02}
+JOB = {
+    "id": JOB_ID,
+    "type": "train",
+    "status": "running",
+    "retries": 1,
+    "error": None,
+    "name": "falcon-h1-x2-chassis",
+    "base_model_id": "42c0a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b",
+    "dataset_id": "77aa1234-5678-49ab-8cde-f0123456789a",
+    "hyperparams": {"turns": 1, "cycles": 6, "steps_per_cycle": 1000, "lr": 1e-4},
+    "total_steps": 6000,
+    "latest_step": 2310,
+    "created_at": TS,
+    "updated_at": TS,
+    "started_at": TS,
+    "finished_at": None,
+}
+POINT = {
+    "ts": TS,
+    "step": 620,
+    "cycle": 1,
+    "phase": "train",
+    "loss": 0.78,
+    "lr": 2.1e-05,
+    "throughput": 1.39,
+    "vram_gb": 23.6,
+    "grad_norm": 1.02,
+}
 LINE = {"seq": 1841, "ts": TS, "stream": "stdout", "text": "step 2000/6000 · loss 1.83"}
-RESULT = {"job_id": JOB_ID, "ppl_baseline": 11023, "ppl_final": 324, "ppl_delta_pct": -97.06,
-          "loss_final": 0.327, "params_before": 1540000000, "params_after": 2360000000,
-          "params_delta": 820000000, "function_preservation": 0.0009, "gpu_seconds": 1418,
-          "tokens_processed": 1536000, "cost_usd": 25.0}
-MODEL = {"id": MODEL_ID, "name": "m", "version": "v1", "params": 2360000000,
-         "base_model_id": "42c0", "lineage": {"job_id": JOB_ID}, "status": "ready", "created_at": TS}
-EVENTS = [{"ts": TS, "kind": "status", "payload": {"from": "queued", "to": "running"}},
-          {"ts": TS, "kind": "checkpoint", "payload": {"step": 1000}}]
-OVERVIEW = {"active_runs": 3, "models": 7, "datasets": 4, "gpu_minutes_period": 1.5,
-            "tokens_period": 9, "spend_usd_period": 4.5, "period_days": 30}
+RESULT = {
+    "job_id": JOB_ID,
+    "ppl_baseline": 11023,
+    "ppl_final": 324,
+    "ppl_delta_pct": -97.06,
+    "loss_final": 0.327,
+    "params_before": 1540000000,
+    "params_after": 2360000000,
+    "params_delta": 820000000,
+    "function_preservation": 0.0009,
+    "gpu_seconds": 1418,
+    "tokens_processed": 1536000,
+    "cost_usd": 25.0,
+}
+MODEL = {
+    "id": MODEL_ID,
+    "name": "m",
+    "version": "v1",
+    "params": 2360000000,
+    "base_model_id": "42c0",
+    "lineage": {"job_id": JOB_ID},
+    "status": "ready",
+    "created_at": TS,
+}
+EVENTS = [
+    {"ts": TS, "kind": "status", "payload": {"from": "queued", "to": "running"}},
+    {"ts": TS, "kind": "checkpoint", "payload": {"step": 1000}},
+]
+OVERVIEW = {
+    "active_runs": 3,
+    "models": 7,
+    "datasets": 4,
+    "gpu_minutes_period": 1.5,
+    "tokens_period": 9,
+    "spend_usd_period": 4.5,
+    "period_days": 30,
+}
 
 
 def streamed_response(status: int, headers: dict[str, str], body: bytes) -> httpx.Response:

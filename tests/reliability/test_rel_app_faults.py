@@ -14,8 +14,8 @@ from rich.console import Console
 
 from axom_tui.api.secret import ApiKey
 from axom_tui.poll import PollPolicy
-from axom_tui.runtime import build_services
-from axom_tui.sim import FaultConfig, SimConfig, Simulator, SimServer
+from axom_tui.runtime.services import build_services
+from axom_tui.sim import FaultConfig, SimConfig, SimServer, Simulator
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.messages import ExportRequested
 from axom_tui.ui.settings import UiSettings
@@ -23,8 +23,9 @@ from axom_tui.ui.widgets.header_bar import HeaderBar
 from rel_helpers import KEY, figure
 
 SIZE = (150, 45)
-STORM = FaultConfig(error_rate=0.45, rate_limit=0.1, retry_after=1, drop=0.35, latency=0.02,
-                    jitter=0.2, seed=4)
+STORM = FaultConfig(
+    error_rate=0.45, rate_limit=0.1, retry_after=1, drop=0.35, latency=0.02, jitter=0.2, seed=4
+)
 # Backoff capped low so recovery shows within the test's seconds (the default caps at 60 s).
 POLICY = PollPolicy(backoff_cap=2.0, offline_after=3.0, jobs_list=1.0)
 
@@ -52,15 +53,28 @@ async def test_app_survives_a_fault_storm_shows_it_and_recovers(tmp_path):
         app = AxomApp(services, UiSettings(notify_desktop=False, screenshot_dir=tmp_path))
         store = services.store
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: store.connection.state == "live" and store.order
-                           and services.scheduler.focused is not None, what="a live start")
+            await wait_for(
+                pilot,
+                lambda: (
+                    store.connection.state == "live"
+                    and store.order
+                    and services.scheduler.focused is not None
+                ),
+                what="a live start",
+            )
             focused = services.scheduler.focused
             assert focused is not None
             sim.faults = STORM
-            await wait_for(pilot, lambda: store.connection.state in ("retrying", "offline"),
-                           what="a degraded connection under faults")
-            await wait_for(pilot, lambda: any(w in header_text(app) for w in ("retrying", "offline")),
-                           what="the header to show it")
+            await wait_for(
+                pilot,
+                lambda: store.connection.state in ("retrying", "offline"),
+                what="a degraded connection under faults",
+            )
+            await wait_for(
+                pilot,
+                lambda: any(w in header_text(app) for w in ("retrying", "offline")),
+                what="the header to show it",
+            )
             degraded_header = header_text(app)
             states = set()
             for _ in range(40):  # two more seconds in the storm: the app keeps running
@@ -71,7 +85,9 @@ async def test_app_survives_a_fault_storm_shows_it_and_recovers(tmp_path):
 
             sim.faults = FaultConfig()
             await wait_for(pilot, lambda: store.connection.state == "live", what="recovery")
-            await wait_for(pilot, lambda: "● live" in header_text(app), what="the header to say live")
+            await wait_for(
+                pilot, lambda: "● live" in header_text(app), what="the header to say live"
+            )
             services.scheduler.focus(focused)
             await pilot.pause(1.5)
             assert app.is_running and app._exception is None
@@ -93,19 +109,34 @@ async def test_app_survives_a_fault_storm_shows_it_and_recovers(tmp_path):
 async def test_app_survives_extreme_but_valid_values(tmp_path):
     """Every run of a server sending int64 edges, NaN/±Inf, times at the ends of the range,
     empty and enormous strings, unknown statuses: selected, charted, logged, compared."""
-    from rel_hostile import ExtremeApi
     from rel_helpers import ThreadServer
+    from rel_hostile import ExtremeApi
 
     api = ExtremeApi()
     with ThreadServer(api.app()) as server:
         services = build_services(server.origin + "/api", ApiKey(KEY))
-        app = AxomApp(services, UiSettings(notify_desktop=False, screenshot_dir=tmp_path,
-                                           export_dir=tmp_path))
+        app = AxomApp(
+            services, UiSettings(notify_desktop=False, screenshot_dir=tmp_path, export_dir=tmp_path)
+        )
         store = services.store
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: len(store.order) == len(api.jobs), what="the job list")
-            for key in ["down", "down", "down", "up", "v", "v", "g", "s", "up", "up", "space",
-                        "down", "space", "c"]:
+            for key in [
+                "down",
+                "down",
+                "down",
+                "up",
+                "v",
+                "v",
+                "g",
+                "s",
+                "up",
+                "up",
+                "space",
+                "down",
+                "space",
+                "c",
+            ]:
                 await pilot.press(key)
                 await pilot.pause(0.15)
             await pilot.pause(0.5)

@@ -30,7 +30,7 @@ import pytest
 
 from axom_tui.api import AxomClient
 from axom_tui.download import DownloadManager, files
-from axom_tui.sim import FaultConfig, SimConfig, Simulator, SimServer
+from axom_tui.sim import FaultConfig, SimConfig, SimServer, Simulator
 from rel_faultstore import JOB_ID, STORAGE_FAULTS, Entry, FaultStore, blob, check_tree
 from rel_helpers import KEY, PYTHON, REPO, ThreadServer, child_env, figure
 
@@ -102,8 +102,14 @@ async def test_download_storm_every_file_verified_or_absent(tmp_path, monkeypatc
     script = [fault for fault in STORAGE_FAULTS for _ in range(18)]  # 18 of each kind,
     script = [f for f in script if f != "stall"] + ["stall"] * 6  # but stalls cost real time
     random.Random(7).shuffle(script)
-    store = FaultStore(entries(), script=script, fault_share=0.85,
-                       api_script=["503", "429"] * 6, stall_hold=STALL_TIMEOUT * 3, seed=11)
+    store = FaultStore(
+        entries(),
+        script=script,
+        fault_share=0.85,
+        api_script=["503", "429"] * 6,
+        stall_hold=STALL_TIMEOUT * 3,
+        seed=11,
+    )
     planned = len(script) + len(store.api_script)
     disk = DiskFull(budget=20, share=0.05, seed=3)
     disk.install(monkeypatch)
@@ -117,9 +123,14 @@ async def test_download_storm_every_file_verified_or_absent(tmp_path, monkeypatc
                 dest = store.dest = tmp_path / f"model-{sessions}"
                 for _ in range(60):
                     rounds += 1
-                    async with DownloadManager(client, max_parallel_files=3, sleep=_no_wait,
-                                               stall_timeout=STALL_TIMEOUT, max_attempts=10,
-                                               progress_interval=0.05) as manager:
+                    async with DownloadManager(
+                        client,
+                        max_parallel_files=3,
+                        sleep=_no_wait,
+                        stall_timeout=STALL_TIMEOUT,
+                        max_attempts=10,
+                        progress_interval=0.05,
+                    ) as manager:
                         outcome = await manager.download(JOB_ID, dest)
                     outcomes.append(outcome)
                     state = check_tree(dest, store.entries)
@@ -135,7 +146,9 @@ async def test_download_storm_every_file_verified_or_absent(tmp_path, monkeypatc
     assert problems == [], problems[:10]
     assert store.storage_auth == []
 
-    storage_faults = sum(n for f, n in store.served.items() if f not in ("ok",) and not f.startswith("api"))
+    storage_faults = sum(
+        n for f, n in store.served.items() if f not in ("ok",) and not f.startswith("api")
+    )
     api_faults = sum(n for f, n in store.served.items() if f.startswith("api"))
     injected = storage_faults + api_faults + disk.injected
     failed_rounds = sum(1 for o in outcomes if not o.ok)
@@ -161,6 +174,7 @@ async def test_download_storm_every_file_verified_or_absent(tmp_path, monkeypatc
 
 # ---------------------------------------------------------------- SIGKILL mid-transfer
 
+
 def _parts_bytes(dest: Path) -> int:
     """Bytes in .part files now; one may be renamed (finished) between listing and stat."""
     total = 0
@@ -175,19 +189,39 @@ def _parts_bytes(dest: Path) -> int:
 @pytest.mark.slow  # the download command in a subprocess, killed and started again
 def test_cli_killed_mid_write_resumes_byte_exact(tmp_path):
     dest = tmp_path / "out" / "storm-model-v1"  # --dest DIR: the model's own folder in DIR
-    store = FaultStore([Entry("model-00001-of-00002.safetensors", blob(4_400_000, 21)),
-                        Entry("model-00002-of-00002.safetensors", blob(1_500_000, 22)),
-                        Entry("config.json", b"{}\n" * 100)],
-                       dest=dest, piece_delay=0.008, seed=5)
+    store = FaultStore(
+        [
+            Entry("model-00001-of-00002.safetensors", blob(4_400_000, 21)),
+            Entry("model-00002-of-00002.safetensors", blob(1_500_000, 22)),
+            Entry("config.json", b"{}\n" * 100),
+        ],
+        dest=dest,
+        piece_delay=0.008,
+        seed=5,
+    )
     total = sum(len(e.data) for e in store.entries)
     kills, at_kill = 0, []
-    argv = [PYTHON, "-m", "axom_tui", "download", JOB_ID, "--dest", str(dest.parent),
-            "--parallel", "3"]
+    argv = [
+        PYTHON,
+        "-m",
+        "axom_tui",
+        "download",
+        JOB_ID,
+        "--dest",
+        str(dest.parent),
+        "--parallel",
+        "3",
+    ]
     with ThreadServer(store.app()) as server:
         env = child_env()
         for threshold in (0.2, 0.55):
-            proc = subprocess.Popen(argv + ["--base-url", server.origin + "/api"], env=env, cwd=REPO,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            proc = subprocess.Popen(
+                argv + ["--base-url", server.origin + "/api"],
+                env=env,
+                cwd=REPO,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
             deadline = time.monotonic() + 30
             while _parts_bytes(dest) < threshold * total and proc.poll() is None:
                 assert time.monotonic() < deadline, "the download did not progress"
@@ -198,8 +232,14 @@ def test_cli_killed_mid_write_resumes_byte_exact(tmp_path):
             at_kill.append(_parts_bytes(dest))
             state = check_tree(dest, store.entries)
             assert state["violations"] == [], state
-        done = subprocess.run(argv + ["--base-url", server.origin + "/api"], env=env, cwd=REPO,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            argv + ["--base-url", server.origin + "/api"],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert done.returncode == 0, done.stderr
     final = check_tree(dest, store.entries)
     assert sorted(final["verified"]) == sorted(e.rel for e in store.entries)
@@ -217,9 +257,17 @@ def test_cli_killed_mid_write_resumes_byte_exact(tmp_path):
 
 # ---------------------------------------------------------------- the simulator's own faults
 
+
 async def test_simulator_cut_and_error_faults(tmp_path):
-    sim = Simulator(SimConfig(seed=9, key=KEY, model_bytes=2_500_000, model_shards=2,
-                              faults=FaultConfig(cut=0.5, error_rate=0.15, drop=0.05, seed=4)))
+    sim = Simulator(
+        SimConfig(
+            seed=9,
+            key=KEY,
+            model_bytes=2_500_000,
+            model_shards=2,
+            faults=FaultConfig(cut=0.5, error_rate=0.15, drop=0.05, seed=4),
+        )
+    )
     models = sim.models()[:2]
     assert len(models) == 2
     rounds = 0
@@ -243,6 +291,8 @@ async def test_simulator_cut_and_error_faults(tmp_path):
     injected = counts["cut"] + counts["5xx"] + counts["drop"] + counts["429"]
     figure("downloads: simulator faults injected (cut/5xx/drop)", injected)
     figure("downloads: faults injected total", injected)
-    figure("downloads: files verified by sha256", sum(len(sim.storage.files(sim.visible_model(m["id"])))
-                                                    for m in models))
+    figure(
+        "downloads: files verified by sha256",
+        sum(len(sim.storage.files(sim.visible_model(m["id"]))) for m in models),
+    )
     assert counts["cut"] >= 2

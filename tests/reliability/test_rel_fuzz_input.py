@@ -16,14 +16,29 @@ import os
 import signal
 import threading
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
+
 from rel_helpers import figure
 
 CASES = 120
-PIECES = [b"\x1b", b"\x1b[", b"\x1b[<0;12;7M", b"\x1b[200~", b"\x1b[201~", b"\x1bO", b"\xe2\x9c",
-          b"\xff\xfe", b"q", b"/", b"\x03", b"\x1b[1;5A", b"\x1b]11;rgb:0000/0000/0000\x1b\\",
-          "日本語".encode(), b"\r", b"\x7f"]
+PIECES = [
+    b"\x1b",
+    b"\x1b[",
+    b"\x1b[<0;12;7M",
+    b"\x1b[200~",
+    b"\x1b[201~",
+    b"\x1bO",
+    b"\xe2\x9c",
+    b"\xff\xfe",
+    b"q",
+    b"/",
+    b"\x03",
+    b"\x1b[1;5A",
+    b"\x1b]11;rgb:0000/0000/0000\x1b\\",
+    "日本語".encode(),
+    b"\r",
+    b"\x7f",
+]
 
 
 class FakeApp:
@@ -88,12 +103,20 @@ async def _feed(chunks: list[bytes], ending: str) -> tuple[bool, list[int], list
             os.close(write)
 
 
-chunk = st.one_of(st.binary(max_size=64), st.sampled_from(PIECES),
-                  st.lists(st.sampled_from(PIECES), max_size=6).map(b"".join))
+chunk = st.one_of(
+    st.binary(max_size=64),
+    st.sampled_from(PIECES),
+    st.lists(st.sampled_from(PIECES), max_size=6).map(b"".join),
+)
 
 
-@settings(max_examples=CASES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=CASES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(chunks=st.lists(chunk, max_size=12), ending=st.sampled_from(["EOF", "EIO", "EBADF"]))
 def test_any_input_then_lost_input_ends_the_thread_and_the_app_once(chunks, ending) -> None:
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTSTP, signal.SIGCONT)}

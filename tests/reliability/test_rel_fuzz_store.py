@@ -17,16 +17,27 @@ import random
 from typing import Any
 
 import httpx
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from axom_tui.api import AxomClient
 from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
 from axom_tui.store import RunStore
 from rel_helpers import (
-    BASE, EVENTS, JOB, JOB_ID, KEY, LINE, MODEL, OVERVIEW, POINT, RESULT, TS, figure,
+    BASE,
+    EVENTS,
+    JOB,
+    JOB_ID,
+    KEY,
+    LINE,
+    MODEL,
+    OVERVIEW,
+    POINT,
+    RESULT,
+    TS,
+    figure,
     streamed_response,
 )
+
 
 class World:
     """A static little world served over MockTransport; ``garbage`` turns every answer bad."""
@@ -40,10 +51,16 @@ class World:
         self.bodies = {
             "/api/jobs": [job],
             f"/api/jobs/{JOB_ID}": job,
-            f"/api/jobs/{JOB_ID}/metrics": {"job_id": JOB_ID, "latest_step": 30,
-                                            "points": [dict(POINT, step=s, loss=1 / s) for s in (10, 20, 30)]},
-            f"/api/jobs/{JOB_ID}/logs": {"job_id": JOB_ID, "latest_seq": 3,
-                                         "lines": [dict(LINE, seq=i, text=f"line {i}") for i in (1, 2, 3)]},
+            f"/api/jobs/{JOB_ID}/metrics": {
+                "job_id": JOB_ID,
+                "latest_step": 30,
+                "points": [dict(POINT, step=s, loss=1 / s) for s in (10, 20, 30)],
+            },
+            f"/api/jobs/{JOB_ID}/logs": {
+                "job_id": JOB_ID,
+                "latest_seq": 3,
+                "lines": [dict(LINE, seq=i, text=f"line {i}") for i in (1, 2, 3)],
+            },
             f"/api/jobs/{JOB_ID}/events": EVENTS,
             f"/api/jobs/{JOB_ID}/result": RESULT,
             "/api/models": [MODEL],
@@ -58,7 +75,9 @@ class World:
         params = request.url.params
         body = self.bodies[path]
         if path.endswith("/metrics") and params.get("since_step"):
-            body = dict(body, points=[p for p in body["points"] if p["step"] > int(params["since_step"])])
+            body = dict(
+                body, points=[p for p in body["points"] if p["step"] > int(params["since_step"])]
+            )
         if path.endswith("/logs") and params.get("since"):
             body = dict(body, lines=[x for x in body["lines"] if x["seq"] > int(params["since"])])
         return httpx.Response(200, json=body)
@@ -73,16 +92,33 @@ def _bad_bodies() -> list[tuple[int, dict[str, str], bytes]]:
     """Answers every parser must refuse (a valid-but-different body would be news, not garbage)."""
     html = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
     return [
-        (200, {}, b""), (200, {}, b"{"), (200, {}, b"\xff\xfe"), (200, {}, html),
-        (200, {"Content-Type": "text/html"}, html), (204, {}, b""), (200, {}, b"[" * 50_000),
-        (200, {}, b'"just a string"'), (200, {}, b"42"), (200, {}, b"true"),
+        (200, {}, b""),
+        (200, {}, b"{"),
+        (200, {}, b"\xff\xfe"),
+        (200, {}, html),
+        (200, {"Content-Type": "text/html"}, html),
+        (204, {}, b""),
+        (200, {}, b"[" * 50_000),
+        (200, {}, b'"just a string"'),
+        (200, {}, b"42"),
+        (200, {}, b"true"),
         (200, {}, json.dumps({"points": "x", "lines": 5, "jobs": {"a": 1}, **POISON}).encode()),
-        (200, {}, json.dumps([{"id": JOB_ID, "status": 5, "kind": 5}]).encode()),
-        (200, {}, json.dumps({"job_id": JOB_ID, "points": [{"step": "ten"}],
-                              "lines": [{"seq": None}], **POISON}).encode()),
+        # every item bad: a list of nothing, not an empty list (one bad item among good ones
+        # is news, not garbage: it is skipped; test_rel_weather.py)
+        (200, {}, json.dumps([5, "x", None, [1]]).encode()),
+        (
+            200,
+            {},
+            json.dumps(
+                {"job_id": JOB_ID, "points": [{"step": "ten"}], "lines": [{"seq": None}], **POISON}
+            ).encode(),
+        ),
         (200, {"Content-Encoding": "gzip"}, b"not gzip at all"),
-        (500, {}, b'{"detail":"boom"}'), (502, {}, html), (429, {"Retry-After": "1"}, b""),
-        (503, {"Retry-After": "soon"}, b""), (418, {}, b"teapot"),
+        (500, {}, b'{"detail":"boom"}'),
+        (502, {}, html),
+        (429, {"Retry-After": "1"}, b""),
+        (503, {"Retry-After": "soon"}, b""),
+        (418, {}, b"teapot"),
     ]
 
 
@@ -92,13 +128,26 @@ STORE_EXAMPLES = 10
 def _snapshot(store: RunStore) -> Any:
     run = store.runs.get(JOB_ID)
     assert run is not None and run.job is not None
-    return (run.job, list(run.metrics.steps), list(run.metrics.column("loss")),
-            [(x.seq, x.text) for x in run.logs], list(run.events), run.result,
-            list(store.models), store.overview, list(store.order))
+    return (
+        run.job,
+        list(run.metrics.steps),
+        list(run.metrics.column("loss")),
+        [(x.seq, x.text) for x in run.logs],
+        list(run.events),
+        run.result,
+        list(store.models),
+        store.overview,
+        list(store.order),
+    )
 
 
-@settings(max_examples=STORE_EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=STORE_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 @given(seed=st.integers(0, 2**32 - 1), bad_seconds=st.integers(10, 30))
 def test_bad_polls_after_good_ones_leave_held_data_intact(seed, bad_seconds):
     async def scenario() -> None:
@@ -106,8 +155,9 @@ def test_bad_polls_after_good_ones_leave_held_data_intact(seed, bad_seconds):
         world = World(random.Random(seed), _bad_bodies())
         client = AxomClient(BASE, KEY, transport=httpx.MockTransport(world), retries=0)
         store = RunStore(clock=clock.now)
-        scheduler = PollScheduler(client, store, clock=clock, rng=random.Random(seed),
-                                  policy=PollPolicy(backoff_cap=5.0))
+        scheduler = PollScheduler(
+            client, store, clock=clock, rng=random.Random(seed), policy=PollPolicy(backoff_cap=5.0)
+        )
         scheduler.focus(JOB_ID)
         task = asyncio.create_task(scheduler.run())
         try:

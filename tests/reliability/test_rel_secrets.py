@@ -30,13 +30,20 @@ from axom_tui.api import AxomClient
 from axom_tui.api.errors import AuthError
 from axom_tui.api.secret import ApiKey, mask_key
 from axom_tui.download import DownloadManager
-from axom_tui.runtime import build_services
-from axom_tui.sim import SimConfig, Simulator, SimServer, create_app
+from axom_tui.runtime.services import build_services
+from axom_tui.sim import SimConfig, SimServer, Simulator, create_app
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.messages import DownloadRequested, ExportRequested, RunChosen
 from axom_tui.ui.settings import UiSettings
 from rel_helpers import (
-    KEY, PYTHON, REPO, ThreadServer, child_env, figure, leaks_in, run_in_pty,
+    KEY,
+    PYTHON,
+    REPO,
+    ThreadServer,
+    child_env,
+    figure,
+    leaks_in,
+    run_in_pty,
 )
 
 CHANNELS: list[str] = []
@@ -53,16 +60,27 @@ def grep(channel: str, text: str | bytes) -> None:
     assert found == [], f"{channel}: {found}"
 
 
-def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
     return cli_many([list(args)], env=env, timeout=timeout)[0]
 
 
-def cli_many(commands: list[list[str]], env: dict[str, str] | None = None,
-             timeout: float = 60) -> list[subprocess.CompletedProcess]:
+def cli_many(
+    commands: list[list[str]], env: dict[str, str] | None = None, timeout: float = 60
+) -> list[subprocess.CompletedProcess]:
     """Run several `python -m axom_tui ...` at once (start-up is most of their time)."""
-    procs = [subprocess.Popen([PYTHON, "-m", "axom_tui", *args], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env or child_env(), cwd=REPO)
-             for args in commands]
+    procs = [
+        subprocess.Popen(
+            [PYTHON, "-m", "axom_tui", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env or child_env(),
+            cwd=REPO,
+        )
+        for args in commands
+    ]
     out = []
     for args, proc in zip(commands, procs):
         stdout, stderr = proc.communicate(timeout=timeout)
@@ -71,6 +89,7 @@ def cli_many(commands: list[list[str]], env: dict[str, str] | None = None,
 
 
 # ---------------------------------------------------------------- servers
+
 
 class EchoingRejecter:
     """An API that rejects every key, echoing the Authorization header into the detail."""
@@ -96,13 +115,16 @@ def sim_server():
 
 # ---------------------------------------------------------------- config file
 
+
 def test_config_file_private_refused_when_readable_and_key_only_masked(tmp_path):
     modes = (0o644, 0o640, 0o600)
     for mode in modes:
         config = tmp_path / f"config-{mode:o}.toml"
         config.write_text(f'key = "{KEY}"\ntheme = "axom-light"\n')
         os.chmod(config, mode)
-    runs = cli_many([["config", "show", "--config", str(tmp_path / f"config-{m:o}.toml")] for m in modes])
+    runs = cli_many(
+        [["config", "show", "--config", str(tmp_path / f"config-{m:o}.toml")] for m in modes]
+    )
     results = dict(zip(modes, runs))
     for mode in (0o644, 0o640):
         out = results[mode]
@@ -142,8 +164,10 @@ def test_key_masked_in_reprs_and_unpicklable(tmp_path):
 
     settings = load_settings(config_path=tmp_path / "none.toml", env={"AXOM_KEY": KEY})
     client = AxomClient("https://console.axomlabs.ai/api", settings.key)
-    grep("repr(Settings), repr(AxomClient), str(ApiKey)",
-         repr(settings) + repr(client) + str(settings.key) + f"{settings.key}")
+    grep(
+        "repr(Settings), repr(AxomClient), str(ApiKey)",
+        repr(settings) + repr(client) + str(settings.key) + f"{settings.key}",
+    )
     with pytest.raises(TypeError):
         import pickle
 
@@ -152,6 +176,7 @@ def test_key_masked_in_reprs_and_unpicklable(tmp_path):
 
 
 # ---------------------------------------------------------------- logs
+
 
 class Capture(logging.Handler):
     def __init__(self) -> None:
@@ -173,8 +198,18 @@ class Capture(logging.Handler):
 @pytest.fixture
 def debug_logs():
     capture = Capture()
-    names = ("", "httpx", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access", "asyncio",
-             "axom_tui", "starlette", "h11")
+    names = (
+        "",
+        "httpx",
+        "httpcore",
+        "uvicorn",
+        "uvicorn.error",
+        "uvicorn.access",
+        "asyncio",
+        "axom_tui",
+        "starlette",
+        "h11",
+    )
     saved = {n: logging.getLogger(n).level for n in names}
     root = logging.getLogger()
     root.addHandler(capture)
@@ -223,18 +258,28 @@ async def test_debug_logs_hold_no_key_and_no_signature(debug_logs, tmp_path):
 
 # ---------------------------------------------------------------- screenshots, exports, toasts
 
+
 async def test_screenshots_exports_and_toasts_hold_no_key(sim_server, tmp_path):
     services = build_services(sim_server.base_url, ApiKey(KEY))
     shots, exports = tmp_path / "shots", tmp_path / "exports"
-    app = AxomApp(services, UiSettings(notify_desktop=False, screenshot_dir=shots, export_dir=exports,
-                                       download_dir=tmp_path / "downloads"))
+    app = AxomApp(
+        services,
+        UiSettings(
+            notify_desktop=False,
+            screenshot_dir=shots,
+            export_dir=exports,
+            download_dir=tmp_path / "downloads",
+        ),
+    )
     store = services.store
     async with app.run_test(size=(150, 45)) as pilot:
         for _ in range(100):
             if store.connection.state == "live" and store.order:
                 break
             await pilot.pause(0.05)
-        done = [j for j in store.order if store.runs[j].job and store.runs[j].job.status == "completed"]
+        done = [
+            j for j in store.order if store.runs[j].job and store.runs[j].job.status == "completed"
+        ]
         assert done
         app.post_message(RunChosen(done[0]))
         services.scheduler.focus(done[0])
@@ -281,9 +326,13 @@ async def test_auth_failure_with_echoing_server_shows_no_key(tmp_path):
         # the headless commands after the same failure
         base = server.origin + "/api"
         job = "00000000-0000-0000-0000-000000000000"
-        jobs, watch, download = cli_many([
-            ["jobs", "--json", "--base-url", base], ["watch", job, "--base-url", base],
-            ["download", job, "--base-url", base, "--dest", str(tmp_path / "d")]])
+        jobs, watch, download = cli_many(
+            [
+                ["jobs", "--json", "--base-url", base],
+                ["watch", job, "--base-url", base],
+                ["download", job, "--base-url", base, "--dest", str(tmp_path / "d")],
+            ]
+        )
     assert echo.seen and all(a == f"Bearer {KEY}" for a in echo.seen)  # the server did echo it
     assert "key rejected" in header and mask_key(KEY) in header
     grep("screenshot during auth failure", svg)
@@ -310,7 +359,7 @@ CRASHER = textwrap.dedent("""
             raise RuntimeError("forced crash while holding " + secret)
 
     AxomApp._flush_changes = crash
-    from axom_tui.cli import main
+    from axom_tui.cli.main import main
     sys.exit(main(sys.argv[1:]))
 """)
 
@@ -320,8 +369,15 @@ def test_forced_crash_report_holds_no_key(sim_server, tmp_path):
     script = tmp_path / "crasher.py"
     script.write_text(CRASHER)
     env = child_env(TERM="xterm-256color", XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path))
-    run = run_in_pty([PYTHON, str(script), "--base-url", sim_server.base_url], env, cols=120,
-                     rows=40, quit_at=20.0, timeout=30, cwd=str(tmp_path))
+    run = run_in_pty(
+        [PYTHON, str(script), "--base-url", sim_server.base_url],
+        env,
+        cols=120,
+        rows=40,
+        quit_at=20.0,
+        timeout=30,
+        cwd=str(tmp_path),
+    )
     text = run.output.decode("utf-8", "replace")
     assert run.returncode not in (0, None), run.timeline
     assert "RuntimeError" in text and "forced crash while holding" in text, text[-2000:]
@@ -330,9 +386,14 @@ def test_forced_crash_report_holds_no_key(sim_server, tmp_path):
 
 # ---------------------------------------------------------------- headless output
 
+
 def test_jobs_json_output_holds_no_key(sim_server):
-    out, table = cli_many([["jobs", "--json", "--base-url", sim_server.base_url],
-                           ["jobs", "--base-url", sim_server.base_url]])
+    out, table = cli_many(
+        [
+            ["jobs", "--json", "--base-url", sim_server.base_url],
+            ["jobs", "--base-url", sim_server.base_url],
+        ]
+    )
     assert out.returncode == 0, out.stderr
     jobs = json.loads(out.stdout)
     assert len(jobs) >= 5 and all("id" in j for j in jobs)
@@ -342,6 +403,7 @@ def test_jobs_json_output_holds_no_key(sim_server):
 
 
 # ---------------------------------------------------------------- where the key goes
+
 
 class Hop:
     """Records the Authorization header of every request; redirects /api/jobs when told to."""

@@ -32,24 +32,46 @@ REFOCUS_EVERY = 900.0  # the user looks at another run every 15 simulated minute
 FAULTS = FaultConfig(error_rate=0.12, rate_limit=0.03, retry_after=3, drop=0.06, seed=23)
 # A calmer rhythm than the default (the default is covered by tests/poll); the faults and
 # the data paths are the same, and three hours fit in a few seconds of wall time.
-POLICY = PollPolicy(focused_active=8.0, focused_active_events=30.0, visible_active=16.0,
-                    background_min=120.0, jobs_list=30.0, overview=300.0, models=300.0,
-                    focused_waiting_job=10.0, focused_waiting_logs=20.0)
+POLICY = PollPolicy(
+    focused_active=8.0,
+    focused_active_events=30.0,
+    visible_active=16.0,
+    background_min=120.0,
+    jobs_list=30.0,
+    overview=300.0,
+    models=300.0,
+    focused_waiting_job=10.0,
+    focused_waiting_logs=20.0,
+)
 
 
 class SoakWorld:
     def __init__(self) -> None:
-        config = SimConfig(seed=11, key=KEY, faults=FAULTS, initial_runs=len(ROLE_ORDER),
-                           history_runs=2, submit_every=600, max_live_runs=8)
+        config = SimConfig(
+            seed=11,
+            key=KEY,
+            faults=FAULTS,
+            initial_runs=len(ROLE_ORDER),
+            history_runs=2,
+            submit_every=600,
+            max_live_runs=8,
+        )
         self.sim = Simulator(config, clock=ManualClock())
         self.app = create_app(self.sim)  # the fault middleware: it counts what it injected
         self.clock = FakeClock(start=10_000.0)
-        self.net = NetworkFaults(httpx.ASGITransport(self.app), self.clock.sleep,
-                                     share=0.04, spike=(3.0, 40.0), overlap=0.05, seed=5)
+        self.net = NetworkFaults(
+            httpx.ASGITransport(self.app),
+            self.clock.sleep,
+            share=0.04,
+            spike=(3.0, 40.0),
+            overlap=0.05,
+            seed=5,
+        )
         self.client = AxomClient("http://sim/api", KEY, transport=self.net, retries=0)
         self.store = RunStore(clock=self.clock.now)
-        self.scheduler = PollScheduler(self.client, self.store, policy=POLICY, clock=self.clock,
-                                       rng=random.Random(3))
+        self.scheduler = PollScheduler(
+            self.client, self.store, policy=POLICY, clock=self.clock, rng=random.Random(3)
+        )
         self.attended: set[str] = set()
         self.rng = random.Random(17)
 
@@ -64,8 +86,11 @@ class SoakWorld:
 
     def refocus(self) -> None:
         """Like a user: look at a live run (or any, when none is live), tile one more."""
-        live = [j for j in self.store.order
-                if self.store.runs[j].job is not None and not self.store.runs[j].job.terminal]
+        live = [
+            j
+            for j in self.store.order
+            if self.store.runs[j].job is not None and not self.store.runs[j].job.terminal
+        ]
         pool = live or list(self.store.order)
         picks = self.rng.sample(pool, min(2, len(pool)))
         if picks:
@@ -118,10 +143,17 @@ async def test_three_simulated_hours_under_faults_lose_and_duplicate_nothing(mon
         await world.step(90.0, world_moves=False)
         recovered = store.connection.state
         statuses = {job_id: sim.job(job_id) for job_id in sim.job_ids()}
-        wrong = [(j[:8], store.runs[j].job.status if j in store.runs and store.runs[j].job else None,
-                  s["status"]) for j, s in statuses.items()
-                 if j not in store.runs or store.runs[j].job is None
-                 or (store.runs[j].job.status, store.runs[j].job.retries) != (s["status"], s["retries"])]
+        wrong = [
+            (
+                j[:8],
+                store.runs[j].job.status if j in store.runs and store.runs[j].job else None,
+                s["status"],
+            )
+            for j, s in statuses.items()
+            if j not in store.runs
+            or store.runs[j].job is None
+            or (store.runs[j].job.status, store.runs[j].job.retries) != (s["status"], s["retries"])
+        ]
     finally:
         sched.stop()
         await task
@@ -130,7 +162,9 @@ async def test_three_simulated_hours_under_faults_lose_and_duplicate_nothing(mon
     counts = world.app.counts
     preemptions = sum(1 for j in sim.job_ids() for e in sim.events(j) if e["kind"] == "preempted")
     resent = sum(len(store.runs[j].metrics.resume_points) for j in world.attended)
-    injected = counts["5xx"] + counts["429"] + counts["drop"] + world.net.spikes + world.net.overlaps
+    injected = (
+        counts["5xx"] + counts["429"] + counts["drop"] + world.net.spikes + world.net.overlaps
+    )
     figure("soak: simulated seconds", SIM_SECONDS)
     figure("soak: requests", world.net.requests)
     figure("soak: faults injected (5xx)", counts["5xx"])

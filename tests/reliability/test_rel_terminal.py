@@ -19,13 +19,12 @@ import re
 from collections import Counter
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from rich.console import Console
 
 from axom_tui.api.secret import ApiKey
-from axom_tui.runtime import build_services
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
+from axom_tui.runtime.services import build_services
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.header_bar import HeaderBar
@@ -34,22 +33,24 @@ from rel_hostile import HOSTILE, NAMES, RUN_IDS, HostileApi
 
 # One escape sequence, as a terminal parses it (after UTF-8 decoding).
 SEQUENCE = re.compile(
-    r"\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"     # CSI
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"           # OSC
-    r"|\x1b[P_^X][^\x1b]*(?:\x1b\\)?"                # DCS, APC, PM, SOS
-    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"                  # two-byte escapes
-    r"|\x1b"                                         # a lone ESC
+    r"\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC
+    r"|\x1b[P_^X][^\x1b]*(?:\x1b\\)?"  # DCS, APC, PM, SOS
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"  # two-byte escapes
+    r"|\x1b"  # a lone ESC
 )
 # CSI the app (Textual) writes: SGR, absolute cursor position, private modes and their
 # queries, kitty keyboard protocol push/pop. (An SGR from server text would look the
 # same: that the sanitizer turned those into visible text is checked separately.)
 APP_CSI = re.compile(r"\x1b\[(?:[0-9;]*m|[0-9]+;[0-9]+H|\?[0-9;]+[hl]|\?[0-9;]+\$p|[<>][0-9;]*u)$")
-APP_OSC = re.compile(r"\x1b\]22;[a-z-]+\x07$")          # mouse pointer shape
+APP_OSC = re.compile(r"\x1b\]22;[a-z-]+\x07$")  # mouse pointer shape
 # Hostile strings shaped exactly like sequences the app writes: their visible stand-ins
 # (␛ + the rest) must be in the output instead.
 LOOK_LIKE_THE_APP = ("\x1b[31mred\x1b[0m", "\x1b[?1049l")
 NOTIFY_OSC = re.compile(r"\x1b\](?:9|777;notify);(?P<body>[^\x07]*)\x07$")  # desktop notification
-UNSAFE_CHAR = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+UNSAFE_CHAR = re.compile(
+    r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def audit(text: str) -> dict[str, list[str]]:
@@ -58,7 +59,7 @@ def audit(text: str) -> dict[str, list[str]]:
     plain = []
     last = 0
     for match in SEQUENCE.finditer(text):
-        plain.append(text[last:match.start()])
+        plain.append(text[last : match.start()])
         last = match.end()
         seq = match.group(0)
         if APP_CSI.match(seq) or APP_OSC.match(seq) or seq in ("\x1b7", "\x1b8", "\x1b=", "\x1b>"):
@@ -82,8 +83,11 @@ def test_the_auditor_catches_what_it_must():
             continue  # see above
         bad = audit(text)
         assert bad["sequences"] or bad["controls"], repr(text)
-    assert audit("\x1b[?1049h\x1b[1;1H\x1b[38;2;1;2;3mok\x1b[0m\x1b]22;default\x07\r\n") == \
-        {"sequences": [], "controls": [], "notify_bodies": []}
+    assert audit("\x1b[?1049h\x1b[1;1H\x1b[38;2;1;2;3mok\x1b[0m\x1b]22;default\x07\r\n") == {
+        "sequences": [],
+        "controls": [],
+        "notify_bodies": [],
+    }
     assert audit("\x1b]9;Run failed: \x9d0;x\x07")["notify_bodies"]
 
 
@@ -92,11 +96,18 @@ def _start_headless(base: str, tmp_path) -> tuple[list[list[str]], list]:
     in the background: they run while the dashboard runs in the pty."""
     import subprocess
 
-    commands = [["jobs", "--base-url", base], ["jobs", "--json", "--base-url", base],
-                ["watch", RUN_IDS[0], "--base-url", base]]
+    commands = [
+        ["jobs", "--base-url", base],
+        ["jobs", "--json", "--base-url", base],
+        ["watch", RUN_IDS[0], "--base-url", base],
+    ]
     env = child_env(XDG_CONFIG_HOME=str(tmp_path))
-    return commands, [subprocess.Popen([PYTHON, "-m", "axom_tui", *c], stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, env=env) for c in commands]
+    return commands, [
+        subprocess.Popen(
+            [PYTHON, "-m", "axom_tui", *c], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        for c in commands
+    ]
 
 
 def _audit_headless(commands, procs) -> int:
@@ -123,21 +134,42 @@ def test_real_app_in_a_pty_writes_no_server_controlled_escapes(tmp_path):
         commands, procs = _start_headless(headless_server.origin + "/api", tmp_path)
         config = tmp_path / "axom.toml"  # the desktop notification is a setting (off by default)
         config.write_text("[notify]\ndesktop = true\n")
-        env = child_env(TERM="xterm-256color", COLORTERM="truecolor", XDG_CONFIG_HOME=str(tmp_path),
-                        HOME=str(tmp_path), AXOM_CONFIG=str(config))
-        keys = [(0.6, b"\x1b[B"), (1.2, b"\x1b[B"), (1.8, b"\x1b[B"), (2.4, b"\x1b[B"),
-                (3.0, b"\x1b[A\x1b[A\x1b[A\x1b[A"), (3.6, b"\t"), (4.2, b"\t")]
-        run = run_in_pty([PYTHON, "-m", "axom_tui", "--base-url", server.origin + "/api"], env,
-                         cols=160, rows=50, keys=keys, quit_at=5.0, ready="·tui".encode(),
-                         timeout=45, cwd=str(tmp_path))
+        env = child_env(
+            TERM="xterm-256color",
+            COLORTERM="truecolor",
+            XDG_CONFIG_HOME=str(tmp_path),
+            HOME=str(tmp_path),
+            AXOM_CONFIG=str(config),
+        )
+        keys = [
+            (0.6, b"\x1b[B"),
+            (1.2, b"\x1b[B"),
+            (1.8, b"\x1b[B"),
+            (2.4, b"\x1b[B"),
+            (3.0, b"\x1b[A\x1b[A\x1b[A\x1b[A"),
+            (3.6, b"\t"),
+            (4.2, b"\t"),
+        ]
+        run = run_in_pty(
+            [PYTHON, "-m", "axom_tui", "--base-url", server.origin + "/api"],
+            env,
+            cols=160,
+            rows=50,
+            keys=keys,
+            quit_at=5.0,
+            ready="·tui".encode(),
+            timeout=45,
+            cwd=str(tmp_path),
+        )
         headless_escape_bytes = _audit_headless(commands, procs)
     text = run.output.decode("utf-8", "replace")
     found = audit(text)
     sequences = SEQUENCE.findall(text)
     kinds = Counter(re.sub(r"[0-9;]+", "N", s)[:12] for s in sequences)
     notify = [s for s in sequences if NOTIFY_OSC.match(s)]
-    escape_bytes = sum(len(s.encode()) for s in found["sequences"] + found["notify_bodies"]) \
-        + sum(len(c.encode()) for c in found["controls"])
+    escape_bytes = sum(len(s.encode()) for s in found["sequences"] + found["notify_bodies"]) + sum(
+        len(c.encode()) for c in found["controls"]
+    )
 
     figure("terminal: bytes captured from the pty", len(run.output))
     figure("terminal: escape sequences parsed", len(sequences))
@@ -150,8 +182,20 @@ def test_real_app_in_a_pty_writes_no_server_controlled_escapes(tmp_path):
     assert found["controls"] == [], Counter(found["controls"])
     assert found["notify_bodies"] == [], found["notify_bodies"]
     assert escape_bytes == 0 and headless_escape_bytes == 0
-    for marker in ("\x1b]0;pwned", "\x1b]2;pwned", "\x1b]8;", "\x1b]52;", "\x1b]10;", "\x1bP",
-                   "\x1b_", "\x1bc", "\x1b[6n", "\x1b[21t", "\x9b", "\x9d"):
+    for marker in (
+        "\x1b]0;pwned",
+        "\x1b]2;pwned",
+        "\x1b]8;",
+        "\x1b]52;",
+        "\x1b]10;",
+        "\x1bP",
+        "\x1b_",
+        "\x1bc",
+        "\x1b[6n",
+        "\x1b[21t",
+        "\x9b",
+        "\x9d",
+    ):
         assert marker not in text, repr(marker)
     # no window title set at all (the app never sets one; server text can't)
     assert not re.search(r"\x1b\][012];", text)
@@ -166,10 +210,20 @@ def test_real_app_in_a_pty_writes_no_server_controlled_escapes(tmp_path):
 
 # ---------------------------------------------------------------- in process: no links, no actions
 
+
 def _segments(app: AxomApp) -> list:
-    console = Console(width=app.size[0], height=app.size[1], file=io.StringIO(), force_terminal=True,
-                      color_system="truecolor", record=True, legacy_windows=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    console = Console(
+        width=app.size[0],
+        height=app.size[1],
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
     return list(console._record_buffer)
 
 
@@ -224,12 +278,13 @@ SANITIZER_EXAMPLES = 300
 
 
 @settings(max_examples=SANITIZER_EXAMPLES, deadline=None, derandomize=True, database=None)
-@given(st.text(alphabet=st.characters(codec=None, exclude_categories=["Cs"]), max_size=60)
-       | st.lists(st.sampled_from(HOSTILE), max_size=5).map("".join))
+@given(
+    st.text(alphabet=st.characters(codec=None, exclude_categories=["Cs"]), max_size=60)
+    | st.lists(st.sampled_from(HOSTILE), max_size=5).map("".join)
+)
 def test_clean_text_never_lets_a_control_through(text):
     out = clean_text(text, max_len=None)
     assert not UNSAFE_CHAR.search(out) and "\x1b" not in out and "\n" not in out
     assert audit(out)["sequences"] == []
-
 
     figure("fuzz: cases run (sanitizer)", 1)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sim_helpers import api_client, make_sim
 
 from axom_tui.sim import Simulator
+from sim_helpers import api_client, make_sim
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+
 from axom_tui.sim import ManualClock, SimConfig, Simulator, create_app
 
 KEY = "axom_live_testkey0123456789abcdefghij"
@@ -17,13 +18,15 @@ def make_sim(**kw) -> Simulator:
 
 
 def api_client(sim: Simulator, headers: dict | None = AUTH) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(create_app(sim)),
-                             base_url="http://sim.test/api", headers=headers or {})
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(create_app(sim)),
+        base_url="http://sim.test/api",
+        headers=headers or {},
+    )
 
 
 def storage_client(sim: Simulator, app=None) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app or create_app(sim)))
-
 
 
 async def job_by_name_role(client, sim, role: str) -> dict:

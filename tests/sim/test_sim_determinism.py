@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import time
 
-from sim_helpers import api_client, make_sim
-
 from axom_tui.sim import ManualClock, RealClock, SimConfig, Simulator
+from sim_helpers import api_client, make_sim
 
 
 async def snapshot(sim) -> dict:
     async with api_client(sim) as c:
         jobs = (await c.get("/jobs", params={"limit": 200})).text
-        out = {"jobs": jobs, "models": (await c.get("/models")).text,
-               "overview": (await c.get("/overview")).text}
+        out = {
+            "jobs": jobs,
+            "models": (await c.get("/models")).text,
+            "overview": (await c.get("/overview")).text,
+        }
         for jid in sim.job_ids():
-            out[jid] = ((await c.get(f"/jobs/{jid}/metrics", params={"since_step": 0})).text,
-                        (await c.get(f"/jobs/{jid}/logs")).text,
-                        (await c.get(f"/jobs/{jid}/events")).text)
+            out[jid] = (
+                (await c.get(f"/jobs/{jid}/metrics", params={"since_step": 0})).text,
+                (await c.get(f"/jobs/{jid}/logs")).text,
+                (await c.get(f"/jobs/{jid}/events")).text,
+            )
         return out
 
 
@@ -71,8 +75,11 @@ def test_manual_clock():
 
 def test_step_rate_about_an_hour_per_6000_steps():
     sim = make_sim()
-    run = next(r for r in sim.runs if r.spec.total_steps == 6000 and r.spec.type == "train"
-               and not r.spec.interrupts)
+    run = next(
+        r
+        for r in sim.runs
+        if r.spec.total_steps == 6000 and r.spec.type == "train" and not r.spec.interrupts
+    )
     hours = run.plan.end / 3600
     assert 0.6 < hours < 1.8
     # at --speed 30, a running run shows progress within each real second

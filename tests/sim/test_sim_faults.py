@@ -6,16 +6,24 @@ import time
 
 import httpx
 import pytest
-from sim_helpers import AUTH, api_client, make_sim, storage_client
 
 from axom_tui.sim import FaultConfig, SimServer, create_app
+from sim_helpers import AUTH, api_client, make_sim, storage_client
 
 
 def test_parse_spec():
-    f = FaultConfig.parse("latency=0.2,error_rate=0.1,rate_limit=0.05,retry_after=2,drop=0.05,"
-                          "cut=0.3,storage_latency=0.5,storage_bps=1e6,jitter=0.1,seed=9")
-    assert (f.latency, f.error_rate, f.rate_limit, f.retry_after, f.drop, f.cut) == \
-        (0.2, 0.1, 0.05, 2, 0.05, 0.3)
+    f = FaultConfig.parse(
+        "latency=0.2,error_rate=0.1,rate_limit=0.05,retry_after=2,drop=0.05,"
+        "cut=0.3,storage_latency=0.5,storage_bps=1e6,jitter=0.1,seed=9"
+    )
+    assert (f.latency, f.error_rate, f.rate_limit, f.retry_after, f.drop, f.cut) == (
+        0.2,
+        0.1,
+        0.05,
+        2,
+        0.05,
+        0.3,
+    )
     assert (f.storage_latency, f.storage_bps, f.jitter, f.seed) == (0.5, 1e6, 0.1, 9)
     assert f.active and FaultConfig.parse(f.spec()) == f
     assert FaultConfig.parse("") == FaultConfig.parse("none") == FaultConfig()
@@ -60,8 +68,11 @@ async def test_latency(sim):
 
 async def test_storage_throttle(client, sim):
     model = (await client.get("/models")).json()[0]
-    f = next(x for x in (await client.get(f"/models/{model['id']}/download")).json()["files"]
-             if x["rel"].endswith(".safetensors"))
+    f = next(
+        x
+        for x in (await client.get(f"/models/{model['id']}/download")).json()["files"]
+        if x["rel"].endswith(".safetensors")
+    )
     sim.faults = FaultConfig(storage_bps=2_000_000)
     async with storage_client(sim) as s:
         t = time.perf_counter()
@@ -124,8 +135,9 @@ def test_fault_rng_is_seeded():
     async def codes(seed: int) -> list[int]:
         sim = make_sim()
         sim.faults = FaultConfig(error_rate=0.5, seed=seed)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(create_app(sim)),
-                                     base_url="http://t/api", headers=AUTH) as c:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(create_app(sim)), base_url="http://t/api", headers=AUTH
+        ) as c:
             return [(await c.get("/jobs", params={"limit": 1})).status_code for _ in range(40)]
 
     assert asyncio.run(codes(5)) == asyncio.run(codes(5)) != asyncio.run(codes(6))

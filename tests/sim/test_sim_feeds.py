@@ -5,13 +5,23 @@ from __future__ import annotations
 import json
 import math
 
+from axom_tui.sim import GPU_HOUR_USD
 from sim_helpers import job_by_name_role
 
-from axom_tui.sim import GPU_HOUR_USD
-
-RESULT_KEYS = {"job_id", "ppl_baseline", "ppl_final", "ppl_delta_pct", "loss_final",
-               "params_before", "params_after", "params_delta", "function_preservation",
-               "gpu_seconds", "tokens_processed", "cost_usd"}
+RESULT_KEYS = {
+    "job_id",
+    "ppl_baseline",
+    "ppl_final",
+    "ppl_delta_pct",
+    "loss_final",
+    "params_before",
+    "params_after",
+    "params_delta",
+    "function_preservation",
+    "gpu_seconds",
+    "tokens_processed",
+    "cost_usd",
+}
 POINT_KEYS = {"ts", "step", "cycle", "phase", "loss", "lr", "throughput", "vram_gb", "grad_norm"}
 
 
@@ -177,8 +187,10 @@ async def test_hostile_log_lines(client, sim):
     assert "\x1b]0;pwned\x07" in joined and "\x1b[" in joined
     assert "[bold red]x[/]" in joined and "[@click=app.quit]" in joined
     assert max(len(t) for t in texts) >= 5000
-    assert any(x["stream"] == "stderr" for x in
-               (await client.get(f"/jobs/{job['id']}/logs")).json()["lines"])
+    assert any(
+        x["stream"] == "stderr"
+        for x in (await client.get(f"/jobs/{job['id']}/logs")).json()["lines"]
+    )
 
 
 async def test_logs_look_like_a_trainer(client, sim):
@@ -203,8 +215,9 @@ async def test_events_kinds(client, sim):
 async def test_ground_truth_matches_a_polling_client(client, sim):
     """A client that merges by step (newest wins) and rewinds on preemption ends equal to truth."""
     targets = [await job_by_name_role(client, sim, r) for r in ("preempt-twice", "failing", "nan")]
-    store = {j["id"]: {"pts": {}, "logs": [], "cursor": None, "seq": 0, "retries": 0}
-             for j in targets}
+    store = {
+        j["id"]: {"pts": {}, "logs": [], "cursor": None, "seq": 0, "retries": 0} for j in targets
+    }
     for _ in range(80):
         sim.clock.advance(71)
         for jid, s in store.items():
@@ -245,11 +258,20 @@ async def test_catalog_overview_usage(client, sim):
     assert len(bm) >= 3 and all({"id", "name", "params"} <= set(b) for b in bm)
     assert len(ds) >= 3 and all({"id", "name"} <= set(d) for d in ds)
     ov = (await client.get("/overview", params={"days": 30})).json()
-    assert set(ov) == {"active_runs", "models", "datasets", "gpu_minutes_period",
-                       "tokens_period", "spend_usd_period", "period_days"}
+    assert set(ov) == {
+        "active_runs",
+        "models",
+        "datasets",
+        "gpu_minutes_period",
+        "tokens_period",
+        "spend_usd_period",
+        "period_days",
+    }
     assert ov["active_runs"] >= 6 and ov["models"] >= 3 and ov["datasets"] == len(ds)
-    assert ov["spend_usd_period"] == round(ov["gpu_minutes_period"] / 60 * GPU_HOUR_USD, 2) or \
-        abs(ov["spend_usd_period"] - ov["gpu_minutes_period"] / 60 * GPU_HOUR_USD) < 0.05
+    assert (
+        ov["spend_usd_period"] == round(ov["gpu_minutes_period"] / 60 * GPU_HOUR_USD, 2)
+        or abs(ov["spend_usd_period"] - ov["gpu_minutes_period"] / 60 * GPU_HOUR_USD) < 0.05
+    )
     us = (await client.get("/usage")).json()
     assert us["period_days"] == 14 and len(us["buckets"]) == 14 and us["unit"] == "day"
     assert {"date", "gpu_minutes", "tokens", "cost_usd", "jobs"} == set(us["buckets"][0])

@@ -7,13 +7,26 @@ import uuid
 
 from axom_tui.sim import LEGAL_TRANSITIONS, STATUSES, TERMINAL
 from axom_tui.sim.scenario import ROLE_ORDER
-
 from sim_helpers import job_by_name_role, make_sim
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-JOB_KEYS = {"id", "type", "status", "retries", "error", "name", "base_model_id", "dataset_id",
-            "hyperparams", "total_steps", "latest_step", "created_at", "updated_at",
-            "started_at", "finished_at"}
+JOB_KEYS = {
+    "id",
+    "type",
+    "status",
+    "retries",
+    "error",
+    "name",
+    "base_model_id",
+    "dataset_id",
+    "hyperparams",
+    "total_steps",
+    "latest_step",
+    "created_at",
+    "updated_at",
+    "started_at",
+    "finished_at",
+}
 
 
 def check_chain(job: dict, events: list[dict]) -> list[str]:
@@ -118,8 +131,12 @@ async def test_preempted_twice_requeues_and_retries_rise(client, sim):
     events = (await client.get(f"/jobs/{job['id']}/events")).json()
     chain = [(e["payload"]["from"], e["payload"]["to"]) for e in events if e["kind"] == "status"]
     i = chain.index(("running", "preempted"))
-    assert chain[i + 1: i + 5] == [("preempted", "queued"), ("queued", "provisioning"),
-                                   ("provisioning", "staging"), ("staging", "running")]
+    assert chain[i + 1 : i + 5] == [
+        ("preempted", "queued"),
+        ("queued", "provisioning"),
+        ("provisioning", "staging"),
+        ("staging", "running"),
+    ]
     assert [e["payload"]["retries"] for e in events if e["kind"] == "preempted"] == [1, 2]
 
 

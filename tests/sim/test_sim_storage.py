@@ -8,15 +8,15 @@ import struct
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
-from sim_helpers import AUTH, READ_KEY, api_client, make_sim, storage_client
 
 from axom_tui.sim import TERMINAL, create_app
+from sim_helpers import AUTH, READ_KEY, api_client, make_sim, storage_client
 
 
 def check_safetensors(blob_head: bytes, size: int) -> dict:
     """Validate a safetensors header against the file size; return the tensor table."""
     (n,) = struct.unpack("<Q", blob_head[:8])
-    header = json.loads(blob_head[8:8 + n])
+    header = json.loads(blob_head[8 : 8 + n])
     meta = header.pop("__metadata__", None)
     assert meta is None or all(isinstance(v, str) for v in meta.values())
     spans = sorted(t["data_offsets"] for t in header.values())
@@ -152,8 +152,12 @@ async def test_presigned_url_rules():
         assert r.status_code == 400 and b"<Error>" in r.content
         # tampering with anything signed -> 403
         exp = parse_qs(urlsplit(f["url"]).query)["expires"][0]
-        for bad in (tamper(f["url"], sig="0" * 64), tamper(f["url"], expires=str(int(exp) + 999)),
-                    f["url"].replace(f["rel"], "config.json"), f["url"].split("?")[0]):
+        for bad in (
+            tamper(f["url"], sig="0" * 64),
+            tamper(f["url"], expires=str(int(exp) + 999)),
+            f["url"].replace(f["rel"], "config.json"),
+            f["url"].split("?")[0],
+        ):
             r = await s.get(bad)
             assert r.status_code == 403, bad
         # expiry is real wall time

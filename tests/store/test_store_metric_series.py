@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from axom_tui.api.records import MetricPoint
 from axom_tui.store import METRIC_COLUMNS, MetricSeries
 
 
-def pt(step: int, loss: float = 1.0, cycle: int | None = 1, phase: str | None = "train",
-       **extra: float) -> MetricPoint:
-    return MetricPoint(step=step, loss=loss, grad_norm=extra.get("grad_norm", 0.5),
-                       lr=extra.get("lr", 1e-4), throughput=extra.get("throughput", 1.4),
-                       vram_gb=extra.get("vram_gb", 20.0), cycle=cycle, phase=phase)
+def pt(
+    step: int, loss: float = 1.0, cycle: int | None = 1, phase: str | None = "train", **extra: float
+) -> MetricPoint:
+    return MetricPoint(
+        step=step,
+        loss=loss,
+        grad_norm=extra.get("grad_norm", 0.5),
+        lr=extra.get("lr", 1e-4),
+        throughput=extra.get("throughput", 1.4),
+        vram_gb=extra.get("vram_gb", 20.0),
+        cycle=cycle,
+        phase=phase,
+    )
 
 
 def test_append_fast_path_keeps_order_and_counts():
@@ -77,10 +84,12 @@ def test_duplicate_step_within_one_batch_keeps_the_later_value():
 
 def test_cycle_boundaries_and_phases_run_length_encoded():
     s = MetricSeries()
-    points = [pt(i, cycle=1 + (i - 1) // 100, phase="grow" if (i - 1) % 100 < 5 else "train")
-              for i in range(1, 401)]
+    points = [
+        pt(i, cycle=1 + (i - 1) // 100, phase="grow" if (i - 1) % 100 < 5 else "train")
+        for i in range(1, 401)
+    ]
     for i in range(0, 400, 50):
-        s.merge(points[i:i + 50])
+        s.merge(points[i : i + 50])
     assert s.cycle_boundaries() == [101, 201, 301]
     assert len(s.labels) == 8  # (grow, train) x 4 cycles, not 400 entries
     assert s.cycle_at(150) == 2 and s.phase_at(101) == "grow" and s.phase_at(106) == "train"
@@ -133,12 +142,22 @@ def test_steps_beyond_32_bits_promote_the_column():
 
 
 def test_memory_budget_at_100k_points():
-    points = [MetricPoint(step=i, loss=1.0, grad_norm=0.5, lr=1e-4, throughput=1.4, vram_gb=20.0,
-                          cycle=1 + i // 20_000, phase="train" if i % 1000 else "eval")
-              for i in range(100_000)]
+    points = [
+        MetricPoint(
+            step=i,
+            loss=1.0,
+            grad_norm=0.5,
+            lr=1e-4,
+            throughput=1.4,
+            vram_gb=20.0,
+            cycle=1 + i // 20_000,
+            phase="train" if i % 1000 else "eval",
+        )
+        for i in range(100_000)
+    ]
     s = MetricSeries()
     for i in range(0, len(points), 250):
-        s.merge(points[i:i + 250])
+        s.merge(points[i : i + 250])
         if len(s) % 9_750 == 0:  # the budget holds at every size, not only at the end
             assert s.memory_bytes() / len(s) <= 48, len(s)
     assert len(s) == 100_000
@@ -148,9 +167,15 @@ def test_memory_budget_at_100k_points():
 # ------------------------------------------------------------ property: newest value wins
 
 batches = st.lists(
-    st.lists(st.tuples(st.integers(0, 60), st.floats(allow_nan=True, allow_infinity=True),
-                       st.integers(1, 3), st.sampled_from(["train", "grow", None])),
-             max_size=20),
+    st.lists(
+        st.tuples(
+            st.integers(0, 60),
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.integers(1, 3),
+            st.sampled_from(["train", "grow", None]),
+        ),
+        max_size=20,
+    ),
     max_size=8,
 )
 
@@ -161,7 +186,9 @@ def test_merge_equals_dict_with_newest_value(batch_list):
     s = MetricSeries()
     model: dict[int, tuple] = {}
     for batch in batch_list:
-        s.merge([pt(step, loss=loss, cycle=cycle, phase=phase) for step, loss, cycle, phase in batch])
+        s.merge(
+            [pt(step, loss=loss, cycle=cycle, phase=phase) for step, loss, cycle, phase in batch]
+        )
         for step, loss, cycle, phase in batch:
             model[step] = (loss, cycle, phase)
     assert list(s.steps) == sorted(model)

@@ -11,8 +11,10 @@ T0 = datetime(2026, 6, 4, 2, 0, tzinfo=UTC)
 
 
 def history(*items: tuple[str, dict]) -> list[Event]:
-    return [Event(ts=T0 + timedelta(seconds=i), kind=kind, payload=payload)
-            for i, (kind, payload) in enumerate(items)]
+    return [
+        Event(ts=T0 + timedelta(seconds=i), kind=kind, payload=payload)
+        for i, (kind, payload) in enumerate(items)
+    ]
 
 
 def status(to: str) -> tuple[str, dict]:
@@ -20,10 +22,18 @@ def status(to: str) -> tuple[str, dict]:
 
 
 PREEMPTED_TWICE = history(
-    status("running"), ("checkpoint", {"step": 1000}), ("preempted", {"retries": 1}),
-    status("preempted"), status("queued"), status("staging"), status("running"),
-    ("checkpoint", {"step": 2000}), ("checkpoint", {"step": 3000}), ("preempted", {"retries": 2}),
-    status("queued"), status("running"),
+    status("running"),
+    ("checkpoint", {"step": 1000}),
+    ("preempted", {"retries": 1}),
+    status("preempted"),
+    status("queued"),
+    status("staging"),
+    status("running"),
+    ("checkpoint", {"step": 2000}),
+    ("checkpoint", {"step": 3000}),
+    ("preempted", {"retries": 2}),
+    status("queued"),
+    status("running"),
 )
 
 
@@ -32,15 +42,17 @@ def test_each_resume_is_at_the_checkpoint_before_its_preemption():
 
 
 def test_a_preemption_not_resumed_yet_and_one_before_any_checkpoint_have_no_marker():
-    waiting = history(status("running"), ("checkpoint", {"step": 500}), ("preempted", {}),
-                      status("queued"))
+    waiting = history(
+        status("running"), ("checkpoint", {"step": 500}), ("preempted", {}), status("queued")
+    )
     restart = history(status("running"), ("preempted", {}), status("running"))
     assert resumed_from(waiting) == [] and resumed_from(restart) == []
 
 
 def test_events_out_of_order_and_odd_payloads_are_tolerated():
-    shuffled = list(reversed(PREEMPTED_TWICE)) + [Event(ts=T0, kind="checkpoint",
-                                                        payload={"step": "x"})]
+    shuffled = list(reversed(PREEMPTED_TWICE)) + [
+        Event(ts=T0, kind="checkpoint", payload={"step": "x"})
+    ]
     assert resumed_from(shuffled) == [1000, 3000]
 
 

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from axom_tui.api.errors import ServerError
-from axom_tui.api.records import Event, Job, LogLine, LogsPage, MetricPoint, MetricsPage, Model, Overview, Result
+from axom_tui.api.records import (
+    Event,
+    Job,
+    LogLine,
+    LogsPage,
+    MetricPoint,
+    MetricsPage,
+    Model,
+    Overview,
+    Result,
+)
 from axom_tui.store import ChangeSet, FeedKey, FeedKind, GlobalAspect, RunAspect, RunStore
 
 R, G = RunAspect, GlobalAspect
@@ -70,10 +80,17 @@ def test_nothing_changes_means_no_notification_and_no_version_bump():
 def test_events_replace_and_result_and_models_lineage():
     store, _ = make_store()
     store.apply_events("a", [Event(kind="submitted")])
-    store.apply_events("a", [Event(kind="submitted"), Event(kind="status", payload={"to": "queued"})])
+    store.apply_events(
+        "a", [Event(kind="submitted"), Event(kind="status", payload={"to": "queued"})]
+    )
     assert [e.kind for e in store.runs["a"].events] == ["submitted", "status"]
-    store.apply_models([Model(id="m2", job_id="a", version="v2"), Model(id="m1", job_id="a", version="v1"),
-                        Model(id="m0")])
+    store.apply_models(
+        [
+            Model(id="m2", job_id="a", version="v2"),
+            Model(id="m1", job_id="a", version="v1"),
+            Model(id="m0"),
+        ]
+    )
     assert store.model_for_job("a").id == "m2" and store.model_for_job("zzz") is None
     assert G.MODELS in store.drain_changes().globals
 
@@ -88,7 +105,9 @@ def test_errors_only_touch_health_and_keep_data():
     health = store.runs["a"].feeds[FeedKind.METRICS]
     assert health.consecutive_errors == 2 and health.error_since == 5.0 and health.failing
     assert "503" in health.last_error and health.error_kind == "ServerError"
-    assert store.drain_changes() == ChangeSet({"a": {R.HEALTH}})  # second identical error: no new change
+    assert store.drain_changes() == ChangeSet(
+        {"a": {R.HEALTH}}
+    )  # second identical error: no new change
     assert len(store.runs["a"].metrics) == 1
     store.record_ok(key, now=7.0)
     assert not health.failing and health.last_ok == 7.0 and health.consecutive_errors == 0

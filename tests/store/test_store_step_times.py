@@ -5,8 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from axom_tui.api.records import MetricPoint
 from axom_tui.store import MetricSeries

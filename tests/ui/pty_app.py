@@ -16,10 +16,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bench"))
 
-from _pty import PtyProcess, clean_env
+from _pty import PtyProcess, clean_env  # noqa: E402 - after the sys.path line that makes it importable
 
 CELL_WIDTH = 12.2  # px per column in Textual's SVG export
-_TEXT = re.compile(r'<text[^>]*\bx="([\d.]+)"[^>]*clip-path="url\(#[\w-]+-line-(\d+)\)"[^>]*>(.*?)</text>')
+_TEXT = re.compile(
+    r'<text[^>]*\bx="([\d.]+)"[^>]*clip-path="url\(#[\w-]+-line-(\d+)\)"[^>]*>(.*?)</text>'
+)
 
 
 def svg_lines(svg: str) -> list[str]:
@@ -33,7 +35,7 @@ def svg_lines(svg: str) -> list[str]:
         for column, text in sorted(rows.get(y, {}).items()):
             if len(cells) < column:
                 cells.extend(" " * (column - len(cells)))
-            cells[column:column + len(text)] = list(text)
+            cells[column : column + len(text)] = list(text)
         out.append("".join(cells).replace("\xa0", " ").rstrip())
     return out
 
@@ -44,8 +46,9 @@ class PtyApp:
     def __init__(self, folder: Path, *args: str, cols: int = 160, rows: int = 48) -> None:
         self.folder = folder
         env = clean_env(AXOM_CONFIG=str(folder / "none.toml"))
-        self.proc = PtyProcess([sys.executable, "-m", "axom_tui", *args], cols=cols, rows=rows,
-                               env=env, cwd=folder)
+        self.proc = PtyProcess(
+            [sys.executable, "-m", "axom_tui", *args], cols=cols, rows=rows, env=env, cwd=folder
+        )
 
     def __enter__(self) -> PtyApp:  # noqa: PYI034
         return self

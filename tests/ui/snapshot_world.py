@@ -7,7 +7,7 @@ The app then gets that store and a scheduler that never polls, so nothing arrive
 it runs; the clocks the screens read (the server's "now", the header's freshness, local
 time zone) are frozen at the same moment. Same seed, same moment: the same pixels.
 
-If the screens' clock functions move (``axom_tui.ui.format.utcnow``, the header's
+If the screens' clock functions move (``axom_tui.view.format.utcnow``, the header's
 ``time``), :func:`freeze_clocks` is the one place to update.
 """
 
@@ -27,7 +27,7 @@ import pytest
 from axom_tui.api import AxomClient
 from axom_tui.api.secret import ApiKey
 from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
-from axom_tui.runtime import Services
+from axom_tui.runtime.services import Services
 from axom_tui.sim import ManualClock, SimConfig, Simulator, create_app
 from axom_tui.store import RunStore
 from axom_tui.ui.app import AxomApp
@@ -98,9 +98,9 @@ def build_world() -> FrozenWorld:
 
 def freeze_clocks(monkeypatch: pytest.MonkeyPatch, world: FrozenWorld) -> None:
     """Stop every clock a screen reads at the world's moment (and show times in UTC)."""
-    import axom_tui.ui.derive as derive
-    import axom_tui.ui.format as fmt
     import axom_tui.ui.widgets.header_bar as header_bar
+    import axom_tui.view.derive as derive
+    import axom_tui.view.format as fmt
 
     monkeypatch.setattr(fmt, "utcnow", lambda: world.server_now)
     monkeypatch.setattr(derive, "utcnow", lambda: world.server_now)

@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from axom_tui.charting import MetricView
-from axom_tui.export import COLUMNS
+from axom_tui.store.csv_export import COLUMNS
 from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.metric_chart import MetricChart
 from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
@@ -77,8 +77,10 @@ async def test_chart_keys_and_csv_export(server, tmp_path):
         assert len(rows) - 1 == len(run.metrics) > 100
         assert [int(r[0]) for r in rows[1:]] == [int(s) for s in run.metrics.steps]
         truth = server.sim.ground_truth(job_id).metrics
-        assert [(r[1], int(r[2]), r[3]) for r in rows[1:]] == \
-            [(truth[int(r[0])]["ts"], truth[int(r[0])]["cycle"], truth[int(r[0])]["phase"]) for r in rows[1:]]
+        assert [(r[1], int(r[2]), r[3]) for r in rows[1:]] == [
+            (truth[int(r[0])]["ts"], truth[int(r[0])]["cycle"], truth[int(r[0])]["phase"])
+            for r in rows[1:]
+        ]
         loss = run.metrics.column("loss")
         assert float(rows[-1][4]) == pytest.approx(float(loss[-1]))
         exported = toasts.matching("points to")

@@ -25,10 +25,15 @@ async def test_offline_banner_keeps_the_data(tmp_path):
             selected = table.selected_job_id
 
             await asyncio.to_thread(server.stop)  # the app's loop keeps running meanwhile
-            await wait_for(pilot, lambda: store.connection.state in ("offline", "retrying"),
-                           timeout=15, what="the connection to drop")
-            await wait_for(pilot, lambda: store.connection.state == "offline", timeout=15,
-                           what="offline")
+            await wait_for(
+                pilot,
+                lambda: store.connection.state in ("offline", "retrying"),
+                timeout=15,
+                what="the connection to drop",
+            )
+            await wait_for(
+                pilot, lambda: store.connection.state == "offline", timeout=15, what="offline"
+            )
             await wait_for(pilot, lambda: "○ offline" in widget_text(header), what="the banner")
             banner = widget_text(header)
             assert "live" not in banner
@@ -48,8 +53,9 @@ async def test_rejected_key_shows_auth_state_without_a_crash_loop(tmp_path):
             stats = services.scheduler.stats
             header = app.screen.query_one(HeaderBar)
             await wait_for(pilot, lambda: store.connection.state == "auth", what="auth state")
-            await wait_for(pilot, lambda: "✗ key rejected" in widget_text(header),
-                           what="the banner")
+            await wait_for(
+                pilot, lambda: "✗ key rejected" in widget_text(header), what="the banner"
+            )
             requests_then = stats.total
             await asyncio.sleep(2.5)
             assert app.is_running

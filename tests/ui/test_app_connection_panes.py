@@ -4,10 +4,8 @@ metrics…``."""
 
 from __future__ import annotations
 
-from ui_helpers import KEY, SIZE, WRONG_KEY, make_app, sim_server, wait_for, widget_text
-
 from axom_tui.api.secret import ApiKey
-from axom_tui.runtime import build_services
+from axom_tui.runtime.services import build_services
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.header_bar import HeaderBar
@@ -15,6 +13,7 @@ from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.metric_chart import MetricChart
 from axom_tui.ui.widgets.run_summary import RunSummary
 from axom_tui.ui.widgets.timeline import Timeline
+from ui_helpers import KEY, SIZE, WRONG_KEY, make_app, sim_server, wait_for, widget_text
 
 
 def panes(app) -> dict[str, str]:
@@ -34,8 +33,9 @@ async def test_a_rejected_key_is_said_in_the_panes_with_the_server(tmp_path):
         app, _services = make_app(server, tmp_path, key=WRONG_KEY)
         where = server.base_url.rstrip("/")
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: "rejected the key" in panes(app)["jobs"],
-                           what="the job list's note")
+            await wait_for(
+                pilot, lambda: "rejected the key" in panes(app)["jobs"], what="the job list's note"
+            )
             await pilot.pause()
             shown = panes(app)
             for name in ("jobs", "lifecycle", "summary"):
@@ -51,8 +51,12 @@ async def test_an_unreachable_server_is_named(tmp_path):
     services = build_services(base, ApiKey(KEY))
     app = AxomApp(services, UiSettings(screenshot_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "Cannot reach" in panes(app)["jobs"], timeout=20,
-                       what="the job list's note")
+        await wait_for(
+            pilot,
+            lambda: "Cannot reach" in panes(app)["jobs"],
+            timeout=20,
+            what="the job list's note",
+        )
         await pilot.pause(1.1)  # the header's own clock
         shown = panes(app)
         assert "http://127.0.0.1:9" in shown["jobs"] and "cannot connect to" in shown["jobs"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from axom_tui.api.secret import mask_key
 from axom_tui.ui.screens.dashboard import DashboardScreen
 from ui_helpers import KEY, SIZE, make_app, renderable_text, sim_server, started
@@ -46,7 +47,7 @@ async def test_crash_report_is_redacted_and_has_no_locals(tmp_path, monkeypatch,
         assert "Boom" in text and "refresh failed with" in text  # the report is there …
         assert KEY not in text  # … without the key
         squashed = "".join(text.split())  # not even folded across lines
-        assert KEY not in squashed and KEY[len("axom_live_"):-4] not in squashed
+        assert KEY not in squashed and KEY[len("axom_live_") : -4] not in squashed
         assert mask_key(KEY) in text
         assert "leaked_key" in text  # the source line is shown …
         assert "leaked_key = '" not in text  # … but no locals table with its value

@@ -8,7 +8,16 @@ from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
-from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for, widget_text
+from ui_helpers import (
+    SIZE,
+    make_app,
+    record_notifications,
+    role_id,
+    sim_server,
+    started,
+    wait_for,
+    widget_text,
+)
 
 
 @pytest.fixture
@@ -34,8 +43,12 @@ async def test_download_a_completed_runs_model(server, tmp_path):
 
         await pilot.press("d")
         assert toasts.matching("Downloading the model")
-        await wait_for(pilot, lambda: any(str(s.state) == "done" for s in panel.snapshots.values()),
-                       timeout=20, what="the download to finish")
+        await wait_for(
+            pilot,
+            lambda: any(str(s.state) == "done" for s in panel.snapshots.values()),
+            timeout=20,
+            what="the download to finish",
+        )
         snap = next(iter(panel.snapshots.values()))
         assert snap.model_id == model.id
         assert panel.has_class("-active") and panel.display
@@ -47,8 +60,11 @@ async def test_download_a_completed_runs_model(server, tmp_path):
         expected = {e.rel: e.size for e in sim.storage.files(sim.visible_model(model.id))}
         assert expected and snap.files_total == len(expected)
         base = app.ui_settings.download_dir
-        on_disk = {p.relative_to(snap.dest).as_posix(): p.stat().st_size
-                   for p in snap.dest.rglob("*") if p.is_file()}
+        on_disk = {
+            p.relative_to(snap.dest).as_posix(): p.stat().st_size
+            for p in snap.dest.rglob("*")
+            if p.is_file()
+        }
         assert snap.dest.is_relative_to(base)
         assert on_disk == expected
         for rel in expected:
@@ -62,8 +78,11 @@ async def test_download_a_completed_runs_model(server, tmp_path):
         running = role_id(sim, "nan")
         assert store.runs[running].job.status in ("running", "checkpointing")
         app.post_message(RunChosen(running))
-        await wait_for(pilot, lambda: app.screen.query_one(JobTable).selected_job_id == running,
-                       what="the running run")
+        await wait_for(
+            pilot,
+            lambda: app.screen.query_one(JobTable).selected_job_id == running,
+            what="the running run",
+        )
         tasks = len(services.downloads.tasks)
         await pilot.press("d")
         warnings = toasts.with_severity("warning")
@@ -83,13 +102,19 @@ async def test_watched_run_finishing_notifies(server, tmp_path):
         assert store.runs[near].job.status != "completed"
         assert app.notifier.sent == []
 
-        await wait_for(pilot, lambda: (near, "completed") in app.notifier.sent, timeout=20,
-                       what="the completion notification")
+        await wait_for(
+            pilot,
+            lambda: (near, "completed") in app.notifier.sent,
+            timeout=20,
+            what="the completion notification",
+        )
         assert store.runs[near].job.status == "completed"
         # on the dashboard the news goes to the header (a repaint), not a toast (a layout)
         header = app.screen.query_one(HeaderBar)
         name = store.runs[near].job.display_name
-        assert [(n.title, n.body, n.error) for n in header.notices] == [("Run completed", name, False)]
+        assert [(n.title, n.body, n.error) for n in header.notices] == [
+            ("Run completed", name, False)
+        ]
         assert f"✓ Run completed  {name}" in widget_text(header)
         assert not toasts.matching("Run completed")
         # under a dialog (no header of its own) the news still goes to the header: once
@@ -111,8 +136,12 @@ async def test_a_run_nobody_looked_at_finishing_is_not_news(server, tmp_path):
         store = services.store
         near = role_id(server.sim, "near-finish")  # completes 150 simulated s after start
         assert app.screen.selected != near
-        await wait_for(pilot, lambda: store.runs[near].job.status == "completed", timeout=20,
-                       what="the run to complete")
+        await wait_for(
+            pilot,
+            lambda: store.runs[near].job.status == "completed",
+            timeout=20,
+            what="the run to complete",
+        )
         await pilot.pause(0.5)  # the flush that would carry the notice
         assert app.notifier.sent == []
         assert app.screen.query_one(HeaderBar).notices == [] and not toasts.matching("Run")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 
 import pytest
-from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
 
 from axom_tui.api.errors import ServerError
 from axom_tui.ui.messages import ExportRequested, RunChosen
+from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
 
 
 @pytest.fixture
@@ -42,5 +42,6 @@ async def test_export_offline_writes_the_store_and_says_so(server, tmp_path) -> 
         rows = list(csv.DictReader(handle))
     assert [int(r["step"]) for r in rows] == sorted(truth)
     assert all(r["timestamp"] == "" for r in rows)
-    assert [(int(r["cycle"]), r["phase"]) for r in rows] == \
-        [(truth[s]["cycle"], truth[s]["phase"]) for s in sorted(truth)]
+    assert [(int(r["cycle"]), r["phase"]) for r in rows] == [
+        (truth[s]["cycle"], truth[s]["phase"]) for s in sorted(truth)
+    ]

@@ -12,7 +12,7 @@ import json
 import subprocess
 import sys
 
-from axom_tui.runtime import DemoServer, build_services
+from axom_tui.runtime.services import DemoServer, build_services
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.metric_chart import MetricChart
@@ -22,9 +22,9 @@ HEAVY = ("httpx", "httpcore", "numpy", "plotext", "starlette", "uvicorn")
 
 _START_UP = """
 import json, sys
-from axom_tui.cli import build_parser
-from axom_tui.launch import poll_policy, settings_from_args, ui_settings
-from axom_tui.runtime import DemoServer, build_services
+from axom_tui.cli.main import build_parser
+from axom_tui.cli.launch import poll_policy, settings_from_args, ui_settings
+from axom_tui.runtime.services import DemoServer, build_services
 from axom_tui.ui.app import AxomApp
 
 args = build_parser().parse_args(["--demo"])
@@ -40,9 +40,18 @@ print(json.dumps(loaded))
 
 
 def test_start_up_up_to_the_first_frame_loads_no_network_or_chart_stack(tmp_path) -> None:
-    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", _START_UP, json.dumps(HEAVY)], capture_output=True,
-                          text=True, timeout=60, env=env)
+    env = {
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _START_UP, json.dumps(HEAVY)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout) == []
 
@@ -50,9 +59,18 @@ def test_start_up_up_to_the_first_frame_loads_no_network_or_chart_stack(tmp_path
 def test_the_start_up_check_sees_a_heavy_import(tmp_path) -> None:
     """The check above can fail: the same script reports httpx once a request path is loaded."""
     script = _START_UP.replace("loaded = ", "import axom_tui.api.http\nloaded = ")
-    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", script, json.dumps(HEAVY)], capture_output=True,
-                          text=True, timeout=60, env=env)
+    env = {
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(HEAVY)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "httpx" in json.loads(done.stdout)
 
@@ -63,13 +81,17 @@ async def test_demo_server_is_served_after_the_first_frame_and_data_arrives(tmp_
         assert demo.server is None  # bound, listening, not served yet
         services = build_services(demo.base_url, demo.key)
         services.demo_server = demo
-        app = AxomApp(services, UiSettings(label="demo", notify_desktop=False,
-                                           download_dir=tmp_path / "downloads"))
+        app = AxomApp(
+            services,
+            UiSettings(label="demo", notify_desktop=False, download_dir=tmp_path / "downloads"),
+        )
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: demo.server is not None, what="the demo server to start")
             store = services.store
             await wait_for(pilot, lambda: len(store.order) >= 6, what="runs from the demo server")
-            await wait_for(pilot, lambda: store.connection.state == "live", what="a live connection")
+            await wait_for(
+                pilot, lambda: store.connection.state == "live", what="a live connection"
+            )
             chart = app.screen.query_one(MetricChart)
             await wait_for(pilot, lambda: not chart.placeholder, timeout=20, what="a drawn chart")
             assert chart.draws >= 2  # the "waiting" placeholder first, then the engine's chart
@@ -87,8 +109,10 @@ async def test_a_demo_server_that_cannot_start_is_reported_not_a_crash(tmp_path)
     try:
         services = build_services(demo.base_url, demo.key)
         services.demo_server = demo
-        app = AxomApp(services, UiSettings(label="demo", notify_desktop=False,
-                                           download_dir=tmp_path / "downloads"))
+        app = AxomApp(
+            services,
+            UiSettings(label="demo", notify_desktop=False, download_dir=tmp_path / "downloads"),
+        )
         original = app.notify
 
         def record(message: str, **kwargs) -> None:
@@ -97,8 +121,9 @@ async def test_a_demo_server_that_cannot_start_is_reported_not_a_crash(tmp_path)
 
         app.notify = record  # type: ignore[method-assign]
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: any("did not start" in t for t in toasts),
-                           what="the failure toast")
+            await wait_for(
+                pilot, lambda: any("did not start" in t for t in toasts), what="the failure toast"
+            )
             assert "no sockets left" in next(t for t in toasts if "did not start" in t)
             assert app.is_running and services.client.requests_sent == 0
     finally:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from ui_helpers import make_app, sim_server, started, wait_for
-
 from axom_tui.ui.pane_focus import is_shown
 from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.log_view import LogView
 from axom_tui.ui.widgets.timeline import Timeline
+from ui_helpers import make_app, sim_server, started, wait_for
 
 
 async def test_p_at_80_columns_opens_the_lifecycle_pane_maximized_and_z_restores(tmp_path):
@@ -36,6 +35,9 @@ async def test_a_resize_that_hides_the_focused_pane_moves_focus_to_the_job_list(
             await pilot.pause()
             assert isinstance(app.screen.focused, LogView)
             await pilot.resize_terminal(50, 15)
-            await wait_for(pilot, lambda: isinstance(app.screen.focused, JobTable),
-                           what="focus to leave the hidden log pane")
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen.focused, JobTable),
+                what="focus to leave the hidden log pane",
+            )
             assert is_shown(app.screen.focused)

@@ -3,19 +3,18 @@ downloads panel open, and the pane can be focused and scrolled back to its first
 
 from __future__ import annotations
 
-from ui_helpers import make_app, role_id, screen_text, sim_server, started, wait_for
-
 from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.timeline import Timeline
+from ui_helpers import make_app, role_id, screen_text, sim_server, started, wait_for
 
 
 def info_column(app) -> str:
     """The left column of the detail area (result card and lifecycle), as text."""
     info = app.screen.query_one("#info")
     region = info.region
-    rows = screen_text(app).splitlines()[region.y:region.bottom]
-    return "\n".join(row[region.x:region.right] for row in rows)
+    rows = screen_text(app).splitlines()[region.y : region.bottom]
+    return "\n".join(row[region.x : region.right] for row in rows)
 
 
 async def test_the_final_phase_stays_in_view_with_the_downloads_panel_open(tmp_path):
@@ -27,15 +26,21 @@ async def test_the_final_phase_stays_in_view_with_the_downloads_panel_open(tmp_p
             store = services.store
             await wait_for(pilot, lambda: store.model_for_job(done) is not None, what="models")
             app.post_message(RunChosen(done))
-            await wait_for(pilot, lambda: store.runs[done].events and store.runs[done].result,
-                           what="the run's events and result")
+            await wait_for(
+                pilot,
+                lambda: store.runs[done].events and store.runs[done].result,
+                what="the run's events and result",
+            )
             await pilot.pause()
             assert "✓ completed" in info_column(app)
             await pilot.press("d")
             panel = app.screen.query_one(DownloadsPanel)
-            await wait_for(pilot, lambda: any(str(s.state) == "done"
-                                              for s in panel.snapshots.values()),
-                           timeout=20, what="the download")
+            await wait_for(
+                pilot,
+                lambda: any(str(s.state) == "done" for s in panel.snapshots.values()),
+                timeout=20,
+                what="the download",
+            )
             await pilot.pause()
             column = info_column(app)
             assert "Result" in column and "✓ completed" in column, column
@@ -49,9 +54,14 @@ async def test_the_lifecycle_pane_takes_focus_and_scrolls_to_the_first_phase(tmp
             done = role_id(server.sim, "done-big")
             app.post_message(RunChosen(done))
             timeline = app.screen.query_one(Timeline)
-            await wait_for(pilot, lambda: timeline.job_id == done  # its phases, not "no events"
-                           and any("uploading" in line for line in timeline.lines),
-                           what="the run's lifecycle")
+            await wait_for(
+                pilot,
+                lambda: (
+                    timeline.job_id == done  # its phases, not "no events"
+                    and any("uploading" in line for line in timeline.lines)
+                ),
+                what="the run's lifecycle",
+            )
             await pilot.press("P")
             await wait_for(pilot, lambda: app.focused is timeline, what="the pane's focus")
             await pilot.press("g")

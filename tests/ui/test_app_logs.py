@@ -7,7 +7,14 @@ import pytest
 from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.log_view import LogView
 from ui_helpers import (
-    SIZE, make_app, role_id, screen_text, sim_server, started, wait_for, widget_text,
+    SIZE,
+    make_app,
+    role_id,
+    screen_text,
+    sim_server,
+    started,
+    wait_for,
+    widget_text,
 )
 
 CLICK_MARKUP = "[@click=app.quit]click here to continue[/]"
@@ -35,8 +42,11 @@ async def test_log_pane_search_wrap_and_filter(server, tmp_path):
         await wait_for(pilot, lambda: app.screen.selected == done, what="selection")
         truth = server.sim.ground_truth(done)
         assert truth.status == "completed"
-        await wait_for(pilot, lambda: len(run.logs) == len(truth.logs) > 50
-                       and log.line_count == len(run.logs), what="all the run's logs in the pane")
+        await wait_for(
+            pilot,
+            lambda: len(run.logs) == len(truth.logs) > 50 and log.line_count == len(run.logs),
+            what="all the run's logs in the pane",
+        )
 
         await pilot.press("L")
         assert log.has_focus
@@ -86,8 +96,12 @@ async def test_hostile_log_lines_are_shown_inert(server, tmp_path):
         hostile = role_id(server.sim, "hostile")
         app.post_message(RunChosen(hostile))
         log = app.screen.query_one(LogView)
-        await wait_for(pilot, lambda: any(CLICK_MARKUP in t for t in log.index.texts()), timeout=20,
-                       what="the hostile lines")
+        await wait_for(
+            pilot,
+            lambda: any(CLICK_MARKUP in t for t in log.index.texts()),
+            timeout=20,
+            what="the hostile lines",
+        )
 
         await pilot.press("L", "slash", *"@click", "enter")
         span = log.index.current_span()

@@ -10,7 +10,14 @@ from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.metric_chart import MetricChart
 from axom_tui.ui.widgets.run_summary import RunSummary
 from ui_helpers import (
-    SIZE, make_app, record_notifications, screen_text, sim_server, started, wait_for, widget_text,
+    SIZE,
+    make_app,
+    record_notifications,
+    screen_text,
+    sim_server,
+    started,
+    wait_for,
+    widget_text,
 )
 
 
@@ -49,8 +56,9 @@ async def test_marks_compare_view_and_back(server, tmp_path):
         for job_id in marked:
             assert table.get_cell(job_id, "mark").plain == "●"
         summary = dashboard.query_one(RunSummary)
-        await wait_for(pilot, lambda: "● marked" not in widget_text(summary),
-                       what="summary of an unmarked row")
+        await wait_for(
+            pilot, lambda: "● marked" not in widget_text(summary), what="summary of an unmarked row"
+        )
 
         # a 7th mark is refused, with a warning
         seventh = table.selected_job_id
@@ -68,10 +76,14 @@ async def test_marks_compare_view_and_back(server, tmp_path):
         assert [t.job_id for t in tiles] == marked  # one tile per marked run, in table order
         assert services.scheduler.visible == frozenset(marked)
         overlay = compare.query_one("#overlay", MetricChart)
-        await wait_for(pilot, lambda: len(overlay._overlay.series) == 6
-                       and overlay._overlay.has_data, what="overlay series")
-        await wait_for(pilot, lambda: overlay.draws > 0 and not overlay.placeholder,
-                       what="overlay drawn")
+        await wait_for(
+            pilot,
+            lambda: len(overlay._overlay.series) == 6 and overlay._overlay.has_data,
+            what="overlay series",
+        )
+        await wait_for(
+            pilot, lambda: overlay.draws > 0 and not overlay.placeholder, what="overlay drawn"
+        )
         text = screen_text(app)
         for job_id in marked:
             assert store.runs[job_id].job.display_name[:20] in text
@@ -87,13 +99,15 @@ async def test_marks_compare_view_and_back(server, tmp_path):
         assert table.marked == set(marked)  # marks survive the round trip
 
 
-
 def _unique_fragment(store) -> tuple[str, str]:
     names = {jid: store.runs[jid].job.display_name.lower() for jid in store.order}
     for job_id, name in names.items():
         for word in name.split("-"):
-            if len(word) >= 4 and sum(word in n for n in names.values()) == 1 \
-                    and all(word not in store.runs[j].job.status for j in names):
+            if (
+                len(word) >= 4
+                and sum(word in n for n in names.values()) == 1
+                and all(word not in store.runs[j].job.status for j in names)
+            ):
                 return job_id, word
     raise AssertionError(f"no unique name fragment in {names}")
 
@@ -120,8 +134,11 @@ async def test_job_filter_by_name_and_status(server, tmp_path):
         await pilot.press("slash")
         assert box.display and box.has_focus
         await pilot.press(*"compl")
-        await wait_for(pilot, lambda: table.visible_job_ids() == _expected(store, "compl"),
-                       what="rows filtered by status")
+        await wait_for(
+            pilot,
+            lambda: table.visible_job_ids() == _expected(store, "compl"),
+            what="rows filtered by status",
+        )
         ids = table.visible_job_ids()
         assert 0 < len(ids) < total
         assert all(store.runs[j].job.status == "completed" for j in ids)
@@ -131,8 +148,9 @@ async def test_job_filter_by_name_and_status(server, tmp_path):
         target, fragment = _unique_fragment(store)
         box.value = ""
         await pilot.press(*fragment)
-        await wait_for(pilot, lambda: table.visible_job_ids() == [target],
-                       what="rows filtered by name")
+        await wait_for(
+            pilot, lambda: table.visible_job_ids() == [target], what="rows filtered by name"
+        )
         assert table.selected_job_id == target
         await wait_for(pilot, lambda: app.screen.selected == target, what="selection")
 

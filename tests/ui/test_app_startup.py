@@ -12,15 +12,22 @@ from axom_tui.ui.commands import RunCommands
 from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.no_key import NoKeyApp
 from axom_tui.ui.screens.dashboard import DashboardScreen
-from axom_tui.ui.job_sort import SORTS
 from axom_tui.ui.screens.help import HelpScreen, display_key
 from axom_tui.ui.status_style import status_colour
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.metric_chart import MetricChart
 from axom_tui.ui.widgets.run_summary import RunSummary
+from axom_tui.view.job_sort import SORTS
 from ui_helpers import (
-    SIZE, make_app, renderable_text, screen_text, sim_server, started, wait_for, widget_text,
+    SIZE,
+    make_app,
+    renderable_text,
+    screen_text,
+    sim_server,
+    started,
+    wait_for,
+    widget_text,
 )
 
 
@@ -84,8 +91,12 @@ async def test_cursor_stays_on_the_same_run_when_rows_arrive_and_sort_changes(tm
             await wait_for(pilot, lambda: app.screen.selected == chosen, what="selection")
             rows_before, index_before = table.row_count, table.get_row_index(chosen)
 
-            await wait_for(pilot, lambda: table.row_count >= rows_before + 2, timeout=15,
-                           what="new runs to appear in the table")
+            await wait_for(
+                pilot,
+                lambda: table.row_count >= rows_before + 2,
+                timeout=15,
+                what="new runs to appear in the table",
+            )
             # newest first: the new runs went on top, so the run moved down…
             assert table.get_row_index(chosen) >= index_before + 2
             assert table.selected_job_id == chosen  # …and the cursor went with it
@@ -230,11 +241,15 @@ async def test_command_palette_provider_goes_to_a_run(server, tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
         await pilot.press(*_unique_word(app, other))
         wanted = "Go to run: " + _job_name(app, other)
-        await wait_for(pilot, lambda: _palette_top(app).startswith(wanted),
-                       what="the run as the palette's first hit")
+        await wait_for(
+            pilot,
+            lambda: _palette_top(app).startswith(wanted),
+            what="the run as the palette's first hit",
+        )
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.selected == other,
-                       what="palette (typed) selection")
+        await wait_for(
+            pilot, lambda: app.screen.selected == other, what="palette (typed) selection"
+        )
         assert isinstance(app.screen, DashboardScreen)
         assert table.selected_job_id == other
 
@@ -258,5 +273,7 @@ async def test_going_to_a_run_before_the_list_has_loaded_selects_it_once_listed(
         app.post_message(RunChosen(target))
         await started(pilot, app)
         await wait_for(pilot, lambda: table.selected_job_id == target, what="the cursor on the run")
-        await wait_for(pilot, lambda: app.screen.selected == target, what="the run in the detail panes")
+        await wait_for(
+            pilot, lambda: app.screen.selected == target, what="the run in the detail panes"
+        )
         assert services.scheduler.focused == target

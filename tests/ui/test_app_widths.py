@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from rich.text import Text
-from ui_helpers import make_app, screen_text, sim_server, started
 
 from axom_tui.ui.widgets.job_columns import choose_columns, middle_ellipsis, name_need
 from axom_tui.ui.widgets.job_table import JobTable
+from ui_helpers import make_app, screen_text, sim_server, started
 
 
 def test_the_name_column_gets_the_width_the_longest_name_needs_at_120():
@@ -36,10 +36,12 @@ async def test_names_are_told_apart_and_help_stays_in_the_footer(tmp_path, size)
             lines = text.splitlines()
             assert "? Help" in lines[-1] and "q Quit" in lines[-1], lines[-1]
             table = app.screen.query_one(JobTable)
-            shown = [table.render_line(y).text for y in range(1, min(table.size.height,
-                                                                     table.row_count + 1))]
+            shown = [
+                table.render_line(y).text
+                for y in range(1, min(table.size.height, table.row_count + 1))
+            ]
             names = [services.store.runs[j].job.display_name for j in table.visible_job_ids()]
-            names = names[:len(shown)]
+            names = names[: len(shown)]
             if size[0] >= 120:  # whole names
                 assert all(name in row for name, row in zip(names, shown)), shown
             # however narrow: two different names never look the same
@@ -76,17 +78,33 @@ def test_progress_and_status_cells_fit_their_columns():
 
     from axom_tui.api.records import Job
     from axom_tui.store.run_state import RunState
-    from axom_tui.ui.derive import StepRate
     from axom_tui.ui.widgets.job_rows import COLUMNS, COMPACT_COLUMNS, row_cells
+    from axom_tui.view.derive import StepRate
 
     job = Job(id="j", status="completed", total_steps=12000, latest_step=12000)
     run = RunState(job_id="j", job=job)
     for columns, compact in ((COLUMNS, False), (COMPACT_COLUMNS, True)):
-        cells = row_cells("j", run, StepRate(), marked=False, compact=compact, ascii_mode=False,
-                          variables={}, server_now=datetime.now(UTC))
+        cells = row_cells(
+            "j",
+            run,
+            StepRate(),
+            marked=False,
+            compact=compact,
+            ascii_mode=False,
+            variables={},
+            server_now=datetime.now(UTC),
+        )
         width = dict((key, w) for key, _, w in columns)
         assert len(cells["progress"].plain) <= width["progress"], cells["progress"].plain
     checkpointing = RunState(job_id="j", job=Job(id="j", status="checkpointing", total_steps=10))
-    cells = row_cells("j", checkpointing, StepRate(), marked=False, compact=True, ascii_mode=False,
-                      variables={}, server_now=datetime.now(UTC))
+    cells = row_cells(
+        "j",
+        checkpointing,
+        StepRate(),
+        marked=False,
+        compact=True,
+        ascii_mode=False,
+        variables={},
+        server_now=datetime.now(UTC),
+    )
     assert len(cells["status"].plain) <= dict((k, w) for k, _, w in COMPACT_COLUMNS)["status"]

@@ -8,20 +8,26 @@ import asyncio
 
 import pytest
 from rich.text import Text
-from ui_helpers import make_app, screen_text, sim_server, started
 
-from axom_tui.ui import format as fmt
-from axom_tui.ui.glyphs import set_ascii, truncate
 from axom_tui.ui.widgets.job_columns import middle_ellipsis
 from axom_tui.ui.widgets.log_view import LogView
+from axom_tui.view import format as fmt
+from axom_tui.view.glyphs import set_ascii, truncate
+from ui_helpers import make_app, screen_text, sim_server, started
 
 
 def test_formatters_and_cuts_are_ascii_in_ascii_mode():
     set_ascii(True)
     try:
-        drawn = [fmt.si(None), fmt.duration(None), fmt.money(None), fmt.signed_si(-3),
-                 fmt.metric(float("inf")), truncate(Text("a long name"), 5).plain,
-                 middle_ellipsis(Text("axom-base-x1.5-mosaic"), 13).plain]
+        drawn = [
+            fmt.si(None),
+            fmt.duration(None),
+            fmt.money(None),
+            fmt.signed_si(-3),
+            fmt.metric(float("inf")),
+            truncate(Text("a long name"), 5).plain,
+            middle_ellipsis(Text("axom-base-x1.5-mosaic"), 13).plain,
+        ]
     finally:
         set_ascii(False)
     assert all(text.isascii() for text in drawn), drawn

@@ -4,7 +4,7 @@ ETA shows until a few training records span enough time."""
 
 from __future__ import annotations
 
-from axom_tui.ui.derive import Progress, StepRate, eta_seconds
+from axom_tui.view.derive import Progress, StepRate, eta_seconds
 
 
 def test_the_queued_records_step_zero_does_not_count():

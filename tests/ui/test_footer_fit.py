@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets._footer import FooterKey
-from ui_helpers import make_app, screen_text, sim_server, started
 
 from axom_tui.ui.widgets.footer import AxomFooter
+from ui_helpers import make_app, screen_text, sim_server, started
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])

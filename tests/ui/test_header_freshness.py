@@ -1,7 +1,7 @@
 """The header's freshness: steady while the server answers every couple of seconds,
 counting once it goes quiet."""
 
-from axom_tui.ui import format as fmt
+from axom_tui.view import format as fmt
 
 
 def test_freshness_is_steady_between_polls_and_counts_when_stale():

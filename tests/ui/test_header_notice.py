@@ -30,8 +30,9 @@ async def test_notice_replaces_the_counters_while_it_lasts_and_counts_the_others
         header.redraw()
         assert "active 3" in header.content.plain
 
-        header.notice("Run failed", "\x1b[31mrun-a\x1b[0m — out of memory [b]x[/b]", error=True,
-                      seconds=8)  # until 108
+        header.notice(
+            "Run failed", "\x1b[31mrun-a\x1b[0m — out of memory [b]x[/b]", error=True, seconds=8
+        )  # until 108
         shown = header.content.plain
         # server text: escapes are shown as symbols, never sent; markup stays text
         assert "✗ Run failed  ␛[31mrun-a␛[0m — out of memory [b]x[/b]" in shown
@@ -53,8 +54,15 @@ async def test_notice_replaces_the_counters_while_it_lasts_and_counts_the_others
 
 
 def test_the_clock_steps_on_the_poll_rounds_between_one_and_two_seconds():
-    for grid, step in ((2.0, 2.0), (1.0, 1.0), (0.5, 1.0), (0.75, 1.5), (3.0, 1.5), (5.0, 5 / 3),
-                       (10.0, 2.0)):
+    for grid, step in (
+        (2.0, 2.0),
+        (1.0, 1.0),
+        (0.5, 1.0),
+        (0.75, 1.5),
+        (3.0, 1.5),
+        (5.0, 5 / 3),
+        (10.0, 2.0),
+    ):
         assert abs(tick_period(grid) - step) < 1e-9, grid
         rounds_or_share = max(step / grid, grid / step)
         assert abs(rounds_or_share - round(rounds_or_share)) < 1e-9  # on the rounds' grid

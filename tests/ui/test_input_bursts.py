@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import time
 
-from pty_app import PtyApp
 from textual import events
-from ui_helpers import SIZE, make_app, sim_server, started, wait_for
 
 from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.log_view import LogView
+from pty_app import PtyApp
+from ui_helpers import SIZE, make_app, sim_server, started, wait_for
 
 KEY_NAMES = {"/": "slash", " ": "space"}
 
@@ -29,7 +29,7 @@ def burst(app, text: str) -> None:
 def _job_rows(lines: list[str]) -> tuple[int, list[str]]:
     header = next(i for i, line in enumerate(lines) if "Name" in line and "Status" in line)
     rows = []
-    for line in lines[header + 1:]:
+    for line in lines[header + 1 :]:
         if not line.strip() or "Lifecycle" in line:
             break
         rows.append(line)
@@ -48,7 +48,7 @@ def test_slash_and_a_word_in_one_write_filters_and_does_not_quit(tmp_path):
         lines = app.screen()
         assert app.alive()
     header, rows = _job_rows(lines)
-    assert "qwen" in lines[header - 2], lines[header - 3:header]  # the box's text row
+    assert "qwen" in lines[header - 2], lines[header - 3 : header]  # the box's text row
     assert rows and all("qwen" in row for row in rows), rows
 
 
@@ -76,8 +76,11 @@ async def test_a_burst_after_slash_in_the_log_pane_goes_into_the_search(tmp_path
             await pilot.pause()
             timestamps, wrap = log.show_timestamps, log.wrap
             burst(app, "/step 1010/")
-            await wait_for(pilot, lambda: log.search_box.value == "step 1010/",
-                           what="the search box to hold the burst")
+            await wait_for(
+                pilot,
+                lambda: log.search_box.value == "step 1010/",
+                what="the search box to hold the burst",
+            )
             assert app.is_running
             assert (log.show_timestamps, log.wrap) == (timestamps, wrap)  # t, w not run
             assert not list((tmp_path / "exports").glob("*"))  # e not run
@@ -94,5 +97,6 @@ async def test_keys_after_an_opener_that_opens_nothing_are_not_lost(tmp_path):
             start = table.cursor_row
             app.post_message(events.Key("down", None))
             await wait_for(pilot, lambda: not app.keys.holding, what="the hold to time out")
-            await wait_for(pilot, lambda: table.cursor_row == start + 1,
-                           what="the held key to move the cursor")
+            await wait_for(
+                pilot, lambda: table.cursor_row == start + 1, what="the held key to move the cursor"
+            )

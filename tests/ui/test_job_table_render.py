@@ -12,7 +12,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
 
-from axom_tui.ui.widgets.job_rows import cell_segments, column_widths, COLUMNS, row_segments
+from axom_tui.ui.widgets.job_rows import COLUMNS, cell_segments, column_widths, row_segments
 from axom_tui.ui.widgets.job_table import JobTable
 from ui_helpers import SIZE, make_app, sim_server, started
 
@@ -41,7 +41,10 @@ async def test_rows_are_drawn_once_and_only_changed_rows_are_repainted(tmp_path)
 
         repainted: list[Region] = []
         real_refresh = table.refresh
-        table.refresh = lambda *regions, **kw: (repainted.extend(regions), real_refresh(*regions, **kw))[1]
+        table.refresh = lambda *regions, **kw: (
+            repainted.extend(regions),
+            real_refresh(*regions, **kw),
+        )[1]
 
         target = table.visible_job_ids()[2]
         run = services.store.runs[target]
@@ -53,7 +56,7 @@ async def test_rows_are_drawn_once_and_only_changed_rows_are_repainted(tmp_path)
         # only the changed cell's part of that line goes to the terminal
         [region] = repainted
         assert (region.y, region.height) == (3, 1) and region.width < 10
-        assert after[3].text[region.x:region.right].strip() == "77"
+        assert after[3].text[region.x : region.right].strip() == "77"
 
         repainted.clear()
         table.move_cursor(row=3)  # the cursor's highlight moves from row 0 to row 3
@@ -97,7 +100,9 @@ def test_spans_keep_their_colour_and_the_cursor_colour_wins():
     cell.append(" 2/4")
     plain = cell_segments(cell, 6, Style(bgcolor="black"))
     assert [(s.text, s.style.color.name if s.style.color else None) for s in plain] == [
-        ("██", "#ff0000"), (" 2/4", None)]
+        ("██", "#ff0000"),
+        (" 2/4", None),
+    ]
     assert all(s.style.bgcolor.name == "black" for s in plain)
     cursor = cell_segments(cell, 6, Style(bgcolor="blue"), post=Style(color="white"))
     assert {s.style.color.name for s in cursor} == {"white"}
@@ -204,22 +209,28 @@ async def test_while_filtered_the_cursor_follows_its_run_as_new_runs_arrive(tmp_
             await wait_for(pilot, lambda: table.row_count >= 2, timeout=15, what="two train runs")
             chosen = table.selected_job_id  # the filter put the cursor here; the user did not move
             before = table.get_row_index(chosen)
-            await wait_for(pilot, lambda: chosen in table.visible_job_ids()
-                           and table.get_row_index(chosen) > before, timeout=15,
-                           what="a newer train run above it")
+            await wait_for(
+                pilot,
+                lambda: chosen in table.visible_job_ids() and table.get_row_index(chosen) > before,
+                timeout=15,
+                what="a newer train run above it",
+            )
             assert table.selected_job_id == chosen
 
 
 async def test_a_clock_step_moves_the_live_rows_time_cells_in_one_repaint(tmp_path):
     from datetime import timedelta
 
-    from axom_tui.ui import format as fmt
+    from axom_tui.view import format as fmt
 
     async with _held_list(tmp_path) as (app, services, pilot, table):
         await pilot.pause(0.3)
         runs = services.store.runs
-        live = [j for j in table.visible_job_ids()
-                if runs[j].job and not runs[j].job.terminal and runs[j].job.started_at]
+        live = [
+            j
+            for j in table.visible_job_ids()
+            if runs[j].job and not runs[j].job.terminal and runs[j].job.started_at
+        ]
         done = [j for j in table.visible_job_ids() if runs[j].job and runs[j].job.terminal]
         assert len(live) >= 2 and done
         base = max(runs[j].job.started_at for j in live) + timedelta(seconds=30)
@@ -230,7 +241,10 @@ async def test_a_clock_step_moves_the_live_rows_time_cells_in_one_repaint(tmp_pa
 
         calls: list[tuple[Region, ...]] = []
         real_refresh = table.refresh
-        table.refresh = lambda *regions, **kw: (calls.append(regions), real_refresh(*regions, **kw))[1]
+        table.refresh = lambda *regions, **kw: (
+            calls.append(regions),
+            real_refresh(*regions, **kw),
+        )[1]
         now[0] = base + timedelta(seconds=75)
         table.refresh_time_cells()
         for job_id in live:
@@ -240,8 +254,11 @@ async def test_a_clock_step_moves_the_live_rows_time_cells_in_one_repaint(tmp_pa
         # one refresh for the whole step, covering only the time columns of the live rows
         [regions] = calls
         spans = {key: (x, x + span) for key, x, span in table._column_spans()}
-        assert {r.y for r in regions} == {1 + table.get_row_index(j) for j in live
-                                          if 1 + table.get_row_index(j) < table.size.height}
+        assert {r.y for r in regions} == {
+            1 + table.get_row_index(j)
+            for j in live
+            if 1 + table.get_row_index(j) < table.size.height
+        }
         assert all((r.x, r.right) in (spans["elapsed"], spans["eta"]) for r in regions)
 
 

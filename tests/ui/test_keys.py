@@ -7,18 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from textual.app import App
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
-from ui_helpers import (
-    SIZE, make_app, record_notifications, renderable_text, sim_server, started, wait_for,
-)
 
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.commands import RunCommands
-from axom_tui.ui.job_sort import SORTS
 from axom_tui.ui.messages import CompareRequested
 from axom_tui.ui.no_key import NoKeyApp
 from axom_tui.ui.screens.compare import CompareScreen
@@ -29,9 +24,28 @@ from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.log_view import LogSearchInput, LogView
 from axom_tui.ui.widgets.metric_chart import MetricChart
 from axom_tui.ui.widgets.timeline import Timeline
+from axom_tui.view.job_sort import SORTS
+from ui_helpers import (
+    SIZE,
+    make_app,
+    record_notifications,
+    renderable_text,
+    sim_server,
+    started,
+    wait_for,
+)
 
-ALL_BINDING_CLASSES = (AxomApp, DashboardScreen, CompareScreen, HelpScreen, JobTable, Timeline,
-                       LogView, LogSearchInput, DownloadsPanel)
+ALL_BINDING_CLASSES = (
+    AxomApp,
+    DashboardScreen,
+    CompareScreen,
+    HelpScreen,
+    JobTable,
+    Timeline,
+    LogView,
+    LogSearchInput,
+    DownloadsPanel,
+)
 
 
 def test_every_key_has_an_id_and_a_row_in_help():
@@ -46,8 +60,12 @@ def test_every_key_has_an_id_and_a_row_in_help():
     for cls in ALL_BINDING_CLASSES:
         for binding in Binding.make_bindings(cls.BINDINGS):
             owner = "app" if cls is AxomApp or binding.action.startswith("app.") else cls.__name__
-            actions.setdefault(binding.id, set()).add(f"{owner}.{binding.action.removeprefix('app.')}")
-    assert all(len(a) == 1 for a in actions.values()), {i: a for i, a in actions.items() if len(a) > 1}
+            actions.setdefault(binding.id, set()).add(
+                f"{owner}.{binding.action.removeprefix('app.')}"
+            )
+    assert all(len(a) == 1 for a in actions.values()), {
+        i: a for i, a in actions.items() if len(a) > 1
+    }
 
 
 async def test_help_columns_line_up_across_sections():
@@ -114,10 +132,14 @@ async def test_o_goes_through_every_column_and_o_shift_reverses(tmp_path):
             assert set(seen) == set(SORTS) and len(SORTS) >= 10
             while table.sort_mode != "name":
                 await pilot.press("o")
-            names = [services.store.runs[j].job.display_name.lower() for j in table.visible_job_ids()]
+            names = [
+                services.store.runs[j].job.display_name.lower() for j in table.visible_job_ids()
+            ]
             await pilot.press("O")
             assert table.sort_reverse
-            again = [services.store.runs[j].job.display_name.lower() for j in table.visible_job_ids()]
+            again = [
+                services.store.runs[j].job.display_name.lower() for j in table.visible_job_ids()
+            ]
             assert again == sorted(names, reverse=True) and names == sorted(names)
 
 
@@ -133,7 +155,9 @@ async def test_z_maximizes_the_focused_pane_and_back(tmp_path):
             await pilot.press("z")
             assert app.screen.maximized is None
             await pilot.press("J")
-            await wait_for(pilot, lambda: isinstance(app.focused, JobTable), what="the list's focus")
+            await wait_for(
+                pilot, lambda: isinstance(app.focused, JobTable), what="the list's focus"
+            )
             await pilot.press("z")
             assert app.screen.maximized is app.screen.query_one(JobTable)
             await pilot.press("escape")

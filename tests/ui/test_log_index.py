@@ -6,12 +6,11 @@ import re
 import subprocess
 import sys
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from axom_tui.api.records import LogLine
+from axom_tui.base.sanitize import clean_text
 from axom_tui.logview import MAX_LINE_CHARS, LogIndex, compile_query, sanitize_line
-from axom_tui.sanitize import clean_text
 
 
 def lines(start: int, stop: int, fmt: str = "line {}", stream: str = "stdout") -> list[LogLine]:
@@ -133,9 +132,22 @@ def test_filter_incremental_on_append() -> None:
     assert shown == ["line 7", "line 17", "line 27", "line 37"]
     index.append(lines(40, 80))  # evicts 0..29
     shown = [index.text(index.locate(r)[0]) for r in range(index.row_count)]  # type: ignore[index]
-    assert shown == ["line 37", "line 47", "line 57", "line 67", "line 70", "line 71",
-                     "line 72", "line 73", "line 74", "line 75", "line 76", "line 77",
-                     "line 78", "line 79"]
+    assert shown == [
+        "line 37",
+        "line 47",
+        "line 57",
+        "line 67",
+        "line 70",
+        "line 71",
+        "line 72",
+        "line 73",
+        "line 74",
+        "line 75",
+        "line 76",
+        "line 77",
+        "line 78",
+        "line 79",
+    ]
     index.set_filtering(False)
     assert index.row_count == 50
 
@@ -158,11 +170,17 @@ def test_wrap_rows() -> None:
 
 ALPHABET = "aAb\x1b[7 é"
 op = st.one_of(
-    st.tuples(st.just("append"), st.lists(
-        st.tuples(st.integers(0, 60), st.text(ALPHABET, max_size=14), st.booleans()),
-        max_size=12)),
-    st.tuples(st.just("query"),
-              st.sampled_from(["", "a", "ab", "re:a+b", "re:[", "7", " ", "A", "re:A|b"])),
+    st.tuples(
+        st.just("append"),
+        st.lists(
+            st.tuples(st.integers(0, 60), st.text(ALPHABET, max_size=14), st.booleans()),
+            max_size=12,
+        ),
+    ),
+    st.tuples(
+        st.just("query"),
+        st.sampled_from(["", "a", "ab", "re:a+b", "re:[", "7", " ", "A", "re:A|b"]),
+    ),
     st.tuples(st.just("filter"), st.booleans()),
     st.tuples(st.just("wrap"), st.sampled_from([0, 1, 3, 8])),
     st.tuples(st.just("cap"), st.integers(1, 15)),
@@ -175,6 +193,7 @@ def test_incremental_state_matches_a_naive_model(ops: list[tuple[str, object]]) 
     index = LogIndex(max_lines=8)
     # ensure compaction paths run with tiny caps
     import axom_tui.logview.index as mod
+
     old_slack, mod._MIN_SLACK = mod._MIN_SLACK, 2
     try:
         held: list[tuple[int, str]] = []
@@ -205,13 +224,18 @@ def test_incremental_state_matches_a_naive_model(ops: list[tuple[str, object]]) 
 
             assert index.texts() == [t for _, t in held]
             pattern, _ = compile_query(query)
-            spans = [[m.span() for m in pattern.finditer(t) if m.end() > m.start()]
-                     if pattern else [] for _, t in held]
+            spans = [
+                [m.span() for m in pattern.finditer(t) if m.end() > m.start()] if pattern else []
+                for _, t in held
+            ]
             assert index.match_count == sum(map(len, spans))
             for i, s in enumerate(spans):
                 assert index.match_spans(i) == s
-            shown = [i for i, s in enumerate(spans) if s] if (filtering and pattern) else \
-                list(range(len(held)))
+            shown = (
+                [i for i, s in enumerate(spans) if s]
+                if (filtering and pattern)
+                else list(range(len(held)))
+            )
             rows: list[tuple[int, int]] = []
             for i in shown:
                 n = max(1, -(-len(held[i][1]) // wrap)) if wrap else 1

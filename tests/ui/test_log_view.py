@@ -16,8 +16,7 @@ from textual.theme import Theme
 
 from axom_tui.api.records import LogLine
 from axom_tui.ui.widgets.log_view import LogSearchInput, LogStatusLine, LogView
-from ui_helpers import LOG_SIZE as SIZE
-from ui_helpers import Host, batch, log_rows, screen_rows, settle, status_text
+from ui_helpers import LOG_SIZE as SIZE, Host, batch, log_rows, screen_rows, settle, status_text
 
 
 async def test_append_batches_shows_tail() -> None:
@@ -197,9 +196,14 @@ async def test_stderr_styled_differently_with_marker() -> None:
 async def test_stderr_uses_theme_variable_when_present() -> None:
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
-        app.register_theme(Theme(
-            name="stderr-test", primary="#4EA1FF", dark=True, variables={"stderr": "#ff00ff"},
-        ))
+        app.register_theme(
+            Theme(
+                name="stderr-test",
+                primary="#4EA1FF",
+                dark=True,
+                variables={"stderr": "#ff00ff"},
+            )
+        )
         app.theme = "stderr-test"
         await pilot.pause()
         view = app.query_one(LogView)

@@ -11,8 +11,7 @@ from rich.style import Style
 
 from axom_tui.api.records import LogLine
 from axom_tui.ui.widgets.log_view import COPY_LIMIT_BYTES, LogSearchInput, LogView
-from ui_helpers import LOG_SIZE as SIZE
-from ui_helpers import Host, batch, log_rows, screen_rows, settle, status_text
+from ui_helpers import LOG_SIZE as SIZE, Host, batch, log_rows, screen_rows, settle, status_text
 
 
 async def test_search_highlights_counts_and_moves() -> None:
@@ -199,8 +198,17 @@ async def test_copy_visible_lines_without_match() -> None:
 
 async def test_bindings_have_log_ids_and_can_be_remapped() -> None:
     ids = {b.id for b in LogView.BINDINGS if not isinstance(b, tuple)}  # type: ignore[union-attr]
-    assert {"log.search", "log.next_match", "log.prev_match", "log.filter", "log.wrap",
-            "log.follow", "log.end", "log.copy", "log.timestamps"} <= ids
+    assert {
+        "log.search",
+        "log.next_match",
+        "log.prev_match",
+        "log.filter",
+        "log.wrap",
+        "log.follow",
+        "log.end",
+        "log.copy",
+        "log.timestamps",
+    } <= ids
     assert all(i and i.startswith("log.") for i in ids)
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
@@ -234,8 +242,14 @@ async def test_filter_toggles_keep_the_current_match_in_view() -> None:
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(LogView)
-        lines = [LogLine(seq=i, text=f"step {i} loss 0.{i}" if i % 10 == 0 else f"step {i} ok",
-                         stream="stdout") for i in range(2400)]
+        lines = [
+            LogLine(
+                seq=i,
+                text=f"step {i} loss 0.{i}" if i % 10 == 0 else f"step {i} ok",
+                stream="stdout",
+            )
+            for i in range(2400)
+        ]
         view.append(lines)
         await settle(pilot, view)
 

@@ -98,9 +98,9 @@ async def test_disabling_input_wakes_and_ends_the_thread(driver) -> None:
 
 def test_the_app_runs_on_the_quiet_driver(tmp_path, monkeypatch) -> None:
     from textual import constants
-    from ui_helpers import make_app, sim_server
 
     from axom_tui.ui.quiet_driver import QuietLinuxDriver
+    from ui_helpers import make_app, sim_server
 
     monkeypatch.setattr(constants, "DRIVER", None)
     with sim_server() as server:

@@ -27,8 +27,16 @@ def _app(overflow_x: str, overflow_y: str) -> App:
     return Host()
 
 
-@pytest.mark.parametrize("overflow", [("auto", "scroll"), ("scroll", "auto"), ("hidden", "auto"),
-                                      ("hidden", "scroll"), ("scroll", "scroll")])
+@pytest.mark.parametrize(
+    "overflow",
+    [
+        ("auto", "scroll"),
+        ("scroll", "auto"),
+        ("hidden", "auto"),
+        ("hidden", "scroll"),
+        ("scroll", "scroll"),
+    ],
+)
 async def test_scrollbars_match_what_textual_would_show(overflow):
     sizes = [Size(30, 50), Size(39, 50), Size(37, 9), Size(80, 8), Size(38, 11), Size(30, 3)]
     ours, textuals = [], []
@@ -43,8 +51,13 @@ async def test_scrollbars_match_what_textual_would_show(overflow):
                     view.virtual_size = size
                 await pilot.pause()
                 (ours if setter == "ours" else textuals).append(
-                    (view.show_horizontal_scrollbar, view.show_vertical_scrollbar,
-                     view.max_scroll_x, view.max_scroll_y))
+                    (
+                        view.show_horizontal_scrollbar,
+                        view.show_vertical_scrollbar,
+                        view.max_scroll_x,
+                        view.max_scroll_y,
+                    )
+                )
     assert ours == textuals
 
 

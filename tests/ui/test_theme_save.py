@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from ui_helpers import SIZE, make_app, record_notifications, sim_server, started
-
+from axom_tui.cli.launch import ui_settings
 from axom_tui.config import load_settings
-from axom_tui.launch import ui_settings
+from ui_helpers import SIZE, make_app, record_notifications, sim_server, started
 
 
 async def test_t_in_the_demo_leaves_the_config_file_alone(tmp_path):

@@ -4,17 +4,19 @@ out again."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
 
 from axom_tui.api.records import Event, Job
 from axom_tui.ui.widgets.timeline import Timeline
 
-T0 = datetime(2026, 6, 1, tzinfo=timezone.utc)
-LONG_ERROR = ("worker crashed at step 1520: RuntimeError: CUDA error: an illegal memory access "
-              "was encountered; retry limit exhausted (3 of 3 retries used) — see the worker "
-              "log for the stack trace")
+T0 = datetime(2026, 6, 1, tzinfo=UTC)
+LONG_ERROR = (
+    "worker crashed at step 1520: RuntimeError: CUDA error: an illegal memory access "
+    "was encountered; retry limit exhausted (3 of 3 retries used) — see the worker "
+    "log for the stack trace"
+)
 
 
 def _history(preemptions: int) -> tuple[Job, list[Event]]:
@@ -35,8 +37,13 @@ def _failed(preemptions: int, error: str = LONG_ERROR) -> tuple[Job, list[Event]
     job, events = _history(preemptions)
     events.append(Event("status", job.updated_at + timedelta(minutes=1), {"to": "failed"}))
     events.append(Event("mystery", job.updated_at, {"x": 1}))  # an unknown kind
-    return Job(id="j1", status="failed", error=error, started_at=T0,
-               updated_at=job.updated_at + timedelta(minutes=1)), events
+    return Job(
+        id="j1",
+        status="failed",
+        error=error,
+        started_at=T0,
+        updated_at=job.updated_at + timedelta(minutes=1),
+    ), events
 
 
 def shown_lines(timeline: Timeline) -> list[str]:
@@ -62,7 +69,10 @@ async def test_long_history_keeps_the_current_phase_on_screen_without_layout():
         timeline = app.query_one(Timeline)
         layouts: list[bool] = []
         real_refresh = timeline.refresh
-        timeline.refresh = lambda *a, **kw: (layouts.append(kw.get("layout", False)), real_refresh(*a, **kw))[1]
+        timeline.refresh = lambda *a, **kw: (
+            layouts.append(kw.get("layout", False)),
+            real_refresh(*a, **kw),
+        )[1]
         for preemptions in (0, 2, 6, 12):
             job, events = _history(preemptions)
             timeline.show(job, events, lambda: job.updated_at + timedelta(seconds=30))
@@ -128,8 +138,13 @@ async def test_a_phase_detail_too_long_for_the_pane_wraps_below_it():
         job, events = _history(1)
         events.append(Event("preempted", events[-2].ts, {"retries": 1}))
         events.append(Event("cycle", job.updated_at, {"cycle": 2}))
-        events.append(Event("error", job.updated_at,
-                            {"message": "worker crashed at step 1520, resumed from a checkpoint"}))
+        events.append(
+            Event(
+                "error",
+                job.updated_at,
+                {"message": "worker crashed at step 1520, resumed from a checkpoint"},
+            )
+        )
         timeline.show(job, events, lambda: job.updated_at + timedelta(seconds=30))
         await pilot.pause()
         width = timeline.scrollable_content_region.width

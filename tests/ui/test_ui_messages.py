@@ -14,7 +14,6 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.widget import Widget
-from ui_helpers import SIZE, make_app, role_id, sim_server, started, wait_for
 
 from axom_tui.download.progress import DownloadProgress, TaskState
 from axom_tui.store import ChangeSet, GlobalAspect, RunAspect
@@ -31,6 +30,7 @@ from axom_tui.ui.screens.compare import CompareScreen
 from axom_tui.ui.screens.dashboard import DashboardScreen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.job_table import JobTable
+from ui_helpers import SIZE, make_app, role_id, sim_server, started, wait_for
 
 R, G = RunAspect, GlobalAspect
 

@@ -22,8 +22,8 @@ from textual.widgets import Footer
 from axom_tui.api.records import LogLine
 from axom_tui.api.secret import ApiKey
 from axom_tui.poll import PollPolicy
-from axom_tui.runtime import Services, build_services
-from axom_tui.sim import SimConfig, Simulator, SimServer
+from axom_tui.runtime.services import Services, build_services
+from axom_tui.sim import SimConfig, SimServer, Simulator
 from axom_tui.sim.scenario import ROLE_ORDER
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.settings import UiSettings
@@ -43,8 +43,14 @@ HISTORY_RUNS = 0
 @contextmanager
 def sim_server(**overrides: Any) -> Iterator[SimServer]:
     """A simulator (seed 7, 60× speed) served on 127.0.0.1:<free port>; stopped on exit."""
-    options: dict[str, Any] = {"seed": 7, "speed": SPEED, "key": KEY, "model_bytes": MODEL_BYTES,
-                               "history_runs": HISTORY_RUNS, "submit_every": 0.0}
+    options: dict[str, Any] = {
+        "seed": 7,
+        "speed": SPEED,
+        "key": KEY,
+        "model_bytes": MODEL_BYTES,
+        "history_runs": HISTORY_RUNS,
+        "submit_every": 0.0,
+    }
     options.update(overrides)
     server = SimServer(Simulator(SimConfig(**options)), host="127.0.0.1", port=0)
     server.start()
@@ -60,18 +66,32 @@ def role_id(sim: Simulator, role: str) -> str:
     return next(r.spec.id for r in sim.runs if r.spec.index == index)
 
 
-def make_app(server: SimServer, tmp_path: Path, *, key: str = KEY,
-             policy: PollPolicy | None = None, **settings: Any) -> tuple[AxomApp, Services]:
+def make_app(
+    server: SimServer,
+    tmp_path: Path,
+    *,
+    key: str = KEY,
+    policy: PollPolicy | None = None,
+    **settings: Any,
+) -> tuple[AxomApp, Services]:
     services = build_services(server.base_url, ApiKey(key), policy=policy)
-    options: dict[str, Any] = {"notify_desktop": False, "download_dir": tmp_path / "downloads",
-                               "export_dir": tmp_path / "exports",
-                               "screenshot_dir": tmp_path / "shots"}
+    options: dict[str, Any] = {
+        "notify_desktop": False,
+        "download_dir": tmp_path / "downloads",
+        "export_dir": tmp_path / "exports",
+        "screenshot_dir": tmp_path / "shots",
+    }
     options.update(settings)
     return AxomApp(services, UiSettings(**options)), services
 
 
-async def wait_for(pilot, predicate: Callable[[], Any], timeout: float = 15.0, step: float = 0.05,
-                   what: str = "condition") -> None:
+async def wait_for(
+    pilot,
+    predicate: Callable[[], Any],
+    timeout: float = 15.0,
+    step: float = 0.05,
+    what: str = "condition",
+) -> None:
     """Let the app run in small steps until ``predicate()`` is true; fail after ``timeout``.
 
     Plain sleeps, not ``pilot.pause``: that one forces a full screen refresh every step.
@@ -91,8 +111,11 @@ async def started(pilot, app: AxomApp) -> None:
     store = app.services.store
     await wait_for(pilot, lambda: len(store.order) > 0, what="the first job list")
     table = app.screen.query_one(JobTable)
-    await wait_for(pilot, lambda: table.row_count == len(store.order) and table.selected_job_id,
-                   what="the job table to fill")
+    await wait_for(
+        pilot,
+        lambda: table.row_count == len(store.order) and table.selected_job_id,
+        what="the job table to fill",
+    )
 
 
 @dataclass
@@ -123,10 +146,19 @@ def record_notifications(app: AxomApp) -> Toasts:
 def screen_text(app: AxomApp) -> str:
     """The current screen as plain text, rendered the way ``export_screenshot`` renders it."""
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(full=True,
-                                                      screen_stack=app._background_screens))
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
     return console.export_text(styles=False)
 
 

@@ -12,17 +12,17 @@ from textual.containers import Grid, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 from axom_tui.store.changes import ChangeSet
 from axom_tui.store.resume_points import resume_points
 from axom_tui.store.vocab import GlobalAspect, RunAspect
-from axom_tui.ui.derive import progress_of
 from axom_tui.ui.messages import StoreChanged
 from axom_tui.ui.status_style import progress_bar, status_text
+from axom_tui.ui.widgets.cursor_chart import CursorChart
 from axom_tui.ui.widgets.footer import AxomFooter
 from axom_tui.ui.widgets.header_bar import HeaderBar
-from axom_tui.ui.widgets.cursor_chart import CursorChart
 from axom_tui.ui.widgets.metric_chart import MetricChart
+from axom_tui.view.derive import progress_of
 
 if TYPE_CHECKING:
     from axom_tui.poll.scheduler import PollScheduler
@@ -52,7 +52,9 @@ class RunTile(Vertical):
         yield CursorChart(classes="tile-chart")
         yield Static(classes="tile-logs")
 
-    def update_from(self, run: RunState | None, aspects: frozenset[RunAspect], ascii_mode: bool) -> None:
+    def update_from(
+        self, run: RunState | None, aspects: frozenset[RunAspect], ascii_mode: bool
+    ) -> None:
         if run is None:
             return
         job = run.job
@@ -60,7 +62,9 @@ class RunTile(Vertical):
             head = Text(no_wrap=True, overflow="ellipsis")
             head.append(clean_text(job.display_name if job else self.job_id, 50), style="bold")
             head.append("  ")
-            head.append_text(status_text(job.status if job else "unknown", self.app.theme_variables, ascii_mode))
+            head.append_text(
+                status_text(job.status if job else "unknown", self.app.theme_variables, ascii_mode)
+            )
             progress = progress_of(job, run.metrics.last_step if len(run.metrics) else None)
             head.append(f"\n{progress_bar(progress.fraction, 12, ascii_mode)} {progress.label()}")
             if job and job.retries:
@@ -69,17 +73,24 @@ class RunTile(Vertical):
         if aspects & {RunAspect.METRICS, RunAspect.EVENTS}:  # resume points come from both
             series = run.metrics
             self.query_one(MetricChart).set_data(
-                series.steps, {"loss": series.column("loss"), "grad_norm": series.column("grad_norm")},
+                series.steps,
+                {"loss": series.column("loss"), "grad_norm": series.column("grad_norm")},
                 series.cycle_boundaries(),
-                resume_points(run.events, series.steps, series.resume_points), run.version)
+                resume_points(run.events, series.steps, series.resume_points),
+                run.version,
+            )
         if RunAspect.LOGS in aspects:
             lines = run.logs.tail(TILE_LOG_LINES)
             text = Text(no_wrap=True, overflow="ellipsis")
             for i, line in enumerate(lines):
                 if i:
                     text.append("\n")
-                text.append(clean_text(line.text, 300), style="italic" if line.stream == "stderr" else "")
-            self.query_one(".tile-logs", Static).update(text if lines else Text("no logs yet", style="dim"))
+                text.append(
+                    clean_text(line.text, 300), style="italic" if line.stream == "stderr" else ""
+                )
+            self.query_one(".tile-logs", Static).update(
+                text if lines else Text("no logs yet", style="dim")
+            )
 
 
 class CompareScreen(Screen):
@@ -97,8 +108,9 @@ class CompareScreen(Screen):
     CompareScreen.-narrow #tiles { grid-size: 2; }
     """
 
-    def __init__(self, job_ids: list[str], store: RunStore, scheduler: PollScheduler,
-                 settings: UiSettings) -> None:
+    def __init__(
+        self, job_ids: list[str], store: RunStore, scheduler: PollScheduler, settings: UiSettings
+    ) -> None:
         super().__init__(id="compare")
         self.job_ids = job_ids
         self.store = store

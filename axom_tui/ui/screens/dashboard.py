@@ -16,23 +16,29 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
 
-from axom_tui.export import safe_file_stem
+from axom_tui.base.sanitize import clean_text
 from axom_tui.charting.spec import WAITING
-from axom_tui.sanitize import clean_text
 from axom_tui.store.changes import ChangeSet
+from axom_tui.store.csv_export import safe_file_stem
 from axom_tui.store.resume_points import resume_points
-from axom_tui.store.vocab import GlobalAspect, RunAspect
+from axom_tui.store.vocab import FeedKind, GlobalAspect, RunAspect
 from axom_tui.ui.chart_keys import next_weight
 from axom_tui.ui.connection_text import connection_problem
+from axom_tui.ui.feed_problems import run_problem
 from axom_tui.ui.messages import (
-    CompareRequested, DownloadProgressed, DownloadRequested, ExportRequested, StoreChanged,
+    CompareRequested,
+    DownloadProgressed,
+    DownloadRequested,
+    ExportRequested,
+    StoreChanged,
 )
 from axom_tui.ui.pane_focus import focus_pane, is_shown
+from axom_tui.ui.widgets.cursor_chart import CursorChart
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.footer import AxomFooter
 from axom_tui.ui.widgets.header_bar import HeaderBar
+from axom_tui.ui.widgets.job_list_line import JobListLine
 from axom_tui.ui.widgets.job_table import JobTable
-from axom_tui.ui.widgets.cursor_chart import CursorChart
 from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane, PhasePicked
 from axom_tui.ui.widgets.log_moment import MomentPicked
 from axom_tui.ui.widgets.log_view import LogView
@@ -45,8 +51,8 @@ if TYPE_CHECKING:
     from axom_tui.poll.scheduler import PollScheduler
     from axom_tui.store.run_state import RunState
     from axom_tui.store.run_store import RunStore
-    from axom_tui.ui.derive import ServerClock
     from axom_tui.ui.settings import UiSettings
+    from axom_tui.view.derive import ServerClock
 
 ALL_RUN_ASPECTS = frozenset(RunAspect)
 TICK_MIN, TICK_MAX = 1.0, 2.0  # bounds of the clock step (elapsed, ETA, time in phase), s
@@ -57,12 +63,16 @@ def chart_meta(run: RunState) -> dict[str, Any]:
     """What the chart's cursor needs of a run besides its columns."""
     series = run.metrics
     started = run.job.started_at if run.job is not None else None
+
     def label_at(step: int) -> tuple[int | None, str | None]:
         phase = series.phase_at(step)  # server text: made safe before it is shown
         return series.cycle_at(step), clean_text(phase, 24) if phase is not None else None
 
-    return {"stamps": series.times, "start": started.timestamp() if started else None,
-            "label_at": label_at}
+    return {
+        "stamps": series.times,
+        "start": started.timestamp() if started else None,
+        "label_at": label_at,
+    }
 
 
 def tick_period(poll_grid: float) -> float:
@@ -83,10 +93,12 @@ class DashboardScreen(Screen):
         Binding("d", "download", "Download", id="download"),
         Binding("v", "chart_view", "Chart", id="chart.view"),
         Binding("s", "smoothing", "Smooth", id="chart.smooth"),
-        Binding("greater_than_sign", "smooth_more", "More smoothing", id="chart.smooth.more",
-                show=False),
-        Binding("less_than_sign", "smooth_less", "Less smoothing", id="chart.smooth.less",
-                show=False),
+        Binding(
+            "greater_than_sign", "smooth_more", "More smoothing", id="chart.smooth.more", show=False
+        ),
+        Binding(
+            "less_than_sign", "smooth_less", "Less smoothing", id="chart.smooth.less", show=False
+        ),
         Binding("l", "log_scale", "Log scale", id="chart.log"),
         Binding("z", "maximize_pane", "Maximize pane", id="pane.maximize", show=False),
         Binding("e", "export_csv", "Export", id="export"),
@@ -98,8 +110,13 @@ class DashboardScreen(Screen):
         Binding("escape", "close_filter", "Close filter", id="jobs.filter.close", show=False),
     ]
 
-    def __init__(self, store: RunStore, scheduler: PollScheduler, settings: UiSettings,
-                 server_clock: ServerClock) -> None:
+    def __init__(
+        self,
+        store: RunStore,
+        scheduler: PollScheduler,
+        settings: UiSettings,
+        server_clock: ServerClock,
+    ) -> None:
         super().__init__(id="dashboard")
         self.store = store
         self.scheduler = scheduler
@@ -116,9 +133,12 @@ class DashboardScreen(Screen):
         ascii_mode = settings.ascii
         yield HeaderBar(self.store, label=settings.label, ascii_mode=ascii_mode, id="header")
         with Vertical(id="jobs-pane"):
-            yield Input(placeholder="filter runs by name, status or type — Enter to apply, Esc to clear",
-                        id="job-filter")
+            yield Input(
+                placeholder="filter runs by name, status or type — Enter to apply, Esc to clear",
+                id="job-filter",
+            )
             yield JobTable(self.store, self.server_clock, ascii_mode=ascii_mode, id="jobs")
+            yield JobListLine(self.store, ascii_mode=ascii_mode, id="jobs-line")
         with Horizontal(id="detail"):
             with Vertical(id="info"):  # the timeline fills what the result card leaves, and scrolls
                 yield ResultCard(id="result")
@@ -138,8 +158,9 @@ class DashboardScreen(Screen):
         self._tick_period = tick_period(self.scheduler.policy.poll_grid)
         self._arm_tick(self._tick_period)
         self._ready = True
-        self._show_changes(ChangeSet(globals={GlobalAspect.LIST, GlobalAspect.CONNECTION,
-                                              GlobalAspect.OVERVIEW}))
+        self._show_changes(
+            ChangeSet(globals={GlobalAspect.LIST, GlobalAspect.CONNECTION, GlobalAspect.OVERVIEW})
+        )
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 110, "-narrow")  # the job list picks its columns itself
@@ -175,15 +196,19 @@ class DashboardScreen(Screen):
         for jid in run_ids:
             run = store.runs.get(jid)
             if run is not None and run.job is not None:
-                self.server_clock.observe(run.job.updated_at, run.job.started_at)
-        if GlobalAspect.LIST in globals_ or any(not table.shows(jid) for jid in run_ids):
+                self.server_clock.observe(run.job)
+        if GlobalAspect.LIST in globals_:
             table.sync(None)
         elif run_ids:
-            table.sync(run_ids)
-        if globals_ & {GlobalAspect.CONNECTION, GlobalAspect.OVERVIEW}:
+            table.sync(run_ids)  # a run joining or leaving the list makes it check all
+        health = GlobalAspect.HEALTH in globals_ or any(
+            RunAspect.HEALTH in changes.run(jid) for jid in run_ids
+        )
+        if globals_ & {GlobalAspect.CONNECTION, GlobalAspect.OVERVIEW} or health:
             self.query_one(HeaderBar).redraw()
         if GlobalAspect.CONNECTION in globals_:
             self._show_problem()
+        self.query_one(JobListLine).show(table.row_count, table.filter_text)  # one line
         if self.selected is not None:
             aspects = changes.run(self.selected)
             if GlobalAspect.MODELS in globals_:
@@ -196,8 +221,7 @@ class DashboardScreen(Screen):
         """Panes that would be empty say what keeps them so, and where (ui/connection_text.py)."""
         store = self.store
         base_url = str(getattr(self.scheduler.client, "base_url", "") or "the server")
-        problem = connection_problem(store.connection, base_url) \
-            if not store.order else None
+        problem = connection_problem(store.connection, base_url) if not store.order else None
         table = self.query_one(JobTable)
         if problem != table.problem:
             table.problem = problem
@@ -246,13 +270,19 @@ class DashboardScreen(Screen):
             chart = self.query_one(MetricChart)
             chart.set_data(
                 series.steps,
-                {name: series.column(name) for name in ("loss", "grad_norm", "lr", "throughput", "vram_gb")},
+                {
+                    name: series.column(name)
+                    for name in ("loss", "grad_norm", "lr", "throughput", "vram_gb")
+                },
                 series.cycle_boundaries(),
-                resume_points(run.events, series.steps, series.resume_points), run.version,
+                resume_points(run.events, series.steps, series.resume_points),
+                run.version,
                 **chart_meta(run),
             )
             if chart.can_be_seen:
                 chart.redraw()  # now, in this flush's frame (changes come at most 4 times a second)
+        if aspects & {RunAspect.LOGS, RunAspect.HEALTH}:
+            self.query_one(LogView).set_feed_problem(run_problem(run, (FeedKind.LOGS,)))
         if RunAspect.LOGS in aspects:
             log = self.query_one(LogView)
             last = log.index.last_seq
@@ -267,8 +297,13 @@ class DashboardScreen(Screen):
             if fresh:
                 log.append(fresh)
                 log.flush()  # sync now: one frame for the whole flush, not one per widget timer
-        if aspects & {RunAspect.EVENTS, RunAspect.JOB}:
-            self.query_one(Timeline).show(run.job, run.events, self.server_clock.now)
+        if aspects & {RunAspect.EVENTS, RunAspect.JOB, RunAspect.HEALTH}:
+            self.query_one(Timeline).show(
+                run.job,
+                run.events,
+                self.server_clock.now,
+                run_problem(run, (FeedKind.EVENTS, FeedKind.RESULT)),
+            )
         if aspects & {RunAspect.RESULT, RunAspect.JOB}:
             model = store.model_for_job(run.job.id) if run.job else None
             self.query_one(ResultCard).show(run.job, run.result, model.name if model else None)
@@ -283,7 +318,9 @@ class DashboardScreen(Screen):
         run = self.store.runs.get(job_id) if job_id else None
         log.set_lines(list(run.logs) if run else [])
         job = run.job if run else None
-        log.save_name = f"{safe_file_stem(job.display_name)}-{safe_file_stem(job.id[:8])}" if job else "log"
+        log.save_name = (
+            f"{safe_file_stem(job.display_name)}-{safe_file_stem(job.id[:8])}" if job else "log"
+        )
         self._show_selected(ALL_RUN_ASPECTS - {RunAspect.LOGS})
 
     def go_to_run(self, job_id: str) -> None:
@@ -302,6 +339,10 @@ class DashboardScreen(Screen):
     def _on_run_highlighted(self, event: JobTable.RunHighlighted) -> None:
         self.select_run(event.job_id)
 
+    @on(JobTable.RowsInView)
+    def _on_rows_in_view(self, event: JobTable.RowsInView) -> None:
+        self.scheduler.set_in_view(event.job_ids)
+
     @on(JobTable.MarksChanged)
     def _on_marks_changed(self, event: JobTable.MarksChanged) -> None:
         self._show_selected(frozenset({RunAspect.JOB}))
@@ -316,7 +357,9 @@ class DashboardScreen(Screen):
 
     @on(Input.Changed, "#job-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_one(JobTable).set_filter(event.value.strip())
+        table = self.query_one(JobTable)
+        table.set_filter(event.value.strip())
+        self.query_one(JobListLine).show(table.row_count, table.filter_text)
 
     @on(Input.Submitted, "#job-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -330,8 +373,10 @@ class DashboardScreen(Screen):
         if box.display:
             box.value = ""
             box.display = False
-            self.query_one(JobTable).set_filter("")
-            self.query_one(JobTable).focus()
+            table = self.query_one(JobTable)
+            table.set_filter("")
+            self.query_one(JobListLine).show(table.row_count, "")
+            table.focus()
 
     # ------------------------------------------------------------ actions
 
@@ -382,7 +427,11 @@ class DashboardScreen(Screen):
             self.minimize()
             return
         focused = self.focused
-        if focused is None or isinstance(focused, Input) or not self.maximize(focused, container=False):
+        if (
+            focused is None
+            or isinstance(focused, Input)
+            or not self.maximize(focused, container=False)
+        ):
             self.maximized = self.query_one("#chart-pane")
 
     def action_log_scale(self) -> None:
@@ -421,8 +470,10 @@ class DashboardScreen(Screen):
             self.call_after_refresh(self._focus_pane, widget, name)
             return
         if focus_pane(self, widget):
-            self.notify(f"The {name} pane, maximized (hidden at this size): z or esc puts it back.",
-                        timeout=3)
+            self.notify(
+                f"The {name} pane, maximized (hidden at this size): z or esc puts it back.",
+                timeout=3,
+            )
 
     def action_focus_chart(self) -> None:
         self.query_one(CursorChart).focus()

@@ -28,11 +28,16 @@ def binding_sections(app_class: type[DOMNode]) -> list[tuple[str, list[Binding]]
     from axom_tui.ui.widgets.timeline import Timeline
 
     sections: list[tuple[str, tuple[type[DOMNode], ...]]] = [
-        ("Everywhere", (app_class,)), ("Dashboard", (DashboardScreen,)), ("Job list", (JobTable,)),
-        ("Chart (C to focus)", (CursorChart,)), ("Lifecycle pane", (Timeline, LifecyclePane)),
+        ("Everywhere", (app_class,)),
+        ("Dashboard", (DashboardScreen,)),
+        ("Job list", (JobTable,)),
+        ("Chart (C to focus)", (CursorChart,)),
+        ("Lifecycle pane", (Timeline, LifecyclePane)),
         ("Log pane", (LogView, LogSearchInput)),
-        ("Downloads", (DownloadsPanel,)), ("Compare view", (CompareScreen,)),
-        ("In this list", (HelpScreen,))]
+        ("Downloads", (DownloadsPanel,)),
+        ("Compare view", (CompareScreen,)),
+        ("In this list", (HelpScreen,)),
+    ]
     out = []
     listed: set[str] = set()  # an id shown once (the help's S is the app's, listed above)
     for title, classes in sections:
@@ -42,8 +47,12 @@ def binding_sections(app_class: type[DOMNode]) -> list[tuple[str, list[Binding]]
                 if b.description and (b.id or b.action) not in listed:
                     by_id.setdefault(b.id or b.action, []).append(b)
         listed |= by_id.keys()
-        out.append((title, [replace(same[0], key=",".join(b.key for b in same))
-                            for same in by_id.values()]))
+        out.append(
+            (
+                title,
+                [replace(same[0], key=",".join(b.key for b in same)) for same in by_id.values()],
+            )
+        )
     return out
 
 
@@ -56,11 +65,25 @@ def _described(binding: Binding) -> str:
 
 def display_key(binding: Binding, keymap: dict[str, str]) -> str:
     keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
-    names = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc",
-             "left": "←", "right": "→", "up": "↑", "down": "↓", "shift+left": "shift+←",
-             "shift+right": "shift+→", "plus": "+", "equals_sign": "=", "minus": "-",
-             "left_square_bracket": "[", "right_square_bracket": "]",
-             "greater_than_sign": ">", "less_than_sign": "<"}
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "space": "space",
+        "escape": "esc",
+        "left": "←",
+        "right": "→",
+        "up": "↑",
+        "down": "↓",
+        "shift+left": "shift+←",
+        "shift+right": "shift+→",
+        "plus": "+",
+        "equals_sign": "=",
+        "minus": "-",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+        "greater_than_sign": ">",
+        "less_than_sign": "<",
+    }
     return ",".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
@@ -84,8 +107,7 @@ class KeyTable:
             if index:
                 yield Text("")
             yield Text(title, style="bold underline")
-            table = Table(show_header=False, box=None, padding=(0, 2), pad_edge=False,
-                          expand=True)
+            table = Table(show_header=False, box=None, padding=(0, 2), pad_edge=False, expand=True)
             table.add_column(style="bold", width=key_width, no_wrap=True)
             table.add_column(ratio=1)
             if show_ids:
@@ -111,7 +133,9 @@ class HelpScreen(ModalScreen):
                                   background: $surface; padding: 0 1; }
     """
 
-    def __init__(self, sections: Sequence[tuple[str, list[Binding]]], keymap: dict[str, str]) -> None:
+    def __init__(
+        self, sections: Sequence[tuple[str, list[Binding]]], keymap: dict[str, str]
+    ) -> None:
         super().__init__()
         self.sections = sections
         self.keymap = keymap
@@ -120,14 +144,21 @@ class HelpScreen(ModalScreen):
         keymap = self.keymap
         with VerticalScroll():
             yield Static(Text("axom-tui — keys (esc to close), j/k to scroll", style="bold"))
-            rows = [(title, [(display_key(b, keymap), _described(b), b.id or "")
-                             for b in bindings])
-                    for title, bindings in self.sections]
+            rows = [
+                (
+                    title,
+                    [(display_key(b, keymap), _described(b), b.id or "") for b in bindings],
+                )
+                for title, bindings in self.sections
+            ]
             yield Static(KeyTable(rows))
-            yield Static(Text(
-                "Command palette: ctrl+p (go to run …, compare, download, export, themes).\n"
-                "Remap any key by id in the config file: [keymap] refresh = \"f5\"",
-                style="dim"))
+            yield Static(
+                Text(
+                    "Command palette: ctrl+p (go to run …, compare, download, export, themes).\n"
+                    'Remap any key by id in the config file: [keymap] refresh = "f5"',
+                    style="dim",
+                )
+            )
 
     def action_scroll(self, rows: int) -> None:
         self.query_one(VerticalScroll).scroll_relative(y=rows, animate=False)

@@ -24,7 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.strip import Strip
 
-from axom_tui.sanitize import clean_text
+from axom_tui.base.sanitize import clean_text
 from axom_tui.ui.ansi_strips import ansi_to_strips
 from axom_tui.ui.widgets.job_rows import cell_segments
 from axom_tui.ui.widgets.metric_chart import MetricChart
@@ -210,7 +210,7 @@ class CursorChart(MetricChart, can_focus=True):
 
     @property
     def track(self) -> Track:
-        return self._overlay if self._mode == "overlay" else self._run  # type: ignore[return-value]
+        return self._overlay if self._mode == "overlay" else self._run
 
     @property
     def cursor(self) -> Moment | None:
@@ -295,8 +295,9 @@ class CursorChart(MetricChart, can_focus=True):
         width = self._width
         # Phase names and run labels are server text: whatever made it this far, nothing
         # in the readout reaches the terminal as a control character.
-        self.readout = clean_text(readout_text(readout, max(0, width - 1), self.ascii_mode),
-                                  max(0, width - 1))
+        self.readout = clean_text(
+            readout_text(readout, max(0, width - 1), self.ascii_mode), max(0, width - 1)
+        )
         theme = self.chart_theme()
         text = Text(" " + self.readout, no_wrap=True, overflow="ellipsis")
         flag_at = self.readout.find("⚠" if not self.ascii_mode else "! ")

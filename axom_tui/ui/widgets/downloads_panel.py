@@ -17,13 +17,14 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
+from axom_tui.base.sanitize import clean_text
+from axom_tui.base.units import MISSING, human_bytes, human_rate
 from axom_tui.download import DownloadProgress
-from axom_tui.sanitize import clean_text
-from axom_tui.ui import format as fmt
-from axom_tui.ui.glyphs import dash, glyph
 from axom_tui.ui.messages import DownloadCancelRequested
 from axom_tui.ui.status_style import progress_bar
-from axom_tui.units import MISSING, human_bytes, human_rate
+from axom_tui.view import format as fmt
+from axom_tui.view.glyphs import dash, glyph
+
 
 def _dashed(text: str) -> str:
     """units' missing-value mark in the mode's glyph (ASCII under --ascii)."""
@@ -31,8 +32,15 @@ def _dashed(text: str) -> str:
 
 
 STATE_VARS = {"done": "success", "failed": "error", "cancelled": "warning", "refused": "error"}
-COLUMNS = (("model", "Download", 30), ("state", "State", 12), ("bar", "", 12), ("bytes", "Bytes", 21),
-           ("speed", "Speed", 12), ("eta", "ETA", 7), ("files", "Files", 7))
+COLUMNS = (
+    ("model", "Download", 30),
+    ("state", "State", 12),
+    ("bar", "", 12),
+    ("bytes", "Bytes", 21),
+    ("speed", "Speed", 12),
+    ("eta", "ETA", 7),
+    ("files", "Files", 7),
+)
 
 
 class DownloadsPanel(Vertical):
@@ -94,8 +102,11 @@ class DownloadsPanel(Vertical):
         """Finished rows of the same model into the same folder (``snap`` supersedes them)."""
         if not snap.model_id:
             return []
-        return [task_id for task_id, old in self.snapshots.items()
-                if old.final and old.model_id == snap.model_id and old.dest == snap.dest]
+        return [
+            task_id
+            for task_id, old in self.snapshots.items()
+            if old.final and old.model_id == snap.model_id and old.dest == snap.dest
+        ]
 
     def _remove(self, task_id: str) -> None:
         self.snapshots.pop(task_id, None)
@@ -149,7 +160,9 @@ class DownloadsPanel(Vertical):
         variables = self.app.theme_variables
         state = str(snap.state)
         colour = variables.get(STATE_VARS.get(state, "accent"), "")
-        name = clean_text(f"{snap.model_name} {snap.version}".strip() or snap.model_id or glyph("ellipsis"), 40)
+        name = clean_text(
+            f"{snap.model_name} {snap.version}".strip() or snap.model_id or glyph("ellipsis"), 40
+        )
         state_text = Text("up to date" if snap.already_present else state, style=f"bold {colour}")
         if snap.reason and state in ("failed", "cancelled"):
             state_text = Text(f"{state}: {clean_text(snap.reason, 60)}", style=f"bold {colour}")
@@ -157,8 +170,10 @@ class DownloadsPanel(Vertical):
             "model": Text(name, no_wrap=True, overflow="ellipsis"),
             "state": state_text,
             "bar": Text(progress_bar(snap.fraction, 10), style=colour),
-            "bytes": Text(f"{_dashed(human_bytes(snap.done_bytes))} / "
-                          f"{_dashed(human_bytes(snap.total_bytes))}"),
+            "bytes": Text(
+                f"{_dashed(human_bytes(snap.done_bytes))} / "
+                f"{_dashed(human_bytes(snap.total_bytes))}"
+            ),
             "speed": Text(_dashed(human_rate(snap.speed)) if not snap.final else dash()),
             "eta": Text(fmt.duration(snap.eta) if not snap.final else dash()),
             "files": Text(f"{snap.files_done}/{snap.files_total}"),
@@ -170,13 +185,22 @@ class DownloadsPanel(Vertical):
             text.append(f"{glyph('arrow')} {clean_text(snap.dest, 120)}", style="dim")
         if snap.reason and snap.final:
             text.append(f"\n{clean_text(snap.reason, 200)}")
-        extras = [f"{n} {label}" for n, label in ((snap.resumes, "resumed"), (snap.resigns, "re-signed"),
-                                                  (snap.retries, "retried")) if n]
+        extras = [
+            f"{n} {label}"
+            for n, label in (
+                (snap.resumes, "resumed"),
+                (snap.resigns, "re-signed"),
+                (snap.retries, "retried"),
+            )
+            if n
+        ]
         if extras:
             text.append("  (" + ", ".join(extras) + ")", style="dim")
         for f in snap.files:
-            text.append(f"\n  {clean_text(f.rel, 60):<40} {str(f.state):<11} "
-                        f"{human_bytes(f.done)} / {human_bytes(f.size)}")
+            text.append(
+                f"\n  {clean_text(f.rel, 60):<40} {str(f.state):<11} "
+                f"{human_bytes(f.done)} / {human_bytes(f.size)}"
+            )
             if f.reason:
                 text.append(f"  {clean_text(f.reason, 80)}", style="dim")
         self.query_one("#download-files", Static).update(text)

@@ -31,9 +31,10 @@ class AxomFooter(Footer):
         for _node, binding, enabled, tooltip in active.values():
             if binding.show:
                 by_action.setdefault(binding.action, (binding, enabled, tooltip))
-        ordered = sorted(by_action.values(),
-                         key=lambda item: FIRST.index(item[0].action)
-                         if item[0].action in FIRST else len(FIRST))
+        ordered = sorted(
+            by_action.values(),
+            key=lambda item: FIRST.index(item[0].action) if item[0].action in FIRST else len(FIRST),
+        )
         palette = None
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             palette = active.get(self.app.COMMAND_PALETTE_BINDING)
@@ -48,15 +49,25 @@ class AxomFooter(Footer):
             shown.append(entry)
         self.styles.grid_size_columns = len(shown)
         for binding, enabled, tooltip in shown:
-            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
-                            binding.action, disabled=not enabled,
-                            tooltip=tooltip).data_bind(compact=Footer.compact)
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
         if palette is not None:
             _node, binding, enabled, _tooltip = palette
-            yield FooterKey(binding.key, self.app.get_key_display(binding), PALETTE_LABEL,
-                            binding.action, classes="-command-palette",
-                            disabled=not enabled,
-                            tooltip=binding.tooltip or binding.description)
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                PALETTE_LABEL,
+                binding.action,
+                classes="-command-palette",
+                disabled=not enabled,
+                tooltip=binding.tooltip or binding.description,
+            )
 
     def _entry_width(self, binding: Binding, description: str) -> int:
         """Cells one FooterKey takes: its key and description with their padding (and,

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from axom_tui.sanitize import clean_text
-from axom_tui.ui import format as fmt
-from axom_tui.ui.glyphs import glyph
+from axom_tui.base.sanitize import clean_text
+from axom_tui.ui.feed_problems import failing_feeds, problem_text
 from axom_tui.ui.widgets.text_lines import TextLines
+from axom_tui.view import format as fmt
+from axom_tui.view.glyphs import glyph
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -25,6 +26,8 @@ STATE_LOOK = {
     "offline": ("○", "offline", "error"),
     "auth": ("✗", "key rejected", "error"),
     "forbidden": ("✗", "key lacks scope", "error"),
+    # answering, but some feed keeps failing: never "live" then (ui/feed_problems.py)
+    "degraded": ("◐", "degraded", "warning"),
 }
 
 
@@ -53,8 +56,9 @@ class HeaderBar(TextLines):
     HeaderBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
 
-    def __init__(self, store: RunStore, *, label: str = "", ascii_mode: bool = False,
-                 id: str | None = None) -> None:
+    def __init__(
+        self, store: RunStore, *, label: str = "", ascii_mode: bool = False, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.store = store
         self.label = label
@@ -63,11 +67,13 @@ class HeaderBar(TextLines):
         self._notices: list[Notice] = []
         self.clock = time.monotonic  # notices' lifetimes (tests move it by hand)
 
-    def notice(self, title: str, body: str, *, error: bool = False,
-               seconds: float = NOTICE_SECONDS) -> None:
+    def notice(
+        self, title: str, body: str, *, error: bool = False, seconds: float = NOTICE_SECONDS
+    ) -> None:
         """Show ``title: body`` for ``seconds`` (the newest of several, with a count)."""
-        self._notices.append(Notice(self.clock() + seconds, clean_text(title, 40),
-                                    clean_text(body, 200), error))
+        self._notices.append(
+            Notice(self.clock() + seconds, clean_text(title, 40), clean_text(body, 200), error)
+        )
         del self._notices[:-20]
         self.redraw()
 
@@ -98,9 +104,27 @@ class HeaderBar(TextLines):
     def compose_text(self) -> Text:
         variables = self.app.theme_variables
         conn = self.store.connection
-        icon, label, colour_var = STATE_LOOK.get(conn.state, ("?", conn.state, "foreground"))
+        state: str = conn.state
+        message = conn.message
+        failing = failing_feeds(self.store.problems) if state == "live" else []
+        if failing:
+            state = "degraded"
+            first = failing[0]
+            health = self.store.feed_health(first)
+            message = problem_text(health, first.kind) or ""
+            if first.job_id is not None:
+                run = self.store.runs.get(first.job_id)
+                name = (
+                    run.job.display_name
+                    if run is not None and run.job is not None
+                    else first.job_id
+                )
+                message = f"{clean_text(name, 30)}: {message}"
+            if len(failing) > 1:
+                message = f"{len(failing)} feeds failing · {message}"
+        icon, label, colour_var = STATE_LOOK.get(state, ("?", state, "foreground"))
         if self._ascii:
-            icon = {"live": "*", "offline": "o", "auth": "x", "forbidden": "x"}.get(conn.state, "~")
+            icon = {"live": "*", "offline": "o", "auth": "x", "forbidden": "x"}.get(state, "~")
         now = time.monotonic()
         if conn.state in ("retrying", "offline") and conn.retry_at:
             label = f"{label} {glyph('sep')} retrying in {max(0, round(conn.retry_at - now))}s"
@@ -127,9 +151,12 @@ class HeaderBar(TextLines):
             text.append(f" {latest.body}", style="bold")
             if len(notices) > 1:
                 text.append(f"  (+{len(notices) - 1} more)", style="dim")
-        if conn.state not in ("live", "connecting") and conn.message:
-            message = clean_text(conn.message, 80)
-            if conn.state in ("auth", "forbidden"):  # the label already says it; keep the server's reason
+        if state not in ("live", "connecting") and message:
+            message = clean_text(message, 120 if state == "degraded" else 80)
+            if state in (
+                "auth",
+                "forbidden",
+            ):  # the label already says it; keep the server's reason
                 message = message.split("):", 1)[-1].strip() or message
             text.append("  " + message, style=variables.get("warning", "yellow"))
         if notices:
@@ -138,7 +165,8 @@ class HeaderBar(TextLines):
         if ov is not None:
             days = ov.period_days or 30
             parts = [
-                ("active", fmt.si(ov.active_runs)), ("models", fmt.si(ov.models)),
+                ("active", fmt.si(ov.active_runs)),
+                ("models", fmt.si(ov.models)),
                 ("datasets", fmt.si(ov.datasets)),
                 (f"GPU-min/{days}d", fmt.si(ov.gpu_minutes_period)),
                 (f"tokens/{days}d", fmt.si(ov.tokens_period)),

@@ -17,7 +17,6 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from axom_tui.ui.glyphs import glyph
 from axom_tui.ui.widgets.job_rows import (
     COLUMNS,
     COMPACT_COLUMNS,
@@ -27,6 +26,7 @@ from axom_tui.ui.widgets.job_rows import (
     Column,
     column_widths,
 )
+from axom_tui.view.glyphs import glyph
 
 DROP_ORDER = ("type", "retries", "cost", "elapsed")  # given up first when the name needs room
 
@@ -63,7 +63,7 @@ def middle_ellipsis(cell: Text, width: int) -> Text:
     head = width - 1 - tail
     out = cell[:head]
     out.append(glyph("ellipsis"))
-    out.append_text(cell[len(plain) - tail:])
+    out.append_text(cell[len(plain) - tail :])
     out.no_wrap, out.overflow, out.justify = cell.no_wrap, cell.overflow, cell.justify
     return out
 
@@ -82,11 +82,15 @@ def name_cut(cell: Text, width: int, collide: frozenset[str]) -> Text:
     another run's name, the tail alone (where names of one family differ:
     ``…-x2-meridian`` beside ``…c40-meridian``)."""
     plain = cell.plain
-    if plain not in collide or cell_len(plain) <= width or width < 3 \
-            or len(plain) != cell_len(plain):
+    if (
+        plain not in collide
+        or cell_len(plain) <= width
+        or width < 3
+        or len(plain) != cell_len(plain)
+    ):
         return middle_ellipsis(cell, width)
     out = Text(glyph("ellipsis"))
-    out.append_text(cell[len(plain) - (width - 1):])
+    out.append_text(cell[len(plain) - (width - 1) :])
     out.no_wrap, out.overflow, out.justify = cell.no_wrap, cell.overflow, cell.justify
     return out
 
@@ -110,16 +114,21 @@ def table_styles(table: Widget) -> TableStyles:
     )
 
 
-def header_labels(columns: tuple[Column, ...], sorted_column: str | None, reverse: bool,
-                  ascii_mode: bool) -> list[Text]:
+def header_labels(
+    columns: tuple[Column, ...], sorted_column: str | None, reverse: bool, ascii_mode: bool
+) -> list[Text]:
     """The header's labels, the sorted column's with its direction: ▲ ascending (A→Z,
     lowest first), ▼ descending (``^`` / ``v`` in ASCII)."""
-    from axom_tui.ui.job_sort import ascending
+    from axom_tui.view.job_sort import ascending
 
     def arrow(column: str) -> str:
         up = ascending(column, reverse)
         return (" ^" if up else " v") if ascii_mode else (" ▲" if up else " ▼")
 
-    return [Text(label + (arrow(column) if column == sorted_column else ""),
-                 justify="right" if column in RIGHT_ALIGNED else "left")
-            for column, label, _ in columns]
+    return [
+        Text(
+            label + (arrow(column) if column == sorted_column else ""),
+            justify="right" if column in RIGHT_ALIGNED else "left",
+        )
+        for column, label, _ in columns
+    ]

@@ -15,13 +15,18 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from axom_tui.sanitize import clean_text
-from axom_tui.ui import format as fmt
-from axom_tui.ui.derive import (
-    Progress, StepRate, elapsed_seconds, eta_seconds, progress_of, smoothed_tail,
-)
-from axom_tui.ui.glyphs import dash, glyph, truncate
+from axom_tui.base.sanitize import clean_text
 from axom_tui.ui.status_style import progress_bar, status_colour, status_text
+from axom_tui.view import format as fmt
+from axom_tui.view.derive import (
+    Progress,
+    StepRate,
+    elapsed_seconds,
+    eta_seconds,
+    latest_loss,
+    progress_of,
+)
+from axom_tui.view.glyphs import dash, glyph, truncate
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -53,7 +58,9 @@ COMPACT_COLUMNS: tuple[Column, ...] = (
 )
 PADDING = 1  # blank cells either side of every column
 NAME_MIN, NAME_MAX = 10, 36  # the name column takes (or gives up) the spare width
-RIGHT_ALIGNED = frozenset({"loss", "retries", "elapsed", "eta", "cost"})  # numbers: cells and headers
+RIGHT_ALIGNED = frozenset(
+    {"loss", "retries", "elapsed", "eta", "cost"}
+)  # numbers: cells and headers
 
 
 def column_widths(columns: Sequence[Column], width: int) -> list[int]:
@@ -68,32 +75,43 @@ def column_widths(columns: Sequence[Column], width: int) -> list[int]:
 
 def min_row_width(columns: Sequence[Column]) -> int:
     """The narrowest row that shows every column whole (the name at its minimum)."""
-    return sum(NAME_MIN if key == "name" else w for key, _, w in columns) + 2 * PADDING * len(columns)
+    return sum(NAME_MIN if key == "name" else w for key, _, w in columns) + 2 * PADDING * len(
+        columns
+    )
 
 
 def _progress(run: RunState, rate: StepRate, server_now: datetime) -> Progress:
     series = run.metrics
     progress = progress_of(run.job, series.last_step if len(series) else None)
-    # ``rate`` learns the run's step rate as it goes, in the server's seconds: the ETA is
-    # on the clock elapsed and the lifecycle use (the demo's runs 30 times faster). The
-    # record says when its step was reached (updated_at): the truest time for that step.
-    job = run.job
-    status = job.status if job is not None else "unknown"
-    if job is not None and job.latest_step is not None and job.updated_at is not None:
-        rate.observe(job.latest_step, job.updated_at.timestamp(), status)
-    else:
+    if not observe_rate(run, rate):
+        status = run.job.status if run.job is not None else "unknown"
         rate.observe(progress.step, server_now.timestamp(), status)
     return progress
 
 
-def _time_cells(run: RunState, progress: Progress, rate: StepRate,
-                server_now: datetime) -> dict[str, Text]:
+def observe_rate(run: RunState, rate: StepRate) -> bool:
+    """``rate`` learns the run's step rate as it goes, in the server's seconds: the ETA is
+    on the clock elapsed and the lifecycle use (the demo's runs 30 times faster). The
+    record says when its step was reached (updated_at): the truest time for that step.
+    False when the record has no such time."""
+    job = run.job
+    if job is None or job.latest_step is None or job.updated_at is None:
+        return False
+    rate.observe(job.latest_step, job.updated_at.timestamp(), job.status)
+    return True
+
+
+def _time_cells(
+    run: RunState, progress: Progress, rate: StepRate, server_now: datetime
+) -> dict[str, Text]:
     job = run.job
     status = job.status if job else "unknown"
     return {
         "elapsed": Text(fmt.duration(elapsed_seconds(job, server_now)), justify="right"),
-        "eta": Text(fmt.duration(eta_seconds(progress, rate, status)) if status != "completed"
-                    else "done", justify="right"),
+        "eta": Text(
+            fmt.duration(eta_seconds(progress, rate, status)) if status != "completed" else "done",
+            justify="right",
+        ),
     }
 
 
@@ -110,29 +128,26 @@ def eta_of(run: RunState, rate: StepRate) -> float | None:
     return eta_seconds(progress, rate, job.status if job else "unknown")
 
 
-def latest_loss(run: RunState) -> float | None:
-    """The run's final loss, else its smoothed latest: from the metrics held, or from the
-    tail fetched when it was listed while the metrics have not reached that far."""
-    result = run.result
-    if result is not None and result.loss_final is not None:
-        return result.loss_final
-    series = run.metrics
-    if run.tail_losses and (series.last_step is None or run.tail_step is None
-                            or series.last_step < run.tail_step):
-        return smoothed_tail(run.tail_losses)
-    return smoothed_tail(series.column("loss")) if len(series) else None
-
-
-def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compact: bool,
-              ascii_mode: bool, variables: dict[str, str], server_now: datetime) -> dict[str, Text]:
+def row_cells(
+    job_id: str,
+    run: RunState,
+    rate: StepRate,
+    *,
+    marked: bool,
+    compact: bool,
+    ascii_mode: bool,
+    variables: dict[str, str],
+    server_now: datetime,
+) -> dict[str, Text]:
     """Every column's cell for one run."""
     job = run.job
     status = job.status if job else "unknown"
-    series = run.metrics
     progress = _progress(run, rate, server_now)
     result = run.result
     loss = latest_loss(run)
-    name = (glyph("warn") + " " if run.gone else "") + clean_text(job.display_name if job else job_id, 60)
+    name = (glyph("warn") + " " if run.gone else "") + clean_text(
+        job.display_name if job else job_id, 60
+    )
     bar = progress_bar(progress.fraction, 4 if compact else 8, ascii_mode)
     progress_cell = Text(no_wrap=True)
     progress_cell.append(bar, style=status_colour(status, variables))
@@ -144,8 +159,9 @@ def row_cells(job_id: str, run: RunState, rate: StepRate, *, marked: bool, compa
         "status": status_text(status, variables, ascii_mode),
         "progress": progress_cell,
         "loss": Text(fmt.metric(loss)),
-        "retries": Text(str(job.retries if job else 0),
-                        style="dim" if not job or not job.retries else ""),
+        "retries": Text(
+            str(job.retries if job else 0), style="dim" if not job or not job.retries else ""
+        ),
         **_time_cells(run, progress, rate, server_now),
         "cost": Text(fmt.money(result.cost_usd) if result else dash()),
     }
@@ -177,8 +193,14 @@ def cell_segments(cell: Text, width: int, style: Style, post: Style | None = Non
         own += post
     segments: list[Segment] = []
     if text.spans:
-        cuts = sorted({0, len(plain), *(min(len(plain), s.start) for s in text.spans),
-                       *(min(len(plain), s.end) for s in text.spans)})
+        cuts = sorted(
+            {
+                0,
+                len(plain),
+                *(min(len(plain), s.start) for s in text.spans),
+                *(min(len(plain), s.end) for s in text.spans),
+            }
+        )
         for start, end in zip(cuts, cuts[1:]):
             piece = own
             for span in text.spans:
@@ -191,7 +213,9 @@ def cell_segments(cell: Text, width: int, style: Style, post: Style | None = Non
         segments.append(Segment(plain, own))
     gap = width - cell_len(plain)
     if gap > 0:
-        fill = Segment(" " * gap, style + _FILL_META)  # never merged into the text: see row_segments
+        fill = Segment(
+            " " * gap, style + _FILL_META
+        )  # never merged into the text: see row_segments
         if cell.justify == "right":
             segments.insert(0, fill)
         else:
@@ -199,25 +223,49 @@ def cell_segments(cell: Text, width: int, style: Style, post: Style | None = Non
     return segments
 
 
-def row_segments(cells: Sequence[Text], widths: Sequence[int], width: int, style: Style,
-                 post: Style | None = None) -> list[Segment]:
+#: Per row, per column: (the cell, its width, the row's styles) → its padded segments.
+CellSegments = dict[int, tuple[Text, int, Style, "Style | None", list[Segment]]]
+
+
+def row_segments(
+    cells: Sequence[Text],
+    widths: Sequence[int],
+    width: int,
+    style: Style,
+    post: Style | None = None,
+    cache: CellSegments | None = None,
+) -> list[Segment]:
     """A whole row: padded cells side by side, cut or filled to ``width``.
 
     Each cell's style carries its column number as meta, so that merging same-style
     neighbours (``Strip.simplify``) stops at cell edges: an SVG screenshot then places
     every cell at its own x, which renderers that ignore ``textLength`` need to keep
-    columns aligned.
+    columns aligned. With a ``cache``, a cell that is the same object at the same width
+    and styles as last time reuses its segments: a clock step changes one cell of a row
+    (its Elapsed), and building the row's ten cells again was most of its cost.
     """
     segments: list[Segment] = []
     used = 0
     for column, (cell, cell_width) in enumerate(zip(cells, widths)):
         if used + cell_width + 2 * PADDING > width:
             break  # columns that do not fit are left out whole: a cut figure would lie ($0.8 for $0.85)
+        hit = cache.get(column) if cache is not None else None
+        if (
+            hit is not None
+            and hit[0] is cell
+            and hit[1] == cell_width
+            and hit[2] == style
+            and hit[3] == post
+        ):
+            segments.extend(hit[4])
+            used += cell_width + 2 * PADDING
+            continue
         cell_style = style + _column_meta(column)
         pad = Segment(" " * PADDING, cell_style)
-        segments.append(pad)
-        segments.extend(cell_segments(cell, cell_width, cell_style, post))
-        segments.append(pad)
+        made = [pad, *cell_segments(cell, cell_width, cell_style, post), pad]
+        if cache is not None:
+            cache[column] = (cell, cell_width, style, post, made)
+        segments.extend(made)
         used += cell_width + 2 * PADDING
     if used < width:
         segments.append(Segment(" " * (width - used), style))

@@ -2,16 +2,15 @@
 
 A row's line is built once from its cells and kept until a cell of that row, the
 cursor, the width or the theme changes; a changed row repaints only its own line.
+Cells are made when a row is drawn (:mod:`job_row_cache`), so a flush, a clock step or
+a filter keystroke costs what is on screen and what changed, not the account's size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -20,29 +19,33 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from axom_tui.ui.derive import ServerClock, StepRate
-from axom_tui.ui.job_sort import NEWEST, SORT_COLUMN, SORTS, describe, run_matches, sort_runs
 from axom_tui.ui.widgets.job_columns import (
-    TableStyles, choose_columns, colliding, header_labels, name_cut, name_need, table_styles,
+    choose_columns,
+    header_labels,
+    name_need,
+    table_styles,
 )
+from axom_tui.ui.widgets.job_row_cache import RowCache
+from axom_tui.ui.widgets.job_row_paint import RowPainter
 from axom_tui.ui.widgets.job_rows import (
-    COLUMNS, PADDING, Column, column_widths, eta_of, row_cells, row_segments, signature,
+    COLUMNS,
+    PADDING,
+    Column,
+    column_widths,
+    eta_of,
+    row_cells,
+    row_segments,
+    signature,
     time_cells,
 )
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
+from axom_tui.view.derive import ServerClock, StepRate
+from axom_tui.view.job_sort import NEWEST, SORT_COLUMN, SORTS, describe, sort_runs
 
 if TYPE_CHECKING:
     from axom_tui.store import RunStore
 
 MAX_MARKS = 6
-
-
-@dataclass
-class _Row:
-    cells: dict[str, Text]
-    signatures: dict[str, tuple[object, ...]]
-    rate: StepRate = field(default_factory=StepRate)
-
 
 
 class JobTable(ScrollView, can_focus=True):
@@ -62,7 +65,10 @@ class JobTable(ScrollView, can_focus=True):
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "job-table--header", "job-table--even-row", "job-table--cursor", "job-table--empty",
+        "job-table--header",
+        "job-table--even-row",
+        "job-table--cursor",
+        "job-table--empty",
     }
 
     DEFAULT_CSS = """
@@ -106,8 +112,21 @@ class JobTable(ScrollView, can_focus=True):
     class FilterRequested(Message):
         pass
 
-    def __init__(self, store: RunStore, clock: ServerClock, *, ascii_mode: bool = False,
-                 id: str | None = None) -> None:
+    class RowsInView(Message):
+        """The runs whose rows are on screen changed (the scheduler paces the others)."""
+
+        def __init__(self, job_ids: frozenset[str]) -> None:
+            self.job_ids = job_ids
+            super().__init__()
+
+    def __init__(
+        self,
+        store: RunStore,
+        clock: ServerClock,
+        *,
+        ascii_mode: bool = False,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.store = store
         self.server_clock = clock
@@ -121,26 +140,25 @@ class JobTable(ScrollView, can_focus=True):
         self.cursor_row = 0
         self._order: list[str] = []
         self._position: dict[str, int] = {}
-        self._rows: dict[str, _Row] = {}
-        self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
-        self._header: tuple[tuple[object, ...], Strip] | None = None
-        self._styles: TableStyles | None = None
+        self._rows = RowCache(store, self._cells_for)
+        self._widths_for: tuple[object, list[int]] = (None, [])
+        self._paint = RowPainter(lambda: table_styles(self))
         self._last_highlighted: str | None = None
         self._select_when_listed: str | None = None
-        self._collisions: tuple[tuple[int, int], frozenset[str]] | None = None
         #: Why there is nothing to list (the connection), shown in place of the rows.
         self.problem: str | None = None
+        self._in_view: frozenset[str] | None = None
 
     @property
     def columns_shown(self) -> tuple[Column, ...]:
         return self._columns
 
-    def _fit_columns(self) -> None:
+    def _fit_columns(self, job_ids: Iterable[str] | None = None) -> None:
         """Pick the columns that leave the longest name its width (ui/widgets/job_columns.py)."""
         width = self.scrollable_content_region.width
         if not width:
             return
-        need = name_need(row.cells["name"].plain for row in self._rows.values())
+        need = name_need(self._rows.name(j) for j in (self._order if job_ids is None else job_ids))
         columns, compact = choose_columns(width, need)
         if columns == self._columns:
             return
@@ -149,8 +167,7 @@ class JobTable(ScrollView, can_focus=True):
             self.compact = compact
             self._recompute_all()  # the narrow set's cells differ (a shorter bar)
         else:
-            self._strips.clear()
-            self._header = None
+            self._paint.forget_rows()
             self.refresh()
 
     # ------------------------------------------------------------ queries
@@ -174,30 +191,57 @@ class JobTable(ScrollView, can_focus=True):
         return self._position[job_id]
 
     def get_cell(self, job_id: str, column: str) -> Text:
-        return self._rows[job_id].cells[column]
+        return self._rows.get(job_id).cells[column]
 
     def _matches(self, job_id: str) -> bool:
-        return run_matches(self.store, job_id, self.filter_text)
+        if not self.filter_text:
+            return job_id in self.store.runs
+        return self._rows.matches(job_id, self.filter_text.lower())
 
     # ------------------------------------------------------------ updates
 
-    def sync(self, changed: set[str] | None = None) -> None:
-        """Bring rows up to date: add new runs, update changed ones; ``None`` = check all."""
-        wanted = [jid for jid in self.store.order if jid in self.store.runs and self._matches(jid)]
+    def sync(self, changed: Iterable[str] | None = None) -> None:
+        """Bring rows up to date: add new runs, update changed ones; ``None`` = check all.
+        With ``changed`` given and no run joining or leaving the list, this costs the
+        changed runs alone (a flush at 5,000 runs used to walk all of them)."""
+        if changed is not None and self._sync_changed(set(changed)):
+            self._emit_highlight()
+            return
+        wanted = [jid for jid in self.store.order if self._matches(jid)]
         wanted_set = set(wanted)
         membership = wanted_set != self._position.keys()
+        self._rows.forget_missing()
         for job_id in [jid for jid in self._rows if jid not in wanted_set]:
-            del self._rows[job_id]
-            self._strips.pop(job_id, None)
-        for job_id in wanted:
-            if job_id not in self._rows:
-                self._rows[job_id] = self._make_row(job_id, StepRate())
-            elif changed is None or job_id in changed:
-                self._update(job_id)
+            self._forget(job_id)
+        for job_id in (
+            list(self._rows) if changed is None else [j for j in changed if j in wanted_set]
+        ):
+            self._refresh_run(job_id)
         if membership:
-            self._fit_columns()
+            self._fit_columns(wanted)
             self._reorder(wanted)
         self._emit_highlight()
+
+    def _sync_changed(self, changed: set[str]) -> bool:
+        """Update the changed runs' rows; False when one of them joins or leaves the list."""
+        if any((job_id in self._position) != self._matches(job_id) for job_id in changed):
+            return False
+        for job_id in changed:
+            self._refresh_run(job_id)  # (filtered out: what is kept for it must not go stale)
+        return True
+
+    def _refresh_run(self, job_id: str) -> None:
+        """The run changed: repaint its row when it is on screen, else forget the row (it is
+        made again when drawn) and keep only its step rate up to date."""
+        if job_id in self._rows and self._row_y(job_id) is not None:
+            self._update(job_id)
+        else:
+            self._forget(job_id)
+            self._rows.learn(job_id)
+
+    def _forget(self, job_id: str) -> None:
+        self._rows.drop(job_id)
+        self._paint.forget(job_id)
 
     def refresh_time_cells(self) -> None:
         """Elapsed and ETA move with the clock even when no data arrives.
@@ -207,10 +251,14 @@ class JobTable(ScrollView, can_focus=True):
         """
         server_now = self.server_clock.now()
         regions: list[Region] = []  # one refresh for all rows: each call has a fixed cost
-        for job_id in self._order:
+        for job_id in list(self.store.unfinished):
             run = self.store.runs.get(job_id)
-            if run is not None and not (run.job is not None and run.job.terminal):
-                self._apply(job_id, time_cells(run, self._rows[job_id].rate, server_now), regions)
+            if run is None or job_id not in self._rows:
+                continue
+            if self._row_y(job_id) is None:  # off screen: made afresh when drawn
+                self._forget(job_id)
+                continue
+            self._apply(job_id, time_cells(run, self._rows.rate(job_id), server_now), regions)
         if regions:
             self.refresh(*regions)
 
@@ -219,16 +267,23 @@ class JobTable(ScrollView, can_focus=True):
         self._recompute_all()
 
     def _cells_for(self, job_id: str, rate: StepRate) -> dict[str, Text]:
-        return row_cells(job_id, self.store.runs[job_id], rate, marked=job_id in self.marked,
-                         compact=self.compact, ascii_mode=self.ascii_mode,
-                         variables=self.app.theme_variables, server_now=self.server_clock.now())
-
-    def _make_row(self, job_id: str, rate: StepRate) -> _Row:
-        cells = self._cells_for(job_id, rate)
-        return _Row(cells, {key: signature(cell) for key, cell in cells.items()}, rate)
+        return row_cells(
+            job_id,
+            self.store.runs[job_id],
+            rate,
+            marked=job_id in self.marked,
+            compact=self.compact,
+            ascii_mode=self.ascii_mode,
+            variables=self.app.theme_variables,
+            server_now=self.server_clock.now(),
+        )
 
     def _update(self, job_id: str, only: tuple[str, ...] | None = None) -> None:
-        cells = self._cells_for(job_id, self._rows[job_id].rate)
+        if job_id not in self._rows:  # not made yet: it is made as it is now when drawn
+            self._paint.forget(job_id)
+            self._refresh_row(job_id)
+            return
+        cells = self._cells_for(job_id, self._rows.rate(job_id))
         if only is not None:
             cells = {key: cell for key, cell in cells.items() if key in only}
         regions: list[Region] = []
@@ -238,7 +293,7 @@ class JobTable(ScrollView, can_focus=True):
 
     def _apply(self, job_id: str, cells: dict[str, Text], regions: list[Region]) -> None:
         """Take the cells that differ from the row's; add the regions to repaint."""
-        row = self._rows[job_id]
+        row = self._rows.get(job_id)
         changed: list[str] = []
         for key, cell in cells.items():
             sig = signature(cell)
@@ -247,13 +302,12 @@ class JobTable(ScrollView, can_focus=True):
                 row.cells[key] = cell
                 changed.append(key)
         if changed:
-            self._strips.pop(job_id, None)
+            self._paint.forget(job_id)
             regions.extend(self._row_regions(job_id, changed))
 
     def _recompute_all(self) -> None:
-        for job_id, row in self._rows.items():
-            self._rows[job_id] = self._make_row(job_id, row.rate)
-        self._strips.clear()
+        self._rows.clear()
+        self._paint.forget_rows()
         self.refresh()
 
     def rebuild(self) -> None:
@@ -267,6 +321,7 @@ class JobTable(ScrollView, can_focus=True):
         self._position = {jid: i for i, jid in enumerate(self._order)}
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(self._order) + 1))
         self.refresh()
+        self.call_after_refresh(self._post_in_view)
         if remembered in self._position:  # asked for before it was listed, or back from the filter
             self._select_when_listed = None
             self._move_to(self._position[remembered])
@@ -316,6 +371,17 @@ class JobTable(ScrollView, can_focus=True):
         if top != int(self.scroll_offset.y):
             self.scroll_to(y=top, animate=False, force=True)
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._post_in_view()
+
+    def _post_in_view(self) -> None:
+        top, height = int(self.scroll_offset.y), self.scrollable_content_region.height - 1
+        rows = frozenset(self._order[top : top + max(0, height)])
+        if rows != self._in_view:
+            self._in_view = rows
+            self.post_message(self.RowsInView(rows))
+
     def _emit_highlight(self) -> None:
         current = self.selected_job_id
         if current != self._last_highlighted:
@@ -326,7 +392,9 @@ class JobTable(ScrollView, can_focus=True):
         self.move_cursor(self.cursor_row + delta)
 
     def action_page(self, direction: int) -> None:
-        self.move_cursor(self.cursor_row + direction * max(1, self.scrollable_content_region.height - 2))
+        self.move_cursor(
+            self.cursor_row + direction * max(1, self.scrollable_content_region.height - 2)
+        )
 
     def action_move_to(self, row: int) -> None:
         """Row ``row``; a negative one counts from the end (-1: the last)."""
@@ -355,8 +423,8 @@ class JobTable(ScrollView, can_focus=True):
                 return
 
     def _eta(self, job_id: str) -> float | None:
-        run, row = self.store.runs.get(job_id), self._rows.get(job_id)
-        return None if run is None or row is None else eta_of(run, row.rate)
+        run = self.store.runs.get(job_id)
+        return None if run is None else eta_of(run, self._rows.rate(job_id))
 
     # ------------------------------------------------------------ drawing
 
@@ -376,11 +444,17 @@ class JobTable(ScrollView, can_focus=True):
         if (y := self._row_y(job_id)) is None:
             return []
         width = self.scrollable_content_region.width
-        return [Region(x, y, min(span, max(0, width - x)), 1)
-                for key, x, span in self._column_spans() if key in columns]
+        return [
+            Region(x, y, min(span, max(0, width - x)), 1)
+            for key, x, span in self._column_spans()
+            if key in columns
+        ]
 
     def _widths(self) -> list[int]:
-        return column_widths(self.columns_shown, self.scrollable_content_region.width)
+        key = (self._columns, self.scrollable_content_region.width)
+        if self._widths_for[0] != key:
+            self._widths_for = (key, column_widths(self.columns_shown, key[1]))
+        return self._widths_for[1]
 
     def _column_spans(self) -> Iterator[tuple[str, int, int]]:
         """(column key, left x, width with its padding) of each column shown."""
@@ -388,11 +462,6 @@ class JobTable(ScrollView, can_focus=True):
         for (key, _, _), width in zip(self.columns_shown, self._widths()):
             yield key, x, width + 2 * PADDING
             x += width + 2 * PADDING
-
-    def _get_styles(self) -> TableStyles:
-        if self._styles is None:
-            self._styles = table_styles(self)
-        return self._styles
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -408,73 +477,61 @@ class JobTable(ScrollView, can_focus=True):
 
     def _drop_drawn(self) -> None:
         """Styles changed (theme, focus): every cached line is drawn again."""
-        self._styles = None
-        self._strips.clear()
-        self._header = None
+        self._paint.drop_all()
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width
         self._fit_columns()
         set_virtual_size(self, Size(width, len(self._order) + 1))
         self._scroll_to_cursor()
+        self._post_in_view()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        styles = self._get_styles()
+        styles = self._paint.styles
         if y == 0:
-            return self._header_strip(width, styles)
+            labels = header_labels(
+                self.columns_shown,
+                SORT_COLUMN.get(self.sort_mode),
+                self.sort_reverse,
+                self.ascii_mode,
+            )
+            key = (width, self.sort_mode, self.sort_reverse, self._columns)
+            return self._paint.header(key, labels, self._widths(), width)
         index = int(self.scroll_offset.y) + y - 1
         if 0 <= index < len(self._order):
-            return self._row_strip(index, width, styles)
+            job_id = self._order[index]
+            widths = self._widths()
+            name_width = next(
+                (w for (column, _, _), w in zip(self._columns, widths) if column == "name"), 0
+            )
+            return self._paint.row(
+                job_id,
+                self._rows.get(job_id),
+                self._columns,
+                widths,
+                width,
+                bool(index % 2),
+                index == self.cursor_row,
+                self._colliding(name_width),
+            )
         if y == 1 and not self._order and (self.filter_text or self.problem):
-            note = Text(f"No runs match “{self.filter_text}”. Esc clears the filter."
-                        if self.filter_text else f"✗ {self.problem}")
-            return Strip(row_segments([note], [max(1, width - 2 * PADDING)], width, styles.empty), width)
+            note = Text(
+                f"No runs match “{self.filter_text}”. Esc clears the filter."
+                if self.filter_text
+                else f"✗ {self.problem}"
+            )
+            return Strip(
+                row_segments([note], [max(1, width - 2 * PADDING)], width, styles.empty), width
+            )
         return Strip.blank(width, styles.odd)
 
-    def _header_strip(self, width: int, styles: TableStyles) -> Strip:
-        key = (width, self.sort_mode, self.sort_reverse, self._columns)
-        if self._header is not None and self._header[0] == key:
-            return self._header[1]
-        labels = header_labels(self.columns_shown, SORT_COLUMN.get(self.sort_mode),
-                               self.sort_reverse, self.ascii_mode)
-        strip = Strip(row_segments(labels, self._widths(), width, styles.header), width).simplify()
-        self._header = (key, strip)
-        return strip
-
     def _colliding(self, width: int) -> frozenset[str]:
-        """Names that would read alike cut to ``width`` (job_columns.name_cut); once per
-        width and set of rows."""
-        key = (width, len(self._rows))
-        if self._collisions is None or self._collisions[0] != key:
-            names = [row.cells["name"].plain for row in self._rows.values()]
-            found = colliding(names, width)
-            if self._collisions is not None and self._collisions[1] != found:
-                self._strips.clear()  # rows drawn before a look-alike arrived
-                self.refresh()
-            self._collisions = (key, found)
-        return self._collisions[1]
-
-    def _row_strip(self, index: int, width: int, styles: TableStyles) -> Strip:
-        job_id = self._order[index]
-        cursor = index == self.cursor_row
-        key = (width, index % 2, cursor, self._columns)
-        hit = self._strips.get(job_id)
-        if hit is not None and hit[0] == key:
-            return hit[1]
-        style = styles.odd if index % 2 else styles.even
-        post = None
-        if cursor:
-            style = style + styles.cursor
-            post = Style(color=styles.cursor.color)  # the cursor's text colour wins, as in DataTable
-        cells = self._rows[job_id].cells
-        widths = self._widths()
-        shown = [name_cut(cells[column], w, self._colliding(w)) if column == "name"
-                 else cells[column] for (column, _, _), w in zip(self.columns_shown, widths)]
-        segments: list[Segment] = row_segments(shown, widths, width, style, post)
-        strip = Strip(segments, width).simplify()
-        self._strips[job_id] = (key, strip)
-        return strip
+        found, changed = self._rows.look_alikes(width)
+        if changed:
+            self._paint.forget_rows()  # rows drawn before a look-alike arrived
+            self.refresh()
+        return found
 
     # ------------------------------------------------------------ actions
 
@@ -485,7 +542,9 @@ class JobTable(ScrollView, can_focus=True):
         if job_id in self.marked:
             self.marked.discard(job_id)
         elif len(self.marked) >= MAX_MARKS:
-            self.app.notify(f"Compare holds at most {MAX_MARKS} runs; unmark one first.", severity="warning")
+            self.app.notify(
+                f"Compare holds at most {MAX_MARKS} runs; unmark one first.", severity="warning"
+            )
             return
         else:
             self.marked.add(job_id)

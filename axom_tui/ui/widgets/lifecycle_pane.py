@@ -21,8 +21,8 @@ from textual.binding import Binding, BindingType
 from textual.color import Color, ColorParseError
 from textual.message import Message
 
-from axom_tui.ui.lifecycle import Phase, build_lifecycle
 from axom_tui.ui.widgets.timeline import Timeline
+from axom_tui.view.lifecycle import Phase, build_lifecycle
 
 
 class PhasePicked(Message):

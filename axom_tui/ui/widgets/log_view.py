@@ -37,11 +37,11 @@ from textual.strip import Strip
 from textual.widgets import Input
 
 from axom_tui.api.records import LogLine
+from axom_tui.base.sanitize import clean_text
 from axom_tui.logview import AppendResult, LogIndex
 from axom_tui.logview.save import write_log
 from axom_tui.logview.selection import CopyKind, CopyPick, LineSelection, clipboard_text
 from axom_tui.logview.viewport import Window, bottom_line, reveal, screen_lines, top_line
-from axom_tui.sanitize import clean_text
 from axom_tui.ui.widgets.log_moment import LogMoment
 from axom_tui.ui.widgets.log_view_chrome import (
     LogChrome,
@@ -102,8 +102,13 @@ class LogView(TailScrollView, can_focus=True):
         Binding("space", "toggle_mark", "Mark line", id="log.mark", show=False),
         Binding("U", "clear_marks", "Unmark all", id="log.clear_marks", show=False),
         Binding("W", "save_log", "Save log to file", id="log.save", show=False),
-        Binding("enter", "to_chart", "Chart here", id="log.to_chart",
-                tooltip="Put the chart's cursor at the current line's moment"),
+        Binding(
+            "enter",
+            "to_chart",
+            "Chart here",
+            id="log.to_chart",
+            tooltip="Put the chart's cursor at the current line's moment",
+        ),
         Binding("escape", "clear_search", "Clear search", id="log.clear_search", show=False),
     ]
 
@@ -156,6 +161,7 @@ class LogView(TailScrollView, can_focus=True):
         self._renderer = LineRenderer(self._index, self._selection)
         self._chrome = LogChrome()
         self._last_status: LogViewStatus | None = None
+        self._feed_problem: str | None = None
         #: The lines logged nearest the chart's cursor (marked), and Enter's answer.
         self.moment = LogMoment(self)
         self.save_dir = save_dir
@@ -257,8 +263,12 @@ class LogView(TailScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         strip = self._renderer.render_row(
-            scroll_y + y, scroll_x=scroll_x, width=self.size.width, wrap=self.wrap,
-            show_timestamps=self.show_timestamps, styles=self._renderer.styles(self),
+            scroll_y + y,
+            scroll_x=scroll_x,
+            width=self.size.width,
+            wrap=self.wrap,
+            show_timestamps=self.show_timestamps,
+            styles=self._renderer.styles(self),
             ascii_mode=app_uses_ascii(self.app),
         )
         located = self._index.locate(scroll_y + y) if self.moment.active else None
@@ -327,8 +337,20 @@ class LogView(TailScrollView, can_focus=True):
 
     @property
     def status(self) -> LogViewStatus:
-        return LogViewStatus.of(self._index, following=self.follow, new_lines=self.new_lines,
-                                filtering=self.filtering, wrap=self.wrap)
+        return LogViewStatus.of(
+            self._index,
+            following=self.follow,
+            new_lines=self.new_lines,
+            filtering=self.filtering,
+            wrap=self.wrap,
+            feed=self._feed_problem,
+        )
+
+    def set_feed_problem(self, text: str | None) -> None:
+        """What the logs feed lacks (failing, lines skipped), said in the status line."""
+        if text != self._feed_problem:
+            self._feed_problem = text
+            self._post_status()
 
     # ------------------------------------------------------------------ mount / resize
 
@@ -546,5 +568,7 @@ class LogView(TailScrollView, can_focus=True):
             self.notify(f"Saving the log failed: {clean_text(exc, 160)}", severity="error")
             return
         count = len(texts)
-        self.notify(f"Wrote {count:,} line{'s' if count != 1 else ''} to {clean_text(path, 160)}",
-                    title="Log saved")
+        self.notify(
+            f"Wrote {count:,} line{'s' if count != 1 else ''} to {clean_text(path, 160)}",
+            title="Log saved",
+        )

@@ -40,10 +40,20 @@ class LogViewStatus:
     error: str | None
     filtering: bool
     wrap: bool
+    #: The logs feed fails or leaves lines out (ui/feed_problems.py): said first.
+    feed: str | None = None
 
     @classmethod
-    def of(cls, index: LogIndex, *, following: bool, new_lines: int, filtering: bool,
-           wrap: bool) -> LogViewStatus:
+    def of(
+        cls,
+        index: LogIndex,
+        *,
+        following: bool,
+        new_lines: int,
+        filtering: bool,
+        wrap: bool,
+        feed: str | None = None,
+    ) -> LogViewStatus:
         current = index.current_match
         return cls(
             following=following,
@@ -56,10 +66,12 @@ class LogViewStatus:
             error=index.error,
             filtering=filtering,
             wrap=wrap,
+            feed=feed,
         )
 
     def render_plain(self, ascii_mode: bool = False) -> str:
-        parts = ["FOLLOW" if self.following else f"PAUSED (+{self.new_lines:,} new)"]
+        parts = [("! " if ascii_mode else "⚠ ") + self.feed] if self.feed else []
+        parts.append("FOLLOW" if self.following else f"PAUSED (+{self.new_lines:,} new)")
         parts.append(f"{self.lines:,}/{self.max_lines:,} lines")
         if self.error:
             parts.append(self.error)

@@ -25,14 +25,16 @@ STDERR_MARKER = "▌"
 MARK = "•"
 """Drawn in the gutter of a marked line (``*`` with --ascii)."""
 
-COMPONENT_CLASSES = frozenset({
-    "log-view--stderr",
-    "log-view--timestamp",
-    "log-view--match",
-    "log-view--match-current",
-    "log-view--marked",
-    "log-view--current",
-})
+COMPONENT_CLASSES = frozenset(
+    {
+        "log-view--stderr",
+        "log-view--timestamp",
+        "log-view--match",
+        "log-view--match-current",
+        "log-view--marked",
+        "log-view--current",
+    }
+)
 
 
 class LineStyles(NamedTuple):
@@ -139,8 +141,14 @@ class LineRenderer:
         marked = self._selection.is_marked(line_id)
         is_current = line_id == self._selection.current_id
         key = (
-            line_id, index.query, index.wrap_width, show_timestamps,
-            current_start, self._style_gen, marked, is_current,
+            line_id,
+            index.query,
+            index.wrap_width,
+            show_timestamps,
+            current_start,
+            self._style_gen,
+            marked,
+            is_current,
         )
         cached = self._cache.get(key)
         if cached is not None:
@@ -153,9 +161,14 @@ class LineRenderer:
         style = styles.stderr if err else base
         if marked or is_current:
             tint = (styles.marked if marked else Style()) + (
-                styles.current_line if is_current else Style())
+                styles.current_line if is_current else Style()
+            )
             base, marker_style, stamp_style, style = (
-                base + tint, marker_style + tint, stamp_style + tint, style + tint)
+                base + tint,
+                marker_style + tint,
+                stamp_style + tint,
+                style + tint,
+            )
         marker = "!" if ascii_mode else STDERR_MARKER
         gutter = [Segment(marker if err else " ", marker_style)]
         if show_timestamps:
@@ -191,8 +204,15 @@ class LineRenderer:
         return rendered
 
     def render_row(
-        self, row: int, *, scroll_x: int, width: int, wrap: bool, show_timestamps: bool,
-        styles: LineStyles, ascii_mode: bool,
+        self,
+        row: int,
+        *,
+        scroll_x: int,
+        width: int,
+        wrap: bool,
+        show_timestamps: bool,
+        styles: LineStyles,
+        ascii_mode: bool,
     ) -> Strip:
         """Display row ``row`` of the index, ``width`` cells wide, scrolled by ``scroll_x``."""
         located = self._index.locate(row)

@@ -22,8 +22,8 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from axom_tui.charting.ansi import ASCII_TEXT, placeholder
-from axom_tui.ui.ansi_strips import ansi_to_strips
 from axom_tui.charting.spec import RGB, WAITING, ChartOptions, ChartTheme, MetricView, SeriesLike
+from axom_tui.ui.ansi_strips import ansi_to_strips
 
 if TYPE_CHECKING:
     from axom_tui.charting.frame import FrameCache
@@ -47,8 +47,13 @@ class MetricChart(Widget):
     ascii_mode: reactive[bool] = reactive(False, init=False)
 
     def __init__(
-        self, *, weight: float = 0.6, name: str | None = None, id: str | None = None,
-        classes: str | None = None, disabled: bool = False,
+        self,
+        *,
+        weight: float = 0.6,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.weight = weight
@@ -100,8 +105,9 @@ class MetricChart(Widget):
     ) -> None:
         """Show one run. The arrays are the store's own: kept by reference, never copied.
         ``meta``: the run's stamps, start and (cycle, phase) by step (``RunChartData``)."""
-        changed = self._run.set_data(steps, columns, cycle_boundaries, resume_points, version,
-                                     **meta)
+        changed = self._run.set_data(
+            steps, columns, cycle_boundaries, resume_points, version, **meta
+        )
         if changed or self._mode != "run":
             self._mode = "run"
             self._generation += 1
@@ -154,7 +160,11 @@ class MetricChart(Widget):
         width = self.content_size.width
         if 0 <= y < len(self.strips):
             strip = self.strips[y]
-            return strip if strip.cell_length == width else strip.adjust_cell_length(width, self.rich_style)
+            return (
+                strip
+                if strip.cell_length == width
+                else strip.adjust_cell_length(width, self.rich_style)
+            )
         return Strip.blank(width, self.rich_style)
 
     @property
@@ -193,17 +203,32 @@ class MetricChart(Widget):
 
     def _key(self) -> tuple[Any, ...]:
         size = self.content_size
-        return (self._mode, self._generation, self.view, self.smoothing, self.log_y,
-                self.ascii_mode, self.weight, self.waiting_text, size.width, size.height,
-                *self._extra_key(), self.chart_theme())
+        return (
+            self._mode,
+            self._generation,
+            self.view,
+            self.smoothing,
+            self.log_y,
+            self.ascii_mode,
+            self.weight,
+            self.waiting_text,
+            size.width,
+            size.height,
+            *self._extra_key(),
+            self.chart_theme(),
+        )
 
     def _extra_key(self) -> tuple[Any, ...]:
         """More of what a drawing depends on (a subclass's zoom, axis…)."""
         return ()
 
     def _chart_options(self) -> ChartOptions:
-        return ChartOptions(log_y=self.log_y, smoothing=self.smoothing, weight=self.weight,
-                            ascii_mode=self.ascii_mode)
+        return ChartOptions(
+            log_y=self.log_y,
+            smoothing=self.smoothing,
+            weight=self.weight,
+            ascii_mode=self.ascii_mode,
+        )
 
     def _cursor_x(self) -> float | None:
         """Where a cursor is drawn (x units), if the chart has one."""
@@ -248,8 +273,9 @@ class MetricChart(Widget):
             spec = self._run.spec(self.view, options, theme)
         if self._frame_cache is None:
             self._frame_cache = FrameCache()
-        rendered = render_chart(spec, width, height, theme, self._frame_cache,
-                                cursor_x=self._cursor_x())
+        rendered = render_chart(
+            spec, width, height, theme, self._frame_cache, cursor_x=self._cursor_x()
+        )
         self._show_rendered(rendered, width)
         self.flags, self.placeholder = rendered.flags, rendered.placeholder
 
@@ -291,12 +317,19 @@ def theme_from_variables(
 
     loss = pick("chart-loss", "primary", fallback=default.loss)
     grad = pick("chart-grad-norm", "warning", fallback=default.grad_norm)
-    palette = tuple(dict.fromkeys([
-        loss, grad, pick("success", fallback=default.palette[2]),
-        pick("chart-aux", "accent", fallback=default.aux),
-        pick("error", fallback=default.palette[4]),
-        pick("secondary", fallback=default.palette[5]), _over(fg, bg),
-    ]))
+    palette = tuple(
+        dict.fromkeys(
+            [
+                loss,
+                grad,
+                pick("success", fallback=default.palette[2]),
+                pick("chart-aux", "accent", fallback=default.aux),
+                pick("error", fallback=default.palette[4]),
+                pick("secondary", fallback=default.palette[5]),
+                _over(fg, bg),
+            ]
+        )
+    )
     return ChartTheme(
         background=bg.rgb,
         foreground=_over(fg, bg),
@@ -304,7 +337,8 @@ def theme_from_variables(
         loss=loss,
         grad_norm=grad,
         aux=pick("chart-aux", "accent", fallback=default.aux),
-        raw=pick("chart-raw", fallback=default.raw) if "chart-raw" in variables
+        raw=pick("chart-raw", fallback=default.raw)
+        if "chart-raw" in variables
         else _over(fg.multiply_alpha(0.35), bg),
         cycle=pick("chart-cycle", "secondary", "accent", fallback=default.cycle),
         # Not "warning": that is grad_norm's fallback (and amber in the shipped themes).

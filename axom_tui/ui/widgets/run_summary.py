@@ -6,13 +6,14 @@ import math
 
 from rich.text import Text
 
-from axom_tui.sanitize import clean_text
-from axom_tui.ui import format as fmt
-from axom_tui.ui.derive import progress_of
-from axom_tui.ui import glyphs
-from axom_tui.ui.glyphs import glyph
+from axom_tui.base.sanitize import clean_text
+from axom_tui.store.vocab import FeedKind
+from axom_tui.ui.feed_problems import run_problem
 from axom_tui.ui.status_style import status_text
 from axom_tui.ui.widgets.text_lines import TextLines
+from axom_tui.view import format as fmt, glyphs
+from axom_tui.view.derive import progress_of
+from axom_tui.view.glyphs import glyph
 
 
 class RunSummary(TextLines):
@@ -32,10 +33,17 @@ class RunSummary(TextLines):
         text = Text(no_wrap=True, overflow="ellipsis")
         if run is None or run.job is None:
             if self.problem:
-                text.append(f"{glyph('fail')} {self.problem}", style=self.app.theme_variables.get("error", "red"))
+                text.append(
+                    f"{glyph('fail')} {self.problem}",
+                    style=self.app.theme_variables.get("error", "red"),
+                )
                 return text
-            text.append("No run selected: use j/k in the job list" if glyphs.ascii_on()
-                        else "No run selected — use ↑/↓ in the job list", style="dim")
+            text.append(
+                "No run selected: use j/k in the job list"
+                if glyphs.ascii_on()
+                else "No run selected — use ↑/↓ in the job list",
+                style="dim",
+            )
             return text
         job = run.job
         series = run.metrics
@@ -49,10 +57,23 @@ class RunSummary(TextLines):
         if job.retries:
             text.append(f"  retries {job.retries}", style="dim")
         text.append("\n")
+        problem = run_problem(run, (FeedKind.JOB, FeedKind.METRICS))
+        if problem is not None:  # first on its line: the cells after it may be cut off
+            mark = "! " if self.ascii_mode else "⚠ "
+            text.append(
+                mark + problem + "   ", style=self.app.theme_variables.get("warning", "yellow")
+            )
         if len(series):
+
             def latest(name: str) -> float | None:
                 value = series.latest(name)
-                return None if value is None or (isinstance(value, float) and math.isnan(value) and name != "loss") else value
+                return (
+                    None
+                    if value is None
+                    or (isinstance(value, float) and math.isnan(value) and name != "loss")
+                    else value
+                )
+
             cycle = series.cycle_at(series.last_step) if series.last_step is not None else None
             parts = [
                 ("loss", fmt.metric(latest("loss"))),
@@ -67,10 +88,16 @@ class RunSummary(TextLines):
                 text.append(f"{name} ", style="dim")
                 text.append(f"{value}   ")
             if series.nan_count:
-                text.append(f"{glyph('warn')} {series.nan_count} NaN", style=self.app.theme_variables.get("warning", "yellow"))
+                text.append(
+                    f"{glyph('warn')} {series.nan_count} NaN",
+                    style=self.app.theme_variables.get("warning", "yellow"),
+                )
         else:
             text.append("no metrics yet", style="dim")
         hp = job.hyperparams
         if hp.get("lr") is not None or hp.get("seq_len") is not None:
-            text.append(f"  hp: lr {clean_text(hp.get('lr'), 12)} seq {clean_text(hp.get('seq_len'), 8)}", style="dim")
+            text.append(
+                f"  hp: lr {clean_text(hp.get('lr'), 12)} seq {clean_text(hp.get('seq_len'), 8)}",
+                style="dim",
+            )
         return text

@@ -15,11 +15,17 @@ UPSTREAM_VERSION = "textual 8.2.8"
 #: What this module restates or bypasses, by digest of its source.
 UPSTREAM: dict[str, tuple[str, str]] = {
     "textual.widget:Widget._refresh_scrollbars": (
-        "fdade1c0d65ead74", "scrollbars_for restates these rules: port the change"),
+        "fdade1c0d65ead74",
+        "scrollbars_for restates these rules: port the change",
+    ),
     "textual.widget:Widget._arrange_scrollbars": (
-        "8962339d16e7ca5c", "set_virtual_size sets window_virtual_size as this does"),
+        "8962339d16e7ca5c",
+        "set_virtual_size sets window_virtual_size as this does",
+    ),
     "textual.scroll_view:ScrollView._size_updated": (
-        "e8627feeeef443a8", "what a layout pass does with a new virtual size"),
+        "e8627feeeef443a8",
+        "what a layout pass does with a new virtual size",
+    ),
 }
 
 
@@ -61,5 +67,9 @@ def set_virtual_size(widget: ScrollView, size: Size) -> None:
     if widget.show_horizontal_scrollbar:
         widget.horizontal_scrollbar.window_virtual_size = size.width
     if widget.scroll_y > widget.max_scroll_y or widget.scroll_x > widget.max_scroll_x:
-        widget.scroll_to(min(widget.scroll_x, widget.max_scroll_x), min(widget.scroll_y, widget.max_scroll_y),
-                         animate=False, force=True)
+        widget.scroll_to(
+            min(widget.scroll_x, widget.max_scroll_x),
+            min(widget.scroll_y, widget.max_scroll_y),
+            animate=False,
+            force=True,
+        )

@@ -48,16 +48,22 @@ class TextLines(Widget):
         """Show ``lines``; repaint only those that differ from what is shown."""
         signatures = [signature(line) for line in lines]
         old = self._signatures
-        changed = [y for y in range(max(len(old), len(signatures)))
-                   if y >= len(old) or y >= len(signatures) or old[y] != signatures[y]]
+        changed = [
+            y
+            for y in range(max(len(old), len(signatures)))
+            if y >= len(old) or y >= len(signatures) or old[y] != signatures[y]
+        ]
         self._lines = list(lines)
         self._signatures = signatures
         if not changed:
             return
         for y in changed:
             self._strips.pop(y, None)
-        if len(old) != len(signatures) and self.styles.height is not None \
-                and self.styles.height.is_auto:
+        if (
+            len(old) != len(signatures)
+            and self.styles.height is not None
+            and self.styles.height.is_auto
+        ):
             self.refresh(layout=True)
             return
         width = self.size.width  # regions are relative to the content (Textual adds the gutter)

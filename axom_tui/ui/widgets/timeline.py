@@ -24,13 +24,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from axom_tui.api.records import Event, Job
-from axom_tui.sanitize import clean_text
-from axom_tui.ui import format as fmt
-from axom_tui.ui.glyphs import glyph
-from axom_tui.ui.lifecycle import Lifecycle, build_lifecycle
+from axom_tui.base.sanitize import clean_text
 from axom_tui.ui.status_style import ASCII_ICONS, STATUS_ICONS, status_colour
 from axom_tui.ui.widgets.job_rows import cell_segments, signature
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
+from axom_tui.view import format as fmt
+from axom_tui.view.glyphs import glyph
+from axom_tui.view.lifecycle import Lifecycle, build_lifecycle
 
 HEADER = 2  # the title and the time bar: they do not scroll
 ERROR_CHARS = 4000  # a failed run's error is shown whole (up to this much)
@@ -94,15 +94,23 @@ class Timeline(ScrollView, can_focus=True):
         self._follow = True
         self._moving = False  # scrolling by code, not by the user
         self.problem: str | None = None  # why no run can be shown (the connection)
+        #: The run's events or result feed fails or leaves items out: the title says so.
+        self.feed_problem: str | None = None
 
     # ------------------------------------------------------------ data in
 
-    def show(self, job: Job | None, events: list[Event],
-             now_fn: Callable[[], datetime] | None = None) -> None:
+    def show(
+        self,
+        job: Job | None,
+        events: list[Event],
+        now_fn: Callable[[], datetime] | None = None,
+        feed_problem: str | None = None,
+    ) -> None:
         if job is None or self._job is None or job.id != self._job.id:
             self._follow = True  # another run: start at its current phase
         self._job = job
         self._events = events
+        self.feed_problem = feed_problem
         if now_fn is not None:
             self._now_fn = now_fn
         self._rebuild()
@@ -138,9 +146,13 @@ class Timeline(ScrollView, can_focus=True):
         lines = self._all_lines()
         signatures = [signature(line) for line in lines]
         grew = len(signatures) != len(self._signatures)
-        changed = [y for y in range(max(len(signatures), len(self._signatures)))
-                   if y >= len(signatures) or y >= len(self._signatures)
-                   or signatures[y] != self._signatures[y]]
+        changed = [
+            y
+            for y in range(max(len(signatures), len(self._signatures)))
+            if y >= len(signatures)
+            or y >= len(self._signatures)
+            or signatures[y] != self._signatures[y]
+        ]
         self._signatures = signatures
         if grew:
             set_virtual_size(self, Size(width, HEADER + len(self._body)))
@@ -173,18 +185,29 @@ class Timeline(ScrollView, can_focus=True):
     def _render_parts(self, width: int) -> tuple[list[Text], list[Text], int | None, int]:
         variables = self.app.theme_variables
         icons = ASCII_ICONS if self.ascii_mode else STATUS_ICONS
-        title = Text("Lifecycle", style="bold")
+        title = Text("Lifecycle", style="bold", no_wrap=True, overflow="ellipsis")
+        if self.feed_problem:
+            mark = "! " if self.ascii_mode else "⚠ "
+            title.append("  " + mark + self.feed_problem, style=variables.get("warning", "yellow"))
         job = self._job
         if job is None:
             if self.problem:
-                note = Text(f"{glyph('fail')} {self.problem}", style=status_colour("failed", variables))
-                return [title, Text("no run to show", style="dim")], list(
-                    note.wrap(self.app.console, width)), None, 0
+                note = Text(
+                    f"{glyph('fail')} {self.problem}", style=status_colour("failed", variables)
+                )
+                return (
+                    [title, Text("no run to show", style="dim")],
+                    list(note.wrap(self.app.console, width)),
+                    None,
+                    0,
+                )
             return [title, Text("select a run", style="dim")], [], None, 0
         life = build_lifecycle(self._events, job)
         if not life.phases:
-            state = Text(f"{icons.get(job.status, '?')} {clean_text(job.status, 24)}",
-                         style=status_colour(job.status, variables))
+            state = Text(
+                f"{icons.get(job.status, '?')} {clean_text(job.status, 24)}",
+                style=status_colour(job.status, variables),
+            )
             return [title, state], [Text("(no events yet)", style="dim")], None, 0
         now = self._now_fn()
         header = [title, self._bar(life, now, width, variables)]
@@ -197,8 +220,9 @@ class Timeline(ScrollView, can_focus=True):
             colour = status_colour(phase.status, variables)
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append(f"{icons.get(phase.status, '?')} ", style=colour)
-            line.append(f"{clean_text(phase.status, 16):<14}",
-                        style=f"bold {colour}" if current else colour)
+            line.append(
+                f"{clean_text(phase.status, 16):<14}", style=f"bold {colour}" if current else colour
+            )
             if phase.status in ("completed", "failed"):
                 line.append(f" {fmt.clock_time(phase.start)}", style="dim")
             else:
@@ -214,15 +238,18 @@ class Timeline(ScrollView, can_focus=True):
             body.extend(with_detail(line, detail, width, self.app.console))
         error = job.error if job.status == "failed" else None
         if error:
-            message = Text(f"{icons['failed']} {clean_text(error, ERROR_CHARS)}",
-                           style=f"bold {status_colour('failed', variables)}")
+            message = Text(
+                f"{icons['failed']} {clean_text(error, ERROR_CHARS)}",
+                style=f"bold {status_colour('failed', variables)}",
+            )
             body.extend(message.wrap(self.app.console, width))
         for other in life.other[-OTHER_EVENTS:]:
-            body.append(Text(f"{glyph('bullet')} {other}", style="dim", no_wrap=True, overflow="ellipsis"))
+            body.append(
+                Text(f"{glyph('bullet')} {other}", style="dim", no_wrap=True, overflow="ellipsis")
+            )
         return header, body, anchor, anchor
 
-    def _bar(self, life: Lifecycle, now: datetime, width: int,
-             variables: dict[str, str]) -> Text:
+    def _bar(self, life: Lifecycle, now: datetime, width: int, variables: dict[str, str]) -> Text:
         """Time spent per phase, proportionally, exactly ``width - 1`` cells wide."""
         total = sum((p.seconds(now) or 0.0) for p in life.phases) or 1.0
         cells = max(1, width - 1)
@@ -232,8 +259,10 @@ class Timeline(ScrollView, can_focus=True):
         for phase in life.phases:
             elapsed += phase.seconds(now) or 0.0
             upto = round(elapsed / total * cells)
-            bar.append(("#" if self.ascii_mode else "█") * (upto - drawn),
-                       style=status_colour(phase.status, variables))
+            bar.append(
+                ("#" if self.ascii_mode else "█") * (upto - drawn),
+                style=status_colour(phase.status, variables),
+            )
             drawn = upto
         return bar
 
@@ -312,8 +341,12 @@ class Timeline(ScrollView, can_focus=True):
         if hidden_after:
             hints.append(f"{'v' if self.ascii_mode else '↓'} {hidden_after} more")
         if hints:
-            title.append("  " + f" {glyph('sep')} ".join(hints) + ("  j/k" if self.has_focus else "  P scrolls"),
-                         style="dim")
+            title.append(
+                "  "
+                + f" {glyph('sep')} ".join(hints)
+                + ("  j/k" if self.has_focus else "  P scrolls"),
+                style="dim",
+            )
         return title
 
     def render_line(self, y: int) -> Strip:

@@ -1,0 +1,2 @@
+"""The bottom layer: helpers every other package may use (lazy exports, the
+sanitizer for server text, units). Imports nothing else of axom_tui."""

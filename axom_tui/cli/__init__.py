@@ -1,0 +1,1 @@
+"""The `axom-tui` command line: the dashboard launcher and the headless commands."""

@@ -1,0 +1,2 @@
+"""The composition root: builds the services (client, store, scheduler, downloads)
+the app runs on. No Textual here."""
