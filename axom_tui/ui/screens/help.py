@@ -56,6 +56,13 @@ def binding_sections(app_class: type[DOMNode]) -> list[tuple[str, list[Binding]]
     return out
 
 
+def _described(binding: Binding) -> str:
+    """The binding's description (what the footer says), and its tooltip when it has one."""
+    if binding.tooltip and binding.tooltip != binding.description:
+        return f"{binding.description} — {binding.tooltip}"
+    return binding.description
+
+
 def display_key(binding: Binding, keymap: dict[str, str]) -> str:
     keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
     names = {
@@ -140,10 +147,7 @@ class HelpScreen(ModalScreen):
             rows = [
                 (
                     title,
-                    [
-                        (display_key(b, keymap), b.tooltip or b.description, b.id or "")
-                        for b in bindings
-                    ],
+                    [(display_key(b, keymap), _described(b), b.id or "") for b in bindings],
                 )
                 for title, bindings in self.sections
             ]
