@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import math
 
+from axom_tui.base.glyphs import dash
+
 UNITS = ("B", "kB", "MB", "GB", "TB", "PB")
-MISSING = "—"
 
 
 def human_bytes(n: float | None) -> str:
     """``999`` → ``999 B``, ``1234567`` → ``1.2 MB``; ``None``/NaN/inf → ``—``."""
     if n is None or isinstance(n, bool) or not math.isfinite(n):
-        return MISSING
+        return dash()  # "—", or "-" under --ascii
     value = float(n)
     for unit in UNITS:
         limit = 999.5 if unit == "B" else 999.95  # what would round up to 1000 moves up
@@ -30,4 +31,4 @@ def human_bytes(n: float | None) -> str:
 def human_rate(bytes_per_s: float | None) -> str:
     """``37100000.0`` → ``37.1 MB/s``; unknown → ``—``."""
     text = human_bytes(bytes_per_s)
-    return text if text == MISSING else f"{text}/s"
+    return text if text == dash() else f"{text}/s"

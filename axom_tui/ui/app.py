@@ -86,7 +86,7 @@ class AxomApp(App):
         self._flush_pending = False
         self._dashboard: DashboardScreen | None = None
         self._told_theme_saved = False
-        from axom_tui.view.glyphs import set_ascii
+        from axom_tui.base.glyphs import set_ascii
 
         set_ascii(self.ui_settings.ascii)  # the glyphs every widget and formatter draws
         from axom_tui.ui.theming import install_themes
@@ -161,7 +161,7 @@ class AxomApp(App):
         self.notify(clean_text(text, 300), title="Run cache", severity="warning", timeout=12)
 
     async def on_unmount(self) -> None:
-        from axom_tui.view.glyphs import set_ascii
+        from axom_tui.base.glyphs import set_ascii
 
         set_ascii(False)  # the switch is process-wide: the next app (a test's) starts clean
         await self.services.aclose()

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from axom_tui.api.records import ACTIVE_STATUSES, Job
+from axom_tui.base.glyphs import dash
 from axom_tui.store.run_state import RunState
 from axom_tui.view.format import since, utcnow
-from axom_tui.view.glyphs import dash
 
 
 class ServerClock:

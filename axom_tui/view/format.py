@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from axom_tui.view.glyphs import dash, glyph
+from axom_tui.base.glyphs import dash, glyph
 
 
 def is_finite(value: float | None) -> bool:

@@ -9,10 +9,11 @@ import asyncio
 import pytest
 from rich.text import Text
 
+from axom_tui.base.glyphs import set_ascii, truncate
+from axom_tui.base.units import human_bytes, human_rate
 from axom_tui.ui.widgets.job_columns import middle_ellipsis
 from axom_tui.ui.widgets.log_view import LogView
 from axom_tui.view import format as fmt
-from axom_tui.view.glyphs import set_ascii, truncate
 from ui_helpers import make_app, screen_text, sim_server, started
 
 
@@ -27,6 +28,8 @@ def test_formatters_and_cuts_are_ascii_in_ascii_mode():
             fmt.metric(float("inf")),
             truncate(Text("a long name"), 5).plain,
             middle_ellipsis(Text("axom-base-x1.5-mosaic"), 13).plain,
+            human_bytes(None),
+            human_rate(float("nan")),
         ]
     finally:
         set_ascii(False)

@@ -12,6 +12,7 @@ from textual.containers import Grid, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
+from axom_tui.base.glyphs import ascii_on, glyph
 from axom_tui.base.sanitize import clean_text
 from axom_tui.store.changes import ChangeSet
 from axom_tui.store.resume_points import resume_points
@@ -41,6 +42,7 @@ class RunTile(Vertical):
     RunTile > MetricChart { height: 1fr; min-height: 5; }
     RunTile > .tile-logs { height: 3; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     RunTile > .tile-head { text-wrap: nowrap; text-overflow: ellipsis; }
+    .-ascii RunTile > .tile-logs, .-ascii RunTile > .tile-head { text-overflow: clip; }
     """
 
     def __init__(self, job_id: str) -> None:
@@ -59,7 +61,7 @@ class RunTile(Vertical):
             return
         job = run.job
         if aspects & {RunAspect.JOB, RunAspect.METRICS}:
-            head = Text(no_wrap=True, overflow="ellipsis")
+            head = Text(no_wrap=True, overflow="crop" if ascii_on() else "ellipsis")
             head.append(clean_text(job.display_name if job else self.job_id, 50), style="bold")
             head.append("  ")
             head.append_text(
@@ -81,7 +83,7 @@ class RunTile(Vertical):
             )
         if RunAspect.LOGS in aspects:
             lines = run.logs.tail(TILE_LOG_LINES)
-            text = Text(no_wrap=True, overflow="ellipsis")
+            text = Text(no_wrap=True, overflow="crop" if ascii_on() else "ellipsis")
             for i, line in enumerate(lines):
                 if i:
                     text.append("\n")
@@ -120,7 +122,7 @@ class CompareScreen(Screen):
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.store, label=self.settings.label, ascii_mode=self.settings.ascii)
         overlay = CursorChart(id="overlay")
-        overlay.border_title = "loss — all compared runs"
+        overlay.border_title = f"loss {glyph('dash')} all compared runs"
         yield overlay
         with Grid(id="tiles"):
             for job_id in self.job_ids:

@@ -17,19 +17,13 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
+from axom_tui.base.glyphs import dash, glyph
 from axom_tui.base.sanitize import clean_text
-from axom_tui.base.units import MISSING, human_bytes, human_rate
+from axom_tui.base.units import human_bytes, human_rate
 from axom_tui.download import DownloadProgress
 from axom_tui.ui.messages import DownloadCancelRequested
 from axom_tui.ui.status_style import progress_bar
 from axom_tui.view import format as fmt
-from axom_tui.view.glyphs import dash, glyph
-
-
-def _dashed(text: str) -> str:
-    """units' missing-value mark in the mode's glyph (ASCII under --ascii)."""
-    return dash() if text == MISSING else text
-
 
 STATE_VARS = {"done": "success", "failed": "error", "cancelled": "warning", "refused": "error"}
 COLUMNS = (
@@ -170,11 +164,8 @@ class DownloadsPanel(Vertical):
             "model": Text(name, no_wrap=True, overflow="ellipsis"),
             "state": state_text,
             "bar": Text(progress_bar(snap.fraction, 10), style=colour),
-            "bytes": Text(
-                f"{_dashed(human_bytes(snap.done_bytes))} / "
-                f"{_dashed(human_bytes(snap.total_bytes))}"
-            ),
-            "speed": Text(_dashed(human_rate(snap.speed)) if not snap.final else dash()),
+            "bytes": Text(f"{human_bytes(snap.done_bytes)} / {human_bytes(snap.total_bytes)}"),
+            "speed": Text(human_rate(snap.speed) if not snap.final else dash()),
             "eta": Text(fmt.duration(snap.eta) if not snap.final else dash()),
             "files": Text(f"{snap.files_done}/{snap.files_total}"),
         }

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from axom_tui.base.glyphs import glyph
 from axom_tui.base.sanitize import clean_text
 from axom_tui.ui.feed_problems import failing_feeds, problem_text
 from axom_tui.ui.widgets.text_lines import TextLines
 from axom_tui.view import format as fmt
-from axom_tui.view.glyphs import glyph
 
 if TYPE_CHECKING:
     from textual.timer import Timer

@@ -17,6 +17,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from axom_tui.base.glyphs import glyph
 from axom_tui.ui.widgets.job_rows import (
     COLUMNS,
     COMPACT_COLUMNS,
@@ -26,7 +27,6 @@ from axom_tui.ui.widgets.job_rows import (
     Column,
     column_widths,
 )
-from axom_tui.view.glyphs import glyph
 
 DROP_ORDER = ("type", "retries", "cost", "elapsed")  # given up first when the name needs room
 

@@ -15,6 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from axom_tui.base.glyphs import dash, glyph, truncate
 from axom_tui.base.sanitize import clean_text
 from axom_tui.ui.status_style import progress_bar, status_colour, status_text
 from axom_tui.view import format as fmt
@@ -26,7 +27,6 @@ from axom_tui.view.derive import (
     latest_loss,
     progress_of,
 )
-from axom_tui.view.glyphs import dash, glyph, truncate
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -7,9 +7,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 from axom_tui.api.records import Job, Result
+from axom_tui.base.glyphs import ascii_on, glyph
 from axom_tui.base.sanitize import clean_text
 from axom_tui.view import format as fmt
-from axom_tui.view.glyphs import glyph
 
 
 class ResultCard(Static):
@@ -35,7 +35,7 @@ class ResultCard(Static):
             Text(
                 clean_text(model_name, 40) if model_name else "",
                 style="dim",
-                overflow="ellipsis",
+                overflow="crop" if ascii_on() else "ellipsis",
                 no_wrap=True,
             ),
         )

@@ -6,14 +6,15 @@ import math
 
 from rich.text import Text
 
+from axom_tui.base import glyphs
+from axom_tui.base.glyphs import glyph
 from axom_tui.base.sanitize import clean_text
 from axom_tui.store.vocab import FeedKind
 from axom_tui.ui.feed_problems import run_problem
 from axom_tui.ui.status_style import status_text
 from axom_tui.ui.widgets.text_lines import TextLines
-from axom_tui.view import format as fmt, glyphs
+from axom_tui.view import format as fmt
 from axom_tui.view.derive import progress_of
-from axom_tui.view.glyphs import glyph
 
 
 class RunSummary(TextLines):

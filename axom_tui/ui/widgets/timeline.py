@@ -24,12 +24,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from axom_tui.api.records import Event, Job
+from axom_tui.base.glyphs import glyph
 from axom_tui.base.sanitize import clean_text
 from axom_tui.ui.status_style import ASCII_ICONS, STATUS_ICONS, status_colour
 from axom_tui.ui.widgets.job_rows import cell_segments, signature
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
 from axom_tui.view import format as fmt
-from axom_tui.view.glyphs import glyph
 from axom_tui.view.lifecycle import Lifecycle, build_lifecycle
 
 HEADER = 2  # the title and the time bar: they do not scroll
