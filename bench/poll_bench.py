@@ -2,7 +2,7 @@
 
 The real ``PollScheduler`` + ``RunStore`` + ``AxomClient`` (the dashboard's default
 policy) talk to the real simulator app in-process (ASGI transport) in virtual time:
-the simulator's ManualClock and the scheduler's FakeClock advance together in 0.25 s
+the simulator's ManualClock and the scheduler's VirtualClock advance together in 0.25 s
 steps, so minutes of polling take seconds and the figures do not depend on the
 machine. The world is re-timed so that most runs are training (80 %), some are
 finished (completed/failed), and a few finish during the measurement. One training
@@ -48,7 +48,7 @@ import httpx
 from axom_tui.api import AxomClient
 from axom_tui.cli.launch import poll_policy
 from axom_tui.config.schema import Settings
-from axom_tui.poll import FakeClock, PollScheduler
+from axom_tui.poll import PollScheduler, VirtualClock
 from axom_tui.sim import ManualClock, SimConfig, Simulator, create_app
 from axom_tui.sim.world import Run
 from axom_tui.store import RUN_FEEDS, FeedKey, RunStore
@@ -137,7 +137,7 @@ class Probe:
 
 async def _scenario(n: int, warm: float, window: float) -> dict[str, float]:
     sim = build_world(n)
-    clock = FakeClock(start=500.0)
+    clock = VirtualClock(start=500.0)
     client = AxomClient(
         "http://sim/api",
         KEY,

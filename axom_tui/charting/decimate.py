@@ -57,13 +57,6 @@ class Decimated:
     def __len__(self) -> int:
         return int(self.x.shape[0])
 
-    @property
-    def y_range(self) -> tuple[float, float] | None:
-        """Smallest and largest plotted value, or None when nothing is plotted."""
-        if self.y.shape[0] == 0:
-            return None
-        return float(self.y.min()), float(self.y.max())
-
 
 EMPTY = Decimated(np.empty(0), np.empty(0), np.empty(0, dtype=bool))
 

@@ -181,17 +181,3 @@ def snapped_log(lo: float, hi: float, target: int) -> tuple[float, float, list[f
     if hi_s <= lo_s:
         hi_s = lo_s * 10**0.1
     return lo_s, hi_s, log_ticks(lo_s, hi_s, target)
-
-
-def padded_range(lo: float, hi: float, *, log: bool) -> tuple[float, float]:
-    """``[lo, hi]`` widened a little so the extremes do not sit on the frame."""
-    if log:
-        if hi <= lo:
-            return lo / 1.5, hi * 1.5
-        pad = (math.log10(hi) - math.log10(lo)) * 0.04
-        return lo / 10**pad, hi * 10**pad
-    if hi <= lo:
-        delta = abs(lo) * 0.1 or 1.0
-        return lo - delta, hi + delta
-    pad = (hi - lo) * 0.04
-    return lo - pad, hi + pad

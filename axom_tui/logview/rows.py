@@ -188,12 +188,6 @@ class VisibleRows:
             return 0
         return self.visible_count
 
-    def rows_of(self, i: int) -> int:
-        """Rows taken by line ``i`` (1 unless wrapping)."""
-        if not self._wrap_width:
-            return 1
-        return max(1, -(-self.width(i) // self._wrap_width))
-
     def locate(self, row: int) -> tuple[int, int] | None:
         """``(line index, row within the line)`` for display ``row``, or None if past the end."""
         if row < 0 or row >= self.row_count:

@@ -1,6 +1,6 @@
 """The poll scheduler: the only thing that fetches. Plain asyncio, no UI."""
 
-from axom_tui.poll.clock import Clock, FakeClock, MonotonicClock
+from axom_tui.poll.clock import Clock, MonotonicClock, VirtualClock
 from axom_tui.poll.connection_monitor import ConnectionMonitor
 from axom_tui.poll.feeds import FeedState, RunTrack
 from axom_tui.poll.fetch import FeedFetcher, FetchOutcome, PollClient
@@ -28,7 +28,7 @@ __all__ = [
     "Clock",
     "ConnectionMonitor",
     "FOCUSED",
-    "FakeClock",
+    "VirtualClock",
     "FeedFetcher",
     "FeedState",
     "FetchOutcome",

@@ -1,8 +1,8 @@
 """Clocks for the scheduler: real monotonic time, or virtual time for tests.
 
 The scheduler never calls ``asyncio.sleep`` or ``time.monotonic`` itself; it asks its
-clock. With :class:`FakeClock`, time only moves when a test calls
-:meth:`FakeClock.advance`: every sleeper whose deadline falls in the window is woken in
+clock. With :class:`VirtualClock`, time only moves when a test calls
+:meth:`VirtualClock.advance`: every sleeper whose deadline falls in the window is woken in
 deadline order, and the event loop is allowed to settle (run everything runnable)
 between steps, so minutes of polling are simulated in milliseconds, deterministically.
 """
@@ -47,7 +47,7 @@ class MonotonicClock:
             pass
 
 
-class FakeClock:
+class VirtualClock:
     """Virtual time. Sleepers wait on futures that :meth:`advance` resolves in order."""
 
     def __init__(self, start: float = 1000.0, settle_spins: int = 10_000) -> None:

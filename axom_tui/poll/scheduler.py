@@ -122,10 +122,6 @@ class PollScheduler:
     def in_flight(self) -> int:
         return len(self._tasks)
 
-    @property
-    def paused_until(self) -> float:
-        return self._paused_until
-
     def feed_state(self, key: FeedKey) -> FeedState | None:
         return self._feeds.get(key)
 

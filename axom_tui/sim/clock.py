@@ -21,7 +21,7 @@ from typing import Protocol
 DEFAULT_EPOCH = 1780531200.0
 
 
-class Clock(Protocol):
+class SimClock(Protocol):
     start: float
 
     def now(self) -> float: ...

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .billing import overview, usage
 from .catalog import BASE_MODELS, DATASETS, make_uuid
-from .clock import Clock, RealClock, iso
+from .clock import RealClock, SimClock, iso
 from .config import SimConfig
 from .faults import FaultConfig
 from .plan import JobState, Plan, RunSpec, build_plan, state_at
@@ -110,11 +110,11 @@ class Simulator:
     def __init__(
         self,
         cfg: SimConfig | None = None,
-        clock: Clock | None = None,
+        clock: SimClock | None = None,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.cfg = cfg = cfg or SimConfig()
-        self.clock: Clock = clock if clock is not None else RealClock(cfg.speed, cfg.start)
+        self.clock: SimClock = clock if clock is not None else RealClock(cfg.speed, cfg.start)
         self.epoch = float(self.clock.start)
         self.wall_clock = wall_clock
         self.faults: FaultConfig = cfg.faults

@@ -131,10 +131,6 @@ class MetricSeries:
         return self.steps[-1] if self.steps else None
 
     @property
-    def first_step(self) -> int | None:
-        return self.steps[0] if self.steps else None
-
-    @property
     def phase_names(self) -> list[str]:
         return self.labels.phase_names
 

@@ -1,5 +1,5 @@
 """One axom-tui "session" over a fake API that outlives it: a restart is a new Session on
-the same FakeApi and the same cache file. Time is virtual (FakeClock); the cache's
+the same FakeApi and the same cache file. Time is virtual (VirtualClock); the cache's
 writer and reader threads are real."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Self
 from axom_tui.api.records import LogsPage, MetricsPage
 from axom_tui.history.cache import open_cache
 from axom_tui.history.sync import HistorySync
-from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
+from axom_tui.poll import PollPolicy, PollScheduler, VirtualClock
 from axom_tui.store import RunStore
 from poll_fakes import FakeApi
 
@@ -20,7 +20,7 @@ from poll_fakes import FakeApi
 class RecordingApi(FakeApi):
     """FakeApi that also notes the cursor of every metrics and logs request."""
 
-    def __init__(self, clock: FakeClock, **kw) -> None:
+    def __init__(self, clock: VirtualClock, **kw) -> None:
         super().__init__(clock, **kw)
         self.since: list[tuple[str, str, int | None]] = []
 
@@ -110,4 +110,4 @@ class Session:
 
 
 def new_api(**kw) -> RecordingApi:
-    return RecordingApi(FakeClock(start=1000.0), **kw)
+    return RecordingApi(VirtualClock(start=1000.0), **kw)

@@ -1,5 +1,5 @@
 """A fake Fusion API client for scheduler tests, and a harness that runs the scheduler
-in virtual time (FakeClock)."""
+in virtual time (VirtualClock)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from axom_tui.api.records import (
     Overview,
     Result,
 )
-from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
+from axom_tui.poll import PollPolicy, PollScheduler, VirtualClock
 from axom_tui.store import RunStore
 
 ErrorRule = Callable[[str, "str | None"], "Exception | None"]
@@ -41,7 +41,11 @@ class FakeApi:
     """Same async methods as AxomClient; records every call and the concurrency seen."""
 
     def __init__(
-        self, clock: FakeClock, latency: float = 0.0, metrics_page: int = 500, logs_page: int = 1000
+        self,
+        clock: VirtualClock,
+        latency: float = 0.0,
+        metrics_page: int = 500,
+        logs_page: int = 1000,
     ) -> None:
         self.clock = clock
         self.latency = latency
@@ -191,7 +195,7 @@ class Harness:
     ) -> None:
         import random
 
-        self.clock = FakeClock(start=1000.0)
+        self.clock = VirtualClock(start=1000.0)
         self.api = FakeApi(self.clock, latency=latency, **api_options)
         self.store = RunStore(clock=self.clock.now)
         self.scheduler = PollScheduler(

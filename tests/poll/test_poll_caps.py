@@ -127,11 +127,11 @@ async def test_refresh_now_makes_global_and_run_feeds_due_and_clears_backoff():
 async def test_runs_on_the_real_monotonic_clock():
     import asyncio
 
-    from axom_tui.poll import FakeClock, PollScheduler
+    from axom_tui.poll import PollScheduler, VirtualClock
     from axom_tui.store import RunStore
     from poll_fakes import FakeApi
 
-    api = FakeApi(FakeClock())  # only its latency path uses that clock (latency 0: unused)
+    api = FakeApi(VirtualClock())  # only its latency path uses that clock (latency 0: unused)
     api.add_run("a", "running", steps=3, lines=2)
     store = RunStore()
     scheduler = PollScheduler(api, store)  # MonotonicClock by default

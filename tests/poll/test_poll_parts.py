@@ -8,7 +8,7 @@ import random
 
 from axom_tui.api.errors import ServerError, TransportError
 from axom_tui.api.records import Event, MetricPoint, MetricsPage
-from axom_tui.poll import ConnectionMonitor, FakeClock, PollPolicy, TokenBucket, backoff_delay
+from axom_tui.poll import ConnectionMonitor, PollPolicy, TokenBucket, VirtualClock, backoff_delay
 from axom_tui.poll.due_queue import DueQueue, Verdict
 from axom_tui.poll.feeds import rewind_after_preemptions
 from axom_tui.poll.fetch import point_spacing
@@ -106,7 +106,7 @@ def test_point_spacing():
 
 
 async def test_fake_clock_wakes_sleepers_in_order_and_on_event():
-    clock = FakeClock(start=0.0)
+    clock = VirtualClock(start=0.0)
     woke: list[tuple[str, float]] = []
 
     async def sleeper(name: str, delay: float) -> None:

@@ -1,6 +1,6 @@
 """The scheduler and store against the real simulator, in process, in virtual time.
 
-The simulator's ManualClock and the scheduler's FakeClock advance in step (1 s at a
+The simulator's ManualClock and the scheduler's VirtualClock advance in step (1 s at a
 time); at the end the world is frozen while the scheduler catches up, and the store
 must equal the simulator's ground truth.
 """
@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from axom_tui.api import AxomClient
-from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
+from axom_tui.poll import PollPolicy, PollScheduler, VirtualClock
 from axom_tui.sim import FaultConfig, ManualClock, SimConfig, Simulator, create_app
 from axom_tui.sim.scenario import ROLE_ORDER
 from axom_tui.store import METRIC_COLUMNS, RunStore
@@ -35,7 +35,7 @@ class World:
             submit_every=0,
         )
         self.sim = Simulator(config, clock=ManualClock())
-        self.clock = FakeClock(start=500.0)
+        self.clock = VirtualClock(start=500.0)
         self.client = AxomClient(
             "http://sim/api",
             KEY,

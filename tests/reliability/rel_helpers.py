@@ -198,7 +198,7 @@ def _first_diff(a: list, b: list) -> str:
 class NetworkFaults(httpx.AsyncBaseTransport):
     """Wraps a transport with faults the simulator does not make itself.
 
-    * latency spikes in *virtual* time (``sleep`` is the FakeClock's): half wait before
+    * latency spikes in *virtual* time (``sleep`` is the VirtualClock's): half wait before
       the request reaches the server (a slow server), half after the answer was made (the
       answer is stale when it lands);
     * overlapping pages: a share of metrics/logs requests has its cursor moved back, as

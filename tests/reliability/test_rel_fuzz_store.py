@@ -20,7 +20,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from axom_tui.api import AxomClient
-from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
+from axom_tui.poll import PollPolicy, PollScheduler, VirtualClock
 from axom_tui.store import RunStore
 from rel_helpers import (
     BASE,
@@ -151,7 +151,7 @@ def _snapshot(store: RunStore) -> Any:
 @given(seed=st.integers(0, 2**32 - 1), bad_seconds=st.integers(10, 30))
 def test_bad_polls_after_good_ones_leave_held_data_intact(seed, bad_seconds):
     async def scenario() -> None:
-        clock = FakeClock()
+        clock = VirtualClock()
         world = World(random.Random(seed), _bad_bodies())
         client = AxomClient(BASE, KEY, transport=httpx.MockTransport(world), retries=0)
         store = RunStore(clock=clock.now)

@@ -2,7 +2,7 @@
 
 A bounded soak: three simulated hours of scheduler + store against the simulator served
 in process (httpx.ASGITransport), the simulator's ManualClock advanced in step with the
-scheduler's FakeClock, with faults on the whole time: 5xx (some with HTML bodies), 429
+scheduler's VirtualClock, with faults on the whole time: 5xx (some with HTML bodies), 429
 with Retry-After, dropped connections, latency spikes in virtual time (some answers
 arriving stale), overlapping pages (steps and lines already held, sent again), and the
 scenario's preemptions that re-send steps with new values. The user moves focus and compare tiles around as runs come and go. At the end the world
@@ -20,7 +20,7 @@ import random
 import httpx
 
 from axom_tui.api import AxomClient
-from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
+from axom_tui.poll import PollPolicy, PollScheduler, VirtualClock
 from axom_tui.sim import FaultConfig, ManualClock, SimConfig, Simulator, create_app
 from axom_tui.sim.scenario import ROLE_ORDER
 from axom_tui.store import RunStore
@@ -58,7 +58,7 @@ class SoakWorld:
         )
         self.sim = Simulator(config, clock=ManualClock())
         self.app = create_app(self.sim)  # the fault middleware: it counts what it injected
-        self.clock = FakeClock(start=10_000.0)
+        self.clock = VirtualClock(start=10_000.0)
         self.net = NetworkFaults(
             httpx.ASGITransport(self.app),
             self.clock.sleep,

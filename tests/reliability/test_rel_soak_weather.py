@@ -24,7 +24,7 @@ import random
 import httpx
 
 from axom_tui.api import AxomClient
-from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
+from axom_tui.poll import PollPolicy, PollScheduler, VirtualClock
 from axom_tui.sim import FaultConfig, ManualClock, SimConfig, Simulator, create_app
 from axom_tui.sim.scenario import ROLE_ORDER
 from axom_tui.store import METRIC_COLUMNS, RunStore
@@ -68,7 +68,7 @@ class WeatherWorld:
             max_live_runs=8,
         )
         self.sim = Simulator(config, clock=ManualClock())
-        self.clock = FakeClock(start=10_000.0)
+        self.clock = VirtualClock(start=10_000.0)
         self.app = create_app(self.sim, sleep=self.clock.sleep)  # drips on the virtual clock
         self.client = AxomClient(
             "http://sim/api",

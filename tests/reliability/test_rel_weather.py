@@ -15,7 +15,7 @@ import pytest
 
 from axom_tui.api import AxomClient
 from axom_tui.api.errors import BadPayloadError, TransportError
-from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
+from axom_tui.poll import PollPolicy, PollScheduler, VirtualClock
 from axom_tui.store import FeedKey, RunStore
 from axom_tui.store.vocab import FeedKind
 from rel_helpers import KEY, ThreadServer, figure
@@ -61,7 +61,7 @@ async def test_mid_session_a_bad_job_does_not_freeze_the_list():
     """A run that failed shows failed and a new run appears, though another job of the
     same answer is malformed; the store says what was left out."""
     api = WeatherApi([job("a"), job("b")])
-    clock = FakeClock(start=1000.0)
+    clock = VirtualClock(start=1000.0)
     store = RunStore(clock=clock.now)
     client = _in_process(api, timer=clock.sleep)
     scheduler = PollScheduler(client, store, policy=PollPolicy(), clock=clock, rng=random.Random(1))

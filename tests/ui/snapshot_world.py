@@ -2,7 +2,7 @@
 
 The store is filled before the app starts, by the real scheduler polling the simulator
 in process (``httpx.ASGITransport``) on virtual clocks: the simulator's ``ManualClock``
-is set to a fixed moment and never moves again, the scheduler runs on a ``FakeClock``.
+is set to a fixed moment and never moves again, the scheduler runs on a ``VirtualClock``.
 The app then gets that store and a scheduler that never polls, so nothing arrives while
 it runs; the clocks the screens read (the server's "now", the header's freshness, local
 time zone) are frozen at the same moment. Same seed, same moment: the same pixels.
@@ -26,7 +26,7 @@ import pytest
 
 from axom_tui.api import AxomClient
 from axom_tui.api.secret import ApiKey
-from axom_tui.poll import FakeClock, PollPolicy, PollScheduler
+from axom_tui.poll import PollPolicy, PollScheduler, VirtualClock
 from axom_tui.runtime.services import Services
 from axom_tui.sim import ManualClock, SimConfig, Simulator, create_app
 from axom_tui.store import RunStore
@@ -54,7 +54,7 @@ class FrozenWorld:
     server_now: datetime
     """The simulator's frozen clock, as the server's "now"."""
     monotonic: float
-    """The scheduler's FakeClock when filling stopped (the store's time base)."""
+    """The scheduler's VirtualClock when filling stopped (the store's time base)."""
 
     def role(self, name: str) -> str:
         from axom_tui.sim.scenario import ROLE_ORDER
@@ -70,7 +70,7 @@ def build_world() -> FrozenWorld:
     sim_clock = ManualClock()
     sim = Simulator(config, clock=sim_clock)  # the world is laid out from its start...
     sim_clock.advance(SIM_AT)  # ...then looked at this far in
-    clock = FakeClock(start=1_000.0)
+    clock = VirtualClock(start=1_000.0)
 
     async def fill() -> RunStore:
         transport = httpx.ASGITransport(create_app(sim))
