@@ -58,9 +58,12 @@ def binding_sections(app_class: type[DOMNode]) -> list[tuple[str, list[Binding]]
 
 def _described(binding: Binding) -> str:
     """The binding's description (what the footer says), and its tooltip when it has one."""
-    if binding.tooltip and binding.tooltip != binding.description:
-        return f"{binding.description} — {binding.tooltip}"
-    return binding.description
+    tip, said = binding.tooltip, binding.description
+    if not tip or tip == said:
+        return said
+    if said and tip.lower().startswith(said.split()[0].lower()):  # the tip says it all
+        return tip
+    return f"{said} — {tip}"
 
 
 def display_key(binding: Binding, keymap: dict[str, str]) -> str:
