@@ -255,9 +255,14 @@ def _revive(value: Any) -> Any:
 
 
 def record_dict(record: Any) -> dict[str, Any]:
-    """A frozen API record as JSON-ready data (datetimes tagged, defaults left out)."""
+    """A frozen API record as JSON-ready data (datetimes tagged, defaults left out).
+
+    Fields outside the record's equality (a parse's ``issues`` counts) describe one answer,
+    not the run, and stay out of the cache."""
     out: dict[str, Any] = {}
     for f in dataclasses.fields(record):
+        if not f.compare:
+            continue
         value = getattr(record, f.name)
         if f.default is not dataclasses.MISSING and _same_value(value, f.default):
             continue

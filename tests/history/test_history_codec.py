@@ -103,3 +103,23 @@ def test_bad_losses_counts_nan_and_inf():
         + [array("d", [0.0] * 4) for _ in COLUMNS[1:]],
     )
     assert codec.bad_losses(rows) == 3
+
+
+def test_a_record_with_a_field_left_empty_is_cached_as_its_data_alone():
+    # The parse's counts travel with the record to the store; before, the writer tried to
+    # put them into JSON too and crashed (TypeError) on the first job with a bad field.
+    from axom_tui.api.records import parse_job
+
+    raw = {
+        "id": "run-9",
+        "name": "falcon",
+        "status": "running",
+        "created_at": "2026-11-01T00:00:00Z",
+        "started_at": "yesterday",
+        "retries": "2",
+    }
+    parsed = parse_job(raw, "/jobs/run-9")
+    assert not parsed.issues.clean  # the case under test: a record that carries counts
+    back = codec.decode_job(codec.encode_job(parsed))
+    assert back == parsed
+    assert back.issues.clean  # counts belong to one answer, not to the cache
