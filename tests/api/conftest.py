@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
+from contract_examples import BASE
 
-from api_helpers import BASE, KEY, FakeSleep, Router
+from api_helpers import KEY, FakeSleep, Router
 from axom_tui.api import AxomClient
 
 

@@ -7,8 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-
-from api_helpers import (
+from contract_examples import (
     BASE,
     BASE_MODEL_ID,
     BASE_MODELS,
@@ -26,9 +25,9 @@ from api_helpers import (
     RESULT,
     TS_DT,
     USAGE,
-    Router,
-    json_response,
 )
+
+from api_helpers import Router, json_response
 from axom_tui.api import AxomClient
 from axom_tui.api.records import (
     Event,

@@ -8,8 +8,9 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
+from contract_examples import JOB, METRICS
 
-from api_helpers import JOB, METRICS, FakeSleep, Router, json_response, raw_response
+from api_helpers import FakeSleep, Router, json_response, raw_response
 from axom_tui.api import (
     AuthError,
     AxomClient,

@@ -7,8 +7,9 @@ import pickle
 
 import httpx
 import pytest
+from contract_examples import BASE
 
-from api_helpers import BASE, KEY, Router, json_response, raw_response
+from api_helpers import KEY, Router, json_response, raw_response
 from axom_tui.api import ApiKey, AxomClient, AxomError, mask_key
 from axom_tui.config.connection import resolve_connection
 

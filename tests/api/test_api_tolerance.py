@@ -6,20 +6,9 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from contract_examples import EVENTS, JOB, JOB_ID, LOGS, MANIFEST, METRICS, MODELS, RESULT, USAGE
 
-from api_helpers import (
-    EVENTS,
-    JOB,
-    JOB_ID,
-    LOGS,
-    MANIFEST,
-    METRICS,
-    MODELS,
-    RESULT,
-    USAGE,
-    Router,
-    raw_response,
-)
+from api_helpers import Router, raw_response
 from axom_tui.api import AxomClient
 from axom_tui.api.records import Job
 

@@ -374,81 +374,8 @@ def run_in_pty(
     return PtyRun(b"".join(chunks), proc.returncode, timeline)
 
 
-# ---------------------------------------------------------------- fuzzing: sample payloads
-# The contract's valid bodies (tests/reliability/test_rel_fuzz*.py): the parser fuzz mutates
-# them, the store-level fuzz serves them as the good answers before the bad ones.
-
-BASE = "https://console.axomlabs.ai/api"
-JOB_ID = "9b1c4e2a-0f3d-4a57-9e61-2b7c8d9e0f11"
-MODEL_ID = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
-TS = "2026-06-04T02:45:20Z"
-
-JOB = {
-    "id": JOB_ID,
-    "type": "train",
-    "status": "running",
-    "retries": 1,
-    "error": None,
-    "name": "falcon-h1-x2-chassis",
-    "base_model_id": "42c0a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b",
-    "dataset_id": "77aa1234-5678-49ab-8cde-f0123456789a",
-    "hyperparams": {"turns": 1, "cycles": 6, "steps_per_cycle": 1000, "lr": 1e-4},
-    "total_steps": 6000,
-    "latest_step": 2310,
-    "created_at": TS,
-    "updated_at": TS,
-    "started_at": TS,
-    "finished_at": None,
-}
-POINT = {
-    "ts": TS,
-    "step": 620,
-    "cycle": 1,
-    "phase": "train",
-    "loss": 0.78,
-    "lr": 2.1e-05,
-    "throughput": 1.39,
-    "vram_gb": 23.6,
-    "grad_norm": 1.02,
-}
-LINE = {"seq": 1841, "ts": TS, "stream": "stdout", "text": "step 2000/6000 · loss 1.83"}
-RESULT = {
-    "job_id": JOB_ID,
-    "ppl_baseline": 11023,
-    "ppl_final": 324,
-    "ppl_delta_pct": -97.06,
-    "loss_final": 0.327,
-    "params_before": 1540000000,
-    "params_after": 2360000000,
-    "params_delta": 820000000,
-    "function_preservation": 0.0009,
-    "gpu_seconds": 1418,
-    "tokens_processed": 1536000,
-    "cost_usd": 25.0,
-}
-MODEL = {
-    "id": MODEL_ID,
-    "name": "m",
-    "version": "v1",
-    "params": 2360000000,
-    "base_model_id": "42c0",
-    "lineage": {"job_id": JOB_ID},
-    "status": "ready",
-    "created_at": TS,
-}
-EVENTS = [
-    {"ts": TS, "kind": "status", "payload": {"from": "queued", "to": "running"}},
-    {"ts": TS, "kind": "checkpoint", "payload": {"step": 1000}},
-]
-OVERVIEW = {
-    "active_runs": 3,
-    "models": 7,
-    "datasets": 4,
-    "gpu_minutes_period": 1.5,
-    "tokens_period": 9,
-    "spend_usd_period": 4.5,
-    "period_days": 30,
-}
+# ---------------------------------------------------------------- fuzzing
+# The bodies the fuzz mutates and serves are the contract's (tests/contract_examples.py).
 
 
 def streamed_response(status: int, headers: dict[str, str], body: bytes) -> httpx.Response:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from contract_examples import OVERVIEW
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -55,6 +57,25 @@ NAMES = [
 ]
 RUN_IDS = [f"{i:08d}-0000-4000-8000-00000000000{i}" for i in range(len(NAMES))]
 TS = "2026-06-04T02:45:20Z"
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def read_api(*handlers: Handler) -> Starlette:
+    """The contract's read endpoints, answered by the handlers given in this order."""
+    paths = [
+        "/api/jobs",
+        "/api/jobs/{job_id}",
+        "/api/jobs/{job_id}/metrics",
+        "/api/jobs/{job_id}/logs",
+        "/api/jobs/{job_id}/events",
+        "/api/jobs/{job_id}/result",
+        "/api/models",
+        "/api/overview",
+    ]
+    return Starlette(
+        routes=[Route(path, handler) for path, handler in zip(paths, handlers, strict=True)]
+    )
 
 
 class HostileApi:
@@ -198,30 +219,9 @@ class HostileApi:
             # sometimes a 503 whose detail is hostile: the header shows connection messages
             if self.requests % 2:
                 return j({"detail": HOSTILE[0] + HOSTILE[2] + HOSTILE[20]}, 503)
-            return j(
-                {
-                    "active_runs": 3,
-                    "models": 1,
-                    "datasets": 1,
-                    "gpu_minutes_period": 1.0,
-                    "tokens_period": 1,
-                    "spend_usd_period": 1.0,
-                    "period_days": 30,
-                }
-            )
+            return j(OVERVIEW)
 
-        return Starlette(
-            routes=[
-                Route("/api/jobs", jobs),
-                Route("/api/jobs/{job_id}", job),
-                Route("/api/jobs/{job_id}/metrics", metrics),
-                Route("/api/jobs/{job_id}/logs", logs),
-                Route("/api/jobs/{job_id}/events", events),
-                Route("/api/jobs/{job_id}/result", result),
-                Route("/api/models", models),
-                Route("/api/overview", overview),
-            ]
-        )
+        return read_api(jobs, job, metrics, logs, events, result, models, overview)
 
 
 class ExtremeApi:
@@ -403,15 +403,4 @@ class ExtremeApi:
                 }
             )
 
-        return Starlette(
-            routes=[
-                Route("/api/jobs", jobs),
-                Route("/api/jobs/{job_id}", job),
-                Route("/api/jobs/{job_id}/metrics", metrics),
-                Route("/api/jobs/{job_id}/logs", logs),
-                Route("/api/jobs/{job_id}/events", events),
-                Route("/api/jobs/{job_id}/result", result),
-                Route("/api/models", models),
-                Route("/api/overview", overview),
-            ]
-        )
+        return read_api(jobs, job, metrics, logs, events, result, models, overview)

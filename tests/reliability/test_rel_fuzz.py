@@ -26,19 +26,11 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from axom_tui.api import AxomClient, records as rec
-from axom_tui.api.errors import AxomError
-from axom_tui.base.units import human_bytes
-from axom_tui.store import RunStore
-from axom_tui.view import format as fmt
-from rel_helpers import (
+from contract_examples import (
     BASE,
     EVENTS,
     JOB,
     JOB_ID,
-    KEY,
     LINE,
     MODEL,
     MODEL_ID,
@@ -46,9 +38,15 @@ from rel_helpers import (
     POINT,
     RESULT,
     TS,
-    figure,
-    streamed_response,
 )
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from axom_tui.api import AxomClient, records as rec
+from axom_tui.api.errors import AxomError
+from axom_tui.base.units import human_bytes
+from axom_tui.store import RunStore
+from axom_tui.view import format as fmt
+from rel_helpers import KEY, figure, streamed_response
 
 # endpoint name -> (client call, a valid body, the record type a success must have)
 ENDPOINTS: dict[str, tuple[Any, Any, Any]] = {

@@ -16,12 +16,13 @@ import copy
 from typing import Any
 
 import httpx
+from contract_examples import EVENTS, JOB, JOB_ID, LINE, MODEL, OVERVIEW, POINT, RESULT
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from axom_tui.api import AxomClient
 from axom_tui.api.errors import AxomError
 from axom_tui.sim.body_faults import EVENT_SPOILS, JOB_SPOILS, LINE_SPOILS, POINT_SPOILS
-from rel_helpers import EVENTS, JOB, JOB_ID, KEY, LINE, MODEL, OVERVIEW, POINT, RESULT, figure
+from rel_helpers import KEY, figure
 
 EXAMPLES = 250
 BASE = "https://console.axomlabs.ai/api"

@@ -17,26 +17,13 @@ import random
 from typing import Any
 
 import httpx
+from contract_examples import BASE, EVENTS, JOB, JOB_ID, LINE, MODEL, OVERVIEW, POINT, RESULT, TS
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from axom_tui.api import AxomClient
 from axom_tui.poll import PollPolicy, PollScheduler, VirtualClock
 from axom_tui.store import RunStore
-from rel_helpers import (
-    BASE,
-    EVENTS,
-    JOB,
-    JOB_ID,
-    KEY,
-    LINE,
-    MODEL,
-    OVERVIEW,
-    POINT,
-    RESULT,
-    TS,
-    figure,
-    streamed_response,
-)
+from rel_helpers import KEY, figure, streamed_response
 
 
 class World:

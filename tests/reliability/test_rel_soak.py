@@ -15,98 +15,48 @@ status.
 from __future__ import annotations
 
 import asyncio
-import random
 
 import httpx
 
 from axom_tui.api import AxomClient
-from axom_tui.poll import PollPolicy, PollScheduler, VirtualClock
-from axom_tui.sim import FaultConfig, ManualClock, SimConfig, Simulator, create_app
+from axom_tui.poll import VirtualClock
+from axom_tui.sim import FaultConfig, create_app
 from axom_tui.sim.scenario import ROLE_ORDER
-from axom_tui.store import RunStore
 from rel_helpers import KEY, Comparison, NetworkFaults, compare_run, figure
+from rel_soak_world import SoakWorld, soak_simulator
 
 SIM_SECONDS = 3 * 3600
 STEP = 5.0  # both clocks move this much at a time
 REFOCUS_EVERY = 900.0  # the user looks at another run every 15 simulated minutes
 FAULTS = FaultConfig(error_rate=0.12, rate_limit=0.03, retry_after=3, drop=0.06, seed=23)
-# A calmer rhythm than the default (the default is covered by tests/poll); the faults and
-# the data paths are the same, and three hours fit in a few seconds of wall time.
-POLICY = PollPolicy(
-    focused_active=8.0,
-    focused_active_events=30.0,
-    visible_active=16.0,
-    background_min=120.0,
-    jobs_list=30.0,
-    overview=300.0,
-    models=300.0,
-    focused_waiting_job=10.0,
-    focused_waiting_logs=20.0,
-)
 
 
-class SoakWorld:
+class FaultyNetworkWorld(SoakWorld):
     def __init__(self) -> None:
-        config = SimConfig(
-            seed=11,
-            key=KEY,
-            faults=FAULTS,
-            initial_runs=len(ROLE_ORDER),
-            history_runs=2,
-            submit_every=600,
-            max_live_runs=8,
-        )
-        self.sim = Simulator(config, clock=ManualClock())
-        self.app = create_app(self.sim)  # the fault middleware: it counts what it injected
-        self.clock = VirtualClock(start=10_000.0)
+        sim = soak_simulator(11, FAULTS)
+        self.app = create_app(sim)  # the fault middleware: it counts what it injected
+        clock = VirtualClock(start=10_000.0)
         self.net = NetworkFaults(
             httpx.ASGITransport(self.app),
-            self.clock.sleep,
+            clock.sleep,
             share=0.04,
             spike=(3.0, 40.0),
             overlap=0.05,
             seed=5,
         )
-        self.client = AxomClient("http://sim/api", KEY, transport=self.net, retries=0)
-        self.store = RunStore(clock=self.clock.now)
-        self.scheduler = PollScheduler(
-            self.client, self.store, policy=POLICY, clock=self.clock, rng=random.Random(3)
-        )
-        self.attended: set[str] = set()
-        self.rng = random.Random(17)
+        client = AxomClient("http://sim/api", KEY, transport=self.net, retries=0)
+        super().__init__(sim, clock, client, scheduler_seed=3, user_seed=17)
 
     def role(self, name: str) -> str:
         index = ROLE_ORDER.index(name)
         return next(r.spec.id for r in self.sim.runs if r.spec.index == index)
-
-    def look_at(self, focused: str, visible: list[str]) -> None:
-        self.scheduler.focus(focused)
-        self.scheduler.set_visible(visible)
-        self.attended.update([focused, *visible])
-
-    def refocus(self) -> None:
-        """Like a user: look at a live run (or any, when none is live), tile one more."""
-        live = [
-            j
-            for j in self.store.order
-            if self.store.runs[j].job is not None and not self.store.runs[j].job.terminal
-        ]
-        pool = live or list(self.store.order)
-        picks = self.rng.sample(pool, min(2, len(pool)))
-        if picks:
-            self.look_at(picks[0], picks[1:])
-
-    async def step(self, seconds: float, world_moves: bool = True) -> None:
-        if world_moves:
-            self.sim.clock.advance(seconds)
-        await self.clock.advance(seconds)
 
 
 async def test_three_simulated_hours_under_faults_lose_and_duplicate_nothing(monkeypatch):
     # httpx's ASGITransport tries `import sniffio` (not installed) on every request: ~2 ms
     # each, most of this test's time. We run on asyncio, never trio.
     monkeypatch.setattr("httpx._transports.asgi.is_running_trio", lambda: False)
-    world = SoakWorld()
+    world = FaultyNetworkWorld()
     sched, store, sim = world.scheduler, world.store, world.sim
     task = asyncio.create_task(sched.run())
     await world.clock.settle()

@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import asyncio
 import math
-import random
+from dataclasses import replace
 
 import httpx
 
 from axom_tui.api import AxomClient
-from axom_tui.poll import PollPolicy, PollScheduler, VirtualClock
-from axom_tui.sim import FaultConfig, ManualClock, SimConfig, Simulator, create_app
-from axom_tui.sim.scenario import ROLE_ORDER
-from axom_tui.store import METRIC_COLUMNS, RunStore
+from axom_tui.poll import VirtualClock
+from axom_tui.sim import FaultConfig, create_app
+from axom_tui.store import METRIC_COLUMNS
 from rel_helpers import KEY, figure
+from rel_soak_world import SOAK_POLICY, SoakWorld, soak_simulator
 
 SIM_SECONDS = 3600
 STEP = 5.0
@@ -42,62 +42,27 @@ WEATHER = FaultConfig(
     error_rate=0.03,
     seed=31,
 )
-POLICY = PollPolicy(
-    focused_active=8.0,
-    focused_active_events=30.0,
-    visible_active=16.0,
-    background_min=120.0,
-    jobs_list=30.0,
-    overview=300.0,
-    models=300.0,
-    focused_waiting_job=10.0,
-    focused_waiting_logs=20.0,
-    backoff_cap=30.0,
-)
+POLICY = replace(SOAK_POLICY, backoff_cap=30.0)
 
 
-class WeatherWorld:
+class WeatherWorld(SoakWorld):
     def __init__(self) -> None:
-        config = SimConfig(
-            seed=13,
-            key=KEY,
-            faults=WEATHER,
-            initial_runs=len(ROLE_ORDER),
-            history_runs=2,
-            submit_every=600,
-            max_live_runs=8,
-        )
-        self.sim = Simulator(config, clock=ManualClock())
-        self.clock = VirtualClock(start=10_000.0)
-        self.app = create_app(self.sim, sleep=self.clock.sleep)  # drips on the virtual clock
-        self.client = AxomClient(
+        sim = soak_simulator(13, WEATHER)
+        clock = VirtualClock(start=10_000.0)
+        self.app = create_app(sim, sleep=clock.sleep)  # drips on the virtual clock
+        client = AxomClient(
             "http://sim/api",
             KEY,
             transport=httpx.ASGITransport(self.app),
             retries=0,
-            timer=self.clock.sleep,  # the total deadline, on the virtual clock too
+            timer=clock.sleep,  # the total deadline, on the virtual clock too
             max_body=1024 * 1024,
         )
-        self.store = RunStore(clock=self.clock.now)
-        self.scheduler = PollScheduler(
-            self.client, self.store, policy=POLICY, clock=self.clock, rng=random.Random(5)
-        )
-        self.attended: set[str] = set()
-        self.rng = random.Random(19)
+        super().__init__(sim, clock, client, policy=POLICY, scheduler_seed=5, user_seed=19)
         self.errors: set[str] = set()
 
-    def refocus(self) -> None:
-        live = [j for j in self.store.order if (r := self.store.runs[j]).job and not r.job.terminal]
-        picks = self.rng.sample(live or list(self.store.order), min(2, len(self.store.order)))
-        if picks:
-            self.scheduler.focus(picks[0])
-            self.scheduler.set_visible(picks[1:])
-            self.attended.update(picks)
-
     async def step(self, seconds: float, world_moves: bool = True) -> None:
-        if world_moves:
-            self.sim.clock.advance(seconds)
-        await self.clock.advance(seconds)
+        await super().step(seconds, world_moves)
         for run in self.store.runs.values():
             for health in run.feeds.values():
                 if health.error_kind:
