@@ -7,10 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from contract_examples import BASE
 
 from api_helpers import KEY, FakeSleep, Router
 from axom_tui.api import AxomClient
+from contract_examples import BASE
 
 
 @pytest.fixture

@@ -7,6 +7,23 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+
+from api_helpers import Router, json_response
+from axom_tui.api import AxomClient
+from axom_tui.api.records import (
+    Event,
+    Job,
+    LogLine,
+    LogsPage,
+    Manifest,
+    MetricPoint,
+    MetricsPage,
+    Model,
+    Overview,
+    Result,
+    Usage,
+    UsageBucket,
+)
 from contract_examples import (
     BASE,
     BASE_MODEL_ID,
@@ -25,23 +42,6 @@ from contract_examples import (
     RESULT,
     TS_DT,
     USAGE,
-)
-
-from api_helpers import Router, json_response
-from axom_tui.api import AxomClient
-from axom_tui.api.records import (
-    Event,
-    Job,
-    LogLine,
-    LogsPage,
-    Manifest,
-    MetricPoint,
-    MetricsPage,
-    Model,
-    Overview,
-    Result,
-    Usage,
-    UsageBucket,
 )
 
 

@@ -8,7 +8,6 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from contract_examples import JOB, METRICS
 
 from api_helpers import FakeSleep, Router, json_response, raw_response
 from axom_tui.api import (
@@ -23,6 +22,7 @@ from axom_tui.api import (
     ServerError,
     TransportError,
 )
+from contract_examples import JOB, METRICS
 
 EP_JOB = "GET /jobs/{id}"
 

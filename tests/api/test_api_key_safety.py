@@ -7,11 +7,11 @@ import pickle
 
 import httpx
 import pytest
-from contract_examples import BASE
 
 from api_helpers import KEY, Router, json_response, raw_response
 from axom_tui.api import ApiKey, AxomClient, AxomError, mask_key
 from axom_tui.config.connection import resolve_connection
+from contract_examples import BASE
 
 
 def _auth(request: httpx.Request) -> str | None:

@@ -6,11 +6,11 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from contract_examples import EVENTS, JOB, JOB_ID, LOGS, MANIFEST, METRICS, MODELS, RESULT, USAGE
 
 from api_helpers import Router, raw_response
 from axom_tui.api import AxomClient
 from axom_tui.api.records import Job
+from contract_examples import EVENTS, JOB, JOB_ID, LOGS, MANIFEST, METRICS, MODELS, RESULT, USAGE
 
 
 async def test_unknown_fields_are_ignored_everywhere(client: AxomClient, router: Router) -> None:

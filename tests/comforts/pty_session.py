@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import fcntl
 import os
-import pty
 import select
 import signal
-import struct
 import subprocess
-import sys
 import termios
 import threading
 import time
+
+from comfort_helpers import spawn_on_pty
 
 MOUSE_AND_SCREEN = (  # (turned on, turned off) by the app
     (b"\x1b[?1049h", b"\x1b[?1049l"),  # alternate screen
@@ -40,22 +39,17 @@ class PtySession:
         cols: int = 120,
         rows: int = 36,
     ) -> None:
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        self.master: int | None = master
-        self.slave = slave  # kept: the terminal's modes can be read after the program ends
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "axom_tui", *args],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            close_fds=True,
-            start_new_session=True,
+        master, slave, self.proc = spawn_on_pty(
+            args,
+            env,
+            cols,
+            rows,
             # controlling: the pty is the session's terminal (a hang-up sends SIGHUP);
             # otherwise as under `setsid` with no terminal of its own (only EIO tells).
             preexec_fn=(lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0)) if controlling else None,
         )  # noqa: PLW1509
+        self.master: int | None = master
+        self.slave = slave  # kept: the terminal's modes can be read after the program ends
         self._out = bytearray()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._drain, daemon=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from axom_tui.sim import ManualClock, SimConfig, SimServer, Simulator
+from comfort_helpers import command_env, served_simulator
 
 KEY = "axom_live_headlessTESTKEY0123456789"
 
@@ -27,23 +28,12 @@ def _roles() -> dict[str, str]:
 
 @pytest.fixture()
 def served():
-    sim = Simulator(SimConfig(seed=7, key=KEY, submit_every=0), clock=ManualClock())
-    server = SimServer(sim)
-    server.start()
-    try:
+    with served_simulator(KEY) as (sim, server):
         yield sim, server
-    finally:
-        server.stop()
 
 
 def _env(base_url: str) -> dict[str, str]:
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AXOM_")}
-    env.update(
-        {"AXOM_KEY": KEY, "AXOM_BASE_URL": base_url, "AXOM_CONFIG": "/nonexistent/axom.toml"}
-    )
-    return env
+    return command_env(base_url, KEY)
 
 
 def _run(args: list[str], base_url: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import pty
 import re
-import select
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from comfort_helpers import base_env
+from comfort_helpers import base_env, drain, read_ready
 from pty_session import PtySession, cooked, left_in_app_modes
 
 BRAILLE = re.compile("[\u2800-\u28ff]")
@@ -72,23 +71,12 @@ def _refused(
     out = bytearray()
     end = time.monotonic() + REFUSAL_TIMEOUT
     while proc.poll() is None and time.monotonic() < end:
-        if select.select([master], [], [], 0.1)[0]:
-            try:
-                out += os.read(master, 65536)
-            except OSError:
-                pass
+        out += read_ready(master) or b""
     code = proc.poll()
     if code is None:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(10)
-    while select.select([master], [], [], 0.1)[0]:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
+    out += drain(master)
     os.close(master)
     text = out.decode("utf-8", "replace") + (log.read_text() if log.exists() else "")
     return code, text

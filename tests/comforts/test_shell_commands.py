@@ -17,29 +17,21 @@ from pathlib import Path
 
 import pytest
 
-from axom_tui.sim import ManualClock, SimConfig, SimServer, Simulator
+from axom_tui.sim import Simulator
 from axom_tui.view import format as fmt
+from comfort_helpers import command_env, served_simulator
 
 KEY = "axom_live_shellCMDStestKEY0123456789"
 
 
 @pytest.fixture(scope="module")
 def served():
-    sim = Simulator(SimConfig(seed=7, key=KEY, submit_every=0), clock=ManualClock())
-    server = SimServer(sim)
-    server.start()
-    try:
+    with served_simulator(KEY) as (sim, server):
         yield sim, server.base_url
-    finally:
-        server.stop()
 
 
 def _env(base_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AXOM_")}
-    env.update(
-        {"AXOM_KEY": KEY, "AXOM_BASE_URL": base_url, "AXOM_CONFIG": "/nonexistent/axom.toml"}
-    )
-    return env
+    return command_env(base_url, KEY)
 
 
 def _run(

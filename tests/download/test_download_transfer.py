@@ -112,62 +112,75 @@ def test_request_carries_no_credentials_and_keeps_the_signature_verbatim() -> No
     assert head_names(second) == {"host", "user-agent", "accept-encoding", "connection"}
 
 
-def test_close_delimited_body_is_read_to_the_end() -> None:
-    server = serve(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n0123456789")
+def fetched(answer: bytes, path: str = "/o", offset: int = 0) -> bytes:
+    """What fetch reads from a server that gives ``answer``."""
+    server = serve(answer)
     try:
-        assert fetch(server.origin + "/o?sig=s") == b"0123456789"
+        return fetch(server.origin + path, offset=offset)
     finally:
         server.close()
 
 
-def test_close_delimited_body_beyond_the_manifest_size_is_refused() -> None:
-    server = serve(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n0123456789" + b"X" * 3_000_000)
-    try:
-        with pytest.raises(CorruptError, match="more bytes"):
-            fetch(server.origin + "/o")
-    finally:
-        server.close()
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n0123456789", id="close-delimited"
+        ),
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"5\r\n01234\r\n5\r\n56789\r\n0\r\n\r\n",
+            id="chunked",
+        ),
+    ],
+)
+def test_body_is_read_to_the_end(answer: bytes) -> None:
+    assert fetched(answer, "/o?sig=s") == b"0123456789"
 
 
-def test_partial_answer_longer_than_the_rest_of_the_file_is_refused() -> None:
-    server = serve(
-        b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-9/10\r\n"
-        b"Content-Length: 600\r\n\r\n" + b"x" * 600
-    )
-    try:
-        with pytest.raises(CorruptError):
-            fetch(server.origin + "/o", offset=4)
-    finally:
-        server.close()
-
-
-def test_cut_body_is_transient() -> None:
-    server = serve(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234")
-    try:
-        with pytest.raises(TransientError, match="cut"):
-            fetch(server.origin + "/o")
-    finally:
-        server.close()
-
-
-def test_chunked_body_is_decoded() -> None:
-    server = serve(
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-        b"5\r\n01234\r\n5\r\n56789\r\n0\r\n\r\n"
-    )
-    try:
-        assert fetch(server.origin + "/o") == b"0123456789"
-    finally:
-        server.close()
-
-
-def test_cut_chunked_body_is_transient() -> None:
-    server = serve(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n012")
-    try:
-        with pytest.raises(TransientError, match="cut"):
-            fetch(server.origin + "/o")
-    finally:
-        server.close()
+@pytest.mark.parametrize(
+    ("answer", "offset", "error", "match"),
+    [
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n0123456789" + b"X" * 3_000_000,
+            0,
+            CorruptError,
+            "more bytes",
+            id="close-delimited-beyond-the-manifest-size",
+        ),
+        pytest.param(
+            b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-9/10\r\n"
+            b"Content-Length: 600\r\n\r\n" + b"x" * 600,
+            4,
+            CorruptError,
+            None,
+            id="partial-answer-longer-than-the-rest-of-the-file",
+        ),
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234",
+            0,
+            TransientError,
+            "cut",
+            id="cut-body",
+        ),
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n012",
+            0,
+            TransientError,
+            "cut",
+            id="cut-chunked-body",
+        ),
+        pytest.param(
+            b"\x00\x01garbage that is not http\r\n\r\n", 0, TransientError, None, id="garbage"
+        ),
+        pytest.param(b"", 0, TransientError, None, id="no-answer"),
+    ],
+)
+def test_a_body_that_is_wrong_is_refused_and_a_cut_one_is_transient(
+    answer: bytes, offset: int, error: type[Exception], match: str | None
+) -> None:
+    with pytest.raises(error, match=match):
+        fetched(answer, offset=offset)
 
 
 def test_redirect_is_followed_with_the_same_range_and_no_credentials() -> None:
@@ -208,16 +221,6 @@ def test_relative_redirect_loop_and_bad_schemes_end_in_clear_errors() -> None:
     finally:
         loop.close()
         ftp.close()
-
-
-@pytest.mark.parametrize("answer", [b"\x00\x01garbage that is not http\r\n\r\n", b""])
-def test_garbage_or_no_answer_is_transient(answer: bytes) -> None:
-    server = serve(answer)
-    try:
-        with pytest.raises(TransientError):
-            fetch(server.origin + "/o")
-    finally:
-        server.close()
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/x", "http:///nohost", "http://h:99999/x"])

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from hypothesis import HealthCheck, settings
 
 from axom_tui.sim.server import AsgiThreadServer
 
@@ -376,6 +377,18 @@ def run_in_pty(
 
 # ---------------------------------------------------------------- fuzzing
 # The bodies the fuzz mutates and serves are the contract's (tests/contract_examples.py).
+
+
+def repeatable(examples: int) -> settings:
+    """Hypothesis settings for the fuzz: the same ``examples`` cases on every run (derandomized,
+    no example database), no deadline, and no health check (slow or large cases are the point)."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
 
 
 def streamed_response(status: int, headers: dict[str, str], body: bytes) -> httpx.Response:

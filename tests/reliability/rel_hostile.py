@@ -14,11 +14,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from contract_examples import OVERVIEW
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from contract_examples import OVERVIEW
 
 HOSTILE = [
     "\x1b]0;pwned\x07",  # OSC 0: window title

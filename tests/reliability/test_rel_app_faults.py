@@ -7,11 +7,6 @@ line and step once.
 
 from __future__ import annotations
 
-import asyncio
-import io
-
-from rich.console import Console
-
 from axom_tui.api.secret import ApiKey
 from axom_tui.poll import PollPolicy
 from axom_tui.runtime.services import build_services
@@ -21,6 +16,7 @@ from axom_tui.ui.messages import ExportRequested
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from rel_helpers import KEY, figure
+from rel_pilot import app_at, text_of, wait_for
 
 SIZE = (150, 45)
 STORM = FaultConfig(
@@ -30,27 +26,15 @@ STORM = FaultConfig(
 POLICY = PollPolicy(backoff_cap=2.0, offline_after=3.0, jobs_list=1.0)
 
 
-async def wait_for(pilot, predicate, timeout: float = 20.0, what: str = "condition") -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
-        await pilot.pause(0.05)
-
-
 def header_text(app: AxomApp) -> str:
-    header = app.screen.query_one(HeaderBar)
-    console = Console(width=200, file=io.StringIO(), record=True, color_system=None)
-    console.print(header.compose_text())
-    return console.export_text()
+    return text_of(app.screen.query_one(HeaderBar))
 
 
 async def test_app_survives_a_fault_storm_shows_it_and_recovers(tmp_path):
     sim = Simulator(SimConfig(seed=7, speed=60.0, key=KEY, model_bytes=64_000))
     with SimServer(sim) as server:
-        services = build_services(server.base_url, ApiKey(KEY), policy=POLICY)
-        app = AxomApp(services, UiSettings(notify_desktop=False, screenshot_dir=tmp_path))
+        app = app_at(server.base_url, POLICY, tmp_path)
+        services = app.services
         store = services.store
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(

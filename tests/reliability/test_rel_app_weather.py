@@ -5,51 +5,23 @@ what failed; an account of several pages is listed whole, counted, and filterabl
 
 from __future__ import annotations
 
-import asyncio
-import io
-
-from rich.console import Console
-
-from axom_tui.api.secret import ApiKey
 from axom_tui.poll import PollPolicy
-from axom_tui.runtime.services import build_services
-from axom_tui.ui.app import AxomApp
-from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_list_line import JobListLine
 from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.run_summary import RunSummary
-from rel_helpers import KEY, ThreadServer, figure
+from rel_helpers import ThreadServer, figure
+from rel_pilot import app_at, text_of, wait_for
 from rel_weather import WeatherApi, job
 
 SIZE = (150, 45)
 POLICY = PollPolicy(jobs_list=1.0, backoff_base=0.2, backoff_cap=0.5)
 
 
-async def wait_for(pilot, predicate, timeout: float = 20.0, what: str = "condition") -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
-        await pilot.pause(0.05)
-
-
-def text_of(widget) -> str:
-    console = Console(width=400, file=io.StringIO(), record=True, color_system=None)
-    console.print(widget.compose_text() if hasattr(widget, "compose_text") else widget.content)
-    return console.export_text()
-
-
-def _app(api: WeatherApi, server: ThreadServer, tmp_path) -> AxomApp:
-    services = build_services(server.origin + "/api", ApiKey(KEY), policy=POLICY)
-    return AxomApp(services, UiSettings(notify_desktop=False, screenshot_dir=tmp_path))
-
-
 async def test_a_job_list_that_cannot_be_read_is_not_shown_as_live(tmp_path):
     api = WeatherApi([job("a"), job("b", status="completed")])
     with ThreadServer(api) as server:
-        app = _app(api, server, tmp_path)
+        app = app_at(server.origin + "/api", POLICY, tmp_path)
         store = app.services.store
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(
@@ -74,7 +46,7 @@ async def test_a_job_list_that_cannot_be_read_is_not_shown_as_live(tmp_path):
 async def test_skipped_runs_and_empty_fields_are_counted_in_the_job_list_pane(tmp_path):
     api = WeatherApi([job("good"), job("bad-step", latest_step="12"), {"status": "running"}])
     with ThreadServer(api) as server:
-        app = _app(api, server, tmp_path)
+        app = app_at(server.origin + "/api", POLICY, tmp_path)
         store = app.services.store
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: len(store.order) == 2, what="the list")
@@ -89,7 +61,7 @@ async def test_a_failing_metrics_feed_is_said_in_the_run_summary(tmp_path):
     api = WeatherApi([job("a")])
     api.metrics["a"] = {"points": "not a list"}
     with ThreadServer(api) as server:
-        app = _app(api, server, tmp_path)
+        app = app_at(server.origin + "/api", POLICY, tmp_path)
         store = app.services.store
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: app.services.scheduler.focused == "a", what="focus")
@@ -106,7 +78,7 @@ async def test_an_account_of_several_pages_is_listed_whole_and_a_filter_finds_an
     runs[-1] = job("needle-oldest", status="completed")  # on the last page
     api = WeatherApi(runs)
     with ThreadServer(api) as server:
-        app = _app(api, server, tmp_path)
+        app = app_at(server.origin + "/api", POLICY, tmp_path)
         store = app.services.store
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: store.listing.complete, timeout=30, what="every page")

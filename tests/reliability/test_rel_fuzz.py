@@ -26,6 +26,13 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, strategies as st
+
+from axom_tui.api import AxomClient, records as rec
+from axom_tui.api.errors import AxomError
+from axom_tui.base.units import human_bytes
+from axom_tui.store import RunStore
+from axom_tui.view import format as fmt
 from contract_examples import (
     BASE,
     EVENTS,
@@ -39,14 +46,7 @@ from contract_examples import (
     RESULT,
     TS,
 )
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from axom_tui.api import AxomClient, records as rec
-from axom_tui.api.errors import AxomError
-from axom_tui.base.units import human_bytes
-from axom_tui.store import RunStore
-from axom_tui.view import format as fmt
-from rel_helpers import KEY, figure, streamed_response
+from rel_helpers import KEY, figure, repeatable, streamed_response
 
 # endpoint name -> (client call, a valid body, the record type a success must have)
 ENDPOINTS: dict[str, tuple[Any, Any, Any]] = {
@@ -447,13 +447,7 @@ def test_every_endpoint_survives_random_and_mutated_bodies(name, harness):
     loop, client, serve = harness
     before = CASES["run"]
 
-    @settings(
-        max_examples=FUZZ_EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @repeatable(FUZZ_EXAMPLES)
     @given(case=responses(name))
     def check(case):
         loop.run_until_complete(_one(client, serve, name, case))
@@ -468,13 +462,7 @@ def test_every_endpoint_survives_raw_bytes(name, harness):
     loop, client, serve = harness
     before = CASES["run"]
 
-    @settings(
-        max_examples=RAW_EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @repeatable(RAW_EXAMPLES)
     @given(body=RAW, status=st.sampled_from([200, 200, 200, 404, 429, 500, 502]))
     def check(body, status):
         loop.run_until_complete(_one(client, serve, name, (status, {}, body)))

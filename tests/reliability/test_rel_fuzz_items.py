@@ -16,13 +16,13 @@ import copy
 from typing import Any
 
 import httpx
-from contract_examples import EVENTS, JOB, JOB_ID, LINE, MODEL, OVERVIEW, POINT, RESULT
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from axom_tui.api import AxomClient
 from axom_tui.api.errors import AxomError
 from axom_tui.sim.body_faults import EVENT_SPOILS, JOB_SPOILS, LINE_SPOILS, POINT_SPOILS
-from rel_helpers import KEY, figure
+from contract_examples import EVENTS, JOB, JOB_ID, LINE, MODEL, OVERVIEW, POINT, RESULT
+from rel_helpers import KEY, figure, repeatable
 
 EXAMPLES = 250
 BASE = "https://console.axomlabs.ai/api"
@@ -139,13 +139,7 @@ def one_bad_item(draw: Any, name: str) -> tuple[Any, int, bool]:
     return body, index, wrong_type
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@repeatable(EXAMPLES)
 @given(data=st.data())
 def test_one_bad_item_in_a_list_spoils_only_itself(data: Any) -> None:
     name = data.draw(st.sampled_from(sorted(LISTS)))
@@ -171,13 +165,7 @@ def test_one_bad_item_in_a_list_spoils_only_itself(data: Any) -> None:
     figure("fuzz items: one-bad-item answers checked", 1)
 
 
-@settings(
-    max_examples=EXAMPLES // 2,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@repeatable(EXAMPLES // 2)
 @given(data=st.data())
 def test_one_bad_field_of_a_record_spoils_only_that_field(data: Any) -> None:
     name = data.draw(st.sampled_from(sorted(RECORDS)))

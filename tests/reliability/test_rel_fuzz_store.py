@@ -17,13 +17,13 @@ import random
 from typing import Any
 
 import httpx
-from contract_examples import BASE, EVENTS, JOB, JOB_ID, LINE, MODEL, OVERVIEW, POINT, RESULT, TS
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from axom_tui.api import AxomClient
 from axom_tui.poll import PollPolicy, PollScheduler, VirtualClock
 from axom_tui.store import RunStore
-from rel_helpers import KEY, figure, streamed_response
+from contract_examples import BASE, EVENTS, JOB, JOB_ID, LINE, MODEL, OVERVIEW, POINT, RESULT, TS
+from rel_helpers import KEY, figure, repeatable, streamed_response
 
 
 class World:
@@ -128,13 +128,7 @@ def _snapshot(store: RunStore) -> Any:
     )
 
 
-@settings(
-    max_examples=STORE_EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@repeatable(STORE_EXAMPLES)
 @given(seed=st.integers(0, 2**32 - 1), bad_seconds=st.integers(10, 30))
 def test_bad_polls_after_good_ones_leave_held_data_intact(seed, bad_seconds):
     async def scenario() -> None:

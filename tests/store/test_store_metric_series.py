@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from axom_tui.api.records import MetricPoint
 from axom_tui.store import METRIC_COLUMNS, MetricSeries
+from store_points import full_point
 
 
 def pt(
@@ -142,19 +143,7 @@ def test_steps_beyond_32_bits_promote_the_column():
 
 
 def test_memory_budget_at_100k_points():
-    points = [
-        MetricPoint(
-            step=i,
-            loss=1.0,
-            grad_norm=0.5,
-            lr=1e-4,
-            throughput=1.4,
-            vram_gb=20.0,
-            cycle=1 + i // 20_000,
-            phase="train" if i % 1000 else "eval",
-        )
-        for i in range(100_000)
-    ]
+    points = [full_point(i) for i in range(100_000)]
     s = MetricSeries()
     for i in range(0, len(points), 250):
         s.merge(points[i : i + 250])

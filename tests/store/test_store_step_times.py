@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from axom_tui.api.records import MetricPoint
 from axom_tui.store import MetricSeries
+from store_points import full_point
 
 T0 = 1_780_000_000.0
 
@@ -71,20 +72,7 @@ def test_irregular_stamps_stay_within_the_budget_and_the_error_bound() -> None:
 def test_memory_budget_with_stamps_at_100k_points() -> None:
     s = MetricSeries()
     for i in range(0, 100_000, 250):
-        batch = [
-            MetricPoint(
-                step=j,
-                loss=1.0,
-                grad_norm=0.5,
-                lr=1e-4,
-                throughput=1.4,
-                vram_gb=20.0,
-                cycle=1 + j // 20_000,
-                phase="train" if j % 1000 else "eval",
-                ts=stamp(T0 + j * 1.3),
-            )
-            for j in range(i, i + 250)
-        ]
+        batch = [full_point(j, ts=stamp(T0 + j * 1.3)) for j in range(i, i + 250)]
         s.merge(batch)
         if len(s) % 9_750 == 0:
             assert s.memory_bytes() / len(s) <= 48, len(s)

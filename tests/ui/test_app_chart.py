@@ -10,13 +10,7 @@ from axom_tui.charting import MetricView
 from axom_tui.store.csv_export import COLUMNS
 from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.metric_chart import MetricChart
-from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
-
-
-@pytest.fixture
-def server():
-    with sim_server() as srv:
-        yield srv
+from ui_helpers import SIZE, make_app, record_notifications, role_id, started, wait_for
 
 
 async def _select_finished(pilot, app, server, role: str = "done-contract") -> str:

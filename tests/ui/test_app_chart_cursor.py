@@ -19,17 +19,10 @@ from ui_helpers import (
     make_app,
     role_id,
     screen_text,
-    sim_server,
     started,
     wait_for,
     widget_text,
 )
-
-
-@pytest.fixture
-def server():
-    with sim_server() as srv:
-        yield srv
 
 
 async def _finished_run(pilot, app, server, role: str = "done-big") -> tuple[str, CursorChart]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.header_bar import HeaderBar
@@ -13,17 +11,10 @@ from ui_helpers import (
     make_app,
     record_notifications,
     role_id,
-    sim_server,
     started,
     wait_for,
     widget_text,
 )
-
-
-@pytest.fixture
-def server():
-    with sim_server() as srv:
-        yield srv
 
 
 async def test_download_a_completed_runs_model(server, tmp_path):

@@ -3,21 +3,13 @@ there, a panel that can be closed and cleared, and `q` while downloads run."""
 
 from __future__ import annotations
 
-import pytest
-
 from axom_tui.sim import FaultConfig
 from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.screens.help import binding_sections
 from axom_tui.ui.screens.quit_confirm import QuitConfirmScreen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.job_table import JobTable
-from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
-
-
-@pytest.fixture
-def server():
-    with sim_server() as srv:
-        yield srv
+from ui_helpers import SIZE, make_app, record_notifications, role_id, started, wait_for
 
 
 async def _select_done_run(pilot, app, server) -> str:

@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import csv
 
-import pytest
-
 from axom_tui.api.errors import ServerError
 from axom_tui.ui.messages import ExportRequested, RunChosen
-from ui_helpers import SIZE, make_app, record_notifications, role_id, sim_server, started, wait_for
-
-
-@pytest.fixture
-def server():
-    with sim_server() as srv:
-        yield srv
+from ui_helpers import SIZE, make_app, record_notifications, role_id, started, wait_for
 
 
 async def test_export_offline_writes_the_store_and_says_so(server, tmp_path) -> None:

@@ -39,26 +39,8 @@ print(json.dumps(loaded))
 """
 
 
-def test_start_up_up_to_the_first_frame_loads_no_network_or_chart_stack(tmp_path) -> None:
-    env = {
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "PATH": "/usr/bin:/bin",
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", _START_UP, json.dumps(HEAVY)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout) == []
-
-
-def test_the_start_up_check_sees_a_heavy_import(tmp_path) -> None:
-    """The check above can fail: the same script reports httpx once a request path is loaded."""
-    script = _START_UP.replace("loaded = ", "import axom_tui.api.http\nloaded = ")
+def _heavy_modules_loaded(script: str, tmp_path) -> list[str]:
+    """Which of HEAVY the start-up ``script`` has loaded, run in a fresh interpreter."""
     env = {
         "HOME": str(tmp_path),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
@@ -72,7 +54,17 @@ def test_the_start_up_check_sees_a_heavy_import(tmp_path) -> None:
         env=env,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "httpx" in json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def test_start_up_up_to_the_first_frame_loads_no_network_or_chart_stack(tmp_path) -> None:
+    assert _heavy_modules_loaded(_START_UP, tmp_path) == []
+
+
+def test_the_start_up_check_sees_a_heavy_import(tmp_path) -> None:
+    """The check above can fail: the same script reports httpx once a request path is loaded."""
+    script = _START_UP.replace("loaded = ", "import axom_tui.api.http\nloaded = ")
+    assert "httpx" in _heavy_modules_loaded(script, tmp_path)
 
 
 async def test_demo_server_is_served_after_the_first_frame_and_data_arrives(tmp_path) -> None:

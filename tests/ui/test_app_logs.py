@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.log_view import LogView
 from ui_helpers import (
@@ -11,7 +9,6 @@ from ui_helpers import (
     make_app,
     role_id,
     screen_text,
-    sim_server,
     started,
     wait_for,
     widget_text,
@@ -19,12 +16,6 @@ from ui_helpers import (
 
 CLICK_MARKUP = "[@click=app.quit]click here to continue[/]"
 RICH_MARKUP = "[bold red]x[/] user code printed Rich-style markup"
-
-
-@pytest.fixture
-def server():
-    with sim_server() as srv:
-        yield srv
 
 
 def _count(log: LogView, needle: str) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Input
 
 from axom_tui.ui.screens.compare import CompareScreen, RunTile
@@ -14,17 +13,10 @@ from ui_helpers import (
     make_app,
     record_notifications,
     screen_text,
-    sim_server,
     started,
     wait_for,
     widget_text,
 )
-
-
-@pytest.fixture
-def server():
-    with sim_server() as srv:
-        yield srv
 
 
 async def test_marks_compare_view_and_back(server, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Static
@@ -29,12 +28,6 @@ from ui_helpers import (
     wait_for,
     widget_text,
 )
-
-
-@pytest.fixture
-def server():
-    with sim_server() as srv:
-        yield srv
 
 
 def _job_name(app, job_id: str) -> str:
