@@ -81,6 +81,14 @@ def draw(data: RunChartData, ex: Explorer, width: int, height: int = 20) -> None
     ex.scale = rendered.plot.xscale
 
 
+def explored(series: MetricSeries, width: int) -> tuple[MetricSeries, RunChartData, Explorer]:
+    """The series, its chart data, and a new explorer of it drawn once at ``width``."""
+    data = chart_data(series)
+    ex = Explorer()
+    draw(data, ex, width)
+    return series, data, ex
+
+
 def assert_real_point(series: MetricSeries, data: RunChartData, ex: Explorer) -> None:
     assert ex.cursor is not None
     i = ex.cursor.index
@@ -108,10 +116,7 @@ def assert_real_point(series: MetricSeries, data: RunChartData, ex: Explorer) ->
     nan_share=st.sampled_from([0.0, 0.02]),
 )
 def test_every_column_reads_a_point_of_the_series(n, seed, width, zooms, nan_share) -> None:
-    series = run_series(n, seed, nan_share)
-    data = chart_data(series)
-    ex = Explorer()
-    draw(data, ex, width)
+    series, data, ex = explored(run_series(n, seed, nan_share), width)
     ex.enter(data)
     assert ex.cursor is not None and ex.cursor.index == n - 1 and ex.following
     for what, amount in zooms:
@@ -164,10 +169,7 @@ def test_a_grad_norm_explosion_is_read_exactly_at_every_zoom() -> None:
 
 
 def test_n_visits_every_flag_in_order_and_says_when_there_is_none() -> None:
-    series = run_series(5_000, 11)
-    data = chart_data(series)
-    ex = Explorer()
-    draw(data, ex, 120)
+    series, data, ex = explored(run_series(5_000, 11), 120)
     ex.home(data)
     seen = []
     while True:
@@ -181,10 +183,7 @@ def test_n_visits_every_flag_in_order_and_says_when_there_is_none() -> None:
 
 
 def test_zoomed_at_the_live_edge_the_window_follows_new_points() -> None:
-    series = run_series(2_000, 5)
-    data = chart_data(series)
-    ex = Explorer()
-    draw(data, ex, 100)
+    series, data, ex = explored(run_series(2_000, 5), 100)
     ex.enter(data)
     ex.zoom(data, 8.0)
     before = ex.window(data)

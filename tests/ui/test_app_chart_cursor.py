@@ -15,11 +15,9 @@ from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane
 from axom_tui.ui.widgets.log_view import LogView
 from ui_helpers import (
-    SIZE,
-    make_app,
+    app_on,
     role_id,
     screen_text,
-    started,
     wait_for,
     widget_text,
 )
@@ -74,9 +72,7 @@ def _marked_lines_are_nearest(log: LogView, ts: float) -> None:
 
 
 async def test_every_chart_key_moves_the_cursor_and_the_logs_follow(server, tmp_path):
-    app, _ = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path) as (app, _, pilot, _):
         job_id, chart = await _finished_run(pilot, app, server)
         series = app.store.runs[job_id].metrics
         log = app.screen.query_one(LogView)
@@ -204,9 +200,7 @@ async def test_every_chart_key_moves_the_cursor_and_the_logs_follow(server, tmp_
 
 
 async def test_log_lines_and_phases_put_the_cursor_at_their_moment(server, tmp_path):
-    app, _ = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path) as (app, _, pilot, _):
         job_id, chart = await _finished_run(pilot, app, server, "done-train")
         series = app.store.runs[job_id].metrics
         log = app.screen.query_one(LogView)
@@ -261,9 +255,7 @@ async def test_log_lines_and_phases_put_the_cursor_at_their_moment(server, tmp_p
 
 
 async def test_compare_view_has_one_cursor_at_one_step(server, tmp_path):
-    app, _ = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path) as (app, _, pilot, _):
         table = app.screen.query_one(JobTable)
         a, b = role_id(server.sim, "done-big"), role_id(server.sim, "done-contract")
         for job_id in (a, b):
@@ -310,9 +302,7 @@ async def test_compare_view_has_one_cursor_at_one_step(server, tmp_path):
 
 @pytest.mark.parametrize("ascii_mode", [False, True])
 async def test_at_80x24_the_readout_fits_on_one_line(server, tmp_path, ascii_mode):
-    app, _ = make_app(server, tmp_path, ascii=ascii_mode)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path, ascii=ascii_mode, size=(80, 24)) as (app, _, pilot, _):
         _job, chart = await _finished_run(pilot, app, server, "done-contract")
         await pilot.press("C")
         await wait_for(pilot, lambda: chart.cursor is not None, what="the cursor")
@@ -331,9 +321,12 @@ async def test_at_80x24_the_readout_fits_on_one_line(server, tmp_path, ascii_mod
 
 
 async def test_chart_keys_are_in_help_and_the_palette_and_remap(server, tmp_path):
-    app, _ = make_app(server, tmp_path, keymap={"chart.zoom.in": "z", "focus.chart": "K"})
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path, keymap={"chart.zoom.in": "z", "focus.chart": "K"}) as (
+        app,
+        _,
+        pilot,
+        _,
+    ):
         _job, chart = await _finished_run(pilot, app, server, "done-contract")
         await pilot.press("K")
         await wait_for(pilot, lambda: chart.cursor is not None, what="the cursor")

@@ -7,21 +7,16 @@ from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
 from ui_helpers import (
-    SIZE,
-    make_app,
-    record_notifications,
+    app_on,
+    choose,
     role_id,
-    started,
     wait_for,
     widget_text,
 )
 
 
 async def test_download_a_completed_runs_model(server, tmp_path):
-    app, services = make_app(server, tmp_path)
-    toasts = record_notifications(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path) as (app, services, pilot, toasts):
         store = services.store
         sim = server.sim
         done = role_id(sim, "done-contract")
@@ -82,14 +77,11 @@ async def test_download_a_completed_runs_model(server, tmp_path):
 
 
 async def test_watched_run_finishing_notifies(server, tmp_path):
-    app, services = make_app(server, tmp_path)
-    toasts = record_notifications(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path) as (app, services, pilot, toasts):
         store = services.store
-        near = role_id(server.sim, "near-finish")  # completes 150 simulated s after start
-        app.post_message(RunChosen(near))
-        await wait_for(pilot, lambda: app.screen.selected == near, what="selection")
+        near = await choose(
+            pilot, app, server.sim, "near-finish"
+        )  # completes 150 simulated s after start
         assert store.runs[near].job.status != "completed"
         assert app.notifier.sent == []
 
@@ -120,10 +112,7 @@ async def test_watched_run_finishing_notifies(server, tmp_path):
 
 
 async def test_a_run_nobody_looked_at_finishing_is_not_news(server, tmp_path):
-    app, services = make_app(server, tmp_path)
-    toasts = record_notifications(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path) as (app, services, pilot, toasts):
         store = services.store
         near = role_id(server.sim, "near-finish")  # completes 150 simulated s after start
         assert app.screen.selected != near

@@ -9,11 +9,14 @@ from axom_tui.ui.screens.help import binding_sections
 from axom_tui.ui.screens.quit_confirm import QuitConfirmScreen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.job_table import JobTable
-from ui_helpers import SIZE, make_app, record_notifications, role_id, started, wait_for
+from ui_helpers import (
+    app_on,
+    role_id,
+    wait_for,
+)
 
 
 async def _select_done_run(pilot, app, server) -> str:
-    await started(pilot, app)
     done = role_id(server.sim, "done-contract")
     await wait_for(
         pilot, lambda: app.services.store.model_for_job(done) is not None, what="the models list"
@@ -27,14 +30,18 @@ def _finished(panel: DownloadsPanel) -> list:
     return [s for s in panel.snapshots.values() if s.final]
 
 
+async def _download_the_done_run(pilot, app, server) -> DownloadsPanel:
+    """Select the finished run, press d, wait for its download to end; the panel."""
+    await _select_done_run(pilot, app, server)
+    panel = app.screen.query_one(DownloadsPanel)
+    await pilot.press("d")
+    await wait_for(pilot, lambda: _finished(panel), timeout=20, what="the download")
+    return panel
+
+
 async def test_d_on_a_model_already_downloaded_says_so(server, tmp_path) -> None:
-    app, services = make_app(server, tmp_path)
-    toasts = record_notifications(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await _select_done_run(pilot, app, server)
-        panel = app.screen.query_one(DownloadsPanel)
-        await pilot.press("d")
-        await wait_for(pilot, lambda: _finished(panel), timeout=20, what="the download")
+    async with app_on(server, tmp_path) as (app, services, pilot, toasts):
+        panel = await _download_the_done_run(pilot, app, server)
         dest = _finished(panel)[0].dest
         starts = len(toasts.matching("Downloading the model"))
         await pilot.press("d")
@@ -50,13 +57,8 @@ async def test_a_model_on_disk_from_an_earlier_session_is_checked_not_fetched(
     server, tmp_path
 ) -> None:
     for session in (1, 2):  # the same download folder, a new app each time
-        app, _ = make_app(server, tmp_path)
-        toasts = record_notifications(app)
-        async with app.run_test(size=SIZE) as pilot:
-            await _select_done_run(pilot, app, server)
-            panel = app.screen.query_one(DownloadsPanel)
-            await pilot.press("d")
-            await wait_for(pilot, lambda p=panel: _finished(p), timeout=20, what="the download")
+        async with app_on(server, tmp_path) as (app, _, pilot, toasts):
+            panel = await _download_the_done_run(pilot, app, server)
             await pilot.pause()
             snap = _finished(panel)[0]
             assert str(snap.state) == "done"
@@ -70,12 +72,8 @@ async def test_a_model_on_disk_from_an_earlier_session_is_checked_not_fetched(
 
 
 async def test_the_downloads_panel_closes_reopens_and_clears(server, tmp_path) -> None:
-    app, _ = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await _select_done_run(pilot, app, server)
-        panel = app.screen.query_one(DownloadsPanel)
-        await pilot.press("d")
-        await wait_for(pilot, lambda: _finished(panel), timeout=20, what="the download")
+    async with app_on(server, tmp_path) as (app, _, pilot, _):
+        panel = await _download_the_done_run(pilot, app, server)
         await pilot.press("D")
         assert panel.display and app.focused is panel.query_one("#download-table")
         await pilot.press("escape")
@@ -95,8 +93,7 @@ async def test_the_downloads_panel_closes_reopens_and_clears(server, tmp_path) -
 
 
 async def test_q_while_a_download_runs_asks_first(server, tmp_path) -> None:
-    app, services = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app_on(server, tmp_path) as (app, services, pilot, _):
         await _select_done_run(pilot, app, server)
         server.sim.faults = FaultConfig(storage_bps=20_000)  # ~13 s per file: still running
         await pilot.press("d")
@@ -129,9 +126,7 @@ async def test_q_while_a_download_runs_asks_first(server, tmp_path) -> None:
 
 
 async def test_q_with_no_download_running_quits_at_once(server, tmp_path) -> None:
-    app, _ = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path) as (app, _, pilot, _):
         await pilot.press("q")
         await pilot.pause()
         assert app.return_code == 0

@@ -6,14 +6,12 @@ from axom_tui.ui.pane_focus import is_shown
 from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.log_view import LogView
 from axom_tui.ui.widgets.timeline import Timeline
-from ui_helpers import make_app, sim_server, started, wait_for
+from ui_helpers import app_on, sim_server, wait_for
 
 
 async def test_p_at_80_columns_opens_the_lifecycle_pane_maximized_and_z_restores(tmp_path):
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path, size=(80, 24)) as (app, _, pilot, _):
             await pilot.pause()
             timeline = app.screen.query_one(Timeline)
             assert not is_shown(timeline)
@@ -28,9 +26,7 @@ async def test_p_at_80_columns_opens_the_lifecycle_pane_maximized_and_z_restores
 
 async def test_a_resize_that_hides_the_focused_pane_moves_focus_to_the_job_list(tmp_path):
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=(160, 48)) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path, size=(160, 48)) as (app, _, pilot, _):
             await pilot.press("L")
             await pilot.pause()
             assert isinstance(app.screen.focused, LogView)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.timeline import Timeline
-from ui_helpers import make_app, role_id, screen_text, sim_server, started, wait_for
+from ui_helpers import app_on, role_id, screen_text, sim_server, wait_for
 
 
 def info_column(app) -> str:
@@ -19,9 +19,7 @@ def info_column(app) -> str:
 
 async def test_the_final_phase_stays_in_view_with_the_downloads_panel_open(tmp_path):
     with sim_server() as server:
-        app, services = make_app(server, tmp_path)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path, size=(120, 40)) as (app, services, pilot, _):
             done = role_id(server.sim, "done-contract")
             store = services.store
             await wait_for(pilot, lambda: store.model_for_job(done) is not None, what="models")
@@ -48,9 +46,7 @@ async def test_the_final_phase_stays_in_view_with_the_downloads_panel_open(tmp_p
 
 async def test_the_lifecycle_pane_takes_focus_and_scrolls_to_the_first_phase(tmp_path):
     with sim_server() as server:
-        app, services = make_app(server, tmp_path)
-        async with app.run_test(size=(160, 30)) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path, size=(160, 30)) as (app, services, pilot, _):
             done = role_id(server.sim, "done-big")
             app.post_message(RunChosen(done))
             timeline = app.screen.query_one(Timeline)

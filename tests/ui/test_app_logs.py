@@ -5,11 +5,9 @@ from __future__ import annotations
 from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.widgets.log_view import LogView
 from ui_helpers import (
-    SIZE,
-    make_app,
+    app_on,
     role_id,
     screen_text,
-    started,
     wait_for,
     widget_text,
 )
@@ -23,9 +21,7 @@ def _count(log: LogView, needle: str) -> int:
 
 
 async def test_log_pane_search_wrap_and_filter(server, tmp_path):
-    app, services = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path) as (app, services, pilot, _):
         done = role_id(server.sim, "done-contract")  # finished: its log no longer grows
         app.post_message(RunChosen(done))
         log = app.screen.query_one(LogView)
@@ -81,9 +77,7 @@ async def test_log_pane_search_wrap_and_filter(server, tmp_path):
 
 
 async def test_hostile_log_lines_are_shown_inert(server, tmp_path):
-    app, services = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path) as (app, services, pilot, _):
         hostile = role_id(server.sim, "hostile")
         app.post_message(RunChosen(hostile))
         log = app.screen.query_one(LogView)

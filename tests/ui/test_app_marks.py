@@ -9,21 +9,15 @@ from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.metric_chart import MetricChart
 from axom_tui.ui.widgets.run_summary import RunSummary
 from ui_helpers import (
-    SIZE,
-    make_app,
-    record_notifications,
+    app_on,
     screen_text,
-    started,
     wait_for,
     widget_text,
 )
 
 
 async def test_marks_compare_view_and_back(server, tmp_path):
-    app, services = make_app(server, tmp_path)
-    toasts = record_notifications(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path) as (app, services, pilot, toasts):
         store = services.store
         table = app.screen.query_one(JobTable)
         dashboard = app.screen
@@ -114,9 +108,7 @@ def _expected(store, needle: str) -> list[str]:
 
 
 async def test_job_filter_by_name_and_status(server, tmp_path):
-    app, services = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, app)
+    async with app_on(server, tmp_path) as (app, services, pilot, _):
         store = services.store
         table = app.screen.query_one(JobTable)
         box = app.screen.query_one("#job-filter", Input)

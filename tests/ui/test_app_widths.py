@@ -8,7 +8,7 @@ from rich.text import Text
 
 from axom_tui.ui.widgets.job_columns import choose_columns, middle_ellipsis, name_need
 from axom_tui.ui.widgets.job_table import JobTable
-from ui_helpers import make_app, screen_text, sim_server, started
+from ui_helpers import app_on, screen_text, sim_server
 
 
 def test_the_name_column_gets_the_width_the_longest_name_needs_at_120():
@@ -28,9 +28,7 @@ def test_a_name_that_does_not_fit_keeps_its_head_and_its_tail():
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
 async def test_names_are_told_apart_and_help_stays_in_the_footer(tmp_path, size):
     with sim_server() as server:
-        app, services = make_app(server, tmp_path)
-        async with app.run_test(size=size) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path, size=size) as (app, services, pilot, _):
             await pilot.pause()
             text = screen_text(app)
             lines = text.splitlines()
@@ -51,9 +49,7 @@ async def test_names_are_told_apart_and_help_stays_in_the_footer(tmp_path, size)
 
 async def test_the_side_pane_gives_the_chart_room_at_120(tmp_path):
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path, size=(120, 40)) as (app, _, pilot, _):
             await pilot.pause()
             info = app.screen.query_one("#info")
             chart = app.screen.query_one("#chart-pane")
@@ -81,10 +77,8 @@ def test_progress_and_status_cells_fit_their_columns():
     from axom_tui.ui.widgets.job_rows import COLUMNS, COMPACT_COLUMNS, row_cells
     from axom_tui.view.derive import StepRate
 
-    job = Job(id="j", status="completed", total_steps=12000, latest_step=12000)
-    run = RunState(job_id="j", job=job)
-    for columns, compact in ((COLUMNS, False), (COMPACT_COLUMNS, True)):
-        cells = row_cells(
+    def cells_of(run: RunState, compact: bool) -> dict:
+        return row_cells(
             "j",
             run,
             StepRate(),
@@ -94,17 +88,13 @@ def test_progress_and_status_cells_fit_their_columns():
             variables={},
             server_now=datetime.now(UTC),
         )
+
+    job = Job(id="j", status="completed", total_steps=12000, latest_step=12000)
+    run = RunState(job_id="j", job=job)
+    for columns, compact in ((COLUMNS, False), (COMPACT_COLUMNS, True)):
+        cells = cells_of(run, compact)
         width = dict((key, w) for key, _, w in columns)
         assert len(cells["progress"].plain) <= width["progress"], cells["progress"].plain
     checkpointing = RunState(job_id="j", job=Job(id="j", status="checkpointing", total_steps=10))
-    cells = row_cells(
-        "j",
-        checkpointing,
-        StepRate(),
-        marked=False,
-        compact=True,
-        ascii_mode=False,
-        variables={},
-        server_now=datetime.now(UTC),
-    )
+    cells = cells_of(checkpointing, compact=True)
     assert len(cells["status"].plain) <= dict((k, w) for k, _, w in COMPACT_COLUMNS)["status"]

@@ -6,15 +6,13 @@ import pytest
 from textual.widgets._footer import FooterKey
 
 from axom_tui.ui.widgets.footer import AxomFooter
-from ui_helpers import make_app, screen_text, sim_server, started
+from ui_helpers import app_on, screen_text, sim_server
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
 async def test_every_footer_entry_shown_is_whole(tmp_path, size):
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=size) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path, size=size) as (app, _, pilot, _):
             await pilot.pause()
             await pilot.pause()
             footer = app.screen.query_one(AxomFooter)

@@ -15,7 +15,7 @@ from textual import events
 from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.log_view import LogView
 from pty_app import PtyApp
-from ui_helpers import SIZE, make_app, sim_server, started, wait_for
+from ui_helpers import app_on, sim_server, wait_for
 
 KEY_NAMES = {"/": "slash", " ": "space"}
 
@@ -68,9 +68,7 @@ def test_slash_and_a_bracketed_paste_in_one_write_fill_the_filter(tmp_path):
 
 async def test_a_burst_after_slash_in_the_log_pane_goes_into_the_search(tmp_path):
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path) as (app, _, pilot, _):
             log = app.screen.query_one(LogView)
             log.focus()
             await pilot.pause()
@@ -89,9 +87,7 @@ async def test_a_burst_after_slash_in_the_log_pane_goes_into_the_search(tmp_path
 
 async def test_keys_after_an_opener_that_opens_nothing_are_not_lost(tmp_path):
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path) as (app, _, pilot, _):
             table = app.screen.query_one(JobTable)
             app.keys.hold()  # as if an input were about to open, but none does
             start = table.cursor_row

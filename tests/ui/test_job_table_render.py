@@ -14,16 +14,14 @@ from textual.geometry import Region
 
 from axom_tui.ui.widgets.job_rows import COLUMNS, cell_segments, column_widths, row_segments
 from axom_tui.ui.widgets.job_table import JobTable
-from ui_helpers import SIZE, make_app, sim_server, started
+from ui_helpers import SIZE, app_on, sim_server
 
 
 @asynccontextmanager
 async def _held_list(tmp_path, size=SIZE):
     """The dashboard on the simulator's runs, polling stopped so the data holds still."""
     with sim_server() as server:
-        app, services = make_app(server, tmp_path)
-        async with app.run_test(size=size) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path, size=size) as (app, services, pilot, _):
             services.scheduler.stop()
             yield app, services, pilot, app.screen.query_one(JobTable)
 
@@ -68,9 +66,7 @@ async def test_rows_are_drawn_once_and_only_changed_rows_are_repainted(tmp_path)
 
 async def test_rows_line_up_with_the_header_and_fill_the_width(tmp_path):
     with sim_server() as server:
-        app, services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path) as (app, services, pilot, _):
             table = app.screen.query_one(JobTable)
             width = table.scrollable_content_region.width
             lines = _lines(table)
@@ -201,9 +197,12 @@ async def test_while_filtered_the_cursor_follows_its_run_as_new_runs_arrive(tmp_
 
     # runs are submitted every ~0.2-0.6 s (real) and arrive at the top; most are "train"
     with sim_server(submit_every=25.0, max_live_runs=50) as srv:
-        app, services = make_app(srv, tmp_path, policy=PollPolicy(jobs_list=0.5))
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
+        async with app_on(srv, tmp_path, policy=PollPolicy(jobs_list=0.5)) as (
+            app,
+            services,
+            pilot,
+            _,
+        ):
             table = app.screen.query_one(JobTable)
             await pilot.press("slash", *"train")
             await wait_for(pilot, lambda: table.row_count >= 2, timeout=15, what="two train runs")

@@ -27,6 +27,7 @@ from axom_tui.ui.widgets.timeline import Timeline
 from axom_tui.view.job_sort import SORTS
 from ui_helpers import (
     SIZE,
+    app_on,
     make_app,
     record_notifications,
     renderable_text,
@@ -89,8 +90,7 @@ async def test_help_columns_line_up_across_sections():
 
 async def test_the_palette_has_one_entry_per_thing(tmp_path):
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app_on(server, tmp_path) as (app, _, pilot, _):
             await pilot.pause()
             system = [c.title for c in app.get_system_commands(app.screen)]
             ours = [label for label, _, _ in RunCommands(app.screen)._entries()]
@@ -101,9 +101,7 @@ async def test_the_palette_has_one_entry_per_thing(tmp_path):
 
 async def test_j_k_g_g_move_in_the_job_list_and_l_is_log_y(tmp_path):
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path) as (app, _, pilot, _):
             table = app.screen.query_one(JobTable)
             chart = app.screen.query_one(MetricChart)
             log_y = chart.log_y
@@ -121,9 +119,7 @@ async def test_j_k_g_g_move_in_the_job_list_and_l_is_log_y(tmp_path):
 
 async def test_o_goes_through_every_column_and_o_shift_reverses(tmp_path):
     with sim_server() as server:
-        app, services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path) as (app, services, pilot, _):
             table = app.screen.query_one(JobTable)
             seen = []
             for _ in SORTS:
@@ -145,9 +141,7 @@ async def test_o_goes_through_every_column_and_o_shift_reverses(tmp_path):
 
 async def test_z_maximizes_the_focused_pane_and_back(tmp_path):
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path) as (app, _, pilot, _):
             await pilot.press("L")
             await wait_for(pilot, lambda: isinstance(app.focused, LogView), what="the log's focus")
             await pilot.press("z")
@@ -166,9 +160,7 @@ async def test_z_maximizes_the_focused_pane_and_back(tmp_path):
 
 async def test_smoothing_weight_goes_up_and_down_and_shows(tmp_path):
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path) as (app, _, pilot, _):
             chart = app.screen.query_one(MetricChart)
             start = chart.weight
             await pilot.press("greater_than_sign")
@@ -182,9 +174,7 @@ async def test_smoothing_weight_goes_up_and_down_and_shows(tmp_path):
 
 async def test_j_k_in_the_log_pane_and_the_help(tmp_path):
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path) as (app, _, pilot, _):
             log = app.screen.query_one(LogView)
             await wait_for(pilot, lambda: log.line_count > 40, timeout=20, what="log lines")
             log.focus()
@@ -253,9 +243,7 @@ async def test_help_never_cuts_a_heading_or_a_description(size):
 
 async def test_less_smoothing_never_reaches_zero_and_off_means_off(tmp_path):
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path) as (app, _, pilot, _):
             toasts = record_notifications(app)
             chart = app.screen.query_one(MetricChart)
             assert chart.smoothing

@@ -16,13 +16,18 @@ from textual.theme import Theme
 
 from axom_tui.api.records import LogLine
 from axom_tui.ui.widgets.log_view import LogSearchInput, LogStatusLine, LogView
-from ui_helpers import LOG_SIZE as SIZE, Host, batch, log_rows, screen_rows, settle, status_text
+from ui_helpers import (
+    batch,
+    log_rows,
+    log_view_holding,
+    screen_rows,
+    settle,
+    status_text,
+)
 
 
 async def test_append_batches_shows_tail() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         for start in range(0, 500, 100):
             view.append(batch(start, start + 100))
         await settle(pilot, view)
@@ -33,9 +38,7 @@ async def test_append_batches_shows_tail() -> None:
 
 
 async def test_redraw_is_throttled_and_eventually_applied() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         calls = 0
         original = view._sync
 
@@ -57,9 +60,7 @@ async def test_redraw_is_throttled_and_eventually_applied() -> None:
 
 
 async def test_dedupe_by_seq() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         assert view.append(batch(0, 10)) == 10
         assert view.append(batch(5, 15)) == 5
         assert view.append(batch(0, 3)) == 0
@@ -70,11 +71,7 @@ async def test_dedupe_by_seq() -> None:
 
 
 async def test_cap_evicts_oldest_and_is_settable() -> None:
-    app = Host(max_lines=50)
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append(batch(0, 120))
-        await settle(pilot, view)
+    async with log_view_holding(batch(0, 120), max_lines=50) as (app, pilot, view):
         assert view.line_count == 50
         assert view.index.text(0) == "line 70"
         assert log_rows(view) == 50
@@ -96,11 +93,8 @@ HOSTILE = [
 
 
 async def test_hostile_text_is_literal_inert_and_never_raw() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append([LogLine(i, text) for i, text in enumerate(HOSTILE)])
-        await settle(pilot, view)
+    lines = [LogLine(i, text) for i, text in enumerate(HOSTILE)]
+    async with log_view_holding(lines) as (app, pilot, view):
         rows = [r[2:] for r in screen_rows(view)[: len(HOSTILE)]]
         assert rows == [
             "␛]0;pwned",
@@ -128,11 +122,7 @@ async def test_hostile_text_is_literal_inert_and_never_raw() -> None:
 
 
 async def test_follow_then_pause_counts_new_lines_and_end_resumes() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append(batch(0, 200))
-        await settle(pilot, view)
+    async with log_view_holding(batch(0, 200)) as (app, pilot, view):
         assert view.follow and screen_rows(view)[-1].strip() == "line 199"
         await pilot.press("pageup")
         await settle(pilot, view)
@@ -153,11 +143,7 @@ async def test_follow_then_pause_counts_new_lines_and_end_resumes() -> None:
 
 
 async def test_mouse_wheel_up_pauses() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append(batch(0, 200))
-        await settle(pilot, view)
+    async with log_view_holding(batch(0, 200)) as (app, pilot, view):
         # Pilot has no wheel helper; post the same event the driver would.
         await pilot._post_mouse_events([events.MouseScrollUp], LogView, offset=(10, 5))
         await settle(pilot, view)
@@ -165,11 +151,7 @@ async def test_mouse_wheel_up_pauses() -> None:
 
 
 async def test_paused_view_stays_on_its_lines_while_the_cap_evicts() -> None:
-    app = Host(max_lines=300)
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append(batch(0, 300))
-        await settle(pilot, view)
+    async with log_view_holding(batch(0, 300), max_lines=300) as (app, pilot, view):
         await pilot.press("pageup")
         await settle(pilot, view)
         before = screen_rows(view)
@@ -179,11 +161,8 @@ async def test_paused_view_stays_on_its_lines_while_the_cap_evicts() -> None:
 
 
 async def test_stderr_styled_differently_with_marker() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append([LogLine(0, "out", "stdout"), LogLine(1, "err", "stderr")])
-        await settle(pilot, view)
+    lines = [LogLine(0, "out", "stdout"), LogLine(1, "err", "stderr")]
+    async with log_view_holding(lines) as (app, pilot, view):
         out_row, err_row = view.render_line(0), view.render_line(1)
         assert out_row.text.startswith("  out") and err_row.text.startswith("▌ err")
 
@@ -194,8 +173,7 @@ async def test_stderr_styled_differently_with_marker() -> None:
 
 
 async def test_stderr_uses_theme_variable_when_present() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
+    async with log_view_holding() as (app, pilot, view):
         app.register_theme(
             Theme(
                 name="stderr-test",
@@ -215,9 +193,7 @@ async def test_stderr_uses_theme_variable_when_present() -> None:
 
 
 async def test_timestamp_gutter_toggle() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         ts = datetime(2025, 1, 2, 13, 4, 5, tzinfo=UTC)
         view.append([LogLine(0, "hello", ts=ts), LogLine(1, "no time")])
         await settle(pilot, view)
@@ -230,9 +206,7 @@ async def test_timestamp_gutter_toggle() -> None:
 
 
 async def test_set_lines_replaces_and_clear_empties() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         view.append(batch(100, 200))
         await pilot.press("pageup")
         view.set_lines(batch(0, 10, "run2 {}"))  # lower seqs: a different run
@@ -247,9 +221,7 @@ async def test_set_lines_replaces_and_clear_empties() -> None:
 
 @pytest.mark.parametrize("batch_size", [10_000])
 async def test_append_large_batch_is_fast(batch_size: int) -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         view.append(batch(0, 100))
         lines = batch(100, 100 + batch_size, "2025-01-01 step {} loss=0.123 lr=3e-4")
         t0 = time.perf_counter()
@@ -262,11 +234,7 @@ async def test_append_large_batch_is_fast(batch_size: int) -> None:
 
 
 async def test_chrome_is_docked_inside_the_view_and_never_hides_the_last_line() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append(batch(0, 200))
-        await settle(pilot, view)
+    async with log_view_holding(batch(0, 200)) as (app, pilot, view):
         status = app.query_one(LogStatusLine)
         assert status.parent is not None and status.parent.parent is view
         content = view.content_region
@@ -286,9 +254,7 @@ async def test_chrome_is_docked_inside_the_view_and_never_hides_the_last_line() 
 
 
 async def test_long_line_scrolls_horizontally_with_a_fixed_gutter() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         text = "".join(f"{i:05d}" for i in range(1000))  # 5000 chars
         view.append([LogLine(0, text, "stderr")])
         await settle(pilot, view)

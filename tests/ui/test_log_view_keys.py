@@ -12,7 +12,7 @@ from axom_tui.api.records import LogLine
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.screens.help import binding_sections, display_key
 from axom_tui.ui.widgets.log_view import LogView
-from ui_helpers import LOG_SIZE as SIZE, Host, batch, screen_rows, settle
+from ui_helpers import batch, log_view_holding, screen_rows, settle
 
 NEW_KEYS = {
     "log.mark": "space",
@@ -38,11 +38,7 @@ def training_log() -> list[LogLine]:
 
 
 async def test_c_copies_marked_lines_even_when_they_are_off_screen() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append(batch(0, 200))
-        await settle(pilot, view)
+    async with log_view_holding(batch(0, 200)) as (app, pilot, view):
         await pilot.press("space")  # following: marks the newest line on screen
         await pilot.press("home")
         await settle(pilot, view)
@@ -62,9 +58,7 @@ async def test_c_copies_marked_lines_even_when_they_are_off_screen() -> None:
 
 
 async def test_c_copies_every_filtered_line_not_only_the_visible_ones() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         view.append(batch(0, 300, "line {} " + "x" * 10))
         view.append([LogLine(300 + i, f"odd {i}") for i in range(200)])
         await settle(pilot, view)
@@ -78,11 +72,7 @@ async def test_c_copies_every_filtered_line_not_only_the_visible_ones() -> None:
 
 
 async def test_a_click_selects_a_line_and_space_marks_it() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append(batch(0, 100))
-        await settle(pilot, view)
+    async with log_view_holding(batch(0, 100)) as (app, pilot, view):
         target = screen_rows(view)[3].strip()
         await pilot.click(LogView, offset=(5, 3))
         await settle(pilot, view)
@@ -95,11 +85,7 @@ async def test_a_click_selects_a_line_and_space_marks_it() -> None:
 
 
 async def test_brackets_jump_between_error_blocks_like_lnav() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append(training_log())
-        await settle(pilot, view)
+    async with log_view_holding(training_log()) as (app, pilot, view):
         await pilot.press("left_square_bracket")  # from the tail: the newest block
         await settle(pilot, view)
         assert view.selection.current == 120 and not view.follow
@@ -119,9 +105,7 @@ async def test_brackets_jump_between_error_blocks_like_lnav() -> None:
 
 
 async def test_w_saves_the_whole_log_to_a_file(tmp_path: Path) -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         view.save_dir = tmp_path / "exports"
         view.save_name = "run-abc"
         view.append(batch(0, 500))
@@ -154,8 +138,7 @@ async def test_new_log_keys_have_ids_are_listed_in_help_and_can_be_remapped() ->
         for b in section
     }
     assert not taken & {b.key for b in log_section if b.id in NEW_KEYS}
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
+    async with log_view_holding() as (app, pilot, view):
         app.set_keymap({"log.prev_error": "ctrl+y", "log.mark": "ctrl+t"})
         view = app.query_one(LogView)
         view.append(training_log())

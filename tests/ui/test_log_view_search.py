@@ -11,15 +11,20 @@ from rich.style import Style
 
 from axom_tui.api.records import LogLine
 from axom_tui.ui.widgets.log_view import COPY_LIMIT_BYTES, LogSearchInput, LogView
-from ui_helpers import LOG_SIZE as SIZE, Host, batch, log_rows, screen_rows, settle, status_text
+from ui_helpers import (
+    LOG_SIZE as SIZE,
+    Host,
+    batch,
+    log_rows,
+    log_view_holding,
+    screen_rows,
+    settle,
+    status_text,
+)
 
 
 async def test_search_highlights_counts_and_moves() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append(batch(0, 100, "line {} boot"))
-        await settle(pilot, view)
+    async with log_view_holding(batch(0, 100, "line {} boot")) as (app, pilot, view):
         await pilot.press("/")
         box = app.query_one(LogSearchInput)
         assert box.has_focus and box.display
@@ -44,11 +49,7 @@ async def test_search_highlights_counts_and_moves() -> None:
 
 
 async def test_current_match_is_styled_differently_from_other_matches() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append(batch(0, 3, "xx {} xx"))
-        await settle(pilot, view)
+    async with log_view_holding(batch(0, 3, "xx {} xx")) as (app, pilot, view):
         view.search("xx")
         view.action_next_match()
         await settle(pilot, view)
@@ -69,11 +70,7 @@ async def test_current_match_is_styled_differently_from_other_matches() -> None:
 
 
 async def test_regex_and_bad_regex_do_not_crash() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append(batch(0, 100))
-        await settle(pilot, view)
+    async with log_view_holding(batch(0, 100)) as (app, pilot, view):
         await pilot.press("/", *r"re:^line 1\d$")
         await settle(pilot, view)
         assert view.index.match_count == 10
@@ -91,9 +88,7 @@ async def test_regex_and_bad_regex_do_not_crash() -> None:
 
 
 async def test_escape_in_search_box_closes_it() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         view.append(batch(0, 10))
         await pilot.press("/", "l", "i")
         assert view.search_query == "li"
@@ -105,9 +100,7 @@ async def test_escape_in_search_box_closes_it() -> None:
 
 
 async def test_filter_shows_only_matches_and_updates_on_append() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         view.append(batch(0, 200))
         view.search("7")
         await pilot.press("x")
@@ -126,11 +119,8 @@ async def test_filter_shows_only_matches_and_updates_on_append() -> None:
 
 
 async def test_wrap_changes_row_count() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append([LogLine(0, "A" * 5000), LogLine(1, "short")])
-        await settle(pilot, view)
+    lines = [LogLine(0, "A" * 5000), LogLine(1, "short")]
+    async with log_view_holding(lines) as (app, pilot, view):
         assert log_rows(view) == 2
         assert view.virtual_size.width > 1000  # horizontal scroll over the long line
         await pilot.press("w")
@@ -154,9 +144,7 @@ async def test_wrap_changes_row_count() -> None:
 async def test_wide_characters_wrap_within_the_width() -> None:
     from rich.cells import cell_len
 
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         view.append([LogLine(0, "界" * 150), LogLine(1, "end")])
         await pilot.press("w")
         await pilot.pause()
@@ -171,9 +159,7 @@ async def test_wide_characters_wrap_within_the_width() -> None:
 
 
 async def test_copy_current_match_line_and_size_cap() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         view.append(batch(0, 50))
         view.search("line 42")
         await pilot.press("n", "c")
@@ -187,11 +173,7 @@ async def test_copy_current_match_line_and_size_cap() -> None:
 
 
 async def test_copy_visible_lines_without_match() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
-        view.append(batch(0, 5))
-        await settle(pilot, view)
+    async with log_view_holding(batch(0, 5)) as (app, pilot, view):
         await pilot.press("c")
         assert app.clipboard == "\n".join(f"line {i}" for i in range(5))
 
@@ -210,8 +192,7 @@ async def test_bindings_have_log_ids_and_can_be_remapped() -> None:
         "log.timestamps",
     } <= ids
     assert all(i and i.startswith("log.") for i in ids)
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
+    async with log_view_holding() as (app, pilot, view):
         app.set_keymap({"log.filter": "ctrl+y"})
         view = app.query_one(LogView)
         await pilot.press("ctrl+y")
@@ -239,9 +220,7 @@ async def test_escape_passes_through_when_there_is_nothing_to_clear() -> None:
 
 
 async def test_filter_toggles_keep_the_current_match_in_view() -> None:
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(LogView)
+    async with log_view_holding() as (app, pilot, view):
         lines = [
             LogLine(
                 seq=i,

@@ -48,6 +48,17 @@ async def _ends(drv, app) -> None:
         await asyncio.sleep(0.01)
 
 
+async def _ends_with_the_hang_up_status(drv, app, *pipe: int) -> None:
+    """The key thread ends and so does the app, with 129; then the driver and pipe close."""
+    try:
+        await _ends(drv, app)
+        assert not drv._key_thread.is_alive() and app.exits == [(None, 129)]
+    finally:
+        drv.close()
+        for fd in pipe:
+            os.close(fd)
+
+
 @pytest.fixture(autouse=True)
 def _keep_signal_handlers():
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTSTP, signal.SIGCONT)}
@@ -89,13 +100,7 @@ async def test_a_terminal_that_hung_up_ends_the_app(monkeypatch) -> None:
 
     monkeypatch.setattr(quiet_driver.os, "read", hung_up)
     drv, app = await _driver_on(read)
-    try:
-        await _ends(drv, app)
-        assert not drv._key_thread.is_alive() and app.exits == [(None, 129)]
-    finally:
-        drv.close()
-        os.close(read)
-        os.close(write)
+    await _ends_with_the_hang_up_status(drv, app, read, write)
 
 
 async def test_a_descriptor_closed_under_the_thread_ends_the_app() -> None:
@@ -104,13 +109,7 @@ async def test_a_descriptor_closed_under_the_thread_ends_the_app() -> None:
     closed = os.dup(read)
     os.close(closed)  # a descriptor number nobody holds: select says EBADF
     drv.fileno = closed
-    try:
-        await _ends(drv, app)
-        assert not drv._key_thread.is_alive() and app.exits == [(None, 129)]
-    finally:
-        drv.close()
-        os.close(read)
-        os.close(write)
+    await _ends_with_the_hang_up_status(drv, app, read, write)
 
 
 def test_writes_to_a_terminal_that_is_gone_are_dropped() -> None:

@@ -4,7 +4,10 @@ out again."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from textual.app import App, ComposeResult
 
@@ -63,6 +66,20 @@ def _host(css: str) -> App:
     return Host()
 
 
+@asynccontextmanager
+async def _showing(
+    css: str, size: tuple[int, int], history: tuple[Job, list[Event]]
+) -> AsyncIterator[tuple[Any, Timeline]]:
+    """A Timeline sized by ``css`` in an app of ``size``, showing ``history`` as of the
+    job's last update."""
+    app = _host(css)
+    async with app.run_test(size=size) as pilot:
+        timeline = app.query_one(Timeline)
+        job, events = history
+        timeline.show(job, events, lambda: job.updated_at)
+        yield pilot, timeline
+
+
 async def test_long_history_keeps_the_current_phase_on_screen_without_layout():
     app = _host("Timeline { height: 10; }")
     async with app.run_test(size=(60, 20)) as pilot:
@@ -85,11 +102,7 @@ async def test_long_history_keeps_the_current_phase_on_screen_without_layout():
 
 
 async def test_earlier_phases_can_be_scrolled_to_and_back():
-    app = _host("Timeline { height: 8; }")
-    async with app.run_test(size=(60, 20)) as pilot:
-        timeline = app.query_one(Timeline)
-        job, events = _history(12)
-        timeline.show(job, events, lambda: job.updated_at)
+    async with _showing("Timeline { height: 8; }", (60, 20), _history(12)) as (pilot, timeline):
         timeline.focus()
         await pilot.pause()
         assert not any("provisioning" in line for line in shown_lines(timeline))
@@ -106,11 +119,10 @@ async def test_earlier_phases_can_be_scrolled_to_and_back():
 
 
 async def test_a_failed_runs_whole_error_shows_wrapped_under_its_last_phase():
-    app = _host("Timeline { height: 9; min-height: 0; }")
-    async with app.run_test(size=(50, 20)) as pilot:
-        timeline = app.query_one(Timeline)
-        job, events = _failed(5)
-        timeline.show(job, events, lambda: job.updated_at)
+    async with _showing("Timeline { height: 9; min-height: 0; }", (50, 20), _failed(5)) as (
+        pilot,
+        timeline,
+    ):
         await pilot.pause()
         shown = shown_lines(timeline)
         text = " ".join(line.strip() for line in shown)
@@ -121,11 +133,9 @@ async def test_a_failed_runs_whole_error_shows_wrapped_under_its_last_phase():
 
 
 async def test_a_very_short_pane_still_shows_the_final_phase():
-    app = _host("Timeline { height: 4; min-height: 0; }")
-    async with app.run_test(size=(60, 20)) as pilot:
-        timeline = app.query_one(Timeline)
-        job, events = _failed(5, error="CUDA out of memory")
-        timeline.show(job, events, lambda: job.updated_at)
+    async with _showing(
+        "Timeline { height: 4; min-height: 0; }", (60, 20), _failed(5, error="CUDA out of memory")
+    ) as (pilot, timeline):
         await pilot.pause()
         shown = shown_lines(timeline)
         assert any(line.startswith("✗ failed") for line in shown), shown

@@ -30,7 +30,7 @@ from axom_tui.ui.screens.compare import CompareScreen
 from axom_tui.ui.screens.dashboard import DashboardScreen
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.job_table import JobTable
-from ui_helpers import SIZE, make_app, role_id, sim_server, started, wait_for
+from ui_helpers import app_on, role_id, sim_server, wait_for
 
 R, G = RunAspect, GlobalAspect
 
@@ -150,9 +150,7 @@ async def test_cancel_in_the_downloads_panel_asks_the_app():
 async def test_store_changes_and_download_progress_reach_the_dashboard_as_messages(tmp_path):
     recorder = Recorder()
     with sim_server() as server:
-        app, services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path, message_hook=recorder) as (app, services, pilot, _):
             dashboard = app.screen
             assert isinstance(dashboard, DashboardScreen)
             arrived = recorder.of(StoreChanged, at=dashboard)
@@ -188,9 +186,7 @@ async def test_store_changes_and_download_progress_reach_the_dashboard_as_messag
 async def test_dashboard_keys_send_intents_up_to_the_app(tmp_path):
     recorder = Recorder()
     with sim_server() as server:
-        app, _services = make_app(server, tmp_path)
-        async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
-            await started(pilot, app)
+        async with app_on(server, tmp_path, message_hook=recorder) as (app, _, pilot, _):
             dashboard = app.screen
             table = dashboard.query_one(JobTable)
             first = table.selected_job_id

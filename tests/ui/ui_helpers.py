@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from axom_tui.runtime.services import Services, build_services
 from axom_tui.sim import SimConfig, SimServer, Simulator
 from axom_tui.sim.scenario import ROLE_ORDER
 from axom_tui.ui.app import AxomApp
+from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.log_view import LogStatusLine, LogView
 
@@ -116,6 +117,33 @@ async def started(pilot, app: AxomApp) -> None:
         lambda: table.row_count == len(store.order) and table.selected_job_id,
         what="the job table to fill",
     )
+
+
+@asynccontextmanager
+async def app_on(
+    server: SimServer,
+    tmp_path: Path,
+    *,
+    size: tuple[int, int] = SIZE,
+    message_hook: Callable[[Any], None] | None = None,
+    **options: Any,
+) -> AsyncIterator[tuple[AxomApp, Services, Any, Toasts]]:
+    """make_app's app run headless at ``size`` with its toasts recorded, once started (the
+    job table full): ``async with app_on(server, tmp_path) as (app, services, pilot, toasts)``."""
+    app, services = make_app(server, tmp_path, **options)
+    toasts = record_notifications(app)
+    async with app.run_test(size=size, message_hook=message_hook) as pilot:
+        await started(pilot, app)
+        yield app, services, pilot, toasts
+
+
+async def choose(pilot: Any, app: AxomApp, sim: Simulator, role: str) -> str:
+    """Choose the run that plays ``role`` (as a click in the table does); its id once the
+    dashboard has it selected."""
+    job_id = role_id(sim, role)
+    app.post_message(RunChosen(job_id))
+    await wait_for(pilot, lambda: app.screen.selected == job_id, what="selection")
+    return job_id
 
 
 @dataclass
@@ -218,3 +246,18 @@ def status_text(app: App[None]) -> str:
 async def settle(pilot, view: LogView) -> None:  # type: ignore[no-untyped-def]
     view.flush()
     await pilot.pause()
+
+
+@asynccontextmanager
+async def log_view_holding(
+    lines: list[LogLine] | None = None, *, max_lines: int = 10_000, size: tuple[int, int] = LOG_SIZE
+) -> AsyncIterator[tuple[Host, Any, LogView]]:
+    """Host's LogView running at ``size``, given ``lines`` and settled when there are any:
+    ``async with log_view_holding(batch(0, 200)) as (app, pilot, view)``."""
+    app = Host(max_lines)
+    async with app.run_test(size=size) as pilot:
+        view = app.query_one(LogView)
+        if lines is not None:
+            view.append(lines)
+            await settle(pilot, view)
+        yield app, pilot, view
