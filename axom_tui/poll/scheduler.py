@@ -612,6 +612,7 @@ class PollScheduler:
             finished=state.finished,
             seen_live=track.seen_live if track else False,
             min_delay=min_delay,
+            models_held=len(self.store.models),
         )
         if delay is None:
             self._park(state)

@@ -139,3 +139,32 @@ async def test_the_last_points_of_runs_off_screen_wait_until_they_are_shown():
         h.scheduler.set_in_view(["f000"])  # scrolled to the bottom
         await h.advance(5)
         assert h.api.count("get_metrics", "f000") == 1
+
+
+async def test_a_big_models_list_is_asked_for_less_often():
+    """The models list was asked for every 30 s whatever its size (4,000 models: a long
+    answer every 30 s); it is paced as the whole job list is, 15 s more per 200 models."""
+    from axom_tui.api.records import Model
+
+    h = Harness()
+    h.api.add_run("a", "running")
+    h.api.models = [Model(id=f"m{i}") for i in range(4000)]
+    async with h:
+        await h.advance(5)
+        assert len(h.store.models) == 4000
+        mark = h.now
+        await h.advance(600)
+    assert h.api.count("list_models", since=mark) <= 600 / (4000 / 200 * 15) + 1
+
+
+async def test_a_small_models_list_keeps_its_period():
+    from axom_tui.api.records import Model
+
+    h = Harness()
+    h.api.add_run("a", "running")
+    h.api.models = [Model(id=f"m{i}") for i in range(20)]
+    async with h:
+        await h.advance(5)
+        mark = h.now
+        await h.advance(300)
+    assert h.api.count("list_models", since=mark) >= 300 / 30 - 1
