@@ -99,13 +99,12 @@ async def enrich(
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-    items = [
-        task.result()
-        if (task := tasks.get(i)) is not None and not task.cancelled()
-        else Listed(job)
-        for i, job in enumerate(jobs)
-    ]
+    items = [_answer(tasks.get(i), job) for i, job in enumerate(jobs)]
     return Enriched(items, not_asked=len(jobs) - len(tasks), late=late)
+
+
+def _answer(task: asyncio.Task[Listed] | None, job: Job) -> Listed:
+    return task.result() if task is not None and not task.cancelled() else Listed(job)
 
 
 async def _details(client: RunSource, job: Job) -> Listed:

@@ -271,8 +271,8 @@ def next_due_delay(
     ``models_held``: how many models the store holds (the models list's pace).
     """
     if kind in GLOBAL_FEEDS:
-        interval = global_interval(kind, policy, models_held)
-        return min_delay if owed else max(interval, min_delay)
+        every = global_interval(kind, policy, models_held)
+        return min_delay if owed else max(every, min_delay)
     if kind == FeedKind.TAIL:  # once, when asked for (poll/tail.py)
         return min_delay if owed and not finished else None
     if finished or (kind == FeedKind.RESULT and status != "completed"):
