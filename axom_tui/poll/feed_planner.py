@@ -8,6 +8,8 @@ rounds, and whether the job list can stand in for a run's own record.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from axom_tui.poll.due_queue import DueQueue
 from axom_tui.poll.feeds import JOBS_KEY, FeedState
 from axom_tui.poll.policy import (
@@ -23,21 +25,15 @@ from axom_tui.store.run_store import RunStore
 from axom_tui.store.vocab import FeedKind
 
 
+@dataclass
 class FeedPlanner:
-    def __init__(
-        self,
-        policy: PollPolicy,
-        store: RunStore,
-        queue: DueQueue,
-        feeds: dict[FeedKey, FeedState],
-        runs: RunBook,
-    ) -> None:
-        self.policy = policy
-        self.store = store
-        self._queue = queue
-        self._feeds = feeds
-        self._runs = runs
-        self.listed: frozenset[str] = frozenset()  # runs in the last job list answer
+    policy: PollPolicy
+    store: RunStore
+    _queue: DueQueue
+    _feeds: dict[FeedKey, FeedState]
+    _runs: RunBook
+    #: The runs in the last job list answer.
+    listed: frozenset[str] = frozenset()
 
     def list_stands_in(self, key: FeedKey, now: float) -> bool:
         """Whether the job list, due in this round too, can be asked in place of this
