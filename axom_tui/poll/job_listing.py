@@ -128,7 +128,9 @@ class JobListing:
         ):
             current.cursor = next_cursor
             return PageOutcome(more=True, finished=None)
-        current.truncated = next_cursor is None and len(ids) >= self.limit
+        # a full first page without ``next``: a server that may not page (a full last
+        # page after cursors is just the end of a list of whole pages)
+        current.truncated = next_cursor is None and len(ids) >= self.limit and current.pages == 1
         self.current = None
         if current.full:
             self.last_full_at = now

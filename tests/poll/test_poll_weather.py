@@ -168,3 +168,17 @@ async def test_a_small_models_list_keeps_its_period():
         mark = h.now
         await h.advance(300)
     assert h.api.count("list_models", since=mark) >= 300 / 30 - 1
+
+
+async def test_an_account_of_whole_pages_is_not_said_to_be_cut_short():
+    """5,000 runs are 25 full pages: the last one has no ``next`` because there is no more,
+    not because the server cannot page (the list line said "a full page, and the server
+    offered no next one")."""
+    h = Harness()
+    h.api.pages = h.api.filters = True
+    for i in range(400):
+        h.api.add_run(f"old{i:03d}", "completed")
+    async with h:
+        await h.advance(3)
+    assert h.store.listing.complete and len(h.store.runs) == 400
+    assert not h.store.listing.truncated
