@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from axom_tui.base.sanitize import clean_text
 from axom_tui.logview.save import write_log
 from axom_tui.logview.selection import CopyKind, CopyPick, clipboard_text
 from axom_tui.logview.viewport import screen_lines
-
-if TYPE_CHECKING:
-    from axom_tui.ui.widgets.log_view import LogView
 
 COPY_LIMIT_BYTES = 64 * 1024
 """Largest clipboard payload (OSC 52 is size-limited by many terminals)."""
@@ -31,7 +28,7 @@ def _lines(count: int, kind: str = "") -> str:
 
 
 class LogPicks:
-    def __init__(self, view: LogView) -> None:
+    def __init__(self, view: Any) -> None:  # the LogView (no import: it imports this)
         self._view = view
 
     # ------------------------------------------------------------------ marks, errors

@@ -9,14 +9,11 @@ The search box itself is the chrome's (:mod:`~axom_tui.ui.widgets.log_view_chrom
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from axom_tui.ui.widgets.log_view import LogView
+from typing import Any
 
 
 class LogFinder:
-    def __init__(self, view: LogView) -> None:
+    def __init__(self, view: Any) -> None:  # the LogView (no import: it imports this)
         self._view = view
 
     def set_query(self, query: str) -> None:
