@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
+
+from axom_tui.base.cycling import CyclingEnum
 
 if TYPE_CHECKING:  # numpy loads with the first chart, not with this module (first frame)
     import numpy.typing as npt
@@ -28,17 +29,13 @@ LineStyle = Literal["default", "dotted", "heavy", "double"]
 WAITING = "waiting for metrics…"
 
 
-class MetricView(StrEnum):
+class MetricView(CyclingEnum):
     """The views a key cycles through, in order."""
 
     LOSS_GRAD = "loss + grad_norm"
     LR = "lr"
     THROUGHPUT = "throughput"
     VRAM = "vram_gb"
-
-    def next(self) -> MetricView:
-        views = list(MetricView)
-        return views[(views.index(self) + 1) % len(views)]
 
     @property
     def columns(self) -> tuple[str, ...]:
