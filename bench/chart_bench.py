@@ -38,9 +38,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 try:
-    from bench._common import BenchLine, run_standalone
+    from bench._common import BenchLine, at_most, run_standalone
 except ImportError:  # pragma: no cover - run from inside bench/
-    from _common import BenchLine, run_standalone  # type: ignore[no-redef]
+    from _common import BenchLine, at_most, run_standalone  # type: ignore[no-redef]
 
 import numpy as np
 
@@ -183,54 +183,27 @@ def run(quick: bool = False) -> list[BenchLine]:
         else:
             baseline, note = measured[base_n] * n / base_n, f", baseline est. from {base_n:,}"
         label = f"{n // 1000}k" if n < 1_000_000 else f"{n // 1_000_000}M"
-        lines.append(
-            BenchLine(
-                name=(
-                    f"chart redraw {label} pts {WIDTH}x{HEIGHT} "
-                    f"(wall {wall:.1f} ms, first {cold:.0f} ms{note})"
-                ),
-                ours=cpu,
-                baseline=baseline,
-                ratio=baseline / cpu if cpu else None,
-                budget=f"<= {BUDGET_MS:g} ms",
-                passed=cpu <= BUDGET_MS,
-                unit="ms",
-            )
-        )
+        times = f"wall {wall:.1f} ms, first {cold:.0f} ms{note}"
+        name = f"chart redraw {label} pts {WIDTH}x{HEIGHT} ({times})"
+        lines.append(at_most(name, cpu, baseline, BUDGET_MS, "ms", speedup=True))
     full = lines[-1].ours  # the 1M-point full redraw, measured just above
     move, move_wall, zoom, zoom_wall, cold = time_cursor_and_zoom(1_000_000, 24 if quick else 60)
     where = f"1M pts {WIDTH}x{HEIGHT}"
-    lines.append(
-        BenchLine(
-            name=f"chart cursor move, {where} (wall {move_wall:.1f} ms)",
-            ours=move,
-            baseline=full,
-            ratio=full / move if move else None,
-            budget=f"<= {CURSOR_BUDGET_MS:g} ms",
-            passed=move <= CURSOR_BUDGET_MS,
-            unit="ms",
-            note=(
-                f"one column left: explorer move (flag-aware) + readout + recompose + strips; "
-                f"baseline: the full redraw above; the first cursor of a run computes its "
-                f"health flags once: {cold:.0f} ms"
-            ),
-        )
+    move_note = (
+        f"one column left: explorer move (flag-aware) + readout + recompose + strips; "
+        f"baseline: the full redraw above; the first cursor of a run computes its "
+        f"health flags once: {cold:.0f} ms"
     )
-    lines.append(
-        BenchLine(
-            name=f"chart zoom step, {where} (wall {zoom_wall:.1f} ms)",
-            ours=zoom,
-            baseline=full,
-            ratio=full / zoom if zoom else None,
-            budget=f"<= {CURSOR_BUDGET_MS:g} ms",
-            passed=zoom <= CURSOR_BUDGET_MS,
-            unit="ms",
-            note=(
-                "x2 in or out around the cursor: the window's decimation (block summary, edge "
-                "blocks raw), frame, raster, compose, strips; baseline: the full redraw above"
-            ),
-        )
+    zoom_note = (
+        "x2 in or out around the cursor: the window's decimation (block summary, edge "
+        "blocks raw), frame, raster, compose, strips; baseline: the full redraw above"
     )
+    for what, ms, wall, note in (
+        ("cursor move", move, move_wall, move_note),
+        ("zoom step", zoom, zoom_wall, zoom_note),
+    ):
+        name = f"chart {what}, {where} (wall {wall:.1f} ms)"
+        lines.append(at_most(name, ms, full, CURSOR_BUDGET_MS, "ms", note=note, speedup=True))
     return lines
 
 
