@@ -119,3 +119,19 @@ def test_theme_colours_are_used() -> None:
     assert "38;2;250;240;230" in out  # tick labels and legend text
     r, g, b = THEME.loss
     assert f"38;2;{r};{g};{b}" in out  # the line's own colour
+
+
+def test_until_draws_nothing_after_the_moment_on_the_same_axis() -> None:
+    """Replay: the chart as it was at a moment; the axis is the window's (the whole run)."""
+    steps, _, _ = training_curve(2_000)
+    whole = (float(steps[0]), float(steps[-1]))
+    full = render_chart(loss_grad_spec(window=whole), 100, 24, THEME)
+    half = render_chart(loss_grad_spec(window=whole, until=float(steps[999])), 100, 24, THEME)
+    full_rows, half_rows = plain(full.ansi).split("\n"), plain(half.ansi).split("\n")
+    assert full_rows[-1].split() == half_rows[-1].split()  # the same x axis (y fits the cut)
+    assert half.points > 0
+    plot = [row[10:-10] for row in half_rows[2:-3]]
+    right = [row[len(row) // 2 + 4 :] for row in plot]  # past the middle: no line drawn
+    assert not any(ch in "⠁⠂⠄⡀⠈⠐⠠⢀⣀⠉⠒⠤" for row in right for ch in row.replace("┊", ""))
+    left = [row[: len(row) // 2 - 4] for row in plot]
+    assert any(ch not in " ┊│" for row in left for ch in row)
