@@ -16,7 +16,9 @@ extrapolates the rest from 10k.
     .venv/bin/python bench/chart_bench.py [--quick]
 
 Two more rows: a cursor move and a zoom step on the 1M-point run (what the chart's keys
-cost, beside the full redraw's figure; ``time_cursor_and_zoom``).
+cost, beside the full redraw's figure; ``time_cursor_and_zoom``). Two for replay
+(``bench/_replay_step.py``): a step of the moment on a finished 200k-point run (the
+chart cut there, the panes' answers, the log by then), and building the replay (``R``).
 
 Prints ``name | ours | baseline | ratio | budget | PASS/FAIL``; ``run(quick)`` returns
 the same figures as ``BenchLine``s. Times are CPU time of this process (median over
@@ -39,8 +41,10 @@ if __package__ in (None, ""):
 
 try:
     from bench._common import BenchLine, run_standalone
+    from bench._replay_step import POINTS as REPLAY_POINTS, measure as measure_replay
 except ImportError:  # pragma: no cover - run from inside bench/
     from _common import BenchLine, run_standalone  # type: ignore[no-redef]
+    from _replay_step import POINTS as REPLAY_POINTS, measure as measure_replay  # type: ignore[no-redef]
 
 import numpy as np
 
@@ -231,7 +235,41 @@ def run(quick: bool = False) -> list[BenchLine]:
             ),
         )
     )
-    return lines
+    return lines + replay_rows(quick)
+
+
+def replay_rows(quick: bool) -> list[BenchLine]:
+    fig = measure_replay(quick)
+    where = f"{REPLAY_POINTS // 1000}k pts + 10k log lines"
+    return [
+        BenchLine(
+            name=(
+                f"replay step, {where}, chart {WIDTH}x{HEIGHT} "
+                f"(wall {fig.step_wall:.1f} ms, worst {fig.step_max:.1f})"
+            ),
+            ours=fig.step_cpu,
+            baseline=None,
+            ratio=None,
+            budget=f"<= {CURSOR_BUDGET_MS:g} ms",
+            passed=fig.step_cpu <= CURSOR_BUDGET_MS,
+            unit="ms",
+            note=(
+                f"the moment's answers + the run as of then + the chart cut there + the log "
+                f"pane's lines by then (of it {fig.log_cpu:.2f} ms: cut back or extended; "
+                f"re-made from the lines by then instead: {fig.remake_cpu:.1f} ms)"
+            ),
+        ),
+        BenchLine(
+            name=f"replay start (R), {where}",
+            ours=fig.build_cpu,
+            baseline=None,
+            ratio=None,
+            budget="<= 100 ms",
+            passed=fig.build_cpu <= 100,
+            unit="ms",
+            note="every point's time from the store's step times, the lines' times, the marks",
+        ),
+    ]
 
 
 def main(argv: list[str]) -> int:

@@ -20,7 +20,8 @@ moments the run said it was at a step: its start, its checkpoints, its end
 (:attr:`RunReplay.estimated` says so, and the scrubber shows "≈").
 
 Every query is a binary search over arrays made when the replay is built
-(``bench/replay_bench.py``: a step on a 200,000-point run costs microseconds).
+(``bench/chart_bench.py``: a whole replay step on a 200,000-point run, chart and log
+pane included, is ~3 ms).
 """
 
 from __future__ import annotations
@@ -137,36 +138,44 @@ class RunReplay:
 
     # ------------------------------------------------------------ building
 
-    def _anchors(self) -> list[tuple[float, int]]:
-        """(time, step) pairs the run told of: its start, checkpoints, its end."""
+    def _anchors(self) -> list[tuple[float, float]]:
+        """(time, step) pairs the run told of: its start, each time it began running (from
+        its last checkpoint: after a checkpoint, or requeued after a preemption), each
+        checkpoint (reached when checkpointing began), its end."""
         job = self.job
         pairs: list[tuple[float, int]] = []
         first = int(self.steps[0]) if self.steps.shape[0] else 0
         last = int(self.steps[-1]) if self.steps.shape[0] else 0
-        started = epoch(job.started_at) or next(
-            (
-                t
-                for t, e in zip(self._event_ts, self._events, strict=True)
-                if e.kind == "status" and e.payload.get("to") == "running"
-            ),
-            None,
-        )
-        if started is not None:
-            pairs.append((started, first))
+        if job.started_at is not None:
+            pairs.append((job.started_at.timestamp(), first))
+        ckpt, saving_since = first, None
         for t, event in zip(self._event_ts, self._events, strict=True):
+            to = event.payload.get("to") if event.kind == "status" else None
             step = event.payload.get("step")
-            if event.kind == "checkpoint" and isinstance(step, int):
-                pairs.append((t, step))
+            if to == "running":
+                pairs.append((t, ckpt))
+            elif to == "checkpointing":
+                saving_since = t
+            elif event.kind == "checkpoint" and isinstance(step, int):
+                pairs.append((saving_since if saving_since is not None else t, step))
+                ckpt, saving_since = step, None
         ended = epoch(job.finished_at) or (self._event_ts[-1] if self._event_ts else None)
         if ended is not None:
             pairs.append((ended, job.latest_step if job.latest_step is not None else last))
         pairs.sort()
-        # A step reached again after a preemption counts at its last time: keep, from the
-        # end back, only pairs whose step is below every later one.
-        kept: list[tuple[float, int]] = []
+        # The points held are those of the last time each step was run (a resume re-sends
+        # the steps after its checkpoint): from the end back, a pair is kept only below
+        # every later step. One step at two moments (the checkpoint a run resumed from)
+        # keeps both: the step itself at the first, the steps after it from the second.
+        kept: list[tuple[float, float]] = []
         for t, step in reversed(pairs):
             if not kept or step < kept[-1][1]:
                 kept.append((t, step))
+            elif step == kept[-1][1]:
+                kept[-1] = (kept[-1][0], step + 0.5)
+                kept.append((t, step))
+            elif step == kept[-1][1] - 0.5:
+                kept[-1] = (t, step)  # the step reached earlier still
         return kept[::-1]
 
     def _estimate(self, steps: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:

@@ -147,3 +147,13 @@ def test_a_run_as_of_a_moment_has_its_last_points_and_no_result_yet():
     assert len(then.metrics) == 60 and then.result is None
     assert [e.kind for e in then.events] == ["submitted", "status"]
     assert len(run.metrics) == 1500  # the store's own series untouched
+
+
+def test_without_times_a_preemption_sends_the_steps_after_the_checkpoint_later():
+    """The store holds the steps after the checkpoint as re-run after the preemption:
+    while the run was preempted and requeued, the last step held by then is the checkpoint's."""
+    record, events, steps, _times, lines = failed_run()
+    replay = RunReplay(record, events, steps, None, lines)
+    assert replay.step_at(START + 1.55 * H) == 1000  # preempted: back to the checkpoint
+    assert 1000 < (replay.step_at(START + 1.8 * H) or 0) < 1500  # re-run after 1.6 h
+    assert replay.step_at(START + 2 * H) == 1500
