@@ -116,6 +116,7 @@ async def test_replay_moves_every_pane_to_a_moment_and_esc_comes_back(tmp_path, 
         assert log.line_count == 60  # a line a minute, the first at minute 1
         lifecycle = "\n".join(screen.query_one(LifecyclePane).lines)
         assert "running" in lifecycle and "failed" not in lifecycle
+        assert "◀ then" in lifecycle and "◀ now" not in lifecycle
         assert "CUDA" not in lifecycle
         summary = screen.query_one(RunSummary).content.plain
         assert "running" in summary and "step 1,000" in summary
@@ -143,7 +144,8 @@ async def test_replay_moves_every_pane_to_a_moment_and_esc_comes_back(tmp_path, 
         assert not screen.replay.active and not bar.display
         assert chart.cut is None and log.line_count == 120
         assert "failed" in row_status(app, FAILED)
-        assert "CUDA out of memory" in "\n".join(screen.query_one(LifecyclePane).lines)
+        lifecycle = "\n".join(screen.query_one(LifecyclePane).lines)
+        assert "CUDA out of memory" in lifecycle and "◀ then" not in lifecycle
         await pilot.press("q")
 
 
@@ -165,6 +167,13 @@ async def test_the_result_card_waits_for_the_end_of_the_run(tmp_path, no_network
         assert not card.display
         assert "completed" not in row_status(app, DONE)
         assert "REPLAY" in screen_text(app)
+        bar = screen.query_one(ReplayBar)
+        await pilot.click(ReplayBar, offset=(1 + bar.content_region.width // 2, 1))
+        await pilot.pause(0.1)
+        replay = screen.replay.replay
+        assert replay is not None and screen.replay.ts is not None
+        assert abs(replay.fraction(screen.replay.ts) - 0.5) < 0.02  # a click: that moment
+        assert "running" in row_status(app, DONE)
         await pilot.press("R")  # R again leaves too
         await pilot.pause(0.1)
         assert not screen.replay.active and card.display

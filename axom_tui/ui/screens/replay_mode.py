@@ -112,7 +112,9 @@ class ReplayMode:
         chart = screen.query_one(CursorChart)
         chart.cut = None
         chart.clear_cursor(post=False)
-        screen.query_one(LifecyclePane).show_moment(None)
+        lifecycle = screen.query_one(LifecyclePane)
+        lifecycle.now_label = "now"
+        lifecycle.show_moment(None)
         run = self.store.runs.get(job_id) if job_id else None
         log = screen.query_one(LogView)
         log.set_lines(list(run.logs) if run else [])
@@ -175,6 +177,7 @@ class ReplayMode:
         self._draw_chart(replay, ts, chart_cursor)
         self._draw_logs(run, replay, ts)
         lifecycle = screen.query_one(LifecyclePane)
+        lifecycle.now_label = "then"
         lifecycle.show(job, then.events, lambda: moment, None)
         lifecycle.show_moment(ts)
         model = self.store.model_for_job(job.id) if then.result is not None else None

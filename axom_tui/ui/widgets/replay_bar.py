@@ -45,9 +45,11 @@ class ReplayBar(TextLines):
         super().__init__(id=id)
         self.ascii_mode = ascii_mode
         self.moment: float | None = None  # what is shown (tests)
+        self._shown: tuple[RunReplay, float, str, int | None] | None = None
 
     def show(self, replay: RunReplay, ts: float, status: str, step: int | None) -> None:
         self.moment = ts
+        self._shown = (replay, ts, status, step)
         width = max(20, self.content_region.width or self.app.size.width - 2)
         self.set_lines([self._info(replay, ts, status, step, width), self._bar(replay, ts, width)])
 
@@ -97,13 +99,18 @@ class ReplayBar(TextLines):
                 text.append(glyph, style=styles[col] or dim)
         return text
 
+    def on_resize(self) -> None:
+        if self._shown is not None and self.display:
+            self.show(*self._shown)  # the track spans the width
+
     @staticmethod
     def _column(fraction: float, cells: int) -> int:
         return min(cells - 1, max(0, round(fraction * (cells - 1))))
 
     def on_click(self, event: events.Click) -> None:
         width = self.content_region.width
-        if width < 2:
+        offset = event.get_content_offset(self)
+        if width < 2 or offset is None:
             return
         event.stop()
-        self.post_message(self.Scrubbed(min(1.0, max(0.0, event.x / (width - 1)))))
+        self.post_message(self.Scrubbed(min(1.0, max(0.0, offset.x / (width - 1)))))

@@ -96,6 +96,8 @@ class Timeline(ScrollView, can_focus=True):
         self.problem: str | None = None  # why no run can be shown (the connection)
         #: The run's events or result feed fails or leaves items out: the title says so.
         self.feed_problem: str | None = None
+        #: What the current phase is marked with ("then" while replaying a moment).
+        self.now_label = "now"
 
     # ------------------------------------------------------------ data in
 
@@ -228,7 +230,8 @@ class Timeline(ScrollView, can_focus=True):
             else:
                 line.append(f"{fmt.duration(phase.seconds(now)):>8}")
             if current:
-                line.append("  < now" if self.ascii_mode else "  ◀ now", style=f"bold {colour}")
+                mark = "<" if self.ascii_mode else "◀"
+                line.append(f"  {mark} {self.now_label}", style=f"bold {colour}")
             detail = Text()
             if phase.notes:
                 detail.append(", ".join(phase.notes[-3:]), style="dim")
