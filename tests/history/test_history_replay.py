@@ -62,6 +62,7 @@ def world():
     api.runs[FAILED].lines = [
         LogLine(k, f"minute {k}", "stdout", T0 + timedelta(minutes=k)) for k in range(1, 121)
     ]
+    api.runs[FAILED].lines[29] = LogLine(30, "RuntimeError: NCCL timeout", "stderr", at(0.5))
     api.runs[FAILED].events = [
         Event("submitted", T0),
         Event("status", T0, {"from": "queued", "to": "running"}),
@@ -187,8 +188,14 @@ async def test_brackets_are_the_log_panes_outside_replay(tmp_path, no_network):
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(lambda: DONE in services.store.runs)
         screen = app.screen
-        await pilot.press("right_square_bracket")
+        await pilot.press("down")
+        log = screen.query_one(LogView)
+        await wait_until(lambda: log.line_count == 120)
+        await pilot.press("L", "g", "right_square_bracket")  # the log pane: the next error
+        await pilot.pause(0.1)
         assert not screen.replay.active
+        assert log.selection.current == 29  # "RuntimeError: NCCL timeout"
+        await pilot.press("J", "up")
         run = services.store.runs[DONE]
         assert run.job is not None
         run.job = dataclasses.replace(run.job, status="running")
