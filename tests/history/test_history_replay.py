@@ -11,6 +11,7 @@ from axom_tui.api.records import Event, LogLine, MetricPoint
 from axom_tui.cli.launch import bundle_services
 from axom_tui.history.bundle import make_bundle
 from axom_tui.ui.app import AxomApp
+from axom_tui.ui.messages import DashboardAction
 from axom_tui.ui.settings import UiSettings
 from axom_tui.ui.widgets.cursor_chart import CursorChart
 from axom_tui.ui.widgets.job_table import JobTable
@@ -178,6 +179,11 @@ async def test_the_result_card_waits_for_the_end_of_the_run(tmp_path, no_network
         await pilot.press("R")  # R again leaves too
         await pilot.pause(0.1)
         assert not screen.replay.active and card.display
+        app.post_message(DashboardAction("replay"))  # the command palette's entry
+        await pilot.pause(0.2)
+        assert screen.replay.active
+        await pilot.press("escape")
+        assert not screen.replay.active
         await pilot.press("q")
 
 
