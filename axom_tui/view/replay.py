@@ -42,6 +42,8 @@ from axom_tui.view.lifecycle import build_lifecycle
 
 #: A mark this close (s) to the moment counts as "here": ``]`` goes past it.
 NEAR = 1e-3
+#: A point's time may be this far off (``StepTimes`` keeps them exact to 25 ms).
+POINT_SLACK = 0.05
 #: ``,``/``.`` step this share of the run; ``{``/``}`` ten times as much.
 TIME_STEP = 1 / 200
 
@@ -109,8 +111,12 @@ class RunReplay:
         steps: Sequence[int] | npt.ArrayLike,
         point_times: Sequence[float] | npt.ArrayLike | None = None,
         line_times: Sequence[float | None] = (),
+        point_slack: float = POINT_SLACK,
     ) -> None:
         self.job = job
+        #: How far a point's time may be off (the store's times are exact to 25 ms): a
+        #: point this close after a moment counts as logged by then.
+        self.point_slack = point_slack
         timed = [(e.ts.timestamp(), i, e) for i, e in enumerate(events) if e.ts is not None]
         timed.sort(key=lambda t: (t[0], t[1]))
         self._events = [e for _, _, e in timed]
@@ -269,7 +275,7 @@ class RunReplay:
         """How many of the run's points had been logged by ``ts``."""
         if ts >= self.end:
             return int(self.point_ts.shape[0])
-        return int(np.searchsorted(self.point_ts, ts + NEAR, side="right"))
+        return int(np.searchsorted(self.point_ts, ts + self.point_slack, side="right"))
 
     def step_at(self, ts: float) -> int | None:
         """The last step logged by ``ts`` (None: none yet)."""

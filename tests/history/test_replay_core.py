@@ -157,3 +157,14 @@ def test_without_times_a_preemption_sends_the_steps_after_the_checkpoint_later()
     assert replay.step_at(START + 1.55 * H) == 1000  # preempted: back to the checkpoint
     assert 1000 < (replay.step_at(START + 1.8 * H) or 0) < 1500  # re-run after 1.6 h
     assert replay.step_at(START + 2 * H) == 1500
+
+
+def test_a_point_logged_with_the_moments_event_counts_as_logged_by_then():
+    """The store's times are exact to 25 ms: the last step before a checkpoint, stamped
+    a few ms after the status change, is on the chart at that change."""
+    record, events, steps, times, lines = failed_run()
+    times = list(times)
+    times[999] = START + 1 * H + 0.004  # step 1000, 4 ms after the checkpoint event
+    replay = RunReplay(record, events, steps, times, lines)
+    assert replay.step_at(START + 1 * H) == 1000
+    assert replay.step_at(START + 1 * H - 1.0) == 999

@@ -169,11 +169,7 @@ class DashboardMoment:
         if reason is not None:
             self.notify(reason, timeout=4)
             return
-        self.refresh_bindings()  # the footer shows replay's keys now
-        self.notify(
-            "Replay: the run as of a moment. [ ] events, , . time, esc back to the whole run.",
-            timeout=4,
-        )
+        self.refresh_bindings()  # the footer shows replay's keys now (and the bar says them)
 
     def action_replay_leave(self) -> None:
         self.replay.leave()

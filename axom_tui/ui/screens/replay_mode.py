@@ -54,14 +54,15 @@ def why_not(run: RunState | None) -> str | None:
 
 def build_replay(run: RunState) -> RunReplay:
     from axom_tui.charting.timeaxis import TimeCache
-    from axom_tui.view.replay import RunReplay
+    from axom_tui.view.replay import POINT_SLACK, RunReplay
 
     assert run.job is not None
     series = run.metrics
     stamps: Any = series.times  # a StepTimes is the chart's Stamps (arrays, not lists)
     times = TimeCache().update(series.steps, stamps) if len(series) else None
     line_times = [line.ts.timestamp() if line.ts else None for line in run.logs]
-    return RunReplay(run.job, run.events, series.steps, times, line_times)
+    slack = max(POINT_SLACK, 2 * series.times.max_error)
+    return RunReplay(run.job, run.events, series.steps, times, line_times, slack)
 
 
 class ReplayMode:

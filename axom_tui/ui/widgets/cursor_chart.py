@@ -264,9 +264,8 @@ class CursorChart(MetricChart, can_focus=True):
         x = track.x(ex.mode(track))
         if not x.shape[0]:
             return options
-        window = options.window or (float(x[0]), float(x[-1]))
         until = float(x[min(self.cut, x.shape[0]) - 1]) if self.cut > 0 else -math.inf
-        return replace(options, window=window, until=until)
+        return replace(options, until=until)  # the axis stays the whole run's (or the zoom's)
 
     def _cursor_x(self) -> float | None:
         ex = self._explorer
