@@ -6,7 +6,7 @@ What a step (``[``/``]``, ``,``/``.``) costs, done as the dashboard does it
 * the moment's answers (``view/replay.py``): points and lines logged by then, the step,
   the status and record then, the mark under it;
 * the job row's and summary's run as of then (``run_as_of``: the last 60 points copied);
-* the chart cut at the moment on the whole run's axis: decimation of the window up to
+* the chart cut at the moment on the whole run's axis: decimation up to
   the moment (from the block summaries), frame, raster, compose with the cursor column,
   Textual strips;
 * the log pane's lines up to then: ``LogIndex.set_lines`` of that many lines (up to the
@@ -117,7 +117,6 @@ def measure(quick: bool = False) -> ReplayFigures:
     data, frames, theme = RunChartData(), FrameCache(), ChartTheme()
     data.set_data(series.steps, {n: series.column(n) for n in ("loss", "grad_norm")}, (), (), 0)
     x = data.x(XMode.STEP).copy()
-    whole = (float(x[0]), float(x[-1]))
     logs = LogIndex(LINES)
     ring = list(state.logs)
     logs.set_lines(ring)  # replay starts with the whole log in the pane
@@ -128,7 +127,7 @@ def measure(quick: bool = False) -> ReplayFigures:
         replay.mark_at(ts)
         run_as_of(state, replay, ts)
         until = float(x[cut - 1]) if cut else -np.inf
-        options = ChartOptions(window=whole, until=until)
+        options = ChartOptions(until=until)  # as CursorChart: the axis stays the run's
         rendered = render_chart(
             data.spec(MetricView.LOSS_GRAD, options, theme), WIDTH, HEIGHT, theme, frames
         )
