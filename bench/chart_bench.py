@@ -16,7 +16,9 @@ extrapolates the rest from 10k.
     .venv/bin/python bench/chart_bench.py [--quick]
 
 Two more rows: a cursor move and a zoom step on the 1M-point run (what the chart's keys
-cost, beside the full redraw's figure; ``time_cursor_and_zoom``).
+cost, beside the full redraw's figure; ``time_cursor_and_zoom``). Two for replay
+(``bench/_replay_step.py``): a step of the moment on a finished 200k-point run (the
+chart cut there, the panes' answers, the log by then), and building the replay (``R``).
 
 Prints ``name | ours | baseline | ratio | budget | PASS/FAIL``; ``run(quick)`` returns
 the same figures as ``BenchLine``s. Times are CPU time of this process (median over
@@ -39,8 +41,10 @@ if __package__ in (None, ""):
 
 try:
     from bench._common import BenchLine, at_most, run_standalone
+    from bench._replay_step import POINTS as REPLAY_POINTS, measure as measure_replay
 except ImportError:  # pragma: no cover - run from inside bench/
     from _common import BenchLine, at_most, run_standalone  # type: ignore[no-redef]
+    from _replay_step import POINTS as REPLAY_POINTS, measure as measure_replay  # type: ignore[no-redef]
 
 import numpy as np
 
@@ -204,7 +208,26 @@ def run(quick: bool = False) -> list[BenchLine]:
     ):
         name = f"chart {what}, {where} (wall {wall:.1f} ms)"
         lines.append(at_most(name, ms, full, CURSOR_BUDGET_MS, "ms", note=note, speedup=True))
-    return lines
+    return lines + replay_rows(quick)
+
+
+def replay_rows(quick: bool) -> list[BenchLine]:
+    fig = measure_replay(quick)
+    where = f"{REPLAY_POINTS // 1000}k pts + 10k log lines"
+    step_name = (
+        f"replay step, {where}, chart {WIDTH}x{HEIGHT} "
+        f"(wall {fig.step_wall:.1f} ms, worst {fig.step_max:.1f})"
+    )
+    step_note = (
+        f"the moment's answers + the run as of then + the chart cut there + the log "
+        f"pane's lines by then (of it {fig.log_cpu:.2f} ms: cut back or extended; "
+        f"re-made from the lines by then instead: {fig.remake_cpu:.1f} ms)"
+    )
+    start_note = "every point's time from the store's step times, the lines' times, the marks"
+    return [
+        at_most(step_name, fig.step_cpu, None, CURSOR_BUDGET_MS, "ms", note=step_note),
+        at_most(f"replay start (R), {where}", fig.build_cpu, None, 100, "ms", note=start_note),
+    ]
 
 
 def main(argv: list[str]) -> int:

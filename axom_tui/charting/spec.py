@@ -124,6 +124,8 @@ class ChartOptions:
     #: Fit the y range to the bulk of the points (1st to 99th percentile) and draw the
     #: points beyond it clipped at the edge, marked.
     robust_y: bool = False
+    #: Replay: no point after this x is drawn (the chart as it was at that moment).
+    until: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ recomposed with the cursor column (~1 ms) and the readout row replaced.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -200,6 +201,8 @@ class CursorChart(MetricChart, can_focus=True):
         self._plot: Plot | None = None
         self._width = 0
         self.readout = ""  # the readout as last shown (tests, screenshots' alt text)
+        #: Replay: only the first ``cut`` points are drawn, on the whole run's x axis.
+        self.cut: int | None = None
 
     # ------------------------------------------------------------------ state
 
@@ -245,20 +248,27 @@ class CursorChart(MetricChart, can_focus=True):
     def _extra_key(self) -> tuple[Any, ...]:
         ex = self._explorer
         if ex is None:
-            return ()
-        return (ex.view, ex.x_mode, ex.robust)
+            return (self.cut,)
+        return (ex.view, ex.x_mode, ex.robust, self.cut)
 
     def _chart_options(self) -> ChartOptions:
+        from dataclasses import replace
+
         options = super()._chart_options()
         ex = self._explorer
         if ex is None or not self._has_data():
             return options
-        from dataclasses import replace
-
         track = self.track
-        return replace(
+        options = replace(
             options, window=ex.window(track), x_mode=ex.mode(track).value, robust_y=ex.robust
         )
+        if self.cut is None or self._mode != "run":
+            return options
+        x = track.x(ex.mode(track))
+        if not x.shape[0]:
+            return options
+        until = float(x[min(self.cut, x.shape[0]) - 1]) if self.cut > 0 else -math.inf
+        return replace(options, until=until)  # the axis stays the whole run's (or the zoom's)
 
     def _cursor_x(self) -> float | None:
         ex = self._explorer

@@ -240,6 +240,11 @@ class LogView(TailScrollView, can_focus=True):
         self._index.set_lines(lines)
         self._reset_view()
 
+    def keep_first(self, count: int) -> None:
+        """Keep only the first ``count`` lines and follow the tail (replay goes back)."""
+        self._index.truncate(count)
+        self._reset_view()
+
     def clear(self) -> None:
         """Drop every line (the next append may start from any seq)."""
         self._index.clear()
