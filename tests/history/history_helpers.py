@@ -21,7 +21,8 @@ def pt(
     phase: str | None = "train",
     seed: int = 0,
 ) -> MetricPoint:
-    """A point with every field set to a full-precision (unrounded) value."""
+    """A point with every field set to a full-precision (unrounded) value, logged at
+    :func:`stamp` (the seed is the attempt: a later one logs an hour later)."""
     rng = random.Random(step * 7919 + seed)
     return MetricPoint(
         step=step,
@@ -34,7 +35,15 @@ def pt(
         vram_gb=23.6 + rng.gauss(0, 0.15),
         cycle=cycle,
         phase=phase,
+        ts=stamp(step, seed),
     )
+
+
+def stamp(step: int, seed: int = 0) -> datetime:
+    """When the point at ``step`` of attempt ``seed`` was logged: a steady 0.75 s a step
+    with up to 0.3 s of jitter."""
+    jitter = random.Random(step * 104729 + seed).random() * 0.3
+    return T0 + timedelta(seconds=3600 * seed + 0.75 * step + jitter)
 
 
 def points(first: int, last: int, seed: int = 0, **kw) -> list[MetricPoint]:
