@@ -372,26 +372,31 @@ def decode_result(data: bytes) -> Result:
     return record_from(Result, _inflate_json(data))
 
 
+def _encode_records(records: Sequence[Any]) -> bytes:
+    return _deflate_json([record_dict(record) for record in records])
+
+
+def _decode_records(cls: type[R], data: bytes) -> list[R]:
+    body = _inflate_json(data)
+    if not isinstance(body, list):
+        raise CodecError(f"{cls.__name__} records: expected a list")
+    return [record_from(cls, item) for item in body]
+
+
 def encode_events(events: Sequence[Event]) -> bytes:
-    return _deflate_json([record_dict(event) for event in events])
+    return _encode_records(events)
 
 
 def decode_events(data: bytes) -> list[Event]:
-    body = _inflate_json(data)
-    if not isinstance(body, list):
-        raise CodecError("events: expected a list")
-    return [record_from(Event, item) for item in body]
+    return _decode_records(Event, data)
 
 
 def encode_models(models: Sequence[Model]) -> bytes:
-    return _deflate_json([record_dict(model) for model in models])
+    return _encode_records(models)
 
 
 def decode_models(data: bytes) -> list[Model]:
-    body = _inflate_json(data)
-    if not isinstance(body, list):
-        raise CodecError("models: expected a list")
-    return [record_from(Model, item) for item in body]
+    return _decode_records(Model, data)
 
 
 def encode_strings(values: Iterable[str]) -> bytes:

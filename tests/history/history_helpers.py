@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from datetime import UTC, datetime, timedelta
@@ -99,3 +100,29 @@ def scratch_cache(tmp_path: Path, name: str = "cache.sqlite3") -> CacheFile:
     cache = open_cache(tmp_path / name, origin="http://127.0.0.1")
     assert cache.ok and cache.writable, cache.notice
     return cache
+
+
+def finished_world(api, steps: int = 5000, log_lines: int = 300) -> None:
+    """A completed run "done" on a fake API: ``steps`` points and a NaN eval point, log
+    lines, events and a result."""
+    run = api.add_run("done", status="completed")
+    run.points = points(1, steps) + [pt(steps + 10, loss=float("nan"), cycle=2, phase="eval")]
+    run.job = dataclasses.replace(job("done", "completed"), latest_step=steps + 10)
+    api.add_lines("done", log_lines)
+    run.events = events("submitted", "status", "checkpoint", "completed")
+    run.result = result("done")
+
+
+#: Float rounding of an epoch-seconds line re-based to another step.
+ROUNDING = 1e-6
+
+
+def assert_times(series, want: list[MetricPoint]) -> None:
+    """Every point of ``series`` has the stamp of its point in ``want`` (within the
+    store's bound)."""
+    assert list(series.steps) == [p.step for p in want]
+    for p in want:
+        got = series.time_at(p.step)
+        assert got is not None, f"step {p.step} has no time"
+        assert p.ts is not None
+        assert abs(got - p.ts.timestamp()) <= series.times.max_error + ROUNDING, p.step

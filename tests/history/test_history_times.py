@@ -1,4 +1,5 @@
-"""Cached points keep their time: a restart, a bundle and a preemption's re-sends.
+"""Cached points keep their time: a a restart, a bundle, an old cache (the
+preemption's re-sends: ``test_history_restart.py``).
 
 The store keeps each point's ``ts`` as segments and a byte per point
 (``store/step_times.py``); the cache keeps the same, so a time read back after a
@@ -9,49 +10,26 @@ restart is the one the live store had (to float rounding), within the store's
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import sqlite3
 
-from axom_tui.history import db, read, schema
+from axom_tui.history import db, schema
 from axom_tui.history.bundle import make_bundle
 from axom_tui.history.cache import open_cache
-from axom_tui.history.restore import series_from
 from axom_tui.history.sync import HistorySync
 from axom_tui.store import RunStore
 from axom_tui.store.csv_export import points_from_series, times_note, write_csv
-from history_helpers import events, job, points, pt, result
+from history_helpers import ROUNDING, assert_times, finished_world
 from sessions import Session, new_api
-
-#: Float rounding of an epoch-seconds line re-based to another step.
-ROUNDING = 1e-6
-
-
-def finished_world(api, steps: int = 5000) -> None:
-    run = api.add_run("done", status="completed")
-    run.points = points(1, steps) + [pt(steps + 10, loss=float("nan"), cycle=2, phase="eval")]
-    run.job = dataclasses.replace(job("done", "completed"), latest_step=steps + 10)
-    api.add_lines("done", 50)
-    run.events = events("submitted", "status", "checkpoint", "completed")
-    run.result = result("done")
 
 
 def times_of(series) -> dict[int, float | None]:
     return {step: series.time_at(step) for step in series.steps}
 
 
-def assert_times(series, want: list) -> None:
-    """Every point of ``series`` has the stamp of its point in ``want``."""
-    assert list(series.steps) == [p.step for p in want]
-    for p in want:
-        got = series.time_at(p.step)
-        assert got is not None, f"step {p.step} has no time"
-        assert abs(got - p.ts.timestamp()) <= series.times.max_error + ROUNDING, p.step
-
-
 async def test_a_restart_on_a_warm_cache_shows_the_cached_points_times(tmp_path):
     api = new_api(metrics_page=400)
-    finished_world(api)
+    finished_world(api, log_lines=50)
     path = tmp_path / "c.sqlite3"
     async with Session(api, path) as first:
         first.scheduler.focus("done")
@@ -77,44 +55,9 @@ async def test_a_restart_on_a_warm_cache_shows_the_cached_points_times(tmp_path)
     assert api.history_calls("done") == 0
 
 
-async def test_preemption_resends_replacing_cached_steps_keep_their_new_times(tmp_path):
-    api = new_api(metrics_page=500)
-    api.add_run("pre", status="running")
-    api.runs["pre"].points = points(1, 3000, seed=1)
-    api.set_status("pre", "running", latest_step=3000, retries=0)
-    path = tmp_path / "c.sqlite3"
-    async with Session(api, path) as first:
-        first.scheduler.focus("pre")
-        await first.run_for(30)
-        assert first.store.runs["pre"].metrics.last_step == 3000
-
-    # preempted at 3000, resumed an hour later from 2000: steps 2001..3000 re-sent with
-    # new values and new stamps, then on to 3200
-    want = points(1, 2000, seed=1) + points(2001, 3200, seed=2)
-    api.runs["pre"].points = list(want)
-    api.runs["pre"].events = [dataclasses.replace(events("preempted")[0], payload={"retries": 1})]
-    api.set_status("pre", "running", latest_step=3200, retries=1)
-    async with Session(api, path) as second:
-        await second.run_for(1)
-        second.scheduler.focus("pre")
-        await second.run_for(40)
-        assert_times(second.store.runs["pre"].metrics, want)
-
-    conn = db.connect(path, readonly=True)
-    rows, bad = read.read_metrics(conn, "pre")
-    conn.close()
-    assert_times(series_from(rows, None, bad), want)  # the file holds the new stamps
-
-    api.runs["pre"].points = list(want)
-    async with Session(api, path) as third:  # and a restart shows them
-        third.scheduler.focus("pre")
-        await third.sync.ready("pre")
-        assert_times(third.store.runs["pre"].metrics, want)
-
-
 async def test_a_bundle_opened_offline_has_the_points_times(tmp_path):
     api = new_api(metrics_page=400)
-    finished_world(api, steps=3000)
+    finished_world(api, steps=3000, log_lines=50)
     out = tmp_path / "one.axom"
     await make_bundle(api, ["done"], out)
     store = RunStore()
@@ -136,7 +79,7 @@ async def test_a_cache_of_the_old_layout_fetches_its_metrics_again_once_with_tim
     """Version 1 kept no times: its points are dropped (one notice) and fetched again;
     logs, records and cursors of the other feeds stay."""
     api = new_api(metrics_page=400)
-    finished_world(api, steps=2000)
+    finished_world(api, steps=2000, log_lines=50)
     path = tmp_path / "c.sqlite3"
     async with Session(api, path) as first:
         first.scheduler.focus("done")
