@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from axom_tui.api.records import Event, Job, LogLine, MetricPoint, MetricsPage, Model, Result
+from axom_tui.base.sanitize import clean_text
 from axom_tui.history import read
 from axom_tui.history.cache import CacheFile, damage_marker
 from axom_tui.history.codec import CodecError, MetricRows
@@ -273,7 +274,7 @@ class HistorySync:
             cached: read.CachedRun | None | BaseException = read.read_run(
                 self._conn_for_reading(), job_id, self.log_limit
             )
-        except (sqlite3.Error, CodecError) as exc:
+        except Exception as exc:  # sqlite3.Error, CodecError, or a bug: never a lost answer
             cached = exc
         try:
             loop.call_soon_threadsafe(self._apply_load, job_id, cached, done, context=context)
@@ -542,7 +543,10 @@ class HistorySync:
         if problem is Problem.CORRUPT:
             self._damaged()
             return
-        self._notice(f"write-{problem.value}", _NOTICES[problem])
+        text = _NOTICES[problem]
+        if problem is Problem.OTHER:
+            text += f" ({type(error).__name__}: {clean_text(str(error), 100)})"
+        self._notice(f"write-{problem.value}", text)
         for snap in batch.runs:  # write them again: marks only move on success
             self._dirty.add(snap.job_id)
             mark = self._marks.get(snap.job_id)
