@@ -9,10 +9,12 @@ cached ones go under them: the fetched value wins for a step both hold.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 
-from axom_tui.api.records import LogLine
+from axom_tui.api.records import Job, LogLine, MetricPoint, MetricsPage
 from axom_tui.history import point_times
 from axom_tui.history.codec import COLUMNS, LabelRuns, MetricRows
+from axom_tui.poll.tail import TAIL_STEPS
 from axom_tui.store.csv_export import points_from_series
 from axom_tui.store.log_ring import LogRing
 from axom_tui.store.metric_series import METRIC_COLUMNS, MetricSeries
@@ -77,3 +79,13 @@ def labels_of(series: MetricSeries) -> LabelRuns:
         tuple(labels.phase_names),
         tuple(series.resume_points),
     )
+
+
+def tail_page(job_id: str, job: Job | None, rows: MetricRows) -> MetricsPage:
+    """The run's last points as the tail request would have brought them (losses only)."""
+    last = rows.steps[-1]
+    first = bisect_left(rows.steps, last - TAIL_STEPS)
+    losses = rows.columns[0]
+    points = [MetricPoint(rows.steps[i], losses[i]) for i in range(first, len(rows.steps))]
+    latest = job.latest_step if job is not None else last
+    return MetricsPage(job_id, latest, points)
