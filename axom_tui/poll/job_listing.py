@@ -23,17 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from axom_tui.api.issues import CLEAN, ParseIssues
+from axom_tui.api.records import KNOWN_STATUSES, TERMINAL_STATUSES
 
 #: Every non-terminal status of the contract: what an active pass asks for.
-ACTIVE_FILTER = (
-    "queued",
-    "provisioning",
-    "staging",
-    "running",
-    "checkpointing",
-    "uploading",
-    "preempted",
-)
+ACTIVE_FILTER = tuple(s for s in KNOWN_STATUSES if s not in TERMINAL_STATUSES)
 _ACTIVE_SET = frozenset(ACTIVE_FILTER)
 MAX_PAGES = 1000  # a server whose cursors never end is not followed past this
 

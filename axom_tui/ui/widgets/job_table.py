@@ -43,7 +43,10 @@ from axom_tui.view.derive import ServerClock, StepRate
 from axom_tui.view.job_sort import NEWEST, SORT_COLUMN, SORTS, describe, sort_runs
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from axom_tui.store import RunStore
+    from axom_tui.store.run_state import RunState
 
 MAX_MARKS = 6
 
@@ -148,6 +151,8 @@ class JobTable(ScrollView, can_focus=True):
         #: Why there is nothing to list (the connection), shown in place of the rows.
         self.problem: str | None = None
         self._in_view: frozenset[str] | None = None
+        #: Replay: runs drawn as they were at a moment (their state then, and that moment).
+        self.as_of: dict[str, tuple[RunState, datetime]] = {}
 
     @property
     def columns_shown(self) -> tuple[Column, ...]:
@@ -267,15 +272,16 @@ class JobTable(ScrollView, can_focus=True):
         self._recompute_all()
 
     def _cells_for(self, job_id: str, rate: StepRate) -> dict[str, Text]:
+        run, now = self.as_of.get(job_id) or (self.store.runs[job_id], self.server_clock.now())
         return row_cells(
             job_id,
-            self.store.runs[job_id],
-            rate,
+            run,
+            StepRate() if job_id in self.as_of else rate,
             marked=job_id in self.marked,
             compact=self.compact,
             ascii_mode=self.ascii_mode,
             variables=self.app.theme_variables,
-            server_now=self.server_clock.now(),
+            server_now=now,
         )
 
     def _update(self, job_id: str, only: tuple[str, ...] | None = None) -> None:
