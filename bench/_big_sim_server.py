@@ -10,7 +10,6 @@ Real-time clock (speed 1), as an account is. Prints one JSON line ``{"base_url",
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -41,21 +40,18 @@ def config(runs: int):  # type: ignore[no-untyped-def]
 
 def main() -> int:
     from axom_tui.sim import SimServer, Simulator
+    from bench._common import serve_until_stdin_closes
 
     runs = int(sys.argv[1])
     sim = Simulator(config(runs))
     server = SimServer(sim, host="127.0.0.1", port=0).start()
-    try:
+
+    def announce() -> dict[str, object]:
         jobs = sim.list_jobs(limit=10**9)
         live = sum(j["status"] not in ("completed", "failed") for j in jobs)
-        print(
-            json.dumps({"base_url": server.base_url, "key": KEY, "runs": len(jobs), "live": live}),
-            flush=True,
-        )
-        sys.stdin.read()  # until the parent closes our stdin
-    finally:
-        server.stop()
-    return 0
+        return {"base_url": server.base_url, "key": KEY, "runs": len(jobs), "live": live}
+
+    return serve_until_stdin_closes(server, announce)
 
 
 if __name__ == "__main__":

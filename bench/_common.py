@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import sys
 import time
 import timeit
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 #: ``reference_loop_ms()`` on a recent laptop core (CPython 3.11), for scaling CPU figures.
 REFERENCE_LOOP_LAPTOP_MS = 1.0
@@ -58,3 +61,37 @@ def run_standalone(name: str, argv: list[str], run: Callable[[bool], list[BenchL
             print(f"    {line.note}")
     print(f"# {name} bench took {time.perf_counter() - started:.1f} s{' (quick)' if quick else ''}")
     return 0 if all(line.passed for line in lines) else 1
+
+
+def at_most(
+    name: str,
+    ours: float,
+    baseline: float | None,
+    limit: float,
+    unit: str,
+    *,
+    why: str = "",
+    note: str = "",
+    speedup: bool = False,
+) -> BenchLine:
+    """A figure whose budget is a ceiling: it passes at or under ``limit`` (in ``unit``).
+
+    The ratio is ours/baseline, or baseline/ours for a ``speedup`` (how many times faster
+    than the baseline); none without a baseline."""
+    if baseline is None or not (ours if speedup else baseline):
+        ratio = None
+    else:
+        ratio = baseline / ours if speedup else ours / baseline
+    budget = f"<= {limit:g} {unit}" + (f" ({why})" if why else "")
+    return BenchLine(name, ours, baseline, ratio, budget, ours <= limit, unit, note)
+
+
+def serve_until_stdin_closes(server: Any, announce: Callable[[], dict[str, Any]]) -> int:
+    """``main()`` of a server process (bench/_sim_server.py): print ``announce()`` as one
+    JSON line for the parent, serve until the parent closes our stdin, stop ``server``."""
+    try:
+        print(json.dumps(announce()), flush=True)
+        sys.stdin.read()
+    finally:
+        server.stop()
+    return 0

@@ -41,6 +41,11 @@ def _iso(dt: datetime) -> str:
     return dt.isoformat().replace("+00:00", "Z")
 
 
+def _jitter(step: int) -> float:
+    """A fixed fraction in [0, 1) per step (its own stream: the values stay as they were)."""
+    return (step * 2246822519 % 2**32) / 2**32
+
+
 class LongRunWorld:
     """Two finished runs: a long one (``points`` steps) and a short one (3,000)."""
 
@@ -85,7 +90,8 @@ class LongRunWorld:
             + 0.3 * math.exp(-pos / (spc * 0.08)) * (cycle > 1)
         ) * (1 + rng.gauss(0, 0.015))
         return {
-            "ts": _iso(T0 + timedelta(seconds=60 + step)),
+            # a second a step, logged up to 0.4 s late (as a real run's stamps jitter)
+            "ts": _iso(T0 + timedelta(seconds=60 + step + 0.4 * _jitter(step))),
             "step": step,
             "cycle": cycle,
             "phase": "grow" if pos <= spc * 0.03 else "eval" if pos > spc * 0.96 else "train",

@@ -10,7 +10,6 @@ stdin is closed.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -23,11 +22,13 @@ def main() -> int:
     import httpx
 
     from axom_tui.sim import SimConfig, SimServer, Simulator
+    from bench._common import serve_until_stdin_closes
 
     model_bytes = int(sys.argv[1])
     config = SimConfig(seed=7, key=KEY, model_bytes=model_bytes, model_shards=1, url_ttl=3600.0)
     server = SimServer(Simulator(config), host="127.0.0.1", port=0).start()
-    try:
+
+    def announce() -> dict[str, object]:
         headers = {"Authorization": f"Bearer {KEY}"}
         models = httpx.get(f"{server.base_url}/models", headers=headers).json()
         models = models.get("models", models) if isinstance(models, dict) else models
@@ -36,23 +37,16 @@ def main() -> int:
             f"{server.base_url}/models/{model['id']}/download", headers=headers
         ).json()
         biggest = max(manifest["files"], key=lambda f: f["size"])
-        print(
-            json.dumps(
-                {
-                    "base_url": server.base_url,
-                    "key": KEY,
-                    "job_id": model["lineage"]["job_id"],
-                    "url": biggest["url"],
-                    "size": biggest["size"],
-                    "total": sum(f["size"] for f in manifest["files"]),
-                }
-            ),
-            flush=True,
-        )
-        sys.stdin.read()  # until the parent closes our stdin
-    finally:
-        server.stop()
-    return 0
+        return {
+            "base_url": server.base_url,
+            "key": KEY,
+            "job_id": model["lineage"]["job_id"],
+            "url": biggest["url"],
+            "size": biggest["size"],
+            "total": sum(f["size"] for f in manifest["files"]),
+        }
+
+    return serve_until_stdin_closes(server, announce)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ extrapolates the rest from 10k.
     .venv/bin/python bench/chart_bench.py [--quick]
 
 Two more rows: a cursor move and a zoom step on the 1M-point run (what the chart's keys
-cost, beside the full redraw's figure; ``time_cursor_and_zoom``).
+cost, beside the full redraw's figure; ``time_cursor_and_zoom``). Two for replay
+(``bench/_replay_step.py``): a step of the moment on a finished 200k-point run (the
+chart cut there, the panes' answers, the log by then), and building the replay (``R``).
 
 Prints ``name | ours | baseline | ratio | budget | PASS/FAIL``; ``run(quick)`` returns
 the same figures as ``BenchLine``s. Times are CPU time of this process (median over
@@ -38,9 +40,11 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 try:
-    from bench._common import BenchLine, run_standalone
+    from bench._common import BenchLine, at_most, run_standalone
+    from bench._replay_step import POINTS as REPLAY_POINTS, measure as measure_replay
 except ImportError:  # pragma: no cover - run from inside bench/
-    from _common import BenchLine, run_standalone  # type: ignore[no-redef]
+    from _common import BenchLine, at_most, run_standalone  # type: ignore[no-redef]
+    from _replay_step import POINTS as REPLAY_POINTS, measure as measure_replay  # type: ignore[no-redef]
 
 import numpy as np
 
@@ -183,55 +187,47 @@ def run(quick: bool = False) -> list[BenchLine]:
         else:
             baseline, note = measured[base_n] * n / base_n, f", baseline est. from {base_n:,}"
         label = f"{n // 1000}k" if n < 1_000_000 else f"{n // 1_000_000}M"
-        lines.append(
-            BenchLine(
-                name=(
-                    f"chart redraw {label} pts {WIDTH}x{HEIGHT} "
-                    f"(wall {wall:.1f} ms, first {cold:.0f} ms{note})"
-                ),
-                ours=cpu,
-                baseline=baseline,
-                ratio=baseline / cpu if cpu else None,
-                budget=f"<= {BUDGET_MS:g} ms",
-                passed=cpu <= BUDGET_MS,
-                unit="ms",
-            )
-        )
+        times = f"wall {wall:.1f} ms, first {cold:.0f} ms{note}"
+        name = f"chart redraw {label} pts {WIDTH}x{HEIGHT} ({times})"
+        lines.append(at_most(name, cpu, baseline, BUDGET_MS, "ms", speedup=True))
     full = lines[-1].ours  # the 1M-point full redraw, measured just above
     move, move_wall, zoom, zoom_wall, cold = time_cursor_and_zoom(1_000_000, 24 if quick else 60)
     where = f"1M pts {WIDTH}x{HEIGHT}"
-    lines.append(
-        BenchLine(
-            name=f"chart cursor move, {where} (wall {move_wall:.1f} ms)",
-            ours=move,
-            baseline=full,
-            ratio=full / move if move else None,
-            budget=f"<= {CURSOR_BUDGET_MS:g} ms",
-            passed=move <= CURSOR_BUDGET_MS,
-            unit="ms",
-            note=(
-                f"one column left: explorer move (flag-aware) + readout + recompose + strips; "
-                f"baseline: the full redraw above; the first cursor of a run computes its "
-                f"health flags once: {cold:.0f} ms"
-            ),
-        )
+    move_note = (
+        f"one column left: explorer move (flag-aware) + readout + recompose + strips; "
+        f"baseline: the full redraw above; the first cursor of a run computes its "
+        f"health flags once: {cold:.0f} ms"
     )
-    lines.append(
-        BenchLine(
-            name=f"chart zoom step, {where} (wall {zoom_wall:.1f} ms)",
-            ours=zoom,
-            baseline=full,
-            ratio=full / zoom if zoom else None,
-            budget=f"<= {CURSOR_BUDGET_MS:g} ms",
-            passed=zoom <= CURSOR_BUDGET_MS,
-            unit="ms",
-            note=(
-                "x2 in or out around the cursor: the window's decimation (block summary, edge "
-                "blocks raw), frame, raster, compose, strips; baseline: the full redraw above"
-            ),
-        )
+    zoom_note = (
+        "x2 in or out around the cursor: the window's decimation (block summary, edge "
+        "blocks raw), frame, raster, compose, strips; baseline: the full redraw above"
     )
-    return lines
+    for what, ms, wall, note in (
+        ("cursor move", move, move_wall, move_note),
+        ("zoom step", zoom, zoom_wall, zoom_note),
+    ):
+        name = f"chart {what}, {where} (wall {wall:.1f} ms)"
+        lines.append(at_most(name, ms, full, CURSOR_BUDGET_MS, "ms", note=note, speedup=True))
+    return lines + replay_rows(quick)
+
+
+def replay_rows(quick: bool) -> list[BenchLine]:
+    fig = measure_replay(quick)
+    where = f"{REPLAY_POINTS // 1000}k pts + 10k log lines"
+    step_name = (
+        f"replay step, {where}, chart {WIDTH}x{HEIGHT} "
+        f"(wall {fig.step_wall:.1f} ms, worst {fig.step_max:.1f})"
+    )
+    step_note = (
+        f"the moment's answers + the run as of then + the chart cut there + the log "
+        f"pane's lines by then (of it {fig.log_cpu:.2f} ms: cut back or extended; "
+        f"re-made from the lines by then instead: {fig.remake_cpu:.1f} ms)"
+    )
+    start_note = "every point's time from the store's step times, the lines' times, the marks"
+    return [
+        at_most(step_name, fig.step_cpu, None, CURSOR_BUDGET_MS, "ms", note=step_note),
+        at_most(f"replay start (R), {where}", fig.build_cpu, None, 100, "ms", note=start_note),
+    ]
 
 
 def main(argv: list[str]) -> int:

@@ -27,9 +27,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 try:
-    from bench._common import BenchLine
+    from bench._common import BenchLine, at_most
 except ImportError:  # pragma: no cover - run from inside bench/
-    from _common import BenchLine  # type: ignore[no-redef, unused-ignore]
+    from _common import BenchLine, at_most  # type: ignore[no-redef, unused-ignore]
 
 from textual.app import App, ComposeResult
 from textual.widget import Widget
@@ -330,28 +330,15 @@ async def _run(quick: bool) -> list[BenchLine]:
             ours["lines_per_s"] >= 100_000,
             "lines/s",
         ),
-        _line(
-            "append_cost",
-            ours["append_us_per_line"],
-            base["append_us_per_line"],
-            "<= 10 us/line",
-            ours["append_us_per_line"] <= 10,
-            "us/line",
+        at_most(
+            "append_cost", ours["append_us_per_line"], base["append_us_per_line"], 10, "us/line"
         ),
-        _line(
-            "max_loop_stall",
-            ours["stall_ms"],
-            base["stall_ms"],
-            f"<= {STALL_BUDGET_MS:.0f} ms",
-            ours["stall_ms"] <= STALL_BUDGET_MS,
-            "ms",
-        ),
-        _line(
+        at_most("max_loop_stall", ours["stall_ms"], base["stall_ms"], STALL_BUDGET_MS, "ms"),
+        at_most(
             "max_loop_stall_minus_gc",
             ours["stall_ex_gc_ms"],
             base["stall_ex_gc_ms"],
-            f"<= {STALL_BUDGET_MS:.0f} ms",
-            ours["stall_ex_gc_ms"] <= STALL_BUDGET_MS,
+            STALL_BUDGET_MS,
             "ms",
         ),
         _line(
@@ -362,78 +349,47 @@ async def _run(quick: bool) -> list[BenchLine]:
             True,
             "ms",
         ),
-        _line(
+        at_most(
             "max_loop_stall_gc_frozen",
             ours_frozen["stall_ms"],
             base_frozen["stall_ms"] if base_frozen else None,
-            f"<= {STALL_BUDGET_MS:.0f} ms",
-            ours_frozen["stall_ms"] <= STALL_BUDGET_MS,
+            STALL_BUDGET_MS,
             "ms",
         ),
-        _line(
-            "append_10k_batch",
-            ours_one["batch_10k_ms"],
-            base_one["batch_10k_ms"],
-            "<= 50 ms",
-            ours_one["batch_10k_ms"] <= 50,
-            "ms",
-        ),
-        _line(
-            "mem_after_cap",
-            ours_mem["steady_mb"],
-            base_mem["steady_mb"],
-            "<= 16 MB",
-            ours_mem["steady_mb"] <= 16,
-            "MB",
-        ),
-        _line(
+        at_most("append_10k_batch", ours_one["batch_10k_ms"], base_one["batch_10k_ms"], 50, "ms"),
+        at_most("mem_after_cap", ours_mem["steady_mb"], base_mem["steady_mb"], 16, "MB"),
+        at_most(
             "mem_peak_vs_steady",
             ours_mem["peak_mb"] / ours_mem["steady_mb"],
             base_mem["peak_mb"] / base_mem["steady_mb"],
-            "<= 1.6x (bounded by cap)",
-            ours_mem["peak_mb"] / ours_mem["steady_mb"] <= 1.6,
+            1.6,
             "x",
+            why="bounded by cap",
         ),
-        _line(
+        at_most(
             "mem_growth_after_cap",
             ours_mem["end_mb"] - ours_mem["steady_mb"],
             base_mem["end_mb"] - base_mem["steady_mb"],
-            "<= 1 MB",
-            ours_mem["end_mb"] - ours_mem["steady_mb"] <= 1,
+            1,
             "MB",
         ),
-        _line(
+        at_most(
             "mem_growth_2nd_half",
             ours_mem["end_mb"] - ours_mem["mid_mb"],
             base_mem["end_mb"] - base_mem["mid_mb"],
-            "<= 0.25 MB (no leak)",
-            ours_mem["end_mb"] - ours_mem["mid_mb"] <= 0.25,
+            0.25,
             "MB",
+            why="no leak",
         ),
-        _line(
+        at_most(
             "render_screen_cold",
             ours_one["render_screen_ms"],
             base_one["render_screen_ms"],
-            "<= 16 ms",
-            ours_one["render_screen_ms"] <= 16,
+            16,
             "ms",
         ),
-        _line(
-            "search_10k_lines",
-            ours_one["search_ms"],
-            None,
-            "<= 50 ms",
-            ours_one["search_ms"] <= 50,
-            "ms",
-        ),
-        _line(
-            "filter_10k_lines",
-            ours_one["filter_ms"],
-            None,
-            "<= 50 ms",
-            ours_one["filter_ms"] <= 50,
-            "ms",
-        ),
+        at_most("search_10k_lines", ours_one["search_ms"], None, 50, "ms"),
+        at_most("filter_10k_lines", ours_one["filter_ms"], None, 50, "ms"),
     ]
     return lines
 

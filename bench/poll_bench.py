@@ -39,9 +39,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 try:
-    from bench._common import BenchLine, run_standalone
+    from bench._common import BenchLine, at_most, run_standalone
 except ImportError:  # pragma: no cover - run from inside bench/
-    from _common import BenchLine, run_standalone  # type: ignore[no-redef]
+    from _common import BenchLine, at_most, run_standalone  # type: ignore[no-redef]
 
 import httpx
 
@@ -249,42 +249,24 @@ def run(quick: bool = False) -> list[BenchLine]:
         window = 120.0 if quick else 600.0
         r = scenario(n, warm, window)
         naive = NAIVE_FEEDS * n / NAIVE_INTERVAL
-        lines.append(
-            BenchLine(
-                f"requests/s, {n} runs on the simulator",
-                r["rps"],
-                naive,
-                r["rps"] / naive,
-                f"<= {budget:g} req/s",
-                r["rps"] <= budget,
-                "req/s",
-                note=(
-                    f"{r['live_start']} live at start; virtual {r['window']:.0f} s after a "
-                    f"{r['warm']:.0f} s warm-up (which ran at {r['warm_rps']:.1f} req/s); naive = "
-                    f"{NAIVE_FEEDS} feeds x {n} runs / {NAIVE_INTERVAL:g} s"
-                ),
-            )
+        rps_note = (
+            f"{r['live_start']} live at start; virtual {r['window']:.0f} s after a "
+            f"{r['warm']:.0f} s warm-up (which ran at {r['warm_rps']:.1f} req/s); naive = "
+            f"{NAIVE_FEEDS} feeds x {n} runs / {NAIVE_INTERVAL:g} s"
         )
-        lines.append(
-            BenchLine(
-                f"focused run staleness, {n} runs",
-                r["stale"],
-                NAIVE_INTERVAL,
-                r["stale"] / NAIVE_INTERVAL,
-                f"<= {STALE_BUDGET:g} s",
-                r["stale"] <= STALE_BUDGET,
-                "s",
-                note=(
-                    "longest time without a fresh metrics answer for the focused run, "
-                    + (
-                        "a run training through the whole window"
-                        if r["focused_steady"]
-                        else "(no run trains through the whole window: includes time it waited)"
-                    )
-                    + "; the naive poller's is its 2 s period"
-                ),
-            )
+        rps = f"requests/s, {n} runs on the simulator"
+        lines.append(at_most(rps, r["rps"], naive, budget, "req/s", note=rps_note))
+        steady = (
+            "a run training through the whole window"
+            if r["focused_steady"]
+            else "(no run trains through the whole window: includes time it waited)"
         )
+        stale_note = (
+            f"longest time without a fresh metrics answer for the focused run, {steady}; "
+            "the naive poller's is its 2 s period"
+        )
+        stale = f"focused run staleness, {n} runs"
+        lines.append(at_most(stale, r["stale"], NAIVE_INTERVAL, STALE_BUDGET, "s", note=stale_note))
         lines.append(
             BenchLine(
                 f"requests to finished runs after final fetches, {n} runs",

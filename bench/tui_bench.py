@@ -27,7 +27,10 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,6 +42,7 @@ except ImportError:  # pragma: no cover - run from inside bench/
     from _common import REFERENCE_LOOP_LAPTOP_MS, BenchLine, reference_loop_ms  # type: ignore[no-redef]
     from _pty import ROOT, PtyProcess, clean_env, python  # type: ignore[no-redef]
 
+T = TypeVar("T")
 COLS, ROWS = 160, 48
 CPU_BUDGET_PCT = 3.0
 BYTES_BUDGET = 30 * 1024
@@ -78,26 +82,41 @@ def _start(argv: list[str]) -> PtyProcess:
     return proc
 
 
-def steady_state(quick: bool) -> list[BenchLine]:
-    warm, window = (8.0, 15.0) if quick else (12.0, 40.0)
-    demo, idle = _start(DEMO), _start(IDLE)
+@contextmanager
+def _side_by_side(*argvs: list[str]) -> Iterator[list[PtyProcess]]:
+    """Processes in ptys, each with its first frame drawn; each must still be running at
+    the end of the block, and all are stopped."""
+    procs = [_start(argv) for argv in argvs]
     try:
-        for proc in (demo, idle):
+        for proc in procs:
             if proc.wait_marker(FIRST_FRAME, 60) is None:
                 raise RuntimeError(f"no first frame from {proc.argv}: {proc.output[-2000:]!r}")
-        first = demo.wait_marker(FIRST_FRAME, 0) or demo.started
-        time.sleep(warm)
-        t0 = time.perf_counter()
-        c0 = {p: (p.cpu(), p.bytes_written()) for p in (demo, idle)}
-        time.sleep(window)
-        t1 = time.perf_counter()
-        c1 = {p: (p.cpu(), p.bytes_written()) for p in (demo, idle)}
-        for proc in (demo, idle):
+        yield procs
+        for proc in procs:
             if not proc.alive():
                 raise RuntimeError(f"{proc.argv} exited: {proc.output[-2000:]!r}")
     finally:
-        demo.stop()
-        idle.stop()
+        for proc in procs:
+            proc.stop()
+
+
+def _measure(
+    procs: list[PtyProcess], window: float, read: Callable[[PtyProcess], T]
+) -> tuple[float, float, dict[PtyProcess, T], dict[PtyProcess, T]]:
+    """``read`` of every process before and after ``window`` seconds, and when."""
+    t0 = time.perf_counter()
+    before = {p: read(p) for p in procs}
+    time.sleep(window)
+    t1 = time.perf_counter()
+    return t0, t1, before, {p: read(p) for p in procs}
+
+
+def steady_state(quick: bool) -> list[BenchLine]:
+    warm, window = (8.0, 15.0) if quick else (12.0, 40.0)
+    with _side_by_side(DEMO, IDLE) as (demo, idle):
+        first = demo.wait_marker(FIRST_FRAME, 0) or demo.started
+        time.sleep(warm)
+        t0, t1, c0, c1 = _measure([demo, idle], window, lambda p: (p.cpu(), p.bytes_written()))
     span = t1 - t0
     cpu = {p: 100 * (c1[p][0] - c0[p][0]) / span for p in (demo, idle)}
     bps = {p: (c1[p][1] - c0[p][1]) / span for p in (demo, idle)}
@@ -153,11 +172,7 @@ def cursor_parked(quick: bool) -> list[BenchLine]:
     chart shows the cursor and readout, and its log pane is paused on the marked lines,
     while the run goes on training."""
     warm, window = (8.0, 15.0) if quick else (12.0, 40.0)
-    plain, parked = _start(DEMO), _start(DEMO)
-    try:
-        for proc in (plain, parked):
-            if proc.wait_marker(FIRST_FRAME, 60) is None:
-                raise RuntimeError(f"no first frame from {proc.argv}: {proc.output[-2000:]!r}")
+    with _side_by_side(DEMO, DEMO) as (plain, parked):
         time.sleep(3.0)  # the list is in and the run has points
         pick = [b"/", *(bytes([c]) for c in PARKED_RUN), b"\r"]
         for proc in (plain, parked):
@@ -167,17 +182,7 @@ def cursor_parked(quick: bool) -> list[BenchLine]:
         if parked.wait_marker(b" UTC +", 10) is None:
             raise RuntimeError(f"no readout on screen: {parked.output[-2000:]!r}")
         time.sleep(warm)
-        t0 = time.perf_counter()
-        c0 = {p: p.cpu() for p in (plain, parked)}
-        time.sleep(window)
-        t1 = time.perf_counter()
-        c1 = {p: p.cpu() for p in (plain, parked)}
-        for proc in (plain, parked):
-            if not proc.alive():
-                raise RuntimeError(f"{proc.argv} exited: {proc.output[-2000:]!r}")
-    finally:
-        plain.stop()
-        parked.stop()
+        t0, t1, c0, c1 = _measure([plain, parked], window, PtyProcess.cpu)
     span = t1 - t0
     cpu = {p: 100 * (c1[p] - c0[p]) / span for p in (plain, parked)}
     ratio = cpu[parked] / cpu[plain] if cpu[plain] else None

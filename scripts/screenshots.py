@@ -66,6 +66,13 @@ async def shoot(out: Path, only: str | None, theme: str | None) -> list[Path]:
                     path.write_text(app.export_screenshot(title=f"axom-tui — {name}"))
                     saved.append(path)
 
+            async def shoot(name: str, *keys: str) -> None:
+                """Press ``keys``, let the screen settle, save it; escape leaves it."""
+                await pilot.press(*keys)
+                await pilot.pause(1.0)
+                save(name)
+                await pilot.press("escape")
+
             running = _first(store, ("running",))
             app.post_message(RunChosen(running))
             await _wait_for(pilot, lambda: len(store.runs[running].metrics) > 50)
@@ -87,12 +94,7 @@ async def shoot(out: Path, only: str | None, theme: str | None) -> list[Path]:
             # the chart's cursor: parked on the live run, logs marked at its moment
             app.post_message(RunChosen(running))
             await pilot.pause(1.0)
-            await pilot.press("C")
-            for _ in range(12):
-                await pilot.press("left")
-            await pilot.pause(1.0)
-            save("chart-cursor")
-            await pilot.press("escape")
+            await shoot("chart-cursor", "C", *["left"] * 12)
 
             # a grad_norm explosion in the longest finished run, zoomed in on (n…, then +)
             done_runs = [
@@ -109,22 +111,13 @@ async def shoot(out: Path, only: str | None, theme: str | None) -> list[Path]:
                 if "grad_norm explosion" in chart.readout:
                     break
                 await pilot.press("n")
-            for _ in range(4):
-                await pilot.press("plus")
-            await pilot.pause(1.0)
-            save("chart-zoom-spike")
-            await pilot.press("escape")
+            await shoot("chart-zoom-spike", *["plus"] * 4)
 
             # log search inside the pane
             app.post_message(RunChosen(running))
             await pilot.pause(1.0)
-            await pilot.press("L", "slash")
-            for ch in "loss":
-                await pilot.press(ch)
-            await pilot.press("enter")
-            await pilot.pause(1.0)
-            save("log-search")
-            await pilot.press("escape", "J")
+            await shoot("log-search", "L", "slash", *"loss", "enter")
+            await pilot.press("J")
 
             # compare view: mark the live runs
             marked = 0

@@ -24,6 +24,10 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=10.0)
 #: The largest answer read (decoded bytes). The biggest legitimate one is a logs page of
 #: 1,000 long lines; a job page of 200 runs is ~200 KB.
 MAX_BODY = 16 * 1024 * 1024
+#: Seconds an idle connection is kept for the next request. httpx's 5 s closed it between
+#: the rounds of a feed asked every 20 s (a background run's metrics): a new connection
+#: each time, ~6 a minute at idle. A server that closes first is noticed before reuse.
+KEEPALIVE = 25.0
 
 Origin = tuple[str, str, int | None]
 
@@ -106,7 +110,9 @@ def api_http_client(
         verify=verify,
         auth=_BearerAuth(key, origin),
         headers={"User-Agent": f"axom-tui/{__version__}", "Accept": "application/json"},
-        limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
+        limits=httpx.Limits(
+            max_connections=16, max_keepalive_connections=8, keepalive_expiry=KEEPALIVE
+        ),
         event_hooks=hooks,
     )
 

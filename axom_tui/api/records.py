@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from axom_tui.api.errors import BadPayloadError
 from axom_tui.api.fields import Fields, unwrap_list
@@ -37,6 +38,7 @@ TERMINAL_STATUSES = frozenset({"completed", "failed"})
 ACTIVE_STATUSES = frozenset({"running", "checkpointing", "uploading"})
 WAITING_STATUSES = frozenset({"queued", "provisioning", "staging", "preempted"})
 NAN = math.nan
+T = TypeVar("T")
 
 
 def is_terminal(status: str) -> bool:
@@ -281,11 +283,27 @@ def _error_text(value: Any) -> str | None:
         return repr(value)[:2000]
 
 
-def parse_metrics(body: Any, endpoint: str, job_id: str) -> MetricsPage:
+def _feed_page(
+    body: Any,
+    endpoint: str,
+    job_id: str,
+    items: str,
+    latest: str,
+    reader: Callable[[str, IssueLog], Callable[[Any, str], T]],
+) -> tuple[str, int | None, list[T], ParseIssues]:
+    """A page of a run's feed (metrics or logs): its job id (``job_id`` when it gives
+    none), its ``latest`` position, its ``items`` read by ``reader(endpoint, log)`` (made
+    once per page), and what was wrong with them."""
     log = IssueLog()
     f = Fields(body, endpoint, "", log)
-    raw_points = f.array("points")
+    raw = f.array(items)
+    parsed = each_item(raw, log, reader(endpoint, log), items, endpoint)
+    page_job = f.identifier("job_id", required=False) or job_id
+    position = f.integer(latest)
+    return page_job, position, parsed, log.issues(len(raw), items.removesuffix("s"))
 
+
+def _point_reader(endpoint: str, log: IssueLog) -> Callable[[Any, str], MetricPoint]:
     def one(raw: Any, where: str) -> MetricPoint:
         point = point_fast(raw, MetricPoint)
         if point is not None:
@@ -303,24 +321,19 @@ def parse_metrics(body: Any, endpoint: str, job_id: str) -> MetricsPage:
             ts=p.timestamp("ts"),
         )
 
-    points = each_item(raw_points, log, one, "points", endpoint)
-    return MetricsPage(
-        job_id=f.identifier("job_id", required=False) or job_id,
-        latest_step=f.integer("latest_step"),
-        points=points,
-        issues=log.issues(len(raw_points), "point"),
-    )
+    return one
+
+
+def parse_metrics(body: Any, endpoint: str, job_id: str) -> MetricsPage:
+    page = _feed_page(body, endpoint, job_id, "points", "latest_step", _point_reader)
+    return MetricsPage(*page)
 
 
 def _nan_if_none(value: float | None) -> float:
     return NAN if value is None else value
 
 
-def parse_logs(body: Any, endpoint: str, job_id: str) -> LogsPage:
-    log = IssueLog()
-    f = Fields(body, endpoint, "", log)
-    raw_lines = f.array("lines")
-
+def _line_reader(endpoint: str, log: IssueLog) -> Callable[[Any, str], LogLine]:
     def one(raw: Any, where: str) -> LogLine:
         line = Fields(raw, endpoint, where, log, top=False)
         return LogLine(
@@ -330,13 +343,11 @@ def parse_logs(body: Any, endpoint: str, job_id: str) -> LogsPage:
             ts=line.timestamp("ts"),
         )
 
-    lines = each_item(raw_lines, log, one, "lines", endpoint)
-    return LogsPage(
-        job_id=f.identifier("job_id", required=False) or job_id,
-        latest_seq=f.integer("latest_seq"),
-        lines=lines,
-        issues=log.issues(len(raw_lines), "line"),
-    )
+    return one
+
+
+def parse_logs(body: Any, endpoint: str, job_id: str) -> LogsPage:
+    return LogsPage(*_feed_page(body, endpoint, job_id, "lines", "latest_seq", _line_reader))
 
 
 def parse_events(body: Any, endpoint: str) -> Listing[Event]:

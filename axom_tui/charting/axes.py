@@ -77,6 +77,9 @@ def x_axis(spec: ChartSpec, decimated: Sequence[Decimated], columns: int) -> Axi
     else:
         xs = [d.x for d in decimated if len(d)]
         lo, hi = min(float(x[0]) for x in xs), max(float(x[-1]) for x in xs)
+        if spec.options.until is not None:  # replay: the whole run's axis, drawn up to then
+            ends = [float(line.steps[-1]) for line in spec.lines if len(line.steps)]  # type: ignore[index, arg-type]
+            hi = max([hi, *ends])
     if mode.is_time:
         return _time_axis(lo, hi, max(2, columns // 14), mode, spec.x_origin, snap=window is None)
     if window is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -173,22 +174,8 @@ def _decimate(
         nonfinite, infinite, gaps = _count_and_locate(s, v_orig)
     kmin = _first_equal(v, mins, starts, ends)
     kmax = _first_equal(v, maxs, starts, ends)
-    return _assemble(
-        s,
-        v,
-        starts,
-        ends,
-        mins,
-        maxs,
-        kmin,
-        kmax,
-        bad_count,
-        nonfinite=nonfinite,
-        infinite=infinite,
-        nonpositive=nonpositive,
-        gaps=gaps,
-        source_points=m,
-    )
+    buckets = _Buckets(starts, ends, mins, maxs, kmin, kmax, bad_count)
+    return _assemble(s, v, buckets, nonfinite, infinite, nonpositive, gaps, m)
 
 
 def _first_equal(
@@ -326,39 +313,36 @@ def _from_summary(
         )
         _, infinite, gaps = _count_and_locate(s[idx], v[idx], idx)
     starts = ustarts[bst]
-    ends = np.append(starts[1:], hi)
-    return _assemble(
-        s,
-        v,
-        starts,
-        ends,
-        mins,
-        maxs,
-        kmin,
-        kmax,
-        bad_count,
-        nonfinite=nonfinite,
-        infinite=infinite,
-        nonpositive=nonpositive,
-        gaps=gaps,
-        source_points=hi - lo,
-    )
+    buckets = _Buckets(starts, np.append(starts[1:], hi), mins, maxs, kmin, kmax, bad_count)
+    return _assemble(s, v, buckets, nonfinite, infinite, nonpositive, gaps, hi - lo)
+
+
+class _Buckets(NamedTuple):
+    """Each bucket's ``[start, end)`` indices, min and max, their first indices, and its
+    count of values not plotted (non-finite, or hidden by a log axis)."""
+
+    starts: npt.NDArray[np.intp]
+    ends: npt.NDArray[np.intp]
+    mins: FloatArray
+    maxs: FloatArray
+    kmin: npt.NDArray[np.intp]
+    kmax: npt.NDArray[np.intp]
+    bad_count: npt.NDArray[np.integer]
 
 
 def _assemble(
     s: npt.NDArray[np.integer],
     v: FloatArray,
-    starts: npt.NDArray[np.intp],
-    ends: npt.NDArray[np.intp],
-    mins: FloatArray,
-    maxs: FloatArray,
-    kmin: npt.NDArray[np.intp],
-    kmax: npt.NDArray[np.intp],
-    bad_count: npt.NDArray[np.integer],
-    **stats: object,
+    buckets: _Buckets,
+    nonfinite: int,
+    infinite: int,
+    nonpositive: int,
+    gaps: tuple[tuple[int, int], ...],
+    source_points: int,
 ) -> Decimated:
     """Two points per bucket (its min and max, at their own steps, in the order they
-    came), joined unless a bad value lies between."""
+    came), joined unless a bad value lies between; the counts go on as they are."""
+    starts, _, mins, maxs, kmin, kmax, bad_count = buckets
     emitted = ~np.isnan(mins)  # buckets with at least one finite value
     kmin = np.where(emitted, kmin, starts).clip(0, s.shape[0] - 1)
     kmax = np.where(emitted, kmax, starts).clip(0, s.shape[0] - 1)
@@ -383,7 +367,9 @@ def _assemble(
         cur = em_idx[1:]
         join_first[cur] = (cum[cur + 1] - cum[prev]) == 0
     connect = np.column_stack([join_first, np.ones_like(join_first)]).ravel()
-    return Decimated(x=x[keep], y=y[keep], connect=connect[keep], **stats)  # type: ignore[arg-type]
+    return Decimated(
+        x[keep], y[keep], connect[keep], nonfinite, infinite, nonpositive, gaps, source_points
+    )
 
 
 def _every_point(

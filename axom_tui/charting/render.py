@@ -149,13 +149,14 @@ def render_chart(
     # One bucket per dot column of an estimate of the plot's width (frame and ~7-cell
     # tick labels per axis): a few columns off makes no visible difference.
     columns = max(4, width - 2 - 7 * len(sides)) * glyphs.xres
+    window = _cut(opts.window, opts.until)
     decimated = [
         _break_gaps(
             decimate(
                 line.steps,
                 line.values,
                 columns,
-                window=opts.window,
+                window=window,
                 positive_only=opts.log_y,
                 summary=line.summary,
             ),
@@ -182,6 +183,15 @@ def render_chart(
         row = _text_row("  ".join(flags), width, theme.warning, theme.background)
         plot = _with_bottom(plot, (row,))
     return Rendered(plot.compose(cursor_x), flags, sum(len(d) for d in decimated), plot=plot)
+
+
+def _cut(window: tuple[float, float] | None, until: float | None) -> tuple[float, float] | None:
+    """The x range decimated: the window, ending at ``until`` (replay) if that is sooner."""
+    if until is None:
+        return window
+    if window is None:
+        return (-math.inf, until)
+    return (window[0], min(window[1], until))
 
 
 def _with_bottom(plot: Plot, bottom: tuple[str, ...]) -> Plot:
@@ -234,7 +244,10 @@ def _plot(
     }
     vlines = []
     for mset in spec.markers:
-        visible = tuple(s for s in mset.steps if xaxis.lo <= s <= xaxis.hi)
+        until = spec.options.until
+        visible = tuple(
+            s for s in mset.steps if xaxis.lo <= s <= xaxis.hi and (until is None or s <= until)
+        )
         every = max(1, math.ceil(len(visible) / MAX_MARKER_LINES))
         for col in ax.cells_of(xaxis, xdots, glyphs.xres, canvas_w, visible[::every]):
             vlines.append((col, mset.color, mset.style))

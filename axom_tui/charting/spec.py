@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
+
+from axom_tui.base.cycling import CyclingEnum
 
 if TYPE_CHECKING:  # numpy loads with the first chart, not with this module (first frame)
     import numpy.typing as npt
@@ -28,17 +29,13 @@ LineStyle = Literal["default", "dotted", "heavy", "double"]
 WAITING = "waiting for metrics…"
 
 
-class MetricView(StrEnum):
+class MetricView(CyclingEnum):
     """The views a key cycles through, in order."""
 
     LOSS_GRAD = "loss + grad_norm"
     LR = "lr"
     THROUGHPUT = "throughput"
     VRAM = "vram_gb"
-
-    def next(self) -> MetricView:
-        views = list(MetricView)
-        return views[(views.index(self) + 1) % len(views)]
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -127,6 +124,8 @@ class ChartOptions:
     #: Fit the y range to the bulk of the points (1st to 99th percentile) and draw the
     #: points beyond it clipped at the edge, marked.
     robust_y: bool = False
+    #: Replay: no point after this x is drawn (the chart as it was at that moment).
+    until: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,12 +16,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from axom_tui.base.cycling import CyclingEnum
 from axom_tui.charting.decimate import as_steps
 
 FloatArray = npt.NDArray[np.float64]
@@ -33,16 +33,12 @@ GAP_SPACINGS = 20
 MIN_GAP_MS = 30_000
 
 
-class XMode(StrEnum):
+class XMode(CyclingEnum):
     """What the x axis shows, in the order ``x`` cycles through them."""
 
     STEP = "step"
     ELAPSED = "elapsed"
     CLOCK = "clock"
-
-    def next(self) -> XMode:
-        modes = list(XMode)
-        return modes[(modes.index(self) + 1) % len(modes)]
 
     @property
     def is_time(self) -> bool:

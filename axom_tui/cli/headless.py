@@ -29,6 +29,11 @@ def add_subcommands(sub: argparse._SubParsersAction, add_connection_flags) -> No
     jobs.add_argument(
         "--status", default=None, help="only runs with these statuses (comma-separated)"
     )
+    jobs.add_argument(
+        "--details",
+        action="store_true",
+        help="loss and cost of every finished run, not only the newest 50 (a request each)",
+    )
     watch = sub.add_parser(
         "watch", help="follow one run as plain lines; exit 0 completed, 1 failed"
     )
@@ -138,7 +143,19 @@ async def _jobs(client: AxomClient, args: argparse.Namespace, out: TextIO) -> in
     from axom_tui.cli.job_listing import derived, enrich, server_now, table
 
     jobs = await _all_jobs(client, args.status)
-    items = await enrich(client, jobs)
+    enriched = await enrich(client, jobs, every=getattr(args, "details", False))
+    items = enriched.items
+    if enriched.not_asked:
+        print(
+            f"axom-tui: loss and cost of {enriched.not_asked:,} older finished runs not asked"
+            " for (--details asks for every run's: a request each)",
+            file=sys.stderr,
+        )
+    if enriched.late:
+        print(
+            f"axom-tui: the figures of {enriched.late:,} runs did not come in time: shown as —",
+            file=sys.stderr,
+        )
     if args.json:
         now = server_now(items)
         rows = [

@@ -5,7 +5,13 @@ dashboard learns from each run's result and metrics. So do we, once: a finished 
 result (its final loss and cost), and for any other run that has started the last
 :data:`TAIL_STEPS` steps of metrics (the latest loss, smoothed as the dashboard smooths
 it, and the step rate the ETA comes from, on the server's clock). That is one request
-per listed run, :data:`CONCURRENCY` at a time; one that fails leaves its cells at "—".
+per run, :data:`CONCURRENCY` at a time, within :data:`DEADLINE`; one that fails (or is not
+answered in time) leaves its cells at "—".
+
+A big account's finished runs are most of it and never change: 5,000 runs once cost
+5,000 requests. Every live run is asked for (its loss and ETA move), and of the finished
+ones the newest :data:`FINISHED_DETAILS` (the list is newest first), as the dashboard
+does; ``--details`` asks for every run's, and a line on stderr says what was left out.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from axom_tui.view.derive import ServerClock, elapsed_seconds, progress_of, smoo
 
 TAIL_STEPS = 200
 CONCURRENCY = 8
+FINISHED_DETAILS = 50  # finished runs whose figures are asked for unless --details
+DEADLINE = 60.0  # seconds for all the figures; what is not answered by then shows "—"
 MIN_RATE_SPAN = 5.0  # seconds of server time the tail must span for an ETA
 ETA_STATUSES = frozenset({"running", "checkpointing", "uploading"})
 NAME_MIN, NAME_MAX = 4, 60
@@ -45,8 +53,32 @@ class Listed:
     steps_per_second: float | None = None
 
 
-async def enrich(client: RunSource, jobs: Sequence[Job]) -> list[Listed]:
-    """Each job with its loss, cost and step rate, fetched :data:`CONCURRENCY` at a time."""
+@dataclass(frozen=True, slots=True)
+class Enriched:
+    items: list[Listed]
+    #: Finished runs whose figures were not asked for (``every`` was False).
+    not_asked: int = 0
+    #: Runs whose figures did not come within the deadline.
+    late: int = 0
+
+
+def worth_asking(jobs: Sequence[Job], every: bool) -> list[bool]:
+    """Whose figures to ask for: every live run, and the newest finished ones."""
+    if every:
+        return [True] * len(jobs)
+    wanted, finished = [], 0
+    for job in jobs:
+        if job.terminal:
+            finished += 1
+        wanted.append(not job.terminal or finished <= FINISHED_DETAILS)
+    return wanted
+
+
+async def enrich(
+    client: RunSource, jobs: Sequence[Job], every: bool = False, deadline: float = DEADLINE
+) -> Enriched:
+    """Each job with its loss, cost and step rate, fetched :data:`CONCURRENCY` at a time:
+    those :func:`worth_asking` (all of them with ``every``), within ``deadline`` seconds."""
     gate = asyncio.Semaphore(CONCURRENCY)
 
     async def one(job: Job) -> Listed:
@@ -56,7 +88,23 @@ async def enrich(client: RunSource, jobs: Sequence[Job]) -> list[Listed]:
             except AxomError:
                 return Listed(job)
 
-    return list(await asyncio.gather(*(one(job) for job in jobs)))
+    wanted = worth_asking(jobs, every)
+    tasks = {
+        i: asyncio.ensure_future(one(job)) for i, (job, ask) in enumerate(zip(jobs, wanted)) if ask
+    }
+    late = 0
+    if tasks:
+        _, pending = await asyncio.wait(tasks.values(), timeout=deadline)
+        late = len(pending)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+    items = [_answer(tasks.get(i), job) for i, job in enumerate(jobs)]
+    return Enriched(items, not_asked=len(jobs) - len(tasks), late=late)
+
+
+def _answer(task: asyncio.Task[Listed] | None, job: Job) -> Listed:
+    return task.result() if task is not None and not task.cancelled() else Listed(job)
 
 
 async def _details(client: RunSource, job: Job) -> Listed:

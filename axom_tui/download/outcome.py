@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from axom_tui.download.progress import ALREADY_PRESENT, DownloadProgress, FileState, TaskState
+from axom_tui.download.progress import (
+    ALREADY_PRESENT,
+    DownloadProgress,
+    DownloadTask,
+    FileState,
+    TaskState,
+    task_fields,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,14 +25,9 @@ class FileOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class DownloadOutcome:
-    task_id: str
-    state: TaskState  # done, failed or cancelled
-    reason: str  # empty when done
-    model_id: str
-    model_name: str
-    version: str
-    dest: Path | None
+class DownloadOutcome(DownloadTask):
+    """A finished download: its state is done, failed or cancelled."""
+
     files: tuple[FileOutcome, ...]
     total_bytes: int
     received_bytes: int  # fetched over the network in this run
@@ -91,13 +93,7 @@ def build_outcome(
         for i, f in enumerate(snap.files)
     )
     return DownloadOutcome(
-        task_id=snap.task_id,
-        state=snap.state,
-        reason=snap.reason,
-        model_id=snap.model_id,
-        model_name=snap.model_name,
-        version=snap.version,
-        dest=snap.dest,
+        **task_fields(snap),
         files=files,
         total_bytes=snap.total_bytes,
         received_bytes=received,

@@ -12,9 +12,10 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 
 class FileState(StrEnum):
@@ -52,14 +53,29 @@ class FileProgress:
 
 
 @dataclass(frozen=True, slots=True)
-class DownloadProgress:
+class DownloadTask:
+    """What names a download and how it stands: the fields its progress and its outcome
+    share (copied from the tracker, then from the last progress, by :func:`task_fields`)."""
+
     task_id: str
     model_id: str
     model_name: str
     version: str
     dest: Path | None
     state: TaskState
-    reason: str
+    reason: str  # empty while all is well, and when done
+
+
+_TASK_FIELDS = tuple(f.name for f in fields(DownloadTask))
+
+
+def task_fields(source: object) -> dict[str, Any]:
+    """The :class:`DownloadTask` fields of ``source`` (a tracker, or a task), by name."""
+    return {name: getattr(source, name) for name in _TASK_FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadProgress(DownloadTask):
     files: tuple[FileProgress, ...]
     total_bytes: int
     done_bytes: int
@@ -254,13 +270,7 @@ class ProgressTracker:
         if eta is not None and eta > MAX_ETA:
             eta = None
         return DownloadProgress(
-            task_id=self.task_id,
-            model_id=self.model_id,
-            model_name=self.model_name,
-            version=self.version,
-            dest=self.dest,
-            state=self.state,
-            reason=self.reason,
+            **task_fields(self),
             files=files,
             total_bytes=total,
             done_bytes=done,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from axom_tui.history import db
 from axom_tui.history.db import Problem, classify
-from axom_tui.history.schema import SchemaError, ensure_schema
+from axom_tui.history.schema import MIGRATED_NOTICES, SchemaError, ensure_schema
 
 Connect = Callable[..., sqlite3.Connection]
 
@@ -75,13 +75,15 @@ def open_cache(
     try:
         conn = connect(path, busy_ms=busy_ms)
         try:
-            ensure_schema(conn, kind=kind, origin=origin)
+            migrated = ensure_schema(conn, kind=kind, origin=origin)
             _check_readable(conn)
             _probe_write(conn)
         finally:
             conn.close()
         db.tighten_mode(path)
         cache.ok = cache.writable = True
+        if migrated is not None:
+            cache.notice = MIGRATED_NOTICES.get(migrated)
         return cache
     except SchemaError as exc:
         cache.notice = f"The run cache {path} was not used: {exc}."

@@ -8,7 +8,10 @@ they repeat, so deflate finds them; the mantissa bytes stay as they are. Nothing
 rounded: a value read back has the bits it was written with (NaN payloads too).
 Measured on noisy full-precision series: ~6.3 bytes per float64, under 1 byte per
 step, so ~32 bytes per point with every field, against 48 + per-row overhead for a
-row per point.
+row per point. After the columns, the points' times as the store keeps them (layout
+2; see :mod:`axom_tui.history.point_times`): the block's lines (24 B each, a few per
+block) and one signed byte per point, deflated (a steady run's residuals repeat).
+A layout 1 block (before times were kept) reads back with its points unstamped.
 
 Records (job, events, result, models, log lines) are JSON, deflated: they are small,
 read whole, and their shape follows the API's dataclasses (unknown keys are ignored
@@ -30,6 +33,8 @@ from typing import Any, TypeVar
 
 from axom_tui.api.records import Event, Job, LogLine, Model, Result
 from axom_tui.base.sanitize import has_secrets, redact_secrets
+from axom_tui.history import point_times
+from axom_tui.store.step_times import StepTimes
 
 #: Metric columns in the order they are stored (the store's METRIC_COLUMNS).
 COLUMNS = ("loss", "grad_norm", "lr", "throughput", "vram_gb")
@@ -42,7 +47,9 @@ DEFLATE_LEVEL = 6
 
 _BLOCK_HEADER = struct.Struct("<BI")  # codec version, point count
 _PLANE = struct.Struct("<BI")  # deflated?, byte length
-_BLOCK_CODEC = 1
+_TIMES = struct.Struct("<ddI")  # quantum, max_error, line count
+_BLOCK_CODEC = 2
+_UNTIMED_CODEC = 1  # the columns alone (layout 1 files)
 
 
 class CodecError(ValueError):
@@ -54,10 +61,15 @@ class CodecError(ValueError):
 
 @dataclasses.dataclass(slots=True)
 class MetricRows:
-    """Points of one run, columnar, sorted by step, unique steps."""
+    """Points of one run, columnar, sorted by step, unique steps, and their times (lines
+    of their own steps only: see :mod:`axom_tui.history.point_times`)."""
 
     steps: array[int]  # 'q'
     columns: list[array[float]]  # one 'd' array per name in COLUMNS
+    times: StepTimes = dataclasses.field(default_factory=StepTimes)
+
+    def __post_init__(self) -> None:
+        self.times.pad(len(self.steps))  # none given: the points are unstamped
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -67,12 +79,17 @@ class MetricRows:
         return cls(array("q"), [array("d") for _ in COLUMNS])
 
     def slice(self, start: int, end: int) -> MetricRows:
-        return MetricRows(self.steps[start:end], [c[start:end] for c in self.columns])
+        return MetricRows(
+            self.steps[start:end],
+            [c[start:end] for c in self.columns],
+            point_times.clip(self.times, self.steps, start, end),
+        )
 
     def extend(self, other: MetricRows) -> None:
         self.steps.extend(other.steps)
         for mine, theirs in zip(self.columns, other.columns):
             mine.extend(theirs)
+        self.times = point_times.concat(self.times, other.times)
 
 
 def _planes(values: bytes) -> list[bytes]:
@@ -91,9 +108,9 @@ def _pack_planes(values: bytes, out: list[bytes], deflate: bool) -> None:
             out += [_PLANE.pack(0, len(plane)), plane]
 
 
-def _unpack_planes(raw: bytes, offset: int, count: int) -> tuple[bytearray, int]:
-    values = bytearray(8 * count)
-    for i in range(8):
+def _unpack_planes(raw: bytes, offset: int, count: int, width: int = 8) -> tuple[bytearray, int]:
+    values = bytearray(width * count)
+    for i in range(width):
         deflated, size = _PLANE.unpack_from(raw, offset)
         offset += _PLANE.size
         plane = raw[offset : offset + size]
@@ -102,7 +119,7 @@ def _unpack_planes(raw: bytes, offset: int, count: int) -> tuple[bytearray, int]
             plane = zlib.decompress(plane)
         if len(plane) != count:
             raise CodecError("metric block plane of the wrong length")
-        values[i::8] = plane
+        values[i::width] = plane
     return values, offset
 
 
@@ -120,13 +137,21 @@ def encode_block(rows: MetricRows, deflate: bool = True) -> bytes:
     _pack_planes(_little(deltas), parts, deflate)
     for column in rows.columns:
         _pack_planes(_little(column), parts, deflate)
+    times = rows.times
+    parts.append(_TIMES.pack(times.quantum, times.max_error, len(times.seg_steps)))
+    parts += [_little(times.seg_steps), _little(times.seg_secs), _little(times.seg_slopes)]
+    packed = zlib.compress(times.residuals.tobytes(), DEFLATE_LEVEL) if deflate else b""
+    if deflate and len(packed) < len(times.residuals):
+        parts += [_PLANE.pack(1, len(packed)), packed]
+    else:
+        parts += [_PLANE.pack(0, len(times.residuals)), times.residuals.tobytes()]
     return b"".join(parts)
 
 
 def decode_block(data: bytes) -> MetricRows:
     try:
         version, count = _BLOCK_HEADER.unpack_from(data)
-        if version != _BLOCK_CODEC:
+        if version not in (_BLOCK_CODEC, _UNTIMED_CODEC):
             raise CodecError(f"metric block of an unknown layout ({version})")
         offset = _BLOCK_HEADER.size
         raw, offset = _unpack_planes(data, offset, count)
@@ -135,11 +160,32 @@ def decode_block(data: bytes) -> MetricRows:
         for _ in COLUMNS:
             raw, offset = _unpack_planes(data, offset, count)
             columns.append(_from_little("d", raw))
+        if version == _BLOCK_CODEC:
+            times, offset = _decode_times(data, offset, count)
+        else:
+            times = point_times.unstamped(count)
     except (zlib.error, struct.error) as exc:
         raise CodecError(f"unreadable metric block: {exc}") from None
     if offset != len(data):
         raise CodecError("metric block with trailing bytes")
-    return MetricRows(steps, columns)
+    return MetricRows(steps, columns, times)
+
+
+def _decode_times(data: bytes, offset: int, count: int) -> tuple[StepTimes, int]:
+    times = StepTimes()
+    times.quantum, times.max_error, lines = _TIMES.unpack_from(data, offset)
+    offset += _TIMES.size
+    size = 8 * lines
+    for name, code in (("seg_steps", "q"), ("seg_secs", "d"), ("seg_slopes", "d")):
+        if offset + size > len(data):
+            raise CodecError("metric block times cut short")
+        setattr(times, name, _from_little(code, data[offset : offset + size]))
+        offset += size
+    raw, offset = _unpack_planes(data, offset, count, width=1)
+    times.residuals = array("b", bytes(raw))
+    if not math.isfinite(times.quantum) or times.quantum <= 0:
+        raise CodecError("metric block times with a bad quantum")
+    return times, offset
 
 
 def _steps_from(deltas: array[int]) -> array[int]:
@@ -182,17 +228,23 @@ def merge_rows(old: MetricRows, new: MetricRows) -> MetricRows:
     if not len(new):
         return old
     if new.steps[0] > old.steps[-1]:  # the common case: points after those held
-        merged = MetricRows(array("q", old.steps), [array("d", c) for c in old.columns])
+        merged = MetricRows(
+            array("q", old.steps),
+            [array("d", c) for c in old.columns],
+            point_times.clip(old.times, old.steps, 0, len(old)),
+        )
         merged.extend(new)
         return merged
     by_step: dict[int, int] = {step: i for i, step in enumerate(old.steps)}
     fresh = {step: i for i, step in enumerate(new.steps)}
     order = sorted(by_step.keys() | fresh.keys())
+    chosen = [(1, fresh[s]) if s in fresh else (0, by_step[s]) for s in order]
     out = MetricRows.empty()
     out.steps.extend(order)
     for k, column in enumerate(out.columns):
-        old_col, new_col = old.columns[k], new.columns[k]
-        column.extend(new_col[fresh[s]] if s in fresh else old_col[by_step[s]] for s in order)
+        sources = (old.columns[k], new.columns[k])
+        column.extend(sources[source][i] for source, i in chosen)
+    out.times = point_times.pick([(old.times, old.steps), (new.times, new.steps)], chosen)
     return out
 
 
@@ -320,26 +372,31 @@ def decode_result(data: bytes) -> Result:
     return record_from(Result, _inflate_json(data))
 
 
+def _encode_records(records: Sequence[Any]) -> bytes:
+    return _deflate_json([record_dict(record) for record in records])
+
+
+def _decode_records(cls: type[R], data: bytes) -> list[R]:
+    body = _inflate_json(data)
+    if not isinstance(body, list):
+        raise CodecError(f"{cls.__name__} records: expected a list")
+    return [record_from(cls, item) for item in body]
+
+
 def encode_events(events: Sequence[Event]) -> bytes:
-    return _deflate_json([record_dict(event) for event in events])
+    return _encode_records(events)
 
 
 def decode_events(data: bytes) -> list[Event]:
-    body = _inflate_json(data)
-    if not isinstance(body, list):
-        raise CodecError("events: expected a list")
-    return [record_from(Event, item) for item in body]
+    return _decode_records(Event, data)
 
 
 def encode_models(models: Sequence[Model]) -> bytes:
-    return _deflate_json([record_dict(model) for model in models])
+    return _encode_records(models)
 
 
 def decode_models(data: bytes) -> list[Model]:
-    body = _inflate_json(data)
-    if not isinstance(body, list):
-        raise CodecError("models: expected a list")
-    return [record_from(Model, item) for item in body]
+    return _decode_records(Model, data)
 
 
 def encode_strings(values: Iterable[str]) -> bytes:

@@ -23,18 +23,13 @@ OFFLINE_URL = "http://offline.invalid/api"  # never asked: nothing here fetches
 class OfflineScheduler:
     """Focus and visibility load runs from the file; refresh does nothing."""
 
-    def __init__(
-        self,
-        store: RunStore,
-        label: str,
-        client: AxomClient | None = None,
-        policy: PollPolicy | None = None,
-    ) -> None:
+    def __init__(self, store: RunStore, label: str, client: AxomClient | None = None) -> None:
         self.store = store
+        self.label = label
         #: The never-used client (the UI reads its base URL for messages).
         self.client = client or offline_client()
-        self.label = label
-        self.policy = policy or PollPolicy()
+        #: Read by the UI as the scheduler's (the defaults: nothing here polls).
+        self.policy = PollPolicy()
         self.history: RunHistory | None = None
         self.focused: str | None = None
         self.visible: frozenset[str] = frozenset()

@@ -9,9 +9,13 @@ cached ones go under them: the fetched value wins for a step both hold.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 
-from axom_tui.api.records import LogLine, MetricPoint
+from axom_tui.api.records import Job, LogLine, MetricPoint, MetricsPage
+from axom_tui.history import point_times
 from axom_tui.history.codec import COLUMNS, LabelRuns, MetricRows
+from axom_tui.poll.tail import TAIL_STEPS
+from axom_tui.store.csv_export import points_from_series
 from axom_tui.store.log_ring import LogRing
 from axom_tui.store.metric_series import METRIC_COLUMNS, MetricSeries
 from axom_tui.store.step_labels import StepLabels
@@ -28,33 +32,8 @@ def series_from(rows: MetricRows, labels: LabelRuns | None, bad_losses: int) -> 
         )
         resume = list(labels.resume_points)
     return MetricSeries.restore(
-        rows.steps, dict(zip(COLUMNS, rows.columns)), step_labels, resume, bad_losses
+        rows.steps, dict(zip(COLUMNS, rows.columns)), step_labels, resume, bad_losses, rows.times
     )
-
-
-def points_of(series: MetricSeries) -> list[MetricPoint]:
-    """Every point of a series as records (the slow path: only for merging)."""
-    cycles = series.column("cycle")
-    phases = series.column("phase")
-    names = series.phase_names
-    columns = [series.column(name) for name in METRIC_COLUMNS]
-    points = []
-    for i, step in enumerate(series.steps):
-        code = phases[i]
-        loss, grad_norm, lr, throughput, vram_gb = (float(c[i]) for c in columns)
-        points.append(
-            MetricPoint(
-                step,
-                loss,
-                grad_norm,
-                lr,
-                throughput,
-                vram_gb,
-                cycle=cycles[i] or None,
-                phase=names[code] if 0 <= code < len(names) else None,
-            )
-        )
-    return points
 
 
 def merged_series(cached: MetricSeries, held: MetricSeries) -> MetricSeries:
@@ -63,7 +42,7 @@ def merged_series(cached: MetricSeries, held: MetricSeries) -> MetricSeries:
         return cached
     if not len(cached):
         return held
-    cached.merge(points_of(held))
+    cached.merge(points_from_series(held))
     for step in held.resume_points:
         if step not in cached.resume_points:
             cached.resume_points.append(step)
@@ -87,6 +66,7 @@ def rows_of(series: MetricSeries, start: int = 0) -> MetricRows:
     return MetricRows(
         steps if steps.typecode == "q" else array("q", steps),
         [series.column(name)[start:] for name in METRIC_COLUMNS],
+        point_times.clip(series.times, series.steps, start, len(series.steps)),
     )
 
 
@@ -99,3 +79,13 @@ def labels_of(series: MetricSeries) -> LabelRuns:
         tuple(labels.phase_names),
         tuple(series.resume_points),
     )
+
+
+def tail_page(job_id: str, job: Job | None, rows: MetricRows) -> MetricsPage:
+    """The run's last points as the tail request would have brought them (losses only)."""
+    last = rows.steps[-1]
+    first = bisect_left(rows.steps, last - TAIL_STEPS)
+    losses = rows.columns[0]
+    points = [MetricPoint(rows.steps[i], losses[i]) for i in range(first, len(rows.steps))]
+    latest = job.latest_step if job is not None else last
+    return MetricsPage(job_id, latest, points)

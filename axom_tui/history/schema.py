@@ -17,6 +17,12 @@ Tables:
 * ``log_blocks``: the log lines of a run, up to 512 per row, keyed by the first seq.
 * ``globals``: the job list's order and the models list.
 * ``meta``: what kind of file this is (a cache or a bundle), the API origin, when made.
+
+Versions: 1 kept no point times; 2 keeps them in the metric blocks (block layout 2).
+The step from 1 to 2 drops a cache's metric blocks and its metrics cursors (their
+points are fetched again once, with their times; logs, records and the other cursors
+stay); a bundle keeps its blocks (nothing could fetch them again): its points show
+no time.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x41584F4D  # "AXOM": `file` and other tools can tell our files apart
 
 CREATE = """
@@ -74,8 +80,30 @@ CREATE TABLE IF NOT EXISTS globals (
 
 Migration = Callable[[sqlite3.Connection], None]
 
+
+def _refetch_untimed_metrics(conn: sqlite3.Connection) -> None:
+    """1 → 2: a cache's points without times go; their runs fetch metrics from the start."""
+    kind = conn.execute("SELECT value FROM meta WHERE name = 'kind'").fetchone()
+    if kind is not None and kind[0] == "bundle":
+        return
+    conn.execute("DELETE FROM metric_blocks")
+    conn.execute(
+        "UPDATE runs SET labels = NULL, metrics_cursor = NULL, points = 0, "
+        "finished = trim(replace(',' || finished || ',', ',metrics,', ','), ','), "
+        "bytes = coalesce(length(job), 0) + coalesce(length(events), 0) "
+        "+ coalesce(length(result), 0) + (SELECT coalesce(sum(length(data)), 0) "
+        "FROM log_blocks WHERE log_blocks.job_id = runs.job_id)"
+    )
+
+
 #: ``MIGRATIONS[n]`` brings a file from version n to n + 1 (inside a transaction).
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _refetch_untimed_metrics}
+
+#: What a user is told when a file of that version was brought up to date.
+MIGRATED_NOTICES = {
+    1: "The run cache was made by an older axom-tui that kept no point times: cached "
+    "runs fetch their metrics again once.",
+}
 
 
 class SchemaError(Exception):
@@ -92,13 +120,15 @@ def has_tables(conn: sqlite3.Connection) -> bool:
     return bool(row and row[0])
 
 
-def ensure_schema(conn: sqlite3.Connection, kind: str = "cache", origin: str = "") -> None:
+def ensure_schema(conn: sqlite3.Connection, kind: str = "cache", origin: str = "") -> int | None:
     """Create the tables in an empty file, or migrate an older one; in one transaction.
+    Returns the version the file was migrated from (None: it was new or up to date).
 
     ``conn`` must be in autocommit mode (``isolation_level=None``). Two processes may
     call this at once: the write lock taken first makes the second see the result.
     """
     conn.execute("BEGIN IMMEDIATE")
+    migrated = None
     try:
         version = user_version(conn)
         if version == 0 and not has_tables(conn):
@@ -115,13 +145,15 @@ def ensure_schema(conn: sqlite3.Connection, kind: str = "cache", origin: str = "
             )
         elif version == 0:
             raise SchemaError("not an axom-tui cache file")
-        else:
+        elif version < SCHEMA_VERSION:
             migrate(conn, version)
+            migrated = version
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    return migrated
 
 
 def migrate(conn: sqlite3.Connection, version: int) -> None:

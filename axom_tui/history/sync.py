@@ -15,30 +15,36 @@ Nothing is marked written until the writer says it was.
 
 Trouble with the file never reaches the user as an exception: one notice per kind of
 trouble, and the app goes on with what it holds.
+
+The parts: :mod:`~axom_tui.history.reader` (the reader thread),
+:mod:`~axom_tui.history.unwritten` (what of a run is not written yet: marks and
+snapshots), :mod:`~axom_tui.history.writer` (the writer thread),
+:mod:`~axom_tui.history.notices` (what the user is told).
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextvars
 import sqlite3
 import time
-from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
 
-from axom_tui.api.records import Event, Job, LogLine, MetricPoint, MetricsPage, Model, Result
+from axom_tui.api.records import Model
+from axom_tui.base.sanitize import clean_text
 from axom_tui.history import read
 from axom_tui.history.cache import CacheFile, damage_marker
-from axom_tui.history.codec import CodecError, MetricRows
+from axom_tui.history.codec import CodecError
 from axom_tui.history.db import Problem, classify
-from axom_tui.history.restore import labels_of, merged_series, ring_from, rows_of, series_from
-from axom_tui.history.snapshot import Batch, BatchResult, Progress, RunSnapshot
+from axom_tui.history.notices import WRITE_TROUBLE, Notices
+from axom_tui.history.reader import Answer, Reader
+from axom_tui.history.restore import merged_series, ring_from, series_from, tail_page
+from axom_tui.history.snapshot import Batch, BatchResult, RunSnapshot
+from axom_tui.history.unwritten import Feeds, RunMark, Sent, cut_snapshot
 from axom_tui.history.writer import Writer
 from axom_tui.poll.history_hook import FeedSeed
-from axom_tui.poll.tail import TAIL_STEPS, wants_tail
+from axom_tui.poll.tail import wants_tail
 from axom_tui.store.run_store import RunStore
 
 #: Seconds from a change to its batch: a few poll rounds go together (a live run's
@@ -47,64 +53,13 @@ from axom_tui.store.run_store import RunStore
 FLUSH_DELAY = 5.0
 CLOSE_TIMEOUT = 3.0
 
-_NOTICES = {
-    Problem.LOCKED: "The run cache is locked by another program: new history is not being "
-    "saved for now (retrying).",
-    Problem.FULL: "The disk holding the run cache is full: new history is not being saved "
-    "for now (retrying).",
-    Problem.READONLY: "The run cache cannot be written: new history is not saved.",
-    Problem.CORRUPT: "The run cache is damaged: runs are fetched from the service and new "
-    "history is not saved this session; it is rebuilt at the next start.",
-    Problem.IO: "The run cache cannot be written (I/O error): retrying.",
-    Problem.OTHER: "The run cache failed: new history is not saved this session.",
-}
-
 
 class Tracker(Protocol):
     """The part of the scheduler the cache needs (PollScheduler has it)."""
 
-    def feed_progress(
-        self, job_id: str
-    ) -> tuple[int | None, int | None, frozenset[str]] | None: ...
+    def feed_progress(self, job_id: str) -> Feeds | None: ...
 
     def forget_seed(self, job_id: str) -> None: ...
-
-
-@dataclass(slots=True)
-class RunMark:
-    """What the file holds of one run, as far as this process knows."""
-
-    gen: int | None = None
-    #: The run's cached history is in the store (or the file had none).
-    loaded: bool = False
-    #: The scheduler took cursors from the index for it.
-    seeded: bool = False
-    #: The last record, events and result written (compared by identity).
-    job: Job | None = None
-    events: list[Event] | None = None
-    result: Result | None = None
-    #: Lowest index of the store's series not yet written (None: all written).
-    metrics_from: int | None = None
-    #: Highest log seq written, and the ring's ``received`` count at that moment.
-    logs_after: int | None = None
-    logs_received: int = 0
-    progress: Progress | None = None
-    viewed_at: float | None = None
-    load: asyncio.Future[None] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Sent:
-    job: Job | None
-    events: list[Event] | None
-    result: Result | None
-    logs_after: int | None
-    logs_received: int
-    progress: Progress | None
-
-
-def _min(a: int | None, b: int | None) -> int | None:
-    return b if a is None else a if b is None else min(a, b)
 
 
 class HistorySync:
@@ -120,18 +75,15 @@ class HistorySync:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
-        self.cache = cache
-        self.log_limit = log_limit
-        self.flush_delay = flush_delay
+        #: The scheduler, once it runs: the cursors to write, and seeds to forget.
         self.tracker: Tracker | None = None
+        self._damage_marker = damage_marker(cache.path)
+        self._flush_delay = flush_delay
         #: Called when cached history went into the store (the index, or a run): the UI
         #: shows it now rather than at its next coalesced redraw.
         self.on_restored: Callable[[], None] | None = None
-        self._notice_fn = notice
+        self._notices = Notices(notice)
         self._clock = clock
-        self._noticed: set[str] = set()
-        #: Notices given before anyone listened (shown when the UI attaches).
-        self.notices: list[str] = []
         self._marks: dict[str, RunMark] = {}
         self._seeds: dict[str, FeedSeed] = {}
         self._dirty: set[str] = set()
@@ -141,14 +93,13 @@ class HistorySync:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._context: contextvars.Context | None = None
         self._timer: asyncio.TimerHandle | None = None
-        self._inflight: tuple[Batch, dict[str, _Sent]] | None = None
+        self._inflight: tuple[Batch, dict[str, Sent]] | None = None
         self._inflight_done: asyncio.Future[None] | None = None
         self._number = 0
         self._closed = False
         self.reading = cache.ok
         self.writing = cache.ok and cache.writable
-        self._reader: concurrent.futures.ThreadPoolExecutor | None = None
-        self._reader_conn: sqlite3.Connection | None = None
+        self._reader = Reader(cache.connect, log_limit)
         self.writer: Writer | None = None
         if self.writing:
             self.writer = Writer(cache.connect, self._from_writer, cap_bytes=cap_bytes)
@@ -158,18 +109,16 @@ class HistorySync:
 
     # ------------------------------------------------------------ notices
 
+    @property
+    def notices(self) -> list[str]:
+        """Every notice given so far (shown when the UI attaches)."""
+        return self._notices.given
+
     def set_notice_handler(self, notice: Callable[[str], None]) -> None:
-        self._notice_fn = notice
-        for text in self.notices:
-            notice(text)
+        self._notices.set_handler(notice)
 
     def _notice(self, key: str, text: str) -> None:
-        if key in self._noticed:
-            return
-        self._noticed.add(key)
-        self.notices.append(text)
-        if self._notice_fn is not None:
-            self._notice_fn(text)
+        self._notices.give(key, text)
 
     # ------------------------------------------------------------ read first
 
@@ -179,7 +128,7 @@ class HistorySync:
         if not self.reading:
             return
         try:
-            conn = self._conn_for_reading()
+            conn = self._reader.connection()
             entries = read.read_index(conn)
             order = read.read_order(conn)
             models = read.read_models(conn)
@@ -203,7 +152,7 @@ class HistorySync:
             self.store.restore(entry.job_id, job=entry.job, result=entry.result, events=events)
             tail = tails.get(entry.job_id)
             if tail is not None and len(tail):  # the job list's Loss cell, with no request
-                self.store.apply_tail(entry.job_id, _tail_page(entry, tail))
+                self.store.apply_tail(entry.job_id, tail_page(entry.job_id, entry.job, tail))
             run = self.store.runs[entry.job_id]
             mark.job, mark.result = run.job, run.result
             mark.events = run.events if events is not None else None
@@ -257,34 +206,12 @@ class HistorySync:
             return None
         loop = self._get_loop()
         mark.load = loop.create_future()
-        # The answer comes back in this context: the UI's (Textual keeps its app there).
-        context = contextvars.copy_context()
-        self._reader_pool().submit(self._read_in_thread, job_id, mark.load, loop, context)
+        self._reader.load(job_id, loop, self._apply_load)
         return mark.load
 
-    def _read_in_thread(
-        self,
-        job_id: str,
-        done: asyncio.Future[None],
-        loop: asyncio.AbstractEventLoop,
-        context: contextvars.Context,
-    ) -> None:
-        try:
-            cached: read.CachedRun | None | BaseException = read.read_run(
-                self._conn_for_reading(), job_id, self.log_limit
-            )
-        except (sqlite3.Error, CodecError) as exc:
-            cached = exc
-        try:
-            loop.call_soon_threadsafe(self._apply_load, job_id, cached, done, context=context)
-        except RuntimeError:  # the loop is closed: the app is gone
-            pass
-
-    def _apply_load(
-        self, job_id: str, cached: read.CachedRun | None | BaseException, done: asyncio.Future[None]
-    ) -> None:
+    def _apply_load(self, job_id: str, cached: Answer) -> None:
         mark = self._marks[job_id]
-        mark.loaded, mark.load = True, None
+        done, mark.loaded, mark.load = mark.load, True, None
         try:
             if isinstance(cached, BaseException):
                 self._read_failed(cached)
@@ -298,7 +225,7 @@ class HistorySync:
             if cached is not None:
                 self._put_in_store(job_id, cached, mark)
         finally:
-            if not done.done():
+            if done is not None and not done.done():
                 done.set_result(None)
         if cached is not None and self.on_restored is not None:
             self.on_restored()
@@ -334,28 +261,16 @@ class HistorySync:
 
     def _damaged(self) -> None:
         """One notice; no more reads or writes this session; rebuilt at the next start."""
-        self._notice("damaged", _NOTICES[Problem.CORRUPT])
+        self._notice("damaged", WRITE_TROUBLE[Problem.CORRUPT])
         self.reading = self.writing = False
         self._file_damaged()
 
     def _file_damaged(self) -> None:
         """Leave a mark for the next start, which sets the file aside and starts anew."""
         try:
-            damage_marker(self.cache.path).touch()
+            self._damage_marker.touch()
         except OSError:
             pass
-
-    def _conn_for_reading(self) -> sqlite3.Connection:
-        if self._reader_conn is None:
-            self._reader_conn = self.cache.connect()
-        return self._reader_conn
-
-    def _reader_pool(self) -> concurrent.futures.ThreadPoolExecutor:
-        if self._reader is None:
-            self._reader = concurrent.futures.ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="run-cache-reader"
-            )
-        return self._reader
 
     def _get_loop(self) -> asyncio.AbstractEventLoop:
         if self._loop is None:
@@ -384,14 +299,14 @@ class HistorySync:
             loop = self._get_loop()
         except RuntimeError:  # no loop yet (restoring before start-up): flushed later
             return
-        self._timer = loop.call_later(self.flush_delay, self.flush)
+        self._timer = loop.call_later(self._flush_delay, self.flush)
 
     def flush(self) -> None:
         """Cut a batch of what changed and hand it to the writer (unless one is out)."""
         self._timer = None
         if not self.writing or self._inflight is not None or self.writer is None:
             return
-        sent: dict[str, _Sent] = {}
+        sent: dict[str, Sent] = {}
         snaps = []
         for job_id in sorted(self._dirty):
             snap = self._snapshot(job_id, sent)
@@ -415,70 +330,20 @@ class HistorySync:
         self._context = contextvars.copy_context()
         self.writer.submit(batch)
 
-    def _snapshot(self, job_id: str, sent: dict[str, _Sent]) -> RunSnapshot | None:
+    def _snapshot(self, job_id: str, sent: dict[str, Sent]) -> RunSnapshot | None:
         run = self.store.runs.get(job_id)
         if run is None:
             return None
         mark = self._marks.setdefault(job_id, RunMark(loaded=not self.reading))
         if not mark.loaded and mark.gen is None:
             mark.loaded = True  # nothing cached: all it holds is new
-        job = run.job if run.job is not mark.job else None
-        result = run.result if run.result is not mark.result else None
-        events = tuple(run.events) if run.events is not mark.events and run.events else None
-        metrics = labels = None
-        start = _min(mark.metrics_from, run.metrics.take_changed_from())
-        if not mark.loaded:
-            start = None  # its cached points are not in the store yet: nothing of ours
-        if start is not None and len(run.metrics):
-            mark.metrics_from = start
-            metrics = rows_of(run.metrics, start)
-            labels = labels_of(run.metrics)
-        ring = run.logs
-        logs: tuple[LogLine, ...] = ()
-        gap = False
-        if (
-            mark.loaded
-            and ring.last_seq is not None
-            and (mark.logs_after is None or ring.last_seq > mark.logs_after)
-        ):
-            after = mark.logs_after
-            fresh = (
-                list(ring)
-                if after is None
-                else [line for line in ring.tail(ring.last_seq - after) if line.seq > after]
-            )
-            logs = tuple(fresh)
-            gap = ring.received - mark.logs_received > len(fresh)
         progress = None
         if mark.loaded and self.tracker is not None:
-            p = self.tracker.feed_progress(job_id)
-            if p is not None:
-                m_cursor, l_cursor, finished = p
-                if gap:  # lines came and went before they were written: fetch them again
-                    l_cursor, finished = None, finished - {"logs"}
-                progress = Progress(m_cursor, l_cursor, finished)
-                if progress == mark.progress and metrics is None and not logs:
-                    progress = None
-        viewed, mark.viewed_at = mark.viewed_at, None
-        complete = (
-            mark.loaded
-            and (start == 0 or not len(run.metrics))
-            and mark.logs_after is None
-            and not gap
-        )
-        snap = RunSnapshot(
-            job_id, mark.gen, job, events, result, labels, metrics, complete, logs, progress, viewed
-        )
-        if not snap.has_data and viewed is None:
+            progress = self.tracker.feed_progress(job_id)
+        cut = cut_snapshot(job_id, run, mark, progress)
+        if cut is None:
             return None
-        sent[job_id] = _Sent(
-            job=run.job,
-            events=run.events,
-            result=run.result,
-            logs_after=logs[-1].seq if logs else mark.logs_after,
-            logs_received=ring.received if logs else mark.logs_received,
-            progress=progress if progress is not None else mark.progress,
-        )
+        snap, sent[job_id] = cut
         return snap
 
     def _from_writer(self, results: list[BatchResult]) -> None:
@@ -507,7 +372,7 @@ class HistorySync:
         if self._dirty or self._globals_dirty:
             self._schedule()
 
-    def _confirm(self, batch: Batch, sent: dict[str, _Sent], result: BatchResult) -> None:
+    def _confirm(self, batch: Batch, sent: dict[str, Sent], result: BatchResult) -> None:
         if batch.order is not None:
             self._order_sent = batch.order
         if batch.models is not None:
@@ -542,7 +407,10 @@ class HistorySync:
         if problem is Problem.CORRUPT:
             self._damaged()
             return
-        self._notice(f"write-{problem.value}", _NOTICES[problem])
+        text = WRITE_TROUBLE[problem]
+        if problem is Problem.OTHER:
+            text += f" ({type(error).__name__}: {clean_text(str(error), 100)})"
+        self._notice(f"write-{problem.value}", text)
         for snap in batch.runs:  # write them again: marks only move on success
             self._dirty.add(snap.job_id)
             mark = self._marks.get(snap.job_id)
@@ -582,20 +450,4 @@ class HistorySync:
         finally:
             if self.writer is not None:
                 await asyncio.to_thread(self.writer.stop, max(0.1, deadline - time.monotonic()))
-            conn, self._reader_conn = self._reader_conn, None
-            if self._reader is not None:
-                if conn is not None:
-                    self._reader.submit(conn.close)  # on the thread that last used it
-                self._reader.shutdown(wait=False)
-            elif conn is not None:
-                conn.close()
-
-
-def _tail_page(entry: read.IndexEntry, rows: MetricRows) -> MetricsPage:
-    """The run's last points as the tail request would have brought them (losses only)."""
-    last = rows.steps[-1]
-    first = bisect_left(rows.steps, last - TAIL_STEPS)
-    losses = rows.columns[0]
-    points = [MetricPoint(rows.steps[i], losses[i]) for i in range(first, len(rows.steps))]
-    latest = entry.job.latest_step if entry.job is not None else last
-    return MetricsPage(entry.job_id, latest, points)
+            self._reader.close()

@@ -23,9 +23,13 @@ from collections.abc import Sequence
 from axom_tui.api.records import LogLine
 from axom_tui.history import codec
 from axom_tui.history.codec import BLOCK_POINTS, LOG_BLOCK_LINES, MetricRows
+from axom_tui.history.models_write import ModelsEncoder
 from axom_tui.history.snapshot import Batch, BatchResult, RunSnapshot, RunWritten
 
 EVICT_TO = 0.9  # an eviction brings the file down to this share of the cap
+#: Remembers each model's JSON between writes (history/models_write.py). Shared by the
+#: writer thread and bundles: at worst two writes encode the same model twice.
+_MODELS = ModelsEncoder()
 
 
 def new_gen() -> int:
@@ -40,7 +44,7 @@ def write_batch(conn: sqlite3.Connection, batch: Batch, now: float) -> BatchResu
         if batch.order is not None:
             _put_global(conn, "order", codec.encode_strings(batch.order))
         if batch.models is not None:
-            _put_global(conn, "models", codec.encode_models(batch.models))
+            _put_global(conn, "models", _MODELS.encode(batch.models))
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -9,7 +9,8 @@ stalls a frame.
 A failed transaction leaves the file as it was; the loop is told, keeps what it sent
 as still unwritten and sends it again with the next batch. While the file is locked
 by another process or the disk is full, the writer waits a little longer each time
-before trying again (up to a minute).
+before trying again (up to a minute). Any other exception (a bug: data the codec
+cannot take) fails the batch the same way, and the loop stops writing with one notice.
 """
 
 from __future__ import annotations
@@ -144,6 +145,9 @@ class Writer:
             if problem is Problem.CORRUPT and self._conn is not None:
                 self._conn.close()
                 self._conn = None
+            results = [BatchResult(b.number, error=exc) for b in batches]
+        except Exception as exc:  # a bug of ours (a record the codec cannot take): the
+            # loop is told, says so once and stops writing; the thread must not just end
             results = [BatchResult(b.number, error=exc) for b in batches]
         with self._lock:
             self._pending -= len(batches)

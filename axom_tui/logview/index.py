@@ -109,6 +109,23 @@ class LogIndex(VisibleRows):
     def __len__(self) -> int:
         return len(self._text) - self._head
 
+    def truncate(self, count: int) -> None:
+        """Keep only the first ``count`` live lines (replay: the log as it was at a moment).
+        O(lines dropped); what is kept is not cleaned or scanned again."""
+        if count >= len(self):
+            return
+        count = max(0, count)
+        end = self._head + count
+        end_id = self._base + end
+        del self._text[end:], self._ts[end:], self._seq[end:], self._err[end:], self._width[end:]
+        self._truncate_rows(end_id, count)
+        k = bisect_left(self._m_line, end_id, self._m_head)
+        del self._m_line[k:], self._m_start[k:], self._m_end[k:]
+        if self._m_cur is not None and self._m_cur >= k:
+            self._m_cur = None
+        self._last_seq = self._seq[-1] if count else None
+        self.version += 1
+
     @property
     def max_lines(self) -> int:
         return self._max_lines

@@ -94,6 +94,15 @@ class VisibleRows:
         self._cum_head += gone_visible
         return gone_rows
 
+    def _truncate_rows(self, end_id: int, kept: int) -> None:
+        """Drop the visible lines from absolute id ``end_id`` on (``kept`` live lines stay)."""
+        if self.filter_active:
+            k = bisect_left(self._vis, end_id, self._vis_head)
+            del self._vis[k:]
+            kept = k - self._vis_head
+        if self._wrap_width:
+            del self._cum[self._cum_head + kept :]
+
     def _compact_rows(self, slack: int) -> None:
         if self._vis_head > slack:
             del self._vis[: self._vis_head]

@@ -23,17 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from axom_tui.api.issues import CLEAN, ParseIssues
+from axom_tui.api.records import KNOWN_STATUSES, TERMINAL_STATUSES
 
 #: Every non-terminal status of the contract: what an active pass asks for.
-ACTIVE_FILTER = (
-    "queued",
-    "provisioning",
-    "staging",
-    "running",
-    "checkpointing",
-    "uploading",
-    "preempted",
-)
+ACTIVE_FILTER = tuple(s for s in KNOWN_STATUSES if s not in TERMINAL_STATUSES)
 _ACTIVE_SET = frozenset(ACTIVE_FILTER)
 MAX_PAGES = 1000  # a server whose cursors never end is not followed past this
 
@@ -128,7 +121,9 @@ class JobListing:
         ):
             current.cursor = next_cursor
             return PageOutcome(more=True, finished=None)
-        current.truncated = next_cursor is None and len(ids) >= self.limit
+        # a full first page without ``next``: a server that may not page (a full last
+        # page after cursors is just the end of a list of whole pages)
+        current.truncated = next_cursor is None and len(ids) >= self.limit and current.pages == 1
         self.current = None
         if current.full:
             self.last_full_at = now

@@ -49,6 +49,10 @@ class PollPolicy:
     overview: float = 30.0
     overview_days: int = 30
     models: float = 30.0  # and at once when a run completes
+    # ...and this much longer per page of models held (as the whole job list is paced:
+    # 4,000 models were one long answer every 30 s)
+    models_page: int = 200
+    models_per_page: float = 15.0
     # runs already finished when first listed: the newest this many get their result
     # (the list's Cost column) unasked, the rest when looked at. 5,000 finished runs
     # once cost 5,000 background requests (33 minutes of the background budget).
@@ -152,12 +156,16 @@ def background_interval(n_background_live: int, policy: PollPolicy) -> float:
     return max(policy.background_min, n_background_live / policy.background_rps)
 
 
-def global_interval(kind: FeedKind, policy: PollPolicy) -> float:
-    return {
-        FeedKind.LIST: policy.jobs_list,
-        FeedKind.MODELS: policy.models,
-        FeedKind.OVERVIEW: policy.overview,
-    }[kind]
+def models_interval(models_held: int, policy: PollPolicy) -> float:
+    """The models list's period: longer the more pages of models the account holds."""
+    pages = math.ceil(models_held / policy.models_page) if policy.models_page > 0 else 0
+    return max(policy.models, pages * policy.models_per_page)
+
+
+def global_interval(kind: FeedKind, policy: PollPolicy, models_held: int = 0) -> float:
+    if kind == FeedKind.MODELS:
+        return models_interval(models_held, policy)
+    return policy.jobs_list if kind == FeedKind.LIST else policy.overview
 
 
 def next_interval(
@@ -253,15 +261,18 @@ def next_due_delay(
     finished: bool = False,
     seen_live: bool = False,
     min_delay: float = 0.0,
+    models_held: int = 0,
 ) -> float | None:
     """Seconds until a feed is next due, or None to park it (nothing to do for now).
 
     ``owed``: a trigger (focus, refresh, status change, catch-up) asked for a fetch;
     ``finished``: a terminal run's final fetch of this feed is done (never again);
-    ``min_delay``: backoff after an error, or the result retry delay.
+    ``min_delay``: backoff after an error, or the result retry delay;
+    ``models_held``: how many models the store holds (the models list's pace).
     """
     if kind in GLOBAL_FEEDS:
-        return min_delay if owed else max(global_interval(kind, policy), min_delay)
+        every = global_interval(kind, policy, models_held)
+        return min_delay if owed else max(every, min_delay)
     if kind == FeedKind.TAIL:  # once, when asked for (poll/tail.py)
         return min_delay if owed and not finished else None
     if finished or (kind == FeedKind.RESULT and status != "completed"):

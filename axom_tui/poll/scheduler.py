@@ -31,42 +31,33 @@ from axom_tui.api.errors import (
 from axom_tui.poll.clock import Clock, MonotonicClock
 from axom_tui.poll.connection_monitor import ConnectionMonitor
 from axom_tui.poll.due_queue import DueQueue, Verdict
+from axom_tui.poll.feed_planner import FeedPlanner
 from axom_tui.poll.feeds import (
     ENDPOINTS,
     JOBS_KEY,
-    MODELS_KEY,
     FeedState,
     RunTrack,
-    rewind_metrics_cursor,
 )
 from axom_tui.poll.fetch import FeedFetcher, FetchOutcome, PollClient
 from axom_tui.poll.history_hook import RunHistory
 from axom_tui.poll.in_flight import RESTART, InFlight
 from axom_tui.poll.pacing import TokenBucket, backoff_delay
 from axom_tui.poll.policy import (
-    BACKGROUND,
     PollPolicy,
     Priority,
     RunPhase,
-    aligned_due,
-    events_on_status_change,
-    feeds_on_attention,
-    next_due_delay,
-    next_interval,
     phase_of,
-    priority_of,
     result_retry_delay,
-    wants_final_fetch,
 )
 from axom_tui.poll.run_book import RunBook
+from axom_tui.poll.run_feeds import RunFeeds
 from axom_tui.poll.stats import PollStats
-from axom_tui.poll.tail import TAIL_KIND, wants_tail
 from axom_tui.store.health import FeedKey
-from axom_tui.store.run_store import JobChange, RunStore
+from axom_tui.store.run_store import RunStore
 from axom_tui.store.vocab import GLOBAL_FEEDS, RUN_FEEDS, FeedKind
 
 
-class PollScheduler:
+class PollScheduler(RunFeeds):
     def __init__(
         self,
         client: PollClient,
@@ -92,6 +83,7 @@ class PollScheduler:
             FeedKey(k): FeedState(FeedKey(k)) for k in GLOBAL_FEEDS
         }
         self._runs = RunBook()
+        self._planner = FeedPlanner(self.policy, store, self._queue, self._feeds, self._runs)
         self._bucket = TokenBucket(self.policy.rps, self.policy.burst)
         self._background_bucket = TokenBucket(
             self.policy.background_rps, max(1.0, self.policy.background_rps)
@@ -103,7 +95,6 @@ class PollScheduler:
         self._stopping = False
         self._paused_until = float("-inf")
         self._background_refused = False
-        self._listed: frozenset[str] = frozenset()  # runs in the last job list answer
         # Runs already finished when first listed whose result is fetched unasked (the
         # newest, as the list comes newest first); the others' when they are looked at.
         self._eager_results = self.policy.eager_results
@@ -185,7 +176,7 @@ class PollScheduler:
                 continue
             last = self.stats.last_ok.get(FeedKey(FeedKind.METRICS, job_id))
             if last is None or now - last >= self.policy.background_min:
-                self._make_due(FeedKey(FeedKind.METRICS, job_id), now)
+                self._planner.make_due(FeedKey(FeedKind.METRICS, job_id), now)
         self._wake.set()
 
     def refresh_now(self, job_id: str | None = None) -> None:
@@ -203,7 +194,7 @@ class PollScheduler:
             if state.in_flight and now - state.launched_at >= self.policy.refresh_restarts_after:
                 self._flying.cancel(state, RESTART)  # it may be stuck: ask again now
             else:
-                self._make_due(key, now)
+                self._planner.make_due(key, now)
         self._wake.set()
 
     def attach_history(self, history: RunHistory | None) -> None:
@@ -264,9 +255,11 @@ class PollScheduler:
                     times.append(self._background_bucket.next_token_at(now))
                 return min((t for t in times if t is not None), default=None)
             key, priority = taken
-            if self._list_stands_in(key, now):
+            if self._planner.list_stands_in(key, now):
                 self._queue.cancel(JOBS_KEY)
-                self._plan(self._feeds[key], now)  # its next round; the list goes in this slot
+                self._planner.plan(
+                    self._feeds[key], now
+                )  # its next round; the list goes in this slot
                 key, priority = JOBS_KEY, Priority.GLOBAL
             self._launch(key, priority, now)
 
@@ -283,17 +276,6 @@ class PollScheduler:
             self._background_refused = True
             return Verdict.DEFER
         return Verdict.LAUNCH
-
-    def _list_stands_in(self, key: FeedKey, now: float) -> bool:
-        """Whether the job list, due in this round too, can be asked in place of this
-        run's periodic job poll: the list holds job objects and the store takes a run's
-        record from either. Only for runs it listed last time, while the list answers; a
-        triggered fetch goes."""
-        state, jobs = self._feeds[key], self._feeds[JOBS_KEY]
-        if key.kind != FeedKind.JOB or state.owed or state.rerun or key.job_id not in self._listed:
-            return False
-        due = self._queue.due_at(JOBS_KEY)
-        return not jobs.in_flight and not jobs.failures and due is not None and due <= now
 
     def _launch(self, key: FeedKey, priority: int, now: float) -> None:
         state = self._feeds[key]
@@ -331,7 +313,7 @@ class PollScheduler:
             state.cancelled_for = None
             state.owed = True
             state.rerun = False
-            self._plan(state, now)
+            self._planner.plan(state, now)
             return
         state.cancelled_for = None
         try:
@@ -352,12 +334,12 @@ class PollScheduler:
         self.stats.record_ok(key, now)
         self._monitor.on_success(now, probe=key == JOBS_KEY)
         if key == JOBS_KEY and outcome.listed is not None:
-            self._listed = outcome.listed
+            self._planner.listed = outcome.listed
         for change in outcome.job_changes:
             self._on_job_change(change, now)
         for job_id in outcome.recheck:  # it left the active list: its record says why
             self._ensure_run(job_id, now)
-            self._make_due(FeedKey(FeedKind.JOB, job_id), now)
+            self._planner.make_due(FeedKey(FeedKind.JOB, job_id), now)
         track = self._runs.get(key.job_id) if key.job_id is not None else None
         delay = 0.0
         if track is not None and state.launched_terminal and not state.rerun:
@@ -370,7 +352,7 @@ class PollScheduler:
                     self.history.feed_finished(key.job_id, key.kind)
         state.owed = outcome.more_waiting or state.rerun
         state.rerun = False
-        self._plan(state, now, min_delay=delay)
+        self._planner.plan(state, now, min_delay=delay)
         self._publish_connection()
 
     def _on_error(self, state: FeedState, exc: Exception, now: float) -> None:
@@ -403,7 +385,7 @@ class PollScheduler:
             if getattr(exc, "transient", False):
                 self._monitor.on_transient(now, exc, now + delay)
         state.rerun = False
-        self._plan(state, now, min_delay=delay)
+        self._planner.plan(state, now, min_delay=delay)
         self._publish_connection()
 
     def _publish_connection(self) -> None:
@@ -412,234 +394,3 @@ class PollScheduler:
         if monitor.gated:
             retry_at = self._queue.due_at(JOBS_KEY)
         self.store.set_connection(monitor.state, monitor.message, retry_at, monitor.last_success_at)
-
-    # ------------------------------------------------------------ runs
-
-    def _ensure_run(self, job_id: str, now: float) -> RunTrack:
-        track = self._runs.get(job_id)
-        if track is None:
-            run = self.store.ensure_run(job_id)
-            job = run.job
-            track = self._add_run(
-                job_id, job.status if job else None, job.retries if job else None, now
-            )
-        return track
-
-    def _add_run(
-        self, job_id: str, status: str | None, retries: int | None, now: float
-    ) -> RunTrack:
-        run = self.store.ensure_run(job_id)
-        live = phase_of(status) is not RunPhase.TERMINAL
-        track = RunTrack(
-            job_id,
-            status,
-            retries,
-            metrics_cursor=run.metrics.last_step,
-            logs_cursor=run.logs.last_seq,
-            seen_live=live,
-            wants_result=live or self._eager_results > 0,
-        )
-        if not live and self._eager_results > 0:
-            self._eager_results -= 1
-        self._runs.add(track)
-        for kind in RUN_FEEDS:
-            self._feeds[FeedKey(kind, job_id)] = FeedState(FeedKey(kind, job_id))
-        seed = self.history.seed(job_id) if self.history is not None else None
-        if seed is not None:  # resume after the cached history, not from the start
-            track.metrics_cursor, track.logs_cursor = seed.metrics_cursor, seed.logs_cursor
-            track.unwatched = True
-            if phase_of(status) is RunPhase.TERMINAL:
-                for kind in RUN_FEEDS:
-                    if kind in seed.finished:
-                        self._feeds[FeedKey(kind, job_id)].finished = True
-            elif seed.recheck_job:
-                self._feeds[FeedKey(FeedKind.JOB, job_id)].owed = True
-        attention = self._runs.attention(job_id)
-        self._maybe_ask_tail(job_id, attention.on_screen, now)
-        if attention.on_screen:
-            self._on_attention(job_id, now)
-            return track
-        for kind in RUN_FEEDS:
-            interval = next_interval(
-                kind, status, attention, self._runs.background_live(), self.policy
-            )
-            if interval is not None:  # spread the first polls of background runs
-                self._queue.schedule(
-                    FeedKey(kind, job_id),
-                    now + self._rng.uniform(0, interval),
-                    priority_of(kind, attention),
-                )
-            else:
-                self._plan(self._feeds[FeedKey(kind, job_id)], now)
-        return track
-
-    def _maybe_ask_tail(self, job_id: str, on_screen: bool, now: float) -> None:
-        """The run's last points, once, in the next poll round (with the round's other
-        answers: one frame), ahead of the background's metrics (poll/tail.py): when it is
-        first listed, or when it first has steps (a run that starts training later). A
-        run that comes on screen first gets its metrics instead."""
-        run = self.store.runs[job_id]
-        key = FeedKey(TAIL_KIND, job_id)
-        state = self._feeds.get(key)
-        if state is not None and (state.owed or state.in_flight or state.result_attempts >= 2):
-            return
-        if run.tail_step is not None or not wants_tail(run.job, on_screen, len(run.metrics) > 0):
-            return
-        if not self._runs.shown(job_id):  # off screen in a big account's list: when shown
-            if self._eager_results <= 0:
-                return
-            self._eager_results -= 1
-        if state is None:
-            state = self._feeds[key] = FeedState(key)
-        state.result_attempts += 1  # asks so far: a server that sends no loss is asked twice
-        state.owed = True
-        grid = self.policy.poll_grid
-        self._queue.schedule(key, aligned_due(now, grid, grid), Priority.VISIBLE)
-
-    def _on_job_change(self, change: JobChange, now: float) -> None:
-        job = change.after
-        track = self._runs.get(change.job_id)
-        if track is None:
-            self._add_run(change.job_id, job.status, job.retries, now)
-            return
-        if track.gone:
-            return
-        self._maybe_ask_tail(track.job_id, self._runs.attention(track.job_id).on_screen, now)
-        old_status, track.status = track.status, job.status
-        rewind_metrics_cursor(
-            track, job.latest_step, job.retries, self.store.runs[track.job_id].events
-        )
-        if old_status == job.status:
-            return
-        self._runs.status_changed(track)
-        phase = phase_of(job.status)
-        if phase is not RunPhase.TERMINAL:
-            track.seen_live = track.wants_result = True
-            for state in self._run_feeds(track.job_id):
-                state.finished = False
-        attention = self._runs.attention(track.job_id)
-        if phase is RunPhase.TERMINAL:
-            if job.status == "completed":
-                self._make_due(MODELS_KEY, now)
-            for state in self._run_feeds(track.job_id):
-                if state.in_flight:
-                    state.rerun = True  # its answer may predate the end: fetch once more
-                else:
-                    self._plan(state, now)
-            return
-        first_sight = old_status is None  # a run focused before any record of it arrived
-        if events_on_status_change(attention) and not first_sight:
-            self._make_due(FeedKey(FeedKind.EVENTS, track.job_id), now)
-        if (
-            phase is RunPhase.ACTIVE
-            and phase_of(old_status) is not RunPhase.ACTIVE
-            and attention.on_screen
-            and not first_sight
-        ):
-            self._make_due(FeedKey(FeedKind.METRICS, track.job_id), now)
-        for state in self._run_feeds(track.job_id):
-            if not state.in_flight:
-                self._plan(state, now, keep_earlier=True)
-
-    def _mark_gone(self, job_id: str) -> None:
-        track = self._runs.get(job_id)
-        if track is not None:
-            track.gone = True
-        self._runs.changed()
-        self.store.mark_gone(job_id)
-        for kind in RUN_FEEDS:
-            self._queue.cancel(FeedKey(kind, job_id))
-
-    def _on_attention(self, job_id: str, now: float) -> None:
-        if self.history is not None:
-            self.history.prefetch(job_id)
-        track = self._ensure_run(job_id, now)
-        self._queue.cancel(FeedKey(TAIL_KIND, job_id))  # its metrics come now anyway
-        attention = self._runs.attention(job_id)
-        if phase_of(track.status) is RunPhase.TERMINAL:
-            kinds = {
-                k
-                for k in RUN_FEEDS
-                if wants_final_fetch(k, track.status, attention, track.seen_live)
-            }
-        else:
-            kinds = feeds_on_attention(
-                track.status, attention, self._runs.background_live(), self.policy
-            )
-        for kind in sorted(kinds):
-            self._make_due(FeedKey(kind, job_id), now)
-
-    def _run_feeds(self, job_id: str) -> list[FeedState]:
-        return [self._feeds[FeedKey(kind, job_id)] for kind in RUN_FEEDS]
-
-    # ------------------------------------------------------------ planning one feed
-
-    def _make_due(self, key: FeedKey, now: float) -> None:
-        state = self._feeds.get(key)
-        if state is None:
-            return
-        if state.in_flight:
-            state.rerun = True
-            return
-        state.owed = True
-        self._plan(state, now)
-
-    def _plan(
-        self, state: FeedState, now: float, min_delay: float = 0.0, keep_earlier: bool = False
-    ) -> None:
-        """(Re)schedule one feed from its situation; park it when it has nothing to do."""
-        key = state.key
-        track = self._runs.get(key.job_id)
-        if key.job_id is not None and (track is None or track.gone):
-            self._park(state)
-            return
-        attention = self._runs.attention(key.job_id) if key.job_id is not None else BACKGROUND
-        if (
-            key.kind == FeedKind.RESULT
-            and track is not None
-            and not track.wants_result
-            and not attention.on_screen
-        ):
-            self._park(state)  # a run of long ago nobody looked at: not worth a request
-            return
-        delay = next_due_delay(
-            key.kind,
-            track.status if track else None,
-            attention,
-            self._runs.background_live(),
-            self.policy,
-            owed=state.owed,
-            finished=state.finished,
-            seen_live=track.seen_live if track else False,
-            min_delay=min_delay,
-        )
-        if delay is None:
-            self._park(state)
-            return
-        due = now + delay
-        if not state.owed and min_delay == 0 and delay > 0:
-            due = self._with_the_list(key, aligned_due(now, delay, self.policy.poll_grid))
-        self._put(key, due, priority_of(key.kind, attention), keep_earlier)
-
-    def _with_the_list(self, key: FeedKey, due: float) -> float:
-        """A listed run's job poll moves to the round the job list is asked in, when that
-        comes first: the list then goes in its place (:meth:`_list_stands_in`). Without
-        this the two would take turns, every round a request for the same record."""
-        if (
-            key.kind != FeedKind.JOB
-            or key.job_id not in self._listed
-            or self._feeds[JOBS_KEY].failures
-        ):
-            return due
-        list_due = self._queue.due_at(JOBS_KEY)
-        return list_due if list_due is not None and list_due < due else due
-
-    def _put(self, key: FeedKey, due_at: float, priority: int, keep_earlier: bool) -> None:
-        current = self._queue.due_at(key)
-        if keep_earlier and current is not None and current <= due_at:
-            return
-        self._queue.schedule(key, due_at, priority)
-
-    def _park(self, state: FeedState) -> None:
-        state.owed = False
-        self._queue.cancel(state.key)

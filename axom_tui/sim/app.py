@@ -15,7 +15,7 @@ import hmac
 import json
 import re
 from collections.abc import Callable
-from typing import Any, overload
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -28,6 +28,7 @@ from .faults import FaultMiddleware
 from .storage import expires_at
 from .world import Simulator
 
+Default = TypeVar("Default", bound=int | None)
 ALL_SCOPES = frozenset({"train", "read", "datasets", "models", "billing"})
 
 
@@ -58,32 +59,15 @@ def s3_error(status: int, code: str, msg: str, headers: dict | None = None) -> R
     return Response(body, status_code=status, media_type="application/xml", headers=headers)
 
 
-@overload
 def _int_param(
     request: Request,
     name: str,
-    default: int,
+    default: Default,
     lo: int | None = None,
     hi: int | None = None,
     clamp: bool = False,
-) -> int | JSON: ...
-@overload
-def _int_param(
-    request: Request,
-    name: str,
-    default: None,
-    lo: int | None = None,
-    hi: int | None = None,
-    clamp: bool = False,
-) -> int | None | JSON: ...
-def _int_param(
-    request: Request,
-    name: str,
-    default: int | None,
-    lo: int | None = None,
-    hi: int | None = None,
-    clamp: bool = False,
-) -> int | None | JSON:
+) -> int | Default | JSON:
+    """The integer query parameter ``name`` (``default`` when absent), or the 422 answer."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default

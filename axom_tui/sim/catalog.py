@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 import uuid
 
+from axom_tui.api.records import KNOWN_STATUSES, TERMINAL_STATUSES
+
 #: What a GPU-hour is billed at (USD).  ``cost_usd = gpu_seconds / 3600 * GPU_HOUR_USD``.
 GPU_HOUR_USD = 3.20
 #: One metric point (and one "step" log line) every this many steps.
@@ -24,18 +26,9 @@ LORA_SPEEDUP = 1.8
 #: Statuses during which a GPU worker is held (and billed).
 GPU_BILLED = frozenset({"staging", "running", "checkpointing", "uploading"})
 
-STATUSES = (
-    "queued",
-    "provisioning",
-    "staging",
-    "running",
-    "checkpointing",
-    "uploading",
-    "completed",
-    "failed",
-    "preempted",
-)
-TERMINAL = frozenset({"completed", "failed"})
+#: The contract's statuses: the simulator uses the very names the client parses.
+STATUSES = KNOWN_STATUSES
+TERMINAL = TERMINAL_STATUSES
 
 #: Every transition the simulator may make (``None`` = submission).  Tests check
 #: each run's event chain against this table.

@@ -1,10 +1,10 @@
 """A run's metrics as CSV, the same file from the `e` key and from `axom-tui export`.
 
-Both fetch the run's whole metric history from the API (``fetch_points``): the server's
-points carry everything a point has, its timestamp included, while the store keeps only
-what the dashboard draws (no timestamps: they would cost 4 of the 48 bytes a point may
-take) and only as much history as has been fetched so far. When the API cannot be
-reached the app writes what the store holds instead, with the timestamp column empty.
+The `e` key writes what the store holds (:func:`points_from_series`): every field of a
+point, its time included, which the store keeps to :data:`TIME_QUANTUM` (its
+``StepTimes``: a byte per point beside a few lines), so no request is made, online or
+in an opened bundle. `axom-tui export` has no store: it fetches the run's points
+(:func:`fetch_points`) and writes their exact stamps.
 """
 
 from __future__ import annotations
@@ -15,10 +15,14 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from axom_tui.api.records import MetricPoint, MetricsPage
 from axom_tui.base.sanitize import clean_text
+from axom_tui.store.step_times import QUANTUM as TIME_QUANTUM
+
+if TYPE_CHECKING:
+    from axom_tui.store.metric_series import MetricSeries
 
 COLUMNS = ("loss", "grad_norm", "lr", "throughput", "vram_gb")
 HEADER = ("step", "timestamp", "cycle", "phase", *COLUMNS)
@@ -49,15 +53,18 @@ async def fetch_points(client: MetricsSource, job_id: str) -> list[MetricPoint]:
     return [by_step[step] for step in sorted(by_step)]
 
 
-def points_from_series(series: Any) -> list[MetricPoint]:
-    """The points a store's ``MetricSeries`` holds (it keeps no timestamps)."""
+def points_from_series(series: MetricSeries) -> list[MetricPoint]:
+    """The points a store's series holds, each with its time as the store keeps it
+    (within ``series.times.max_error`` of its stamp; None where it came without one)."""
     loss, grad_norm, lr, throughput, vram_gb = (series.column(name) for name in COLUMNS)
     cycles = series.column("cycle")
     phases = series.column("phase")
     names = series.phase_names
+    times = series.times
     points = []
     for i, step in enumerate(series.steps):
         code = phases[i]
+        t = times.at(i, step)
         points.append(
             MetricPoint(
                 step,
@@ -68,9 +75,23 @@ def points_from_series(series: Any) -> list[MetricPoint]:
                 vram_gb=vram_gb[i],
                 cycle=cycles[i] or None,  # 0: not sent
                 phase=names[code] if 0 <= code < len(names) else None,
+                ts=None if t is None else datetime.fromtimestamp(t, UTC),
             )
         )
     return points
+
+
+def times_note(series: MetricSeries) -> str:
+    """How far the exported times may be from the stamps, for the notice."""
+    stamped = sum(1 for i, step in enumerate(series.steps) if series.times.at(i, step) is not None)
+    if not stamped:
+        return "no timestamps: the points came without them"
+    error_ms = 1000 * series.times.max_error
+    note = f"timestamps within {error_ms:.0f} ms, as the dashboard keeps them"
+    if error_ms > 1000 * TIME_QUANTUM:
+        note += " (coarsened: very irregular stamps)"
+    missing = len(series) - stamped
+    return note + (f"; {missing:,} points without one" if missing else "")
 
 
 def write_csv(points: Sequence[MetricPoint], handle: TextIO) -> int:

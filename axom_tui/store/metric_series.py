@@ -91,9 +91,11 @@ class MetricSeries:
         labels: StepLabels,
         resume_points: list[int],
         nan_count: int,
+        times: StepTimes | None = None,
     ) -> MetricSeries:
         """A series from columns read back from the run cache (sorted, unique steps;
-        one ``array('d')`` per metric column, as long as ``steps``)."""
+        one ``array('d')`` per metric column, as long as ``steps``; ``times`` the
+        points' times as the store kept them, None: unstamped)."""
         series = cls()
         if steps and not _INT32_MIN <= steps[0] <= steps[-1] <= _INT32_MAX:
             series.steps = array("q", steps)
@@ -109,7 +111,11 @@ class MetricSeries:
         series.labels = labels
         series.resume_points = sorted(resume_points)
         series.nan_count = nan_count
-        series.times.pad(len(series.steps))  # the cache keeps no times: these points have none
+        if times is not None:
+            if len(times.residuals) != len(steps):
+                raise ValueError(f"{len(times.residuals)} times for {len(steps)} steps")
+            series.times = times
+        series.times.pad(len(series.steps))
         return series
 
     def take_changed_from(self) -> int | None:

@@ -8,7 +8,7 @@ import importlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import events
@@ -187,15 +187,9 @@ class AxomApp(App):
         level = cast("SeverityLevel", severity)
         super().notify(message, title=title, severity=level, timeout=timeout, markup=markup)
 
-    def _toast(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: str = "information",
-        timeout: float | None = None,
-    ) -> None:
-        self.notify(message, title=title, severity=severity, timeout=timeout)
+    def _toast(self, message: str, **options: Any) -> None:
+        # Looked up at each call, not bound once: a test may swap ``notify`` after start.
+        self.notify(message, **options)
 
     def show_notice(self, title: str, body: str, *, error: bool = False) -> None:
         """A run's news, once: in the header of the screen on top (a repaint of one line),

@@ -57,6 +57,11 @@ class RunCommands(Provider):
             "e",
             partial(self._dashboard_action, "export_csv"),
         )
+        yield (
+            "Replay the selected finished run",
+            "R: every pane as of a moment; [ ] by event, , . by time, esc back",
+            partial(self._dashboard_action, "replay"),
+        )
         yield from chart_entries(self._dashboard_action)
         yield ("Save a screenshot (SVG)", "S", partial(self.app.run_action, "screenshot"))
         yield ("Next theme", "T", partial(self.app.run_action, "next_theme"))

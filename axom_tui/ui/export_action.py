@@ -1,8 +1,8 @@
-"""The `e` key: a run's metrics as CSV, fetched whole from the API in a worker.
+"""The `e` key: a run's metrics as CSV, from what the store holds (no request).
 
-The file is the one `axom-tui export` writes (see :mod:`axom_tui.store.csv_export` for why it is
-fetched rather than taken from the store). Offline, the points the store holds are
-written instead, without timestamps, and the notice says so.
+The file has the columns `axom-tui export` writes; the times are the store's (within
+its ``max_error`` of the stamps: see :mod:`axom_tui.store.csv_export`), so an opened
+bundle and a cached run export with timestamps too.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from axom_tui.api.errors import AxomError
 from axom_tui.base.sanitize import clean_text
-from axom_tui.store.csv_export import export_path, fetch_points, points_from_series, write_csv_file
+from axom_tui.store.csv_export import export_path, points_from_series, times_note, write_csv_file
 
 if TYPE_CHECKING:
     from axom_tui.ui.app import AxomApp
@@ -35,15 +34,15 @@ def start_export(app: AxomApp, job_id: str) -> None:
 
 
 async def _export(app: AxomApp, job_id: str, path: Path) -> None:
-    note = ""
-    try:
-        points = await fetch_points(app.services.client, job_id)
-    except AxomError as exc:
-        run = app.services.store.runs.get(job_id)
-        points = points_from_series(run.metrics) if run is not None else []
-        note = (
-            f" (held here: the server did not answer, {clean_text(exc.message, 80)}; no timestamps)"
-        )
+    run = app.services.store.runs.get(job_id)
+    if run is None:
+        return
+    points = points_from_series(run.metrics)
+    note = times_note(run.metrics)
+    latest = run.job.latest_step if run.job is not None else None
+    last = run.metrics.last_step
+    if latest is not None and (last is None or last < latest):
+        note += f"; the run's steps up to {last or 0:,} of {latest:,} (fetched so far)"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         rows = await asyncio.to_thread(write_csv_file, points, path)
@@ -51,7 +50,7 @@ async def _export(app: AxomApp, job_id: str, path: Path) -> None:
         app.notify(f"Export failed: {clean_text(exc, 160)}", title="Export", severity="error")
         return
     app.notify(
-        f"Wrote {rows:,} points to {clean_text(path, 160)}{note}",
+        f"Wrote {rows:,} points to {clean_text(path, 160)} ({note})",
         title="Export",
-        severity="warning" if note else "information",
+        severity="information",
     )

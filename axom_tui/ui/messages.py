@@ -60,12 +60,16 @@ class DownloadProgressed(Message, bubble=False):
 # ---------------------------------------------------------------- up: intents → app
 
 
-class RunChosen(Message):
-    """Show this run on the dashboard (the command palette's "Go to run")."""
+class RunIntent(Message):
+    """Something the user wants done with one run (``job_id``); the kinds below say what."""
 
     def __init__(self, job_id: str) -> None:
         super().__init__()
         self.job_id = job_id
+
+
+class RunChosen(RunIntent):
+    """Show this run on the dashboard (the command palette's "Go to run")."""
 
 
 class CompareRequested(Message):
@@ -76,12 +80,8 @@ class CompareRequested(Message):
         self.job_ids = job_ids
 
 
-class DownloadRequested(Message):
+class DownloadRequested(RunIntent):
     """Download the model of this run."""
-
-    def __init__(self, job_id: str) -> None:
-        super().__init__()
-        self.job_id = job_id
 
 
 class DownloadCancelRequested(Message):
@@ -92,12 +92,8 @@ class DownloadCancelRequested(Message):
         self.task_id = task_id
 
 
-class ExportRequested(Message):
+class ExportRequested(RunIntent):
     """Write this run's metrics to a CSV file."""
-
-    def __init__(self, job_id: str) -> None:
-        super().__init__()
-        self.job_id = job_id
 
 
 class DashboardAction(Message):

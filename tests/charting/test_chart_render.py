@@ -119,3 +119,23 @@ def test_theme_colours_are_used() -> None:
     assert "38;2;250;240;230" in out  # tick labels and legend text
     r, g, b = THEME.loss
     assert f"38;2;{r};{g};{b}" in out  # the line's own colour
+
+
+def test_until_draws_nothing_after_the_moment_on_the_same_axis() -> None:
+    """Replay: the chart as it was at a moment, on the whole run's x axis (the same ticks
+    as the whole chart's); the y axis fits what is drawn."""
+    steps, _, _ = training_curve(2_000)
+    full = render_chart(loss_grad_spec(), 100, 24, THEME)
+    half = render_chart(loss_grad_spec(until=float(steps[999])), 100, 24, THEME)
+    full_rows, half_rows = plain(full.ansi).split("\n"), plain(half.ansi).split("\n")
+    assert full_rows[-1].split() == half_rows[-1].split()  # the same x axis
+    assert half.points > 0
+    plot = [row[10:-10] for row in half_rows[2:-3]]
+    right = [row[len(row) // 2 + 4 :] for row in plot]  # past the middle: no line drawn
+    assert not any(ch in "⠁⠂⠄⡀⠈⠐⠠⢀⣀⠉⠒⠤" for row in right for ch in row.replace("┊", ""))
+    left = [row[: len(row) // 2 - 4] for row in plot]
+    assert any(ch not in " ┊│" for row in left for ch in row)
+    zoomed = render_chart(
+        loss_grad_spec(window=(0.0, float(steps[1500])), until=float(steps[999])), 100, 24, THEME
+    )
+    assert "15k" in plain(zoomed.ansi).split("\n")[-1] or "14k" in plain(zoomed.ansi)

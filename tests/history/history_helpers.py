@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,8 @@ def pt(
     phase: str | None = "train",
     seed: int = 0,
 ) -> MetricPoint:
-    """A point with every field set to a full-precision (unrounded) value."""
+    """A point with every field set to a full-precision (unrounded) value, logged at
+    :func:`stamp` (the seed is the attempt: a later one logs an hour later)."""
     rng = random.Random(step * 7919 + seed)
     return MetricPoint(
         step=step,
@@ -34,7 +36,15 @@ def pt(
         vram_gb=23.6 + rng.gauss(0, 0.15),
         cycle=cycle,
         phase=phase,
+        ts=stamp(step, seed),
     )
+
+
+def stamp(step: int, seed: int = 0) -> datetime:
+    """When the point at ``step`` of attempt ``seed`` was logged: a steady 0.75 s a step
+    with up to 0.3 s of jitter."""
+    jitter = random.Random(step * 104729 + seed).random() * 0.3
+    return T0 + timedelta(seconds=3600 * seed + 0.75 * step + jitter)
 
 
 def points(first: int, last: int, seed: int = 0, **kw) -> list[MetricPoint]:
@@ -90,3 +100,29 @@ def scratch_cache(tmp_path: Path, name: str = "cache.sqlite3") -> CacheFile:
     cache = open_cache(tmp_path / name, origin="http://127.0.0.1")
     assert cache.ok and cache.writable, cache.notice
     return cache
+
+
+def finished_world(api, steps: int = 5000, log_lines: int = 300) -> None:
+    """A completed run "done" on a fake API: ``steps`` points and a NaN eval point, log
+    lines, events and a result."""
+    run = api.add_run("done", status="completed")
+    run.points = points(1, steps) + [pt(steps + 10, loss=float("nan"), cycle=2, phase="eval")]
+    run.job = dataclasses.replace(job("done", "completed"), latest_step=steps + 10)
+    api.add_lines("done", log_lines)
+    run.events = events("submitted", "status", "checkpoint", "completed")
+    run.result = result("done")
+
+
+#: Float rounding of an epoch-seconds line re-based to another step.
+ROUNDING = 1e-6
+
+
+def assert_times(series, want: list[MetricPoint]) -> None:
+    """Every point of ``series`` has the stamp of its point in ``want`` (within the
+    store's bound)."""
+    assert list(series.steps) == [p.step for p in want]
+    for p in want:
+        got = series.time_at(p.step)
+        assert got is not None, f"step {p.step} has no time"
+        assert p.ts is not None
+        assert abs(got - p.ts.timestamp()) <= series.times.max_error + ROUNDING, p.step

@@ -12,7 +12,9 @@ from hypothesis import given, settings, strategies as st
 from axom_tui.api.records import Event, Model
 from axom_tui.history import codec
 from axom_tui.history.codec import COLUMNS, CodecError, MetricRows
-from history_helpers import events, job, lines, result
+from axom_tui.history.restore import rows_of
+from axom_tui.store.metric_series import MetricSeries
+from history_helpers import events, job, lines, points, result
 
 BITS = st.integers(min_value=0, max_value=2**64 - 1)  # any float64 bit pattern, NaNs too
 
@@ -123,3 +125,49 @@ def test_a_record_with_a_field_left_empty_is_cached_as_its_data_alone():
     back = codec.decode_job(codec.encode_job(parsed))
     assert back == parsed
     assert back.issues.clean  # counts belong to one answer, not to the cache
+
+
+def _timed_rows(first: int, last: int, seed: int) -> tuple[MetricRows, MetricSeries]:
+    """Rows cut from a store series fed stamped points (two attempts' worth of lines)."""
+    series = MetricSeries()
+    series.merge(points(first, last, seed=seed))
+    return rows_of(series), series
+
+
+def _times(rows: MetricRows) -> list[float | None]:
+    return [rows.times.at(i, s) for i, s in enumerate(rows.steps)]
+
+
+@pytest.mark.parametrize("deflate", [True, False])
+def test_block_times_round_trip_as_the_store_kept_them(deflate):
+    rows, series = _timed_rows(1, 2048, seed=0)
+    back = codec.decode_block(codec.encode_block(rows, deflate=deflate))
+    want = [series.time_at(s) for s in series.steps]
+    assert all(t is not None for t in want)
+    assert all(abs(a - b) < 1e-6 for a, b in zip(_times(back), want, strict=True))
+    assert back.times.quantum == series.times.quantum
+
+
+def test_a_layout_1_block_reads_back_unstamped():
+    rows, _ = _timed_rows(1, 100, seed=0)
+    data = codec.encode_block(rows)
+    cut = data.rindex(
+        struct.pack("<ddI", rows.times.quantum, rows.times.max_error, len(rows.times.seg_steps))
+    )
+    old = struct.pack("<BI", 1, 100) + data[5:cut]
+    back = codec.decode_block(old)
+    assert back.columns == rows.columns and _times(back) == [None] * 100
+
+
+def test_merge_rows_and_slices_keep_each_points_time():
+    old, old_series = _timed_rows(1, 3000, seed=1)
+    new, new_series = _timed_rows(2001, 3200, seed=2)  # re-sent an hour later
+    merged = codec.merge_rows(old, new)
+    want = [old_series.time_at(s) for s in range(1, 2001)]
+    want += [new_series.time_at(s) for s in range(2001, 3201)]
+    assert all(abs(a - b) < 1e-6 for a, b in zip(_times(merged), want, strict=True))
+    parts = [merged.slice(a, a + 2048) for a in range(0, len(merged), 2048)]
+    joined = MetricRows.empty()
+    for part in parts:
+        joined.extend(codec.decode_block(codec.encode_block(part)))
+    assert all(abs(a - b) < 1e-6 for a, b in zip(_times(joined), want, strict=True))

@@ -10,22 +10,14 @@ import dataclasses
 from array import array
 
 from axom_tui.history import db, read
+from axom_tui.history.restore import series_from
 from axom_tui.store import METRIC_COLUMNS
-from history_helpers import events, job, points, pt, result
+from history_helpers import assert_times, events, finished_world, job, points, result
 from sessions import Session, new_api
 
 
 def bits(column) -> bytes:
     return array("d", column).tobytes()
-
-
-def finished_world(api, steps: int = 5000, log_lines: int = 300) -> None:
-    run = api.add_run("done", status="completed")
-    run.points = points(1, steps) + [pt(steps + 10, loss=float("nan"), cycle=2, phase="eval")]
-    run.job = dataclasses.replace(job("done", "completed"), latest_step=steps + 10)
-    api.add_lines("done", log_lines)
-    run.events = events("submitted", "status", "checkpoint", "completed")
-    run.result = result("done")
 
 
 async def test_finished_run_restart_is_whole_at_once_and_costs_no_history_requests(tmp_path):
@@ -104,8 +96,8 @@ async def test_preemption_resends_replace_cached_steps(tmp_path):
         await first.run_for(30)
         assert first.store.runs["pre"].metrics.last_step == 3000
 
-    # while nobody watched: preempted at 3000, resumed from the checkpoint at 2000 and
-    # re-sent steps 2001..3000 with new values, then went on to 3200
+    # while nobody watched: preempted at 3000, resumed an hour later from the checkpoint
+    # at 2000 and re-sent steps 2001..3000 with new values and stamps, then went on to 3200
     api.runs["pre"].points = points(1, 2000, seed=1) + points(2001, 3200, seed=2)
     api.runs["pre"].events += [dataclasses.replace(events("preempted")[0], payload={"retries": 1})]
     api.set_status("pre", "running", latest_step=3200, retries=1)
@@ -117,12 +109,18 @@ async def test_preemption_resends_replace_cached_steps(tmp_path):
         want = points(1, 2000, seed=1) + points(2001, 3200, seed=2)
         assert list(run.metrics.steps) == [p.step for p in want]
         assert bits(run.metrics.column("loss")) == bits([p.loss for p in want])
+        assert_times(run.metrics, want)
 
     conn = db.connect(path, readonly=True)
-    rows, _ = read.read_metrics(conn, "pre")
+    rows, bad = read.read_metrics(conn, "pre")
     conn.close()
     assert list(rows.steps) == [p.step for p in want]
     assert bits(rows.columns[0]) == bits([p.loss for p in want])  # the cache holds the new values
+    assert_times(series_from(rows, None, bad), want)  # and their new stamps
+    async with Session(api, path) as third:  # which a restart shows
+        third.scheduler.focus("pre")
+        await third.sync.ready("pre")
+        assert_times(third.store.runs["pre"].metrics, want)
 
 
 async def test_without_a_cache_the_restart_fetches_everything_again(tmp_path):

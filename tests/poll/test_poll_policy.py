@@ -165,3 +165,12 @@ def test_a_fast_server_clock_polls_background_metrics_often_enough_to_see_the_lo
     assert background_interval(7, fast) == 2 * PollPolicy().poll_grid
     assert background_interval(200, fast) == 200 / fast.background_rps  # budget still holds
     assert for_clock_speed(PollPolicy(), 1.0) == PollPolicy()
+
+
+def test_the_models_period_grows_with_the_pages_of_models_held():
+    from axom_tui.poll.policy import models_interval
+
+    policy = PollPolicy()
+    assert models_interval(0, policy) == models_interval(200, policy) == policy.models
+    assert models_interval(4000, policy) == 20 * policy.models_per_page
+    assert next_due_delay(FeedKind.MODELS, None, BACKGROUND, 0, policy, models_held=4000) == 300

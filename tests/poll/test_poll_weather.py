@@ -139,3 +139,46 @@ async def test_the_last_points_of_runs_off_screen_wait_until_they_are_shown():
         h.scheduler.set_in_view(["f000"])  # scrolled to the bottom
         await h.advance(5)
         assert h.api.count("get_metrics", "f000") == 1
+
+
+async def test_a_big_models_list_is_asked_for_less_often():
+    """The models list was asked for every 30 s whatever its size (4,000 models: a long
+    answer every 30 s); it is paced as the whole job list is, 15 s more per 200 models."""
+    from axom_tui.api.records import Model
+
+    h = Harness()
+    h.api.add_run("a", "running")
+    h.api.models = [Model(id=f"m{i}") for i in range(4000)]
+    async with h:
+        await h.advance(5)
+        assert len(h.store.models) == 4000
+        mark = h.now
+        await h.advance(600)
+    assert h.api.count("list_models", since=mark) <= 600 / (4000 / 200 * 15) + 1
+
+
+async def test_a_small_models_list_keeps_its_period():
+    from axom_tui.api.records import Model
+
+    h = Harness()
+    h.api.add_run("a", "running")
+    h.api.models = [Model(id=f"m{i}") for i in range(20)]
+    async with h:
+        await h.advance(5)
+        mark = h.now
+        await h.advance(300)
+    assert h.api.count("list_models", since=mark) >= 300 / 30 - 1
+
+
+async def test_an_account_of_whole_pages_is_not_said_to_be_cut_short():
+    """5,000 runs are 25 full pages: the last one has no ``next`` because there is no more,
+    not because the server cannot page (the list line said "a full page, and the server
+    offered no next one")."""
+    h = Harness()
+    h.api.pages = h.api.filters = True
+    for i in range(400):
+        h.api.add_run(f"old{i:03d}", "completed")
+    async with h:
+        await h.advance(3)
+    assert h.store.listing.complete and len(h.store.runs) == 400
+    assert not h.store.listing.truncated

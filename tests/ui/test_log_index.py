@@ -184,6 +184,7 @@ op = st.one_of(
     st.tuples(st.just("filter"), st.booleans()),
     st.tuples(st.just("wrap"), st.sampled_from([0, 1, 3, 8])),
     st.tuples(st.just("cap"), st.integers(1, 15)),
+    st.tuples(st.just("truncate"), st.integers(0, 10)),  # replay going back
 )
 
 
@@ -217,12 +218,17 @@ def test_incremental_state_matches_a_naive_model(ops: list[tuple[str, object]]) 
             elif kind == "wrap":
                 wrap = int(arg)  # type: ignore[call-overload]
                 index.set_wrap(wrap)
+            elif kind == "truncate":
+                index.truncate(int(arg))  # type: ignore[call-overload]
+                held = held[: int(arg)]  # type: ignore[call-overload]
+                last = held[-1][0] if held else None
             else:
                 cap = int(arg)  # type: ignore[call-overload]
                 index.set_max_lines(cap)
             held = held[-cap:]
 
             assert index.texts() == [t for _, t in held]
+            assert index.last_seq == (held[-1][0] if held else last)
             pattern, _ = compile_query(query)
             spans = [
                 [m.span() for m in pattern.finditer(t) if m.end() > m.start()] if pattern else []

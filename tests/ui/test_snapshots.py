@@ -71,6 +71,20 @@ def test_dashboard_with_a_twice_preempted_run(
     assert snap_compare(frozen_app(world), terminal_size=SIZE, run_before=run_before)
 
 
+def test_replay_of_a_completed_run_two_events_back(
+    snap_compare: SnapCompare, world: FrozenWorld
+) -> None:
+    """R, then [ [: the scrubber, the row and summary as then, the chart cut there, the
+    logs by then, the lifecycle up to then and no result card yet."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await show(pilot, world.role("done-train"))
+        await pilot.press("R", "left_square_bracket", "left_square_bracket")
+        await settle(pilot)
+
+    assert snap_compare(frozen_app(world), terminal_size=SIZE, run_before=run_before)
+
+
 def test_result_of_a_completed_run(snap_compare: SnapCompare, world: FrozenWorld) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await show(pilot, world.role("done-train"))

@@ -164,3 +164,33 @@ async def test_a_phase_detail_too_long_for_the_pane_wraps_below_it():
         assert "retry 1 (normal on spot capacity)" in text
         assert "cycle 2, worker crashed at step 1520, resumed from a checkpoint" in text
         assert any("◀ now" in line for line in shown_lines(timeline))
+
+
+async def test_the_moments_phase_is_highlighted_below_a_detail_line():
+    """A preempted phase takes two lines (its detail wraps below it): the phase of the
+    moment after it is still the one highlighted, not the line above it."""
+    from rich.style import Style
+
+    from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane
+
+    class Host(App):
+        CSS = "LifecyclePane { height: 20; width: 40; }"
+
+        def compose(self) -> ComposeResult:
+            yield LifecyclePane(id="timeline")
+
+    app = Host()
+    async with app.run_test(size=(60, 24)) as pilot:
+        pane = app.query_one(LifecyclePane)
+        job, events = _history(1)
+        events.append(Event("preempted", events[-2].ts, {"retries": 1}))
+        pane.show(job, events, lambda: job.updated_at + timedelta(seconds=30))
+        assert job.updated_at is not None
+        pane.show_moment(job.updated_at.timestamp() + 10)  # in the last phase: running again
+        await pilot.pause()
+        highlighted = [
+            line.plain
+            for line in pane._body
+            if any(isinstance(s.style, Style) and s.style.bgcolor for s in line.spans)
+        ]
+        assert len(highlighted) == 1 and "running" in highlighted[0], highlighted

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from time import monotonic
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,11 +16,9 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
 
-from axom_tui.base.sanitize import clean_text
 from axom_tui.charting.spec import WAITING
 from axom_tui.store.changes import ChangeSet
 from axom_tui.store.csv_export import safe_file_stem
-from axom_tui.store.resume_points import resume_points
 from axom_tui.store.vocab import FeedKind, GlobalAspect, RunAspect
 from axom_tui.ui.chart_keys import next_weight
 from axom_tui.ui.connection_text import connection_problem
@@ -33,16 +31,19 @@ from axom_tui.ui.messages import (
     StoreChanged,
 )
 from axom_tui.ui.pane_focus import focus_pane, is_shown
+from axom_tui.ui.screens.chart_feed import feed_chart
+from axom_tui.ui.screens.dashboard_moment import REPLAY_BINDINGS, DashboardMoment
+from axom_tui.ui.screens.replay_mode import ReplayMode
 from axom_tui.ui.widgets.cursor_chart import CursorChart
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.footer import AxomFooter
 from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_list_line import JobListLine
 from axom_tui.ui.widgets.job_table import JobTable
-from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane, PhasePicked
-from axom_tui.ui.widgets.log_moment import MomentPicked
+from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane
 from axom_tui.ui.widgets.log_view import LogView
 from axom_tui.ui.widgets.metric_chart import MetricChart
+from axom_tui.ui.widgets.replay_bar import ReplayBar
 from axom_tui.ui.widgets.result_card import ResultCard
 from axom_tui.ui.widgets.run_summary import RunSummary
 from axom_tui.ui.widgets.timeline import Timeline
@@ -59,22 +60,6 @@ TICK_MIN, TICK_MAX = 1.0, 2.0  # bounds of the clock step (elapsed, ETA, time in
 TICK_SLACK = 0.35  # after a flush's tick, the timer waits this much longer than a period
 
 
-def chart_meta(run: RunState) -> dict[str, Any]:
-    """What the chart's cursor needs of a run besides its columns."""
-    series = run.metrics
-    started = run.job.started_at if run.job is not None else None
-
-    def label_at(step: int) -> tuple[int | None, str | None]:
-        phase = series.phase_at(step)  # server text: made safe before it is shown
-        return series.cycle_at(step), clean_text(phase, 24) if phase is not None else None
-
-    return {
-        "stamps": series.times,
-        "start": started.timestamp() if started else None,
-        "label_at": label_at,
-    }
-
-
 def tick_period(poll_grid: float) -> float:
     """The clock's step, falling on the poll rounds so that it shares their frames: the
     round's period, an even share of a round longer than TICK_MAX, or a whole number of
@@ -86,7 +71,7 @@ def tick_period(poll_grid: float) -> float:
     return poll_grid / math.ceil(poll_grid / TICK_MAX)
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(DashboardMoment, Screen):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("c", "compare", "Compare", id="compare"),
@@ -108,6 +93,7 @@ class DashboardScreen(Screen):
         Binding("P", "focus_lifecycle", "Lifecycle", id="focus.lifecycle", show=False),
         Binding("C", "focus_chart", "Chart cursor", id="focus.chart", show=False),
         Binding("escape", "close_filter", "Close filter", id="jobs.filter.close", show=False),
+        *REPLAY_BINDINGS,
     ]
 
     def __init__(
@@ -127,11 +113,13 @@ class DashboardScreen(Screen):
         self._ticked_at = float("-inf")
         self._tick_timer: Timer | None = None
         self._tick_period = TICK_MAX
+        self.replay = ReplayMode(self, store)
 
     def compose(self) -> ComposeResult:
         settings = self.settings
         ascii_mode = settings.ascii
         yield HeaderBar(self.store, label=settings.label, ascii_mode=ascii_mode, id="header")
+        yield ReplayBar(ascii_mode=ascii_mode, id="replay")
         with Vertical(id="jobs-pane"):
             yield Input(
                 placeholder="filter runs by name, status or type — Enter to apply, Esc to clear",
@@ -261,26 +249,15 @@ class DashboardScreen(Screen):
         store = self.store
         run = store.runs.get(self.selected) if self.selected else None
         table = self.query_one(JobTable)
+        if run is not None and aspects & {RunAspect.METRICS, RunAspect.EVENTS}:
+            self._feed_chart(run)  # resume points come from both
+        if self.replay.active:  # the panes show the moment, not the store's latest
+            self.replay.data_changed()
+            return
         if aspects & {RunAspect.JOB, RunAspect.METRICS, RunAspect.HEALTH}:
             self.query_one(RunSummary).show(run, marked=self.selected in table.marked)
         if run is None:
             return
-        if aspects & {RunAspect.METRICS, RunAspect.EVENTS}:  # resume points come from both
-            series = run.metrics
-            chart = self.query_one(MetricChart)
-            chart.set_data(
-                series.steps,
-                {
-                    name: series.column(name)
-                    for name in ("loss", "grad_norm", "lr", "throughput", "vram_gb")
-                },
-                series.cycle_boundaries(),
-                resume_points(run.events, series.steps, series.resume_points),
-                run.version,
-                **chart_meta(run),
-            )
-            if chart.can_be_seen:
-                chart.redraw()  # now, in this flush's frame (changes come at most 4 times a second)
         if aspects & {RunAspect.LOGS, RunAspect.HEALTH}:
             self.query_one(LogView).set_feed_problem(run_problem(run, (FeedKind.LOGS,)))
         if RunAspect.LOGS in aspects:
@@ -308,9 +285,19 @@ class DashboardScreen(Screen):
             model = store.model_for_job(run.job.id) if run.job else None
             self.query_one(ResultCard).show(run.job, run.result, model.name if model else None)
 
+    def _feed_chart(self, run: RunState) -> None:
+        feed_chart(self.query_one(MetricChart), run)
+
+    def show_whole_run(self) -> None:
+        """After replay: every pane as the store holds the run."""
+        self._show_selected(ALL_RUN_ASPECTS - {RunAspect.LOGS})
+
     def select_run(self, job_id: str | None) -> None:
         if job_id == self.selected:
             return
+        if self.replay.active:
+            self.replay.leave()  # a moment of another run
+            self.refresh_bindings()
         self.selected = job_id
         self.scheduler.focus(job_id)
         self.query_one(CursorChart).clear_cursor()  # a moment of another run
@@ -483,32 +470,6 @@ class DashboardScreen(Screen):
         chart = self.query_one(CursorChart)
         chart.focus()
         await chart.run_action(action)
-
-    # ------------------------------------------------------------ one cursor, many panes
-    # The chart's cursor is a moment of the selected run; the log pane shows the lines
-    # logged nearest it, the lifecycle the phase it falls in; either can move it.
-
-    @on(CursorChart.CursorMoved, "#chart")
-    def _cursor_moved(self, message: CursorChart.CursorMoved) -> None:
-        moment = message.moment
-        ts = moment.ts if moment is not None else None
-        following = message.chart.explorer.following
-        self.query_one(LogView).moment.show(ts, pause=not following)
-        self.query_one(LifecyclePane).show_moment(ts)
-
-    @on(CursorChart.Left, "#chart")
-    def _chart_left(self) -> None:
-        self.query_one(JobTable).focus()
-
-    @on(MomentPicked)
-    def _log_line_picked(self, message: MomentPicked) -> None:
-        if self.query_one(CursorChart).cursor_to_time(message.ts) is None:
-            self.notify("The chart has no times for this run's points.", timeout=3)
-
-    @on(PhasePicked)
-    def _phase_picked(self, message: PhasePicked) -> None:
-        if self.query_one(CursorChart).cursor_to_time(message.ts) is None:
-            self.notify("The chart has no times for this run's points.", timeout=3)
 
     def restyle(self) -> None:
         self.query_one(JobTable).restyle()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
@@ -20,6 +21,7 @@ def binding_sections(app_class: type[DOMNode]) -> list[tuple[str, list[Binding]]
     """The keys of ``app_class`` ("Everywhere") and of each screen and pane, by section."""
     from axom_tui.ui.screens.compare import CompareScreen
     from axom_tui.ui.screens.dashboard import DashboardScreen
+    from axom_tui.ui.screens.dashboard_moment import REPLAY_BINDINGS, ReplayKeys
     from axom_tui.ui.widgets.cursor_chart import CursorChart
     from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
     from axom_tui.ui.widgets.job_table import JobTable
@@ -27,9 +29,10 @@ def binding_sections(app_class: type[DOMNode]) -> list[tuple[str, list[Binding]]
     from axom_tui.ui.widgets.log_view import LogSearchInput, LogView
     from axom_tui.ui.widgets.timeline import Timeline
 
-    sections: list[tuple[str, tuple[type[DOMNode], ...]]] = [
+    sections: list[tuple[str, tuple[type[Any], ...]]] = [  # classes with BINDINGS
         ("Everywhere", (app_class,)),
         ("Dashboard", (DashboardScreen,)),
+        ("Replay (R on a finished run)", (ReplayKeys,)),
         ("Job list", (JobTable,)),
         ("Chart (C to focus)", (CursorChart,)),
         ("Lifecycle pane", (Timeline, LifecyclePane)),
@@ -39,8 +42,15 @@ def binding_sections(app_class: type[DOMNode]) -> list[tuple[str, list[Binding]]
         ("In this list", (HelpScreen,)),
     ]
     out = []
-    listed: set[str] = set()  # an id shown once (the help's S is the app's, listed above)
+    # An id shown once (the help's S is the app's, listed above); replay's keys are the
+    # dashboard's, listed in a section of their own.
+    replay_ids = {b.id for b in Binding.make_bindings(REPLAY_BINDINGS) if b.id}
+    listed: set[str] = set()
     for title, classes in sections:
+        if title == "Dashboard":
+            listed |= replay_ids
+        elif title.startswith("Replay"):
+            listed -= replay_ids
         by_id: dict[str, list[Binding]] = {}  # "up,k" is two bindings with one id: one row
         for cls in classes:
             for b in Binding.make_bindings(cls.BINDINGS):
@@ -86,6 +96,10 @@ def display_key(binding: Binding, keymap: dict[str, str]) -> str:
         "right_square_bracket": "]",
         "greater_than_sign": ">",
         "less_than_sign": "<",
+        "comma": ",",
+        "full_stop": ".",
+        "left_curly_bracket": "{",
+        "right_curly_bracket": "}",
     }
     return ",".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
 

@@ -15,7 +15,9 @@ recomposed with the cursor column (~1 ms) and the readout row replaced.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from axom_tui.charting.explore import Explorer, Track
     from axom_tui.charting.render import Plot, Rendered
     from axom_tui.charting.spec import ChartOptions
+
+T = TypeVar("T")
 
 ZOOM = 2.0
 
@@ -197,6 +201,8 @@ class CursorChart(MetricChart, can_focus=True):
         self._plot: Plot | None = None
         self._width = 0
         self.readout = ""  # the readout as last shown (tests, screenshots' alt text)
+        #: Replay: only the first ``cut`` points are drawn, on the whole run's x axis.
+        self.cut: int | None = None
 
     # ------------------------------------------------------------------ state
 
@@ -242,20 +248,27 @@ class CursorChart(MetricChart, can_focus=True):
     def _extra_key(self) -> tuple[Any, ...]:
         ex = self._explorer
         if ex is None:
-            return ()
-        return (ex.view, ex.x_mode, ex.robust)
+            return (self.cut,)
+        return (ex.view, ex.x_mode, ex.robust, self.cut)
 
     def _chart_options(self) -> ChartOptions:
+        from dataclasses import replace
+
         options = super()._chart_options()
         ex = self._explorer
         if ex is None or not self._has_data():
             return options
-        from dataclasses import replace
-
         track = self.track
-        return replace(
+        options = replace(
             options, window=ex.window(track), x_mode=ex.mode(track).value, robust_y=ex.robust
         )
+        if self.cut is None or self._mode != "run":
+            return options
+        x = track.x(ex.mode(track))
+        if not x.shape[0]:
+            return options
+        until = float(x[min(self.cut, x.shape[0]) - 1]) if self.cut > 0 else -math.inf
+        return replace(options, until=until)  # the axis stays the whole run's (or the zoom's)
 
     def _cursor_x(self) -> float | None:
         ex = self._explorer
@@ -320,19 +333,11 @@ class CursorChart(MetricChart, can_focus=True):
 
     def cursor_to_time(self, ts: float, *, post: bool = True) -> Moment | None:
         """Put the cursor on the point logged nearest ``ts`` (epoch s)."""
-        if not self._has_data():
-            return None
-        moment = self.explorer.at_time(self.track, ts)
-        self._after_move(post)
-        return moment
+        return self._explore(lambda ex, track: ex.at_time(track, ts), post=post)
 
     def cursor_to_step(self, step: int, *, post: bool = True) -> Moment | None:
         """Put the cursor on the point at (or nearest) ``step``."""
-        if not self._has_data():
-            return None
-        moment = self.explorer.at_step(self.track, step)
-        self._after_move(post)
-        return moment
+        return self._explore(lambda ex, track: ex.at_step(track, step), post=post)
 
     def clear_cursor(self, *, post: bool = True) -> None:
         if self._explorer is None or self._explorer.cursor is None:
@@ -341,6 +346,15 @@ class CursorChart(MetricChart, can_focus=True):
         self.redraw(force=True)
         if post:
             self.post_message(self.CursorMoved(self, None))
+
+    def _explore(self, move: Callable[[Explorer, Track], T], *, post: bool = True) -> T | None:
+        """``move(explorer, track)`` when there is data, then redraw and (``post``) tell the
+        screen; None without data."""
+        if not self._has_data():
+            return None
+        result = move(self.explorer, self.track)
+        self._after_move(post)
+        return result
 
     def _after_move(self, post: bool = True) -> None:
         """Redraw if the window moved, else recompose; tell the screen."""
@@ -361,24 +375,16 @@ class CursorChart(MetricChart, can_focus=True):
     # ------------------------------------------------------------------ keys
 
     def action_cursor(self, columns: int) -> None:
-        if self._has_data():
-            self.explorer.move(self.track, columns)
-            self._after_move()
+        self._explore(lambda ex, track: ex.move(track, columns))
 
     def action_cursor_home(self) -> None:
-        if self._has_data():
-            self.explorer.home(self.track)
-            self._after_move()
+        self._explore(lambda ex, track: ex.home(track))
 
     def action_cursor_end(self) -> None:
-        if self._has_data():
-            self.explorer.end(self.track)
-            self._after_move()
+        self._explore(lambda ex, track: ex.end(track))
 
     def action_flag(self, forward: bool) -> None:
-        if self._has_data():
-            self.explorer.flag(self.track, forward)
-            self._after_move()
+        self._explore(lambda ex, track: ex.flag(track, forward))
 
     def action_zoom_in(self) -> None:
         self._zoom(ZOOM)
@@ -387,26 +393,21 @@ class CursorChart(MetricChart, can_focus=True):
         self._zoom(1 / ZOOM)
 
     def _zoom(self, factor: float, col: int | None = None) -> None:
-        if self._has_data():
-            self.explorer.zoom(self.track, factor, col)
-            self._after_move(post=False)
+        self._explore(lambda ex, track: ex.zoom(track, factor, col), post=False)
 
     def action_zoom_whole(self) -> None:
         self.explorer.whole()
         self._after_move(post=False)
 
     def action_pan(self, direction: int) -> None:
-        if self._has_data():
-            self.explorer.pan(self.track, direction)
-            self._after_move(post=False)
+        self._explore(lambda ex, track: ex.pan(track, direction), post=False)
 
     def action_x_axis(self) -> None:
         if self._mode == "overlay":
             self.notify("The compare view's x axis is the step.", timeout=3)
             return
-        if self._has_data():
-            mode = self.explorer.cycle_x(self.track)
-            self._after_move(post=False)
+        mode = self._explore(lambda ex, track: ex.cycle_x(track), post=False)
+        if mode is not None:
             self.notify(f"x axis: {mode.value}", timeout=1.5)
 
     def action_outliers(self) -> None:

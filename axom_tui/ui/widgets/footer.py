@@ -1,4 +1,5 @@
-"""The footer with ``? Help`` and ``q Quit`` first, so a narrow terminal never cuts them.
+"""The footer with ``? Help`` and ``q Quit`` first, so a narrow terminal never cuts them
+(and, while replaying, replay's keys next).
 
 Textual's footer lists the focused widget's keys, then the screen's, then the app's, and
 cuts whatever passes the right edge: at 120 columns ``q Quit  ? Help`` were the first to
@@ -20,6 +21,14 @@ from textual.widgets._footer import FooterKey
 
 FIRST = ("help", "quit")  # actions that are never cut off
 PALETTE_LABEL = "palette"
+REPLAY_PREFIX = "replay_"
+
+
+def _rank(action: str) -> int:
+    """Help and quit first; then replay's keys, while replaying (they show only then)."""
+    if action in FIRST:
+        return FIRST.index(action)
+    return len(FIRST) if action.startswith(REPLAY_PREFIX) else len(FIRST) + 1
 
 
 class AxomFooter(Footer):
@@ -31,10 +40,7 @@ class AxomFooter(Footer):
         for _node, binding, enabled, tooltip in active.values():
             if binding.show:
                 by_action.setdefault(binding.action, (binding, enabled, tooltip))
-        ordered = sorted(
-            by_action.values(),
-            key=lambda item: FIRST.index(item[0].action) if item[0].action in FIRST else len(FIRST),
-        )
+        ordered = sorted(by_action.values(), key=lambda item: _rank(item[0].action))
         palette = None
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             palette = active.get(self.app.COMMAND_PALETTE_BINDING)

@@ -12,11 +12,9 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from axom_tui.ui.widgets.job_columns import (
@@ -38,17 +36,21 @@ from axom_tui.ui.widgets.job_rows import (
     signature,
     time_cells,
 )
+from axom_tui.ui.widgets.job_table_moves import JobTableMoves
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
 from axom_tui.view.derive import ServerClock, StepRate
-from axom_tui.view.job_sort import NEWEST, SORT_COLUMN, SORTS, describe, sort_runs
+from axom_tui.view.job_sort import NEWEST, SORT_COLUMN, sort_runs
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from axom_tui.store import RunStore
+    from axom_tui.store.run_state import RunState
 
 MAX_MARKS = 6
 
 
-class JobTable(ScrollView, can_focus=True):
+class JobTable(JobTableMoves, can_focus=True):
     """All runs, newest first by default. Emits :class:`RunHighlighted` as the cursor moves."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -148,6 +150,8 @@ class JobTable(ScrollView, can_focus=True):
         #: Why there is nothing to list (the connection), shown in place of the rows.
         self.problem: str | None = None
         self._in_view: frozenset[str] | None = None
+        #: Replay: runs drawn as they were at a moment (their state then, and that moment).
+        self.as_of: dict[str, tuple[RunState, datetime]] = {}
 
     @property
     def columns_shown(self) -> tuple[Column, ...]:
@@ -267,15 +271,16 @@ class JobTable(ScrollView, can_focus=True):
         self._recompute_all()
 
     def _cells_for(self, job_id: str, rate: StepRate) -> dict[str, Text]:
+        run, now = self.as_of.get(job_id) or (self.store.runs[job_id], self.server_clock.now())
         return row_cells(
             job_id,
-            self.store.runs[job_id],
-            rate,
+            run,
+            StepRate() if job_id in self.as_of else rate,
             marked=job_id in self.marked,
             compact=self.compact,
             ascii_mode=self.ascii_mode,
             variables=self.app.theme_variables,
-            server_now=self.server_clock.now(),
+            server_now=now,
         )
 
     def _update(self, job_id: str, only: tuple[str, ...] | None = None) -> None:
@@ -334,43 +339,6 @@ class JobTable(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------ cursor
 
-    def select(self, job_id: str | None) -> None:
-        """Put the cursor on ``job_id``'s row; a run not listed yet gets it when it is."""
-        if job_id is None:
-            return
-        if job_id not in self._position:
-            self._select_when_listed = job_id
-            return
-        self._select_when_listed = None
-        self.move_cursor(row=self._position[job_id])
-
-    def move_cursor(self, row: int) -> None:
-        """The user put the cursor somewhere: that wins over a run waiting for its row."""
-        self._select_when_listed = None
-        self._move_to(row)
-        self._emit_highlight()
-
-    def _move_to(self, row: int) -> None:
-        row = max(0, min(row, len(self._order) - 1))
-        old = self.cursor_row
-        if row != old:
-            self.cursor_row = row
-            for index in (old, row):
-                if 0 <= index < len(self._order):
-                    self._refresh_row(self._order[index])
-        self._scroll_to_cursor()
-
-    def _scroll_to_cursor(self) -> None:
-        visible = max(1, self.scrollable_content_region.height - 1)
-        top = int(self.scroll_offset.y)
-        if self.cursor_row < top:
-            top = self.cursor_row
-        elif self.cursor_row >= top + visible:
-            top = self.cursor_row - visible + 1
-        top = max(0, min(top, len(self._order) + 1 - (visible + 1)))
-        if top != int(self.scroll_offset.y):
-            self.scroll_to(y=top, animate=False, force=True)
-
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self._post_in_view()
@@ -387,40 +355,6 @@ class JobTable(ScrollView, can_focus=True):
         if current != self._last_highlighted:
             self._last_highlighted = current
             self.post_message(self.RunHighlighted(current))
-
-    def action_move(self, delta: int) -> None:
-        self.move_cursor(self.cursor_row + delta)
-
-    def action_page(self, direction: int) -> None:
-        self.move_cursor(
-            self.cursor_row + direction * max(1, self.scrollable_content_region.height - 2)
-        )
-
-    def action_move_to(self, row: int) -> None:
-        """Row ``row``; a negative one counts from the end (-1: the last)."""
-        self.move_cursor(row if row >= 0 else len(self._order) + row)
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        if offset.y == 0:
-            self._sort_by_column_at(offset.x)
-            return
-        row = int(self.scroll_offset.y) + offset.y - 1
-        if 0 <= row < len(self._order):
-            self.focus()
-            self.move_cursor(row)
-
-    def _sort_by_column_at(self, x: int) -> None:
-        """A header click sorts by that column; a second click turns the order round."""
-        for key, left, span in self._column_spans():
-            if left <= x < left + span:
-                mode = next((m for m, col in SORT_COLUMN.items() if col == key), NEWEST)
-                self.sort_reverse = mode == self.sort_mode and not self.sort_reverse
-                self.sort_mode = mode
-                self._apply_sort()
-                return
 
     def _eta(self, job_id: str) -> float | None:
         run = self.store.runs.get(job_id)
@@ -553,21 +487,6 @@ class JobTable(ScrollView, can_focus=True):
 
     def action_filter(self) -> None:
         self.post_message(self.FilterRequested())
-
-    def action_cycle_sort(self) -> None:
-        self.sort_mode = SORTS[(SORTS.index(self.sort_mode) + 1) % len(SORTS)]
-        self.sort_reverse = False
-        self._apply_sort()
-        self.app.notify(describe(self.sort_mode, self.sort_reverse), timeout=2)
-
-    def action_reverse_sort(self) -> None:
-        self.sort_reverse = not self.sort_reverse
-        self._apply_sort()
-        self.app.notify(describe(self.sort_mode, self.sort_reverse), timeout=2)
-
-    def _apply_sort(self) -> None:
-        self._reorder(list(self._order))
-        self._emit_highlight()
 
     def set_filter(self, text: str) -> None:
         if text != self.filter_text:

@@ -73,7 +73,7 @@ class LifecyclePane(Timeline):
 
     @property
     def phases(self) -> list[Phase]:
-        """The phases listed, in order (body line k is phase k)."""
+        """The phases listed, in order (phase k starts on body line ``phase_rows[k]``)."""
         return self._phases
 
     @property
@@ -86,17 +86,18 @@ class LifecyclePane(Timeline):
     def _render_parts(self, width: int) -> tuple[list[Text], list[Text], int | None, int]:
         header, body, anchor, earlier = super()._render_parts(width)
         self._phases = build_lifecycle(self._events, self._job).phases if self._job else []
-        count = min(len(self._phases), len(body))
+        rows = self.phase_rows  # phase k starts on body line rows[k]
+        count = min(len(self._phases), len(rows))
         at = self._phase_index(self.moment_ts) if self.moment_ts is not None else None
         variables = self.app.theme_variables
         mark = _mix(variables.get("background"), variables.get("secondary"), 0.3)
         if at is not None and at < count and mark is not None:
-            body[at] = body[at].copy()
-            body[at].stylize(Style(bgcolor=mark))
+            body[rows[at]] = body[rows[at]].copy()
+            body[rows[at]].stylize(Style(bgcolor=mark))
         k = self._selected
         if self.has_focus and k is not None and 0 <= k < count:
-            body[k] = body[k].copy()
-            body[k].stylize(Style(reverse=True))
+            body[rows[k]] = body[rows[k]].copy()
+            body[rows[k]].stylize(Style(reverse=True))
         return header, body, anchor, earlier
 
     def on_focus(self) -> None:
@@ -118,13 +119,18 @@ class LifecyclePane(Timeline):
         if not self._phases:
             return
         self._selected = max(0, min(len(self._phases) - 1, k))
+        row = self._row_of(self._selected)
         top = int(self.scroll_offset.y)
         rows = self._body_rows
-        if self._selected < top:
-            self._user_scroll(self._selected)
-        elif self._selected >= top + rows:
-            self._user_scroll(self._selected - rows + 1)
+        if row < top:
+            self._user_scroll(row)
+        elif row >= top + rows:
+            self._user_scroll(row - rows + 1)
         self._rebuild()
+
+    def _row_of(self, k: int) -> int:
+        """The body line phase ``k`` starts on."""
+        return self.phase_rows[k] if 0 <= k < len(self.phase_rows) else k
 
     def action_line_down(self) -> None:
         if self._selected is None:

@@ -56,6 +56,13 @@ class LogMoment:
             strip.cell_length,
         )
 
+    def overlay(self, strip: Strip, row: int) -> Strip:
+        """``strip``, drawn at ``row``, with the moment's background if its line is marked."""
+        located = self._view.index.locate(row) if self._marked is not None else None
+        if located is None or not self.marks(located[0]):
+            return strip
+        return self.style(strip, self._view.get_component_rich_style("log-view--moment"))
+
     def marks(self, line: int) -> bool:
         if self._marked is None:
             return False
@@ -96,7 +103,7 @@ class LogMoment:
         line = view.selection.current
         if line is None:
             span = index.current_span()
-            line = span[0] if span is not None else view._top_line()
+            line = span[0] if span is not None else view.top_line()
         if line is None:
             return None
         self._times.sync(index)

@@ -11,6 +11,10 @@ made of parts it owns and hands to each other, none of which reaches into anothe
   lines, the current line, what copy takes, where the error jumps land;
 * the drawing, :class:`~axom_tui.ui.widgets.log_view_render.LineRenderer`, which reads the
   index and the selection and owns the line cache;
+* the picks, :class:`~axom_tui.ui.widgets.log_picks.LogPicks`: marks, error jumps, copy
+  and save, the work behind those keys;
+* the finder, :class:`~axom_tui.ui.widgets.log_search.LogFinder`: the query, moving
+  between matches, and the filter;
 * the chrome, :class:`~axom_tui.ui.widgets.log_view_chrome.LogChrome`, docked at the
   bottom: a one-row status line and, while searching, a one-row search ``Input`` (the
   only child widgets; log lines are never widgets).
@@ -23,12 +27,11 @@ following the tail (scrolling up pauses, End resumes) and the throttled sync com
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
@@ -37,12 +40,12 @@ from textual.strip import Strip
 from textual.widgets import Input
 
 from axom_tui.api.records import LogLine
-from axom_tui.base.sanitize import clean_text
 from axom_tui.logview import AppendResult, LogIndex
-from axom_tui.logview.save import write_log
-from axom_tui.logview.selection import CopyKind, CopyPick, LineSelection, clipboard_text
-from axom_tui.logview.viewport import Window, bottom_line, reveal, screen_lines, top_line
+from axom_tui.logview.selection import LineSelection
+from axom_tui.logview.viewport import Window, bottom_line, reveal, top_line
 from axom_tui.ui.widgets.log_moment import LogMoment
+from axom_tui.ui.widgets.log_picks import COPY_LIMIT_BYTES, LogPicks
+from axom_tui.ui.widgets.log_search import LogFinder
 from axom_tui.ui.widgets.log_view_chrome import (
     LogChrome,
     LogSearchInput,
@@ -52,6 +55,7 @@ from axom_tui.ui.widgets.log_view_chrome import (
 )
 from axom_tui.ui.widgets.log_view_render import (
     COMPONENT_CLASSES,
+    COMPONENT_CSS,
     STDERR_MARKER,
     LineRenderer,
     gutter_width,
@@ -68,9 +72,6 @@ __all__ = [
     "LogView",
     "LogViewStatus",
 ]
-
-COPY_LIMIT_BYTES = 64 * 1024
-"""Largest clipboard payload (OSC 52 is size-limited by many terminals)."""
 
 
 class LogView(TailScrollView, can_focus=True):
@@ -114,7 +115,8 @@ class LogView(TailScrollView, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*COMPONENT_CLASSES, "log-view--moment"}
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     LogView {
         background: $surface;
         color: $foreground;
@@ -124,16 +126,10 @@ class LogView(TailScrollView, can_focus=True):
         &:focus { background-tint: $foreground 5%; }
         &.-wrap { overflow-x: hidden; }
     }
-    LogView > .log-view--stderr { color: $warning; }
-    LogView > .log-view--timestamp { color: $text-muted; }
-    LogView > .log-view--match { background: $accent 35%; }
-    LogView > .log-view--match-current {
-        background: $accent; color: $background; text-style: bold;
-    }
-    LogView > .log-view--marked { background: $secondary 30%; }
-    LogView > .log-view--current { background: $primary 25%; }
     LogView > .log-view--moment { background: $accent 25%; }
     """
+        + COMPONENT_CSS
+    )
 
     wrap: var[bool] = var(False, init=False)
     """Soft-wrap lines to the widget width."""
@@ -164,6 +160,10 @@ class LogView(TailScrollView, can_focus=True):
         self._feed_problem: str | None = None
         #: The lines logged nearest the chart's cursor (marked), and Enter's answer.
         self.moment = LogMoment(self)
+        #: Marks, error jumps, copy and save (the keys' work).
+        self.picks = LogPicks(self)
+        #: The query, moving between its matches, and the filter.
+        self.finder = LogFinder(self)
         self.save_dir = save_dir
         """Where ``W`` writes the log (None: the working directory)."""
         self.save_name = "log"
@@ -240,6 +240,11 @@ class LogView(TailScrollView, can_focus=True):
         self._index.set_lines(lines)
         self._reset_view()
 
+    def keep_first(self, count: int) -> None:
+        """Keep only the first ``count`` lines and follow the tail (replay goes back)."""
+        self._index.truncate(count)
+        self._reset_view()
+
     def clear(self) -> None:
         """Drop every line (the next append may start from any seq)."""
         self._index.clear()
@@ -271,25 +276,23 @@ class LogView(TailScrollView, can_focus=True):
             styles=self._renderer.styles(self),
             ascii_mode=app_uses_ascii(self.app),
         )
-        located = self._index.locate(scroll_y + y) if self.moment.active else None
-        if located is not None and self.moment.marks(located[0]):  # nearest the chart's cursor
-            strip = self.moment.style(strip, self.get_component_rich_style("log-view--moment"))
-        return strip
+        return self.moment.overlay(strip, scroll_y + y)
 
     def _gutter_width(self) -> int:
         return gutter_width(self.show_timestamps)
 
     @property
-    def _window(self) -> Window:
+    def window(self) -> Window:
+        """The rows and columns of log on screen."""
         x, y = self.scroll_offset
         body = self.scrollable_content_region.width - self._gutter_width()
         return Window(y, self.view_height, x, body)
 
-    def _top_line(self) -> int | None:
-        return top_line(self._index, self._window)
+    def top_line(self) -> int | None:
+        return top_line(self._index, self.window)
 
-    def _bottom_line(self) -> int | None:
-        return bottom_line(self._index, self._window)
+    def bottom_line(self) -> int | None:
+        return bottom_line(self._index, self.window)
 
     # ------------------------------------------------------------------ sync / redraw
 
@@ -308,15 +311,15 @@ class LogView(TailScrollView, can_focus=True):
         set_virtual_size(self, Size(width, index.row_count + self._chrome_rows()))
 
     def _on_synced(self) -> None:
-        self._post_status()
+        self.post_status()
 
     def _configure_wrap(self) -> None:
         width = self.scrollable_content_region.width
         self._index.set_wrap(max(1, width - self._gutter_width()) if self.wrap and width else 0)
 
-    def _relayout(self, change: Callable[[], None], keep_top: bool = True) -> None:
+    def relayout(self, change: Callable[[], None], keep_top: bool = True) -> None:
         """Apply a change that remaps rows, keeping the top line in place when paused."""
-        top = self._top_line()
+        top = self.top_line()
         change()
         self._renderer.clear()
         if not self.is_mounted:
@@ -328,7 +331,7 @@ class LogView(TailScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ status
 
-    def _post_status(self) -> None:
+    def post_status(self) -> None:
         status = self.status
         if status != self._last_status:
             self._last_status = status
@@ -350,7 +353,7 @@ class LogView(TailScrollView, can_focus=True):
         """What the logs feed lacks (failing, lines skipped), said in the status line."""
         if text != self._feed_problem:
             self._feed_problem = text
-            self._post_status()
+            self.post_status()
 
     # ------------------------------------------------------------------ mount / resize
 
@@ -360,7 +363,7 @@ class LogView(TailScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         if self.wrap:
-            self._relayout(self._configure_wrap)
+            self.relayout(self._configure_wrap)
         else:
             self._schedule_sync()
 
@@ -375,9 +378,7 @@ class LogView(TailScrollView, can_focus=True):
 
     def search(self, query: str) -> None:
         """Highlight every match of ``query`` (``re:`` prefix = regex; bad regex → status)."""
-        if query == self._index.query:
-            return
-        self._relayout(lambda: self._index.set_query(query), keep_top=self.filtering)
+        self.finder.set_query(query)
 
     @property
     def search_query(self) -> str:
@@ -414,27 +415,25 @@ class LogView(TailScrollView, can_focus=True):
         self.action_clear_search()
 
     def action_next_match(self) -> None:
-        self._goto_match(self._index.next_match(self._top_line() or 0))
+        self.finder.next_match()
 
     def action_prev_match(self) -> None:
-        self._goto_match(self._index.prev_match(self._bottom_line()))
+        self.finder.prev_match()
 
-    def _goto_match(self, line: int | None) -> None:
-        if line is None:
-            self._post_status()
-            return
-        span = self._index.current_span()
-        self._reveal(line, None if span is None else span[1])
-
-    def _reveal(self, line: int, column: int | None) -> None:
+    def reveal(self, line: int, column: int | None) -> None:
         """Make ``line`` the current line and scroll it (and ``column``) into view; pauses."""
         self.pause()
         self._set_current(line)
-        target = reveal(self._index, line, column, self._window)
+        self.scroll_to_line(line, column)
+        self.refresh()
+        self.post_status()
+
+    def scroll_to_line(self, line: int, column: int | None) -> None:
+        """Scroll the least that brings ``line`` (and ``column``) on screen."""
+        target = reveal(self._index, line, column, self.window)
         if target is not None:
             self._scroll_rows(*target)
-        self.refresh()
-        self._post_status()
+            self.refresh()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_match", "prev_match"):
@@ -449,19 +448,11 @@ class LogView(TailScrollView, can_focus=True):
     # ------------------------------------------------------------------ filter / wrap / timestamps
 
     def watch_filtering(self, on: bool) -> None:
-        self._relayout(lambda: self._index.set_filtering(on))
-        current = self._selection.current
-        if current is not None and self.is_mounted:  # the line being looked at stays in view
-            span = self._index.current_span()
-            column = span[1] if span is not None and span[0] == current else None
-            target = reveal(self._index, current, column, self._window)
-            if target is not None:
-                self._scroll_rows(*target)
-                self.refresh()
+        self.finder.set_filtering(on)
 
     def watch_wrap(self, on: bool) -> None:
         self.set_class(on, "-wrap")
-        self._relayout(self._configure_wrap)
+        self.relayout(self._configure_wrap)
         # The horizontal scrollbar comes or goes with the class: re-stick after layout.
         self.call_after_refresh(self._after_wrap_layout)
 
@@ -471,7 +462,7 @@ class LogView(TailScrollView, can_focus=True):
         self._sync()
 
     def watch_show_timestamps(self, on: bool) -> None:
-        self._relayout(self._configure_wrap)
+        self.relayout(self._configure_wrap)
 
     def action_toggle_filter(self) -> None:
         self.filtering = not self.filtering
@@ -488,7 +479,7 @@ class LogView(TailScrollView, can_focus=True):
         """Put the chart's cursor at the moment of the current line."""
         self.moment.pick()
 
-    # ------------------------------------------------------------------ current line, marks, errors
+    # ------------------------------------------------------------------ current line, picks
 
     def _set_current(self, line: int | None) -> None:
         if self._selection.set_current(line):
@@ -505,70 +496,23 @@ class LogView(TailScrollView, can_focus=True):
             self._set_current(located[0])
 
     def action_toggle_mark(self) -> None:
-        """Mark or unmark the current line, else the last line on screen."""
-        line = self._selection.current
-        line = self._bottom_line() if line is None else line
-        if line is not None:
-            self._selection.toggle_mark(line)
-            self.refresh()
+        self.picks.toggle_mark()
 
     def action_clear_marks(self) -> None:
-        count = self._selection.clear_marks()
-        self.refresh()
-        self.notify(f"Unmarked {count:,} line{'s' if count != 1 else ''}", timeout=2)
+        self.picks.clear_marks()
 
     def action_next_error(self) -> None:
-        """Jump to the start of the next error-looking block (stderr, traceback, Error…)."""
-        self._goto_error(self._selection.next_error(self._top_line()), "below")
+        self.picks.next_error()
 
     def action_prev_error(self) -> None:
-        """Jump to the start of the previous error-looking block."""
-        self._goto_error(self._selection.prev_error(self._bottom_line()), "above")
-
-    def _goto_error(self, line: int | None, where: str) -> None:
-        if line is None:
-            self.notify(f"No error-looking line {where}", timeout=2)
-        else:
-            self._reveal(line, None)
-
-    # ------------------------------------------------------------------ copy / save
-
-    def selected_text(self) -> str:
-        """What ``c`` copies: the marked lines, else the lines the filter shows, else the
-        current line, else the lines on screen."""
-        return "\n".join(self._index.text(i) for i in self._copy_pick().lines)
-
-    def _copy_pick(self) -> CopyPick:
-        return self._selection.pick(screen_lines(self._index, self._window))
+        self.picks.prev_error()
 
     def action_copy(self) -> None:
-        pick = self._copy_pick()
-        text, cut = clipboard_text([self._index.text(i) for i in pick.lines], COPY_LIMIT_BYTES)
-        if not text:
-            return
-        self.app.copy_to_clipboard(text)
-        count = text.count("\n") + 1
-        what = "" if pick.kind is CopyKind.SCREEN else f" {pick.kind.value}"
-        cut_note = f" (the first {COPY_LIMIT_BYTES // 1024} KiB)" if cut else ""
-        self.notify(f"Copied {count:,}{what} line{'s' if count != 1 else ''}{cut_note}", timeout=2)
+        self.picks.copy()
 
     def action_save_log(self) -> None:
-        """Write every line held to ``<save_dir>/<save_name>-log.txt``."""
-        if not len(self._index):
-            self.notify("The log is empty: nothing to save", timeout=2)
-            return
-        folder = self.save_dir if self.save_dir is not None else Path.cwd()
-        self._save(self._index.texts(), folder / f"{self.save_name}-log.txt")
+        self.picks.save()
 
-    @work(exclusive=True, group="log-save", exit_on_error=False)
-    async def _save(self, texts: list[str], path: Path) -> None:
-        try:
-            await asyncio.to_thread(write_log, texts, path)
-        except OSError as exc:
-            self.notify(f"Saving the log failed: {clean_text(exc, 160)}", severity="error")
-            return
-        count = len(texts)
-        self.notify(
-            f"Wrote {count:,} line{'s' if count != 1 else ''} to {clean_text(path, 160)}",
-            title="Log saved",
-        )
+    def selected_text(self) -> str:
+        """What ``c`` copies (see :meth:`LogPicks.copy_pick`), as text."""
+        return "\n".join(self._index.text(i) for i in self.picks.copy_pick().lines)

@@ -35,6 +35,15 @@ COMPONENT_CLASSES = frozenset(
         "log-view--current",
     }
 )
+COMPONENT_CSS = """
+LogView > .log-view--stderr { color: $warning; }
+LogView > .log-view--timestamp { color: $text-muted; }
+LogView > .log-view--match { background: $accent 35%; }
+LogView > .log-view--match-current { background: $accent; color: $background; text-style: bold; }
+LogView > .log-view--marked { background: $secondary 30%; }
+LogView > .log-view--current { background: $primary 25%; }
+"""
+"""How the lines above look in a ``LogView`` (its ``DEFAULT_CSS`` adds this)."""
 
 
 class LineStyles(NamedTuple):

@@ -96,6 +96,10 @@ class Timeline(ScrollView, can_focus=True):
         self.problem: str | None = None  # why no run can be shown (the connection)
         #: The run's events or result feed fails or leaves items out: the title says so.
         self.feed_problem: str | None = None
+        #: The body line each phase starts on (a phase's detail may wrap below it).
+        self.phase_rows: list[int] = []
+        #: What the current phase is marked with ("then" while replaying a moment).
+        self.now_label = "now"
 
     # ------------------------------------------------------------ data in
 
@@ -190,6 +194,7 @@ class Timeline(ScrollView, can_focus=True):
             mark = "! " if self.ascii_mode else "⚠ "
             title.append("  " + mark + self.feed_problem, style=variables.get("warning", "yellow"))
         job = self._job
+        self.phase_rows = []
         if job is None:
             if self.problem:
                 note = Text(
@@ -214,8 +219,10 @@ class Timeline(ScrollView, can_focus=True):
         body: list[Text] = []
         last = life.phases[-1]
         anchor = 0
+        self.phase_rows = []
         for phase in life.phases:
             anchor = len(body)
+            self.phase_rows.append(anchor)
             current = phase is last and not job.terminal
             colour = status_colour(phase.status, variables)
             line = Text(no_wrap=True, overflow="ellipsis")
@@ -228,7 +235,8 @@ class Timeline(ScrollView, can_focus=True):
             else:
                 line.append(f"{fmt.duration(phase.seconds(now)):>8}")
             if current:
-                line.append("  < now" if self.ascii_mode else "  ◀ now", style=f"bold {colour}")
+                mark = "<" if self.ascii_mode else "◀"
+                line.append(f"  {mark} {self.now_label}", style=f"bold {colour}")
             detail = Text()
             if phase.notes:
                 detail.append(", ".join(phase.notes[-3:]), style="dim")
