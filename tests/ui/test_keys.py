@@ -21,7 +21,8 @@ from axom_tui.ui.screens.dashboard import DashboardScreen
 from axom_tui.ui.screens.help import HelpScreen, binding_sections
 from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
 from axom_tui.ui.widgets.job_table import JobTable
-from axom_tui.ui.widgets.log_view import LogSearchInput, LogView
+from axom_tui.ui.widgets.log_view import LogView
+from axom_tui.ui.widgets.log_view_chrome import LogSearchInput
 from axom_tui.ui.widgets.metric_chart import MetricChart
 from axom_tui.ui.widgets.timeline import Timeline
 from axom_tui.view.job_sort import SORTS

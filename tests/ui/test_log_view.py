@@ -15,7 +15,8 @@ from textual import events
 from textual.theme import Theme
 
 from axom_tui.api.records import LogLine
-from axom_tui.ui.widgets.log_view import LogSearchInput, LogStatusLine, LogView
+from axom_tui.ui.widgets.log_view import LogView
+from axom_tui.ui.widgets.log_view_chrome import LogSearchInput, LogStatusLine
 from ui_helpers import (
     batch,
     log_rows,

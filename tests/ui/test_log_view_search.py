@@ -10,7 +10,9 @@ from __future__ import annotations
 from rich.style import Style
 
 from axom_tui.api.records import LogLine
-from axom_tui.ui.widgets.log_view import COPY_LIMIT_BYTES, LogSearchInput, LogView
+from axom_tui.ui.widgets.log_picks import COPY_LIMIT_BYTES
+from axom_tui.ui.widgets.log_view import LogView
+from axom_tui.ui.widgets.log_view_chrome import LogSearchInput
 from ui_helpers import (
     LOG_SIZE as SIZE,
     Host,

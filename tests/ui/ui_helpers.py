@@ -28,7 +28,8 @@ from axom_tui.sim.scenario import ROLE_ORDER
 from axom_tui.ui.app import AxomApp
 from axom_tui.ui.messages import RunChosen
 from axom_tui.ui.settings import UiSettings
-from axom_tui.ui.widgets.log_view import LogStatusLine, LogView
+from axom_tui.ui.widgets.log_view import LogView
+from axom_tui.ui.widgets.log_view_chrome import LogStatusLine
 
 KEY = "axom_live_uitest0123456789abcdefSECRET42"
 WRONG_KEY = "axom_live_wrongwrongwrongwrongwrong0000"

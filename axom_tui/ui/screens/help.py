@@ -26,7 +26,8 @@ def binding_sections(app_class: type[DOMNode]) -> list[tuple[str, list[Binding]]
     from axom_tui.ui.widgets.downloads_panel import DownloadsPanel
     from axom_tui.ui.widgets.job_table import JobTable
     from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane
-    from axom_tui.ui.widgets.log_view import LogSearchInput, LogView
+    from axom_tui.ui.widgets.log_view import LogView
+    from axom_tui.ui.widgets.log_view_chrome import LogSearchInput
     from axom_tui.ui.widgets.timeline import Timeline
 
     sections: list[tuple[str, tuple[type[Any], ...]]] = [  # classes with BINDINGS

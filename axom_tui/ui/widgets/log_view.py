@@ -44,7 +44,7 @@ from axom_tui.logview import AppendResult, LogIndex
 from axom_tui.logview.selection import LineSelection
 from axom_tui.logview.viewport import Window, bottom_line, reveal, top_line
 from axom_tui.ui.widgets.log_moment import LogMoment
-from axom_tui.ui.widgets.log_picks import COPY_LIMIT_BYTES, LogPicks
+from axom_tui.ui.widgets.log_picks import LogPicks
 from axom_tui.ui.widgets.log_search import LogFinder
 from axom_tui.ui.widgets.log_view_chrome import (
     LogChrome,
@@ -56,22 +56,11 @@ from axom_tui.ui.widgets.log_view_chrome import (
 from axom_tui.ui.widgets.log_view_render import (
     COMPONENT_CLASSES,
     COMPONENT_CSS,
-    STDERR_MARKER,
     LineRenderer,
     gutter_width,
 )
 from axom_tui.ui.widgets.scroll_size import set_virtual_size
 from axom_tui.ui.widgets.tail_scroll import TailScrollView
-
-__all__ = [
-    "COPY_LIMIT_BYTES",
-    "STDERR_MARKER",
-    "LogChrome",
-    "LogSearchInput",
-    "LogStatusLine",
-    "LogView",
-    "LogViewStatus",
-]
 
 
 class LogView(TailScrollView, can_focus=True):
