@@ -237,7 +237,7 @@ def screen_rows(view: LogView) -> list[str]:
 
 def log_rows(view: LogView) -> int:
     """Rows of log content the view scrolls over (its virtual height minus the chrome)."""
-    return view.virtual_size.height - view._chrome_rows()
+    return view.virtual_size.height - view._chrome.rows
 
 
 def status_text(app: App[None]) -> str:

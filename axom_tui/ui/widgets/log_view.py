@@ -19,7 +19,8 @@ made of parts it owns and hands to each other, none of which reaches into anothe
   bottom: a one-row status line and, while searching, a one-row search ``Input`` (the
   only child widgets; log lines are never widgets).
 
-This module holds what only the widget can do: the keys and the mouse, sizing and status;
+This module holds what only the widget can do: the keys' actions (the table is
+:mod:`~axom_tui.ui.widgets.log_keys`) and the mouse, sizing and status;
 following the tail (scrolling up pauses, End resumes) and the throttled sync come from
 :class:`~axom_tui.ui.widgets.tail_scroll.TailScrollView`. Feed it with :meth:`LogView.append`
 (batches, de-duplicated by seq) and :meth:`LogView.set_lines` (switching run).
@@ -33,7 +34,7 @@ from typing import ClassVar
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.reactive import var
 from textual.strip import Strip
@@ -43,6 +44,7 @@ from axom_tui.api.records import LogLine
 from axom_tui.logview import AppendResult, LogIndex
 from axom_tui.logview.selection import LineSelection
 from axom_tui.logview.viewport import Window, bottom_line, reveal, top_line
+from axom_tui.ui.widgets.log_keys import LOG_BINDINGS
 from axom_tui.ui.widgets.log_moment import LogMoment
 from axom_tui.ui.widgets.log_picks import LogPicks
 from axom_tui.ui.widgets.log_search import LogFinder
@@ -74,33 +76,7 @@ class LogView(TailScrollView, can_focus=True):
 
     ALLOW_SELECT = False
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("/", "search", "Search", id="log.search"),
-        Binding("n", "next_match", "Next", id="log.next_match"),
-        Binding("N", "prev_match", "Prev", id="log.prev_match"),
-        Binding("x", "toggle_filter", "Filter", id="log.filter"),
-        Binding("w", "toggle_wrap", "Wrap", id="log.wrap"),
-        Binding("f", "toggle_follow", "Follow", id="log.follow"),
-        Binding("end,G", "scroll_end", "Tail", id="log.end", show=False),
-        Binding("j", "scroll_down", "Scroll down", id="log.down", show=False),
-        Binding("k", "scroll_up", "Scroll up (pauses)", id="log.up", show=False),
-        Binding("g", "scroll_home", "First line (pauses)", id="log.home", show=False),
-        Binding("t", "toggle_timestamps", "Times", id="log.timestamps"),
-        Binding("c", "copy", "Copy", id="log.copy"),
-        Binding("]", "next_error", "Next error", id="log.next_error", show=False),
-        Binding("[", "prev_error", "Previous error", id="log.prev_error", show=False),
-        Binding("space", "toggle_mark", "Mark line", id="log.mark", show=False),
-        Binding("U", "clear_marks", "Unmark all", id="log.clear_marks", show=False),
-        Binding("W", "save_log", "Save log to file", id="log.save", show=False),
-        Binding(
-            "enter",
-            "to_chart",
-            "Chart here",
-            id="log.to_chart",
-            tooltip="Put the chart's cursor at the current line's moment",
-        ),
-        Binding("escape", "clear_search", "Clear search", id="log.clear_search", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = LOG_BINDINGS
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*COMPONENT_CLASSES, "log-view--moment"}
 
@@ -145,8 +121,6 @@ class LogView(TailScrollView, can_focus=True):
         self._selection = LineSelection(self._index)
         self._renderer = LineRenderer(self._index, self._selection)
         self._chrome = LogChrome()
-        self._last_status: LogViewStatus | None = None
-        self._feed_problem: str | None = None
         #: The lines logged nearest the chart's cursor (marked), and Enter's answer.
         self.moment = LogMoment(self)
         #: Marks, error jumps, copy and save (the keys' work).
@@ -182,14 +156,10 @@ class LogView(TailScrollView, can_focus=True):
         """Whether the search box is showing."""
         return self._chrome.search_open
 
-    def _chrome_rows(self) -> int:
-        """Rows the docked chrome covers at the bottom (status + open search box)."""
-        return 1 + int(self.search_open)
-
     @property
     def view_height(self) -> int:
         """Rows of log visible (above the docked chrome)."""
-        return max(0, self.scrollable_content_region.height - self._chrome_rows())
+        return max(0, self.scrollable_content_region.height - self._chrome.rows)
 
     # ------------------------------------------------------------------ data API
 
@@ -297,7 +267,7 @@ class LogView(TailScrollView, can_focus=True):
             width = self._gutter_width() + index.max_width
         # The chrome covers the bottom rows: pad the virtual height so the last line can
         # scroll clear of it.
-        set_virtual_size(self, Size(width, index.row_count + self._chrome_rows()))
+        set_virtual_size(self, Size(width, index.row_count + self._chrome.rows))
 
     def _on_synced(self) -> None:
         self.post_status()
@@ -321,11 +291,7 @@ class LogView(TailScrollView, can_focus=True):
     # ------------------------------------------------------------------ status
 
     def post_status(self) -> None:
-        status = self.status
-        if status != self._last_status:
-            self._last_status = status
-            if self.is_mounted:
-                self.status_line.show_status(status)
+        self._chrome.post_status(self.status, mounted=self.is_mounted)
 
     @property
     def status(self) -> LogViewStatus:
@@ -335,13 +301,13 @@ class LogView(TailScrollView, can_focus=True):
             new_lines=self.new_lines,
             filtering=self.filtering,
             wrap=self.wrap,
-            feed=self._feed_problem,
+            feed=self._chrome.feed_problem,
         )
 
     def set_feed_problem(self, text: str | None) -> None:
         """What the logs feed lacks (failing, lines skipped), said in the status line."""
-        if text != self._feed_problem:
-            self._feed_problem = text
+        if text != self._chrome.feed_problem:
+            self._chrome.feed_problem = text
             self.post_status()
 
     # ------------------------------------------------------------------ mount / resize

@@ -1,7 +1,8 @@
 """The log pane's chrome, docked at the bottom of a ``LogView``: search box and status line.
 
 Also the status snapshot they show (:class:`LogViewStatus`), which the view posts whenever
-it changes. The chrome owns whether the search box is open; the view owns the query.
+it changes. The chrome owns whether the search box is open, what the status line last
+showed and the logs feed's problem it says first; the view owns the query.
 """
 
 from __future__ import annotations
@@ -132,6 +133,21 @@ class LogChrome(Vertical):
         self.status_line = LogStatusLine()
         self.search_open = False
         """Whether the search box is showing."""
+        self.feed_problem: str | None = None
+        """What the logs feed lacks (failing, lines skipped): said first in the status line."""
+        self._last_status: LogViewStatus | None = None
+
+    @property
+    def rows(self) -> int:
+        """Rows the chrome covers at the bottom of the view (status + open search box)."""
+        return 1 + int(self.search_open)
+
+    def post_status(self, status: LogViewStatus, *, mounted: bool) -> None:
+        """Show ``status`` unless it is the one posted last (before mount: only noted)."""
+        if status != self._last_status:
+            self._last_status = status
+            if mounted:
+                self.status_line.show_status(status)
 
     def open_search(self) -> bool:
         """Show the search box; returns whether it was hidden (the rows it covers changed)."""
