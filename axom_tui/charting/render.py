@@ -173,7 +173,7 @@ def render_chart(
 
     top = (_legend_row(spec, width, theme, opts.ascii_mode),) if show_header else ()
     if not any(len(d) for d in decimated):
-        plot = Plot(top, (), body=placeholder("no finite values to plot", width, plot_h, theme))
+        plot = Plot(top, (), body=placeholder(opts.empty_note, width, plot_h, theme))
     else:
         plot, clipped = _plot(spec, decimated, width, plot_h, theme, glyphs, cache, top)
         flags = flags + _clip_flags(clipped, opts.robust_y)

@@ -126,6 +126,8 @@ class ChartOptions:
     robust_y: bool = False
     #: Replay: no point after this x is drawn (the chart as it was at that moment).
     until: float | None = None
+    #: What the chart says when no point is left to draw.
+    empty_note: str = "no finite values to plot"
 
 
 @dataclass(frozen=True, slots=True)

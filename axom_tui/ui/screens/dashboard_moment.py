@@ -100,7 +100,7 @@ REPLAY_BINDINGS: list[BindingType] = [
     Binding(
         "escape",
         "replay_leave",
-        "Live",
+        "Exit replay",
         id="replay.leave",
         priority=True,
         tooltip="Leave replay: the whole run again (R too)",

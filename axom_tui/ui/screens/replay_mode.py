@@ -23,6 +23,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from axom_tui.ui.widgets.cursor_chart import CursorChart
+from axom_tui.ui.widgets.header_bar import HeaderBar
 from axom_tui.ui.widgets.job_table import JobTable
 from axom_tui.ui.widgets.lifecycle_pane import LifecyclePane
 from axom_tui.ui.widgets.log_view import LogView
@@ -118,7 +119,9 @@ class ReplayMode:
         lifecycle.show_moment(None)
         run = self.store.runs.get(job_id) if job_id else None
         log = screen.query_one(LogView)
+        log.status_line.show_as_of(None)
         log.set_lines(list(run.logs) if run else [])
+        screen.query_one(HeaderBar).show_replay(None)
 
     def data_changed(self) -> None:
         """The store has more of the run (a bundle still loading): same moment, more data."""
@@ -163,6 +166,7 @@ class ReplayMode:
         self._draw(run, replay, ts, chart_cursor)
 
     def _draw(self, run: RunState, replay: RunReplay, ts: float, chart_cursor: bool) -> None:
+        from axom_tui.view import format as fmt
         from axom_tui.view.replay import as_datetime
         from axom_tui.view.replay_state import run_as_of
 
@@ -184,11 +188,24 @@ class ReplayMode:
         model = self.store.model_for_job(job.id) if then.result is not None else None
         screen.query_one(ResultCard).show(job, then.result, model.name if model else None)
         screen.query_one(ReplayBar).show(replay, ts, job.status, job.latest_step)
+        clock = fmt.clock_time(moment)
+        screen.query_one(HeaderBar).show_replay(clock)
+        screen.query_one(LogView).status_line.show_as_of(clock)
 
     def _draw_chart(self, replay: RunReplay, ts: float, chart_cursor: bool) -> None:
         chart = self.screen.query_one(CursorChart)
         cut = replay.points_at(ts)
         chart.cut = cut
+        earlier = replay.events_until(ts)
+        ran = any(e.kind == "status" and e.payload.get("to") == "running" for e in earlier)
+        later = any(
+            "preempted" in (mark.kind, mark.status) and mark.ts > ts for mark in replay.marks
+        )
+        chart.cut_note = (  # the store keeps a re-sent step's later copy (and its time)
+            "no point by this moment: the steps re-sent after a preemption replaced them"
+            if ran and later
+            else "no point logged by this moment"
+        )
         step = replay.step_at(ts)
         if chart_cursor and step is not None:
             chart.cursor_to_step(step, post=False)  # redraws (the cut changed) or recomposes

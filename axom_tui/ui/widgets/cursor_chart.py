@@ -203,6 +203,8 @@ class CursorChart(MetricChart, can_focus=True):
         self.readout = ""  # the readout as last shown (tests, screenshots' alt text)
         #: Replay: only the first ``cut`` points are drawn, on the whole run's x axis.
         self.cut: int | None = None
+        #: Replay: what the chart says when no point was logged by the moment.
+        self.cut_note = "no point logged by this moment"
 
     # ------------------------------------------------------------------ state
 
@@ -238,8 +240,7 @@ class CursorChart(MetricChart, can_focus=True):
 
     def _after_data(self) -> None:
         if self.has_focus and self.cursor is None and self._has_data():
-            self.explorer.enter(self.track)  # focused before the run had points
-            self._after_move()
+            self._enter_cursor()  # focused before the run had points
         elif self._explorer is not None and self._explorer.sync(self.track):
             self._moved()
 
@@ -248,8 +249,8 @@ class CursorChart(MetricChart, can_focus=True):
     def _extra_key(self) -> tuple[Any, ...]:
         ex = self._explorer
         if ex is None:
-            return (self.cut,)
-        return (ex.view, ex.x_mode, ex.robust, self.cut)
+            return (self.cut, self.cut_note)
+        return (ex.view, ex.x_mode, ex.robust, self.cut, self.cut_note)
 
     def _chart_options(self) -> ChartOptions:
         from dataclasses import replace
@@ -268,7 +269,8 @@ class CursorChart(MetricChart, can_focus=True):
         if not x.shape[0]:
             return options
         until = float(x[min(self.cut, x.shape[0]) - 1]) if self.cut > 0 else -math.inf
-        return replace(options, until=until)  # the axis stays the whole run's (or the zoom's)
+        # the axis stays the whole run's (or the zoom's)
+        return replace(options, until=until, empty_note=self.cut_note)
 
     def _cursor_x(self) -> float | None:
         ex = self._explorer
@@ -369,8 +371,23 @@ class CursorChart(MetricChart, can_focus=True):
 
     def on_focus(self) -> None:
         if self._has_data() and self.explorer.cursor is None:
-            self.explorer.enter(self.track)
+            self._enter_cursor()
+
+    def _enter_cursor(self) -> None:
+        """The cursor appears on the newest point; in replay on the moment's newest, and
+        the moment stays (none when nothing was logged by then)."""
+        ex, track = self.explorer, self.track
+        if self.cut is None or self._mode != "run":
+            ex.enter(track)
             self._after_move()
+            return
+        if self.cut <= 0:
+            self.notify("No points were logged by this moment: , and . move it.", timeout=3)
+            return
+        from axom_tui.charting.timeaxis import XMode
+
+        ex.at_step(track, int(track.x(XMode.STEP)[min(self.cut, track.length) - 1]))
+        self._after_move(post=False)
 
     # ------------------------------------------------------------------ keys
 

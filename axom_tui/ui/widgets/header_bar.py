@@ -66,6 +66,14 @@ class HeaderBar(TextLines):
         self._own_clock: Timer | None = None
         self._notices: list[Notice] = []
         self.clock = time.monotonic  # notices' lifetimes (tests move it by hand)
+        #: Replay shows a run as of this moment (a clock time): said before the feeds'
+        #: state, which then reads as the feeds' and not as what the panes show.
+        self.replaying: str | None = None
+
+    def show_replay(self, moment: str | None) -> None:
+        if moment != self.replaying:
+            self.replaying = moment
+            self.redraw()
 
     def notice(
         self, title: str, body: str, *, error: bool = False, seconds: float = NOTICE_SECONDS
@@ -133,6 +141,10 @@ class HeaderBar(TextLines):
         text.append("-tui " if self._ascii else "·tui ", style="bold")
         if self.label:
             text.append(f"[{self.label}] ", style=variables.get("accent", "magenta"))
+        if self.replaying is not None:
+            back = "<" if self._ascii else "◀"
+            text.append(f"{back} replay as of {self.replaying}", style="bold reverse")
+            text.append("  feeds ", style="dim")
         text.append(f"{icon} {label}", style=f"bold {variables.get(colour_var, 'white')}")
         last = conn.last_success_at
         text.append(f"  updated {fmt.ago(None if last is None else now - last)}", style="dim")

@@ -70,9 +70,14 @@ class LogViewStatus:
             feed=feed,
         )
 
-    def render_plain(self, ascii_mode: bool = False) -> str:
+    def render_plain(self, ascii_mode: bool = False, as_of: str | None = None) -> str:
+        """The status as one line; ``as_of``: replay holds the pane at that moment (it
+        neither follows nor pauses then)."""
         parts = [("! " if ascii_mode else "⚠ ") + self.feed] if self.feed else []
-        parts.append("FOLLOW" if self.following else f"PAUSED (+{self.new_lines:,} new)")
+        if as_of is not None:
+            parts.append(f"REPLAY as of {as_of}")
+        else:
+            parts.append("FOLLOW" if self.following else f"PAUSED (+{self.new_lines:,} new)")
         parts.append(f"{self.lines:,}/{self.max_lines:,} lines")
         if self.error:
             parts.append(self.error)
@@ -104,9 +109,27 @@ class LogSearchInput(Input):
 class LogStatusLine(TextLines):
     """One-row status of a :class:`LogView` (plain text, never markup)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._status: LogViewStatus | None = None
+        self._as_of: str | None = None
+
     def show_status(self, status: LogViewStatus) -> None:
+        self._status = status
+        self._draw()
+
+    def show_as_of(self, moment: str | None) -> None:
+        """Replay holds the pane at ``moment`` (a clock time); None: it is live again."""
+        if moment != self._as_of:
+            self._as_of = moment
+            self._draw()
+
+    def _draw(self) -> None:
+        if self._status is None:
+            return
         # One row, always: a repaint, never a layout pass of the whole screen.
-        self.set_lines([Text(status.render_plain(app_uses_ascii(self.app)))])
+        plain = self._status.render_plain(app_uses_ascii(self.app), self._as_of)
+        self.set_lines([Text(plain)])
 
 
 class LogChrome(Vertical):

@@ -26,7 +26,7 @@ from axom_tui.view import format as fmt
 if TYPE_CHECKING:
     from axom_tui.view.replay import RunReplay
 
-KEYS = "[ ] event  , . time  { } ×10  esc live"
+KEYS = "[ ] event  , . time  { } ×10  esc exit replay"
 
 
 class ReplayBar(TextLines):

@@ -14,7 +14,7 @@ from axom_tui.ui.feed_problems import run_problem
 from axom_tui.ui.status_style import status_text
 from axom_tui.ui.widgets.text_lines import TextLines
 from axom_tui.view import format as fmt
-from axom_tui.view.derive import progress_of
+from axom_tui.view.derive import latest_loss, progress_of
 
 
 class RunSummary(TextLines):
@@ -78,11 +78,17 @@ class RunSummary(TextLines):
             cycle = series.cycle_at(series.last_step) if series.last_step is not None else None
             parts = [
                 ("loss", fmt.metric(latest("loss"))),
+                (
+                    "final" if run.result and run.result.loss_final is not None else "avg",
+                    fmt.metric(latest_loss(run)),
+                ),
                 ("grad", fmt.metric(latest("grad_norm"))),
                 ("lr", fmt.metric(latest("lr"))),
                 ("tok/s", fmt.si(latest("throughput"))),
                 ("vram", f"{fmt.metric(latest('vram_gb'))} GB"),
             ]
+            if parts[1][1] == parts[0][1]:
+                del parts[1]  # the job list's Loss (smoothed, or final) reads the same
             if cycle:
                 parts.insert(0, ("cycle", str(cycle)))
             for name, value in parts:
