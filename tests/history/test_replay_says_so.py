@@ -40,6 +40,17 @@ def summary_loss(summary: RunSummary) -> str:
     return found.group(1)
 
 
+async def on_the_failed_run(pilot, app: AxomApp, services):
+    """The failed run chosen (second in the list) with its whole history held."""
+    await wait_until(lambda: DONE in services.store.runs)
+    screen = app.screen
+    await pilot.press("down")
+    await wait_until(lambda: screen.selected == FAILED)
+    await wait_until(lambda: len(services.store.runs[FAILED].metrics) == 1500)
+    await pilot.pause(0.3)
+    return screen
+
+
 async def test_replay_keeps_the_row_in_place_and_says_replay_everywhere(tmp_path, no_network):
     app, services = await open_on_failed(tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -87,12 +98,7 @@ async def test_replay_keeps_the_row_in_place_and_says_replay_everywhere(tmp_path
 async def test_the_summary_gives_the_job_lists_loss_live_too(tmp_path, no_network):
     app, services = await open_on_failed(tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(lambda: DONE in services.store.runs)
-        screen = app.screen
-        await pilot.press("down")
-        await wait_until(lambda: screen.selected == FAILED)
-        await wait_until(lambda: len(services.store.runs[FAILED].metrics) == 1500)
-        await pilot.pause(0.3)
+        screen = await on_the_failed_run(pilot, app, services)
         summary = screen.query_one(RunSummary)
         table = screen.query_one(JobTable)
         assert table.get_cell(FAILED, "loss").plain == summary_loss(summary)
@@ -102,12 +108,7 @@ async def test_the_summary_gives_the_job_lists_loss_live_too(tmp_path, no_networ
 async def test_the_chart_cursor_moves_the_moment_and_never_jumps_past_it(tmp_path, no_network):
     app, services = await open_on_failed(tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(lambda: DONE in services.store.runs)
-        screen = app.screen
-        await pilot.press("down")
-        await wait_until(lambda: screen.selected == FAILED)
-        await wait_until(lambda: len(services.store.runs[FAILED].metrics) == 1500)
-        await pilot.pause(0.3)
+        screen = await on_the_failed_run(pilot, app, services)
         await pilot.press("R")
         for _ in range(6):  # to the run's first moment: nothing logged yet
             await pilot.press("left_square_bracket")
