@@ -277,6 +277,16 @@ class RunReplay:
             return int(self.point_ts.shape[0])
         return int(np.searchsorted(self.point_ts, ts + self.point_slack, side="right"))
 
+    def resent_later(self, ts: float) -> bool:
+        """Whether the run had trained by ``ts`` and a preemption came after: the steps it
+        re-sent on resuming replaced the first attempt's (the store keeps the later copy),
+        so points logged by then may be missing."""
+        ran = any(
+            e.kind == "status" and e.payload.get("to") == "running" for e in self.events_until(ts)
+        )
+        k = bisect_right(self._mark_ts, ts)
+        return ran and any("preempted" in (m.kind, m.status) for m in self.marks[k:])
+
     def step_at(self, ts: float) -> int | None:
         """The last step logged by ``ts`` (None: none yet)."""
         n = self.points_at(ts)

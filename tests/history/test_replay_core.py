@@ -168,3 +168,12 @@ def test_a_point_logged_with_the_moments_event_counts_as_logged_by_then():
     replay = RunReplay(record, events, steps, times, lines)
     assert replay.step_at(START + 1 * H) == 1000
     assert replay.step_at(START + 1 * H - 1.0) == 999
+
+
+def test_a_preemption_after_the_moment_is_said_only_once_the_run_had_trained():
+    record, events, steps, times, lines = failed_run()
+    queued_first = [Event("submitted", T0 - timedelta(minutes=5)), *events]
+    replay = RunReplay(record, queued_first, steps, times, lines)
+    assert not replay.resent_later(START - 60)  # queued: nothing to have replaced yet
+    assert replay.resent_later(START + 0.5 * H)  # trained, the preemption at 1.5 h to come
+    assert not replay.resent_later(START + 1.7 * H)  # after the last preemption

@@ -196,16 +196,12 @@ class ReplayMode:
         chart = self.screen.query_one(CursorChart)
         cut = replay.points_at(ts)
         chart.cut = cut
-        earlier = replay.events_until(ts)
-        ran = any(e.kind == "status" and e.payload.get("to") == "running" for e in earlier)
-        later = any(
-            "preempted" in (mark.kind, mark.status) and mark.ts > ts for mark in replay.marks
-        )
-        chart.cut_note = (  # the store keeps a re-sent step's later copy (and its time)
-            "no point by this moment: the steps re-sent after a preemption replaced them"
-            if ran and later
-            else "no point logged by this moment"
-        )
+        if cut == 0:  # said only when the chart is empty
+            chart.cut_note = (
+                "no point by this moment: the steps re-sent after a preemption replaced them"
+                if replay.resent_later(ts)
+                else "no point logged by this moment"
+            )
         step = replay.step_at(ts)
         if chart_cursor and step is not None:
             chart.cursor_to_step(step, post=False)  # redraws (the cut changed) or recomposes
