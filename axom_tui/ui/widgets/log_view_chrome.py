@@ -111,12 +111,14 @@ class LogStatusLine(TextLines):
 
     def __init__(self) -> None:
         super().__init__()
-        self._status: LogViewStatus | None = None
+        #: The status posted last (before mount only noted, not drawn).
+        self.status: LogViewStatus | None = None
         self._as_of: str | None = None
 
-    def show_status(self, status: LogViewStatus) -> None:
-        self._status = status
-        self._draw()
+    def show_status(self, status: LogViewStatus, *, draw: bool = True) -> None:
+        self.status = status
+        if draw:
+            self._draw()
 
     def show_as_of(self, moment: str | None) -> None:
         """Replay holds the pane at ``moment`` (a clock time); None: it is live again."""
@@ -125,10 +127,10 @@ class LogStatusLine(TextLines):
             self._draw()
 
     def _draw(self) -> None:
-        if self._status is None:
+        if self.status is None:
             return
         # One row, always: a repaint, never a layout pass of the whole screen.
-        plain = self._status.render_plain(app_uses_ascii(self.app), self._as_of)
+        plain = self.status.render_plain(app_uses_ascii(self.app), self._as_of)
         self.set_lines([Text(plain)])
 
 
@@ -158,7 +160,6 @@ class LogChrome(Vertical):
         """Whether the search box is showing."""
         self.feed_problem: str | None = None
         """What the logs feed lacks (failing, lines skipped): said first in the status line."""
-        self._last_status: LogViewStatus | None = None
 
     @property
     def rows(self) -> int:
@@ -167,10 +168,8 @@ class LogChrome(Vertical):
 
     def post_status(self, status: LogViewStatus, *, mounted: bool) -> None:
         """Show ``status`` unless it is the one posted last (before mount: only noted)."""
-        if status != self._last_status:
-            self._last_status = status
-            if mounted:
-                self.status_line.show_status(status)
+        if status != self.status_line.status:
+            self.status_line.show_status(status, draw=mounted)
 
     def open_search(self) -> bool:
         """Show the search box; returns whether it was hidden (the rows it covers changed)."""

@@ -76,19 +76,17 @@ class RunSummary(TextLines):
                 )
 
             cycle = series.cycle_at(series.last_step) if series.last_step is not None else None
+            loss, listed = fmt.metric(latest("loss")), fmt.metric(latest_loss(run))
+            final = run.result is not None and run.result.loss_final is not None
             parts = [
-                ("loss", fmt.metric(latest("loss"))),
-                (
-                    "final" if run.result and run.result.loss_final is not None else "avg",
-                    fmt.metric(latest_loss(run)),
-                ),
+                ("loss", loss),
+                # the job list's Loss (smoothed, or final), when it reads otherwise
+                *([("final" if final else "avg", listed)] if listed != loss else []),
                 ("grad", fmt.metric(latest("grad_norm"))),
                 ("lr", fmt.metric(latest("lr"))),
                 ("tok/s", fmt.si(latest("throughput"))),
                 ("vram", f"{fmt.metric(latest('vram_gb'))} GB"),
             ]
-            if parts[1][1] == parts[0][1]:
-                del parts[1]  # the job list's Loss (smoothed, or final) reads the same
             if cycle:
                 parts.insert(0, ("cycle", str(cycle)))
             for name, value in parts:
