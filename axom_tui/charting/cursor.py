@@ -100,13 +100,7 @@ def point_in_column(
         if end > first:
             return int(points[first + int(np.argmax(severity[first:end]))])
     left, right = scale.span(col)
-    middle = (left + right) / 2
-    k = i + int(np.searchsorted(x[i:j], middle, side="left"))
-    if k >= j:
-        return j - 1
-    if k > i and middle - float(x[k - 1]) <= float(x[k]) - middle:
-        return k - 1
-    return k
+    return nearest(x, (left + right) / 2, i, j)
 
 
 def nearest(x: XArray, value: float, lo: int = 0, hi: int | None = None) -> int:

@@ -17,6 +17,7 @@ from axom_tui.charting.timeaxis import XMode
 from axom_tui.logview import LogIndex
 from axom_tui.logview.moments import LineTimes
 from axom_tui.store import MetricSeries
+from chart_helpers import feed, labels_of
 
 THEME = ChartTheme()
 T0 = 1_780_000_000.0
@@ -63,7 +64,7 @@ def chart_data(series: MetricSeries) -> RunChartData:
         1,
         stamps=series.times,
         start=T0,
-        label_at=lambda step: (series.cycle_at(step), series.phase_at(step)),
+        label_at=labels_of(series),
     )
     return data
 
@@ -198,13 +199,7 @@ def test_zoomed_at_the_live_edge_the_window_follows_new_points() -> None:
         )
         for k in range(1, 51)
     )
-    data.set_data(
-        series.steps,
-        {"loss": series.column("loss"), "grad_norm": series.column("grad_norm")},
-        version=2,
-        stamps=series.times,
-        start=T0,
-    )
+    feed(data, series, 2, start=T0)
     ex.sync(data)
     after = ex.window(data)
     assert after is not None and after[1] == series.steps[-1]

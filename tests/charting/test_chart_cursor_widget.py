@@ -9,6 +9,7 @@ from textual.app import App, ComposeResult
 from axom_tui.api.records import MetricPoint
 from axom_tui.store import MetricSeries
 from axom_tui.ui.widgets.cursor_chart import CursorChart
+from chart_helpers import feed, labels_of
 
 HOSTILE_PHASE = "train\x1b]10;?\x07\x1b[2J"
 
@@ -35,14 +36,7 @@ async def test_a_hostile_phase_name_never_reaches_the_terminal_from_the_readout(
     async with app.run_test(size=(120, 24)) as pilot:
         chart = app.query_one(CursorChart)
         # as a screen that did not clean the phase would hand it over
-        chart.set_data(
-            series.steps,
-            {"loss": series.column("loss"), "grad_norm": series.column("grad_norm")},
-            version=1,
-            stamps=series.times,
-            start=None,
-            label_at=lambda step: (series.cycle_at(step), series.phase_at(step)),
-        )
+        feed(chart, series, 1, start=None, label_at=labels_of(series))
         chart.focus()
         await pilot.pause(0.3)
         assert chart.cursor is not None and chart.readout

@@ -16,6 +16,7 @@ from axom_tui.charting.frame import (
     composed_frame,
     plotext_frame,
 )
+from chart_helpers import frame_key
 
 
 def random_key(rng: random.Random) -> FrameKey | None:
@@ -82,19 +83,9 @@ def test_composed_frames_are_plotexts_frames(seed: int) -> None:
 
 
 def test_layouts_it_does_not_know_go_to_plotext() -> None:
-    base = dict(
-        width=60,
-        height=12,
-        background=(0, 0, 0),
-        axis_color=(1, 1, 1),
-        label_color=(2, 2, 2),
-        left=Ticks((0, 4), ("0", "1.5")),
-        right=None,
-        vlines=(),
-    )
-    touching = FrameKey(x=Ticks((0, 3), ("1000", "2000")), **base)
-    last_column = FrameKey(x=Ticks((0, 55), ("0", "9")), **base)
-    no_left = FrameKey(**{**base, "left": None}, x=Ticks((0,), ("0",)))
+    touching = frame_key(x=Ticks((0, 3), ("1000", "2000")))
+    last_column = frame_key(x=Ticks((0, 55), ("0", "9")))
+    no_left = frame_key(left=None, x=Ticks((0,), ("0",)))
     for key in (touching, last_column, no_left):
         assert composed_frame(key) is None
         assert build_frame(key) == plotext_frame(key)

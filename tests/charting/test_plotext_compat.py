@@ -6,7 +6,8 @@ import plotext
 import pytest
 
 from axom_tui.charting._plotext_compat import Pixel, canvas_box, new_figure
-from axom_tui.charting.frame import FrameKey, Ticks, build_frame
+from axom_tui.charting.frame import Ticks, build_frame
+from chart_helpers import frame_key
 
 
 def test_new_figures_are_independent_of_each_other_and_of_the_module() -> None:
@@ -29,13 +30,9 @@ def test_figure_takes_the_size_asked_even_beyond_the_terminal() -> None:
 def test_canvas_is_where_the_frame_predicts(
     left: tuple[str, ...], right: tuple[str, ...] | None
 ) -> None:
-    key = FrameKey(
+    key = frame_key(
         width=90,
         height=20,
-        background=(0, 0, 0),
-        axis_color=(9, 9, 9),
-        label_color=(8, 8, 8),
-        x=Ticks((0, 40), ("0", "10k")),
         left=Ticks(tuple(range(len(left))), left),
         right=None if right is None else Ticks(tuple(range(len(right))), right),
         vlines=((10, (1, 2, 3), "dotted"), (30, (4, 5, 6), "default")),

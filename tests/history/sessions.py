@@ -78,6 +78,11 @@ class Session:
             await self.clock.advance(step)
             await asyncio.sleep(0.002)  # let the cache's threads answer
 
+    async def watch(self, job_id: str, seconds: float) -> None:
+        """Put ``job_id`` on screen for ``seconds`` of virtual time."""
+        self.scheduler.focus(job_id)
+        await self.run_for(seconds)
+
     async def settle_cache(self) -> None:
         """Wait (in real time) until the cache wrote all it was given and loaded all
         it was asked."""

@@ -71,8 +71,7 @@ async def test_a_bundle_fetches_only_what_the_cache_lacks(tmp_path):
     api = world()
     cache = tmp_path / "c.sqlite3"
     async with Session(api, cache) as s:  # the user looked at the finished run before
-        s.scheduler.focus(DONE)
-        await s.run_for(60)
+        await s.watch(DONE, 60)
     api.calls.clear()
     out = tmp_path / "two.axom"
     report = await make_bundle(api, [DONE, FAILED], out, cache_path=cache)

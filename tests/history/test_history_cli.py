@@ -62,8 +62,7 @@ async def test_cache_path_size_and_clear(tmp_path, monkeypatch):
         api.set_status(job_id, "completed", latest_step=2000)
     async with Session(api, path) as s:
         for job_id in ("aaaa1111-run", "bbbb2222-run"):
-            s.scheduler.focus(job_id)
-            await s.run_for(10)
+            await s.watch(job_id, 10)
     code, out, _ = run_cli(["cache", "size"], tmp_path, monkeypatch)
     assert code == 0 and "2 runs, 4,000 metric points" in out and "cap 1.0 GiB" in out
     code, out, _ = run_cli(["cache", "clear", "aaaa"], tmp_path, monkeypatch)

@@ -21,8 +21,7 @@ def world():
 
 
 async def view(s: Session, job_id: str) -> None:
-    s.scheduler.focus(job_id)
-    await s.run_for(15)
+    await s.watch(job_id, 15)
     await s.settle_cache()
     assert len(s.store.runs[job_id].metrics) == STEPS
 

@@ -47,8 +47,7 @@ async def test_files_are_private_and_never_hold_the_key(tmp_path):
     api.runs["r"].lines[5] = dataclasses.replace(api.runs["r"].lines[5], text=f"AXOM_KEY={KEY}")
     api.runs["r"].events = [Event("error", None, {"message": f"bad key {KEY}"})]
     async with Session(api, path) as s:
-        s.scheduler.focus("r")
-        await s.run_for(10)
+        await s.watch("r", 10)
         await s.settle_cache()
         assert len(s.store.runs["r"].metrics) == 300 and len(s.store.runs["r"].events) == 1
         files = [p for p in db.companions(path) if p.exists()]

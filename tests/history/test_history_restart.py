@@ -25,8 +25,7 @@ async def test_finished_run_restart_is_whole_at_once_and_costs_no_history_reques
     finished_world(api)
     path = tmp_path / "c.sqlite3"
     async with Session(api, path) as first:
-        first.scheduler.focus("done")
-        await first.run_for(60)
+        await first.watch("done", 60)
         held = first.store.runs["done"]
         assert len(held.metrics) == 5001 and len(held.logs) == 300
     assert api.history_calls("done") >= 13  # 5001 points at 400 a page, logs, events
@@ -63,8 +62,7 @@ async def test_live_run_resumes_from_cached_cursors(tmp_path):
     api.add_lines("live", 200)
     path = tmp_path / "c.sqlite3"
     async with Session(api, path) as first:
-        first.scheduler.focus("live")
-        await first.run_for(30)
+        await first.watch("live", 30)
         assert first.store.runs["live"].metrics.last_step == 3000
 
     api.runs["live"].points += points(3001, 3500)
@@ -72,8 +70,7 @@ async def test_live_run_resumes_from_cached_cursors(tmp_path):
     api.add_lines("live", 50)
     api.since.clear()
     async with Session(api, path) as second:
-        second.scheduler.focus("live")
-        await second.run_for(30)
+        await second.watch("live", 30)
         run = second.store.runs["live"]
         assert run.metrics.last_step == 3500 and len(run.metrics) == 3500
         assert len(run.logs) == 250
@@ -92,8 +89,7 @@ async def test_preemption_resends_replace_cached_steps(tmp_path):
     api.set_status("pre", "running", latest_step=3000, retries=0)
     path = tmp_path / "c.sqlite3"
     async with Session(api, path) as first:
-        first.scheduler.focus("pre")
-        await first.run_for(30)
+        await first.watch("pre", 30)
         assert first.store.runs["pre"].metrics.last_step == 3000
 
     # while nobody watched: preempted at 3000, resumed an hour later from the checkpoint
@@ -103,8 +99,7 @@ async def test_preemption_resends_replace_cached_steps(tmp_path):
     api.set_status("pre", "running", latest_step=3200, retries=1)
     async with Session(api, path) as second:
         await second.run_for(1)
-        second.scheduler.focus("pre")
-        await second.run_for(40)
+        await second.watch("pre", 40)
         run = second.store.runs["pre"]
         want = points(1, 2000, seed=1) + points(2001, 3200, seed=2)
         assert list(run.metrics.steps) == [p.step for p in want]
@@ -128,12 +123,10 @@ async def test_without_a_cache_the_restart_fetches_everything_again(tmp_path):
     api = new_api(metrics_page=400)
     finished_world(api)
     async with Session(api, None) as first:
-        first.scheduler.focus("done")
-        await first.run_for(60)
+        await first.watch("done", 60)
     api.calls.clear()
     async with Session(api, None) as second:
-        second.scheduler.focus("done")
-        await second.run_for(60)
+        await second.watch("done", 60)
     assert api.history_calls("done") >= 13
 
 
@@ -147,14 +140,11 @@ async def test_a_cached_failed_run_needs_no_tail_request_and_shows_its_loss(tmp_
     api.add_run("other", status="completed")  # the first row: "failed" stays off screen
     path = tmp_path / "c.sqlite3"
     async with Session(api, path) as first:
-        first.scheduler.focus("failed")
-        await first.run_for(20)
-        first.scheduler.focus("other")
-        await first.run_for(5)
+        await first.watch("failed", 20)
+        await first.watch("other", 5)
     api.calls.clear()
     async with Session(api, path) as second:
-        second.scheduler.focus("other")
-        await second.run_for(30)
+        await second.watch("other", 30)
         held = second.store.runs["failed"]
         assert held.tail_step == 2000 and held.tail_losses[-1] == run.points[-1].loss
     assert api.count("get_metrics", "failed") == 0

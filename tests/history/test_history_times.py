@@ -32,8 +32,7 @@ async def test_a_restart_on_a_warm_cache_shows_the_cached_points_times(tmp_path)
     finished_world(api, log_lines=50)
     path = tmp_path / "c.sqlite3"
     async with Session(api, path) as first:
-        first.scheduler.focus("done")
-        await first.run_for(60)
+        await first.watch("done", 60)
         live = first.store.runs["done"].metrics
         assert len(live) == 5001
         live_times = times_of(live)
@@ -82,8 +81,7 @@ async def test_a_cache_of_the_old_layout_fetches_its_metrics_again_once_with_tim
     finished_world(api, steps=2000, log_lines=50)
     path = tmp_path / "c.sqlite3"
     async with Session(api, path) as first:
-        first.scheduler.focus("done")
-        await first.run_for(30)
+        await first.watch("done", 30)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
@@ -99,7 +97,6 @@ async def test_a_cache_of_the_old_layout_fetches_its_metrics_again_once_with_tim
 
     api.calls.clear()
     async with Session(api, path) as second:
-        second.scheduler.focus("done")
-        await second.run_for(30)
+        await second.watch("done", 30)
         assert_times(second.store.runs["done"].metrics, api.runs["done"].points)
     assert api.count("get_metrics", "done") >= 5 and api.count("get_logs", "done") == 0

@@ -25,8 +25,7 @@ def world(steps: int = STEPS):
 
 
 async def view(session: Session, job_id: str = "done", seconds: float = 60) -> None:
-    session.scheduler.focus(job_id)
-    await session.run_for(seconds)
+    await session.watch(job_id, seconds)
     await session.settle_cache()
 
 

@@ -41,8 +41,7 @@ async def test_a_job_with_a_bad_field_is_cached_and_the_writer_keeps_working(tmp
     api.runs["odd"].job = job
     path = tmp_path / "c.sqlite3"
     async with Session(api, path) as s:
-        s.scheduler.focus("odd")
-        await s.run_for(20)
+        await s.watch("odd", 20)
         await s.settle_cache()
         assert s.sync.notices == []
         # a later change is written too: the writer is alive
@@ -70,8 +69,7 @@ async def test_an_unexpected_error_in_the_writer_costs_one_notice_and_nothing_el
     monkeypatch.setattr(writer, "write_batch", broken)
     path = tmp_path / "c.sqlite3"
     async with Session(api, path) as s:
-        s.scheduler.focus("odd")
-        await s.run_for(20)
+        await s.watch("odd", 20)
         await s.settle_cache()
         assert s.sync._inflight is None  # the batch was answered, not lost
         [notice] = s.sync.notices

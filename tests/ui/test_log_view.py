@@ -17,14 +17,7 @@ from textual.theme import Theme
 from axom_tui.api.records import LogLine
 from axom_tui.ui.widgets.log_view import LogView
 from axom_tui.ui.widgets.log_view_chrome import LogSearchInput, LogStatusLine
-from ui_helpers import (
-    batch,
-    log_rows,
-    log_view_holding,
-    screen_rows,
-    settle,
-    status_text,
-)
+from ui_helpers import batch, log_rows, log_view_holding, screen_rows, settle, status_text
 
 
 async def test_append_batches_shows_tail() -> None:
